@@ -1,0 +1,97 @@
+"""The requirement catalogue (`spec/requirements.yaml`) and the schemas, loaded as data."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+SPEC_DIR = Path(__file__).resolve().parent / "spec"
+LEVELS = ("MUST", "SHOULD")
+FIXTURES = (
+    "project_id",
+    "empty_project_id",
+    "foreign_project_id",
+    "key_without_scope",
+    "archived_influencer_ids",
+)
+
+
+class CatalogueError(Exception):
+    """The catalogue file breaks its own format."""
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One normative statement of the documentation page."""
+
+    id: str
+    area: str
+    level: Literal["MUST", "SHOULD"]
+    statement: str
+    section: str
+    quote: str
+    fixtures: tuple[str, ...]
+    ambiguity: str = ""
+
+
+def spec_dir() -> Path:
+    """The `spec/` folder: the repository's own when run from a checkout, else the packaged copy."""
+    checkout = Path(__file__).resolve().parents[2] / "spec"
+    return checkout if checkout.is_dir() else SPEC_DIR
+
+
+@cache
+def load_catalogue(path: Path | None = None) -> dict[str, Requirement]:
+    """Requirements by id, in catalogue order."""
+    source = path or spec_dir() / "requirements.yaml"
+    entries = yaml.safe_load(source.read_text(encoding="utf-8"))["requirements"]
+    catalogue: dict[str, Requirement] = {}
+    for entry in entries:
+        requirement = _requirement(source, entry)
+        if requirement.id in catalogue:
+            raise CatalogueError(f"{source}: requirement {requirement.id} is listed twice")
+        catalogue[requirement.id] = requirement
+    return catalogue
+
+
+def _requirement(source: Path, entry: dict[str, Any]) -> Requirement:
+    ident = entry.get("id", "?")
+    if entry.get("level") not in LEVELS:
+        raise CatalogueError(f"{source}: {ident}: level must be one of {LEVELS}")
+    unknown = set(entry.get("fixtures", ())) - set(FIXTURES)
+    if unknown:
+        raise CatalogueError(f"{source}: {ident}: unknown fixtures {sorted(unknown)}")
+    return Requirement(
+        id=ident,
+        area=entry["area"],
+        level=entry["level"],
+        statement=entry["statement"].strip(),
+        section=entry["section"],
+        quote=entry["quote"],
+        fixtures=tuple(entry.get("fixtures", ())),
+        ambiguity=(entry.get("ambiguity") or "").strip(),
+    )
+
+
+@cache
+def spec_sha256() -> str:
+    """A digest of every file under `spec/`, so a report says which spec it was judged by."""
+    digest = hashlib.sha256()
+    root = spec_dir()
+    for file in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(file.relative_to(root).as_posix().encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """One schema of `spec/schemas/` by file name, e.g. `page.json`."""
+    schema: dict[str, Any] = json.loads((spec_dir() / "schemas" / name).read_text("utf-8"))
+    return schema
