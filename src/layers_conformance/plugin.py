@@ -1,0 +1,3 @@
+"""The pytest plugin (work in progress)."""
+
+from __future__ import annotations
