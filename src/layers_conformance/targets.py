@@ -1,0 +1,274 @@
+"""Load and validate `targets.yaml`: where the suite points, with which key and fixtures.
+
+Every problem is a `ConfigError` whose message is one line naming the file, the target,
+the value and the rule, so a run stops before its first request with something to fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+import string
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar, cast
+from urllib.parse import urlsplit
+
+import yaml
+
+__all__ = ["Auth", "ConfigError", "Fixtures", "Secret", "Target"]
+__all__ += ["load_target", "load_targets", "resolve_env"]
+
+SCHEMES = ("x-api-key", "bearer")
+# Each section's keys: the required ones, then the optional ones.
+Keys = tuple[tuple[str, ...], tuple[str, ...]]
+TOP_KEYS: Keys = (("targets",), ())
+TARGET_KEYS: Keys = (
+    ("base_url", "auth", "fixtures"),
+    ("rate_limit_rps", "request_budget", "timeout_s"),
+)
+AUTH_KEYS: Keys = (("scheme", "key"), ("key_without_scope",))
+FIXTURE_KEYS: Keys = (
+    ("project_id",),
+    ("empty_project_id", "foreign_project_id", "archived_influencer_ids"),
+)
+T = TypeVar("T")
+_Check = Callable[[str, Any], T]
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+class ConfigError(Exception):
+    """`targets.yaml` cannot be used as it stands; the message is one line."""
+
+
+class _Invalid(ValueError):
+    """One rule broken inside a target; `_target` adds the file and the target's name."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A credential whose value never appears in a repr, a log line or a report."""
+
+    value: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+
+@dataclass(frozen=True)
+class Auth:
+    """How the key travels, and the keys themselves."""
+
+    scheme: Literal["x-api-key", "bearer"]
+    key: Secret
+    key_without_scope: Secret | None
+
+
+@dataclass(frozen=True)
+class Fixtures:
+    """Known data on the target; None means not provided, so its checks are skipped."""
+
+    project_id: str
+    empty_project_id: str | None
+    foreign_project_id: str | None
+    archived_influencer_ids: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class Target:
+    """One deployment of the endpoint under test."""
+
+    name: str
+    base_url: str
+    auth: Auth
+    fixtures: Fixtures
+    rate_limit_rps: float | None
+    request_budget: int | None
+    timeout_s: float | None
+
+
+def load_targets(path: Path) -> dict[str, Target]:
+    """Every target of the file, validated, by name."""
+    entries = _entries(path)
+    return {name: _target(path, name, raw) for name, raw in entries.items()}
+
+
+def load_target(path: Path, name: str) -> Target:
+    """The named target, validated; the other entries' environment variables may be unset."""
+    entries = _entries(path)
+    if name not in entries:
+        known = ", ".join(repr(known) for known in entries)
+        raise ConfigError(f"{path}: no target {name!r}{_suggest(name, entries)}; known: {known}")
+    return _target(path, name, entries[name])
+
+
+def resolve_env(text: str, where: str) -> str:
+    """`text` with each `${VAR}` replaced from the environment (`$$` is a literal `$`)."""
+    try:
+        return _substitute(text)
+    except _Invalid as error:
+        raise ConfigError(f"{where}: {error}") from None
+
+
+def _substitute(text: str) -> str:
+    try:
+        return string.Template(text).substitute(os.environ)
+    except KeyError as error:
+        raise _Invalid(f"environment variable {error.args[0]} is not set") from None
+    except ValueError:
+        # The text is not quoted back: it may be a key.
+        raise _Invalid("a '$' that is not a ${VAR} (write $$ for a '$')") from None
+
+
+def _entries(path: Path) -> dict[str, Any]:
+    document = _read_yaml(path)
+    if not isinstance(document, dict) or "targets" not in document:
+        raise ConfigError(f"{path}: the top level must be a mapping with a 'targets' key")
+    try:
+        entries = _section("", document, TOP_KEYS)["targets"]
+    except _Invalid as error:
+        raise ConfigError(f"{path}: {error}") from None
+    if not isinstance(entries, dict) or not entries:
+        raise ConfigError(f"{path}: 'targets' must map target names to entries, got {entries!r}")
+    return {str(name): entry for name, entry in entries.items()}
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read the file: {_one_line(error)}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or error
+        raise ConfigError(f"{path}: malformed YAML{line}: {_one_line(problem)}") from None
+
+
+def _target(path: Path, name: str, raw: Any) -> Target:
+    try:
+        return _build(name, raw)
+    except _Invalid as error:
+        raise ConfigError(f"{path}: target {name!r}: {error}") from None
+
+
+def _build(name: str, raw: Any) -> Target:
+    target = _section("", raw, TARGET_KEYS)
+    return Target(
+        name=name,
+        base_url=_base_url("base_url", target["base_url"]),
+        auth=_auth(_section("auth.", target["auth"], AUTH_KEYS)),
+        fixtures=_fixtures(_section("fixtures.", target["fixtures"], FIXTURE_KEYS)),
+        rate_limit_rps=_optional(_positive, "rate_limit_rps", target),
+        request_budget=_optional(_positive_int, "request_budget", target),
+        timeout_s=_optional(_positive, "timeout_s", target),
+    )
+
+
+def _auth(auth: dict[str, Any]) -> Auth:
+    scheme = _one_of("auth.scheme", auth["auth.scheme"], SCHEMES)
+    return Auth(
+        scheme=cast(Literal["x-api-key", "bearer"], scheme),
+        key=_key("auth.key", auth["auth.key"]),
+        key_without_scope=_optional(_key, "auth.key_without_scope", auth),
+    )
+
+
+def _fixtures(fixtures: dict[str, Any]) -> Fixtures:
+    return Fixtures(
+        project_id=_uuid("fixtures.project_id", fixtures["fixtures.project_id"]),
+        empty_project_id=_optional(_uuid, "fixtures.empty_project_id", fixtures),
+        foreign_project_id=_optional(_uuid, "fixtures.foreign_project_id", fixtures),
+        archived_influencer_ids=_optional(_ids, "fixtures.archived_influencer_ids", fixtures),
+    )
+
+
+def _section(prefix: str, value: Any, keys: Keys) -> dict[str, Any]:
+    """A mapping with only known keys and every required one, keyed by dotted name."""
+    if not isinstance(value, dict):
+        raise _Invalid(f"{prefix.rstrip('.') or 'the entry'} must be a mapping, got {value!r}")
+    required, optional = keys
+    for name in value:
+        if name not in required + optional:
+            hint = _suggest(str(name), required + optional, prefix)
+            raise _Invalid(f"unknown key {prefix + str(name)!r}{hint}")
+    for name in required:
+        if name not in value:
+            raise _Invalid(f"missing required key {prefix + name!r}")
+    return {prefix + name: item for name, item in value.items()}
+
+
+def _optional(check: _Check[T], name: str, section: dict[str, Any]) -> T | None:
+    value = section.get(name)
+    return None if value is None else check(name, value)
+
+
+def _text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise _Invalid(f"{name}={value!r} must be a string")
+    try:
+        return _substitute(value)
+    except _Invalid as error:
+        raise _Invalid(f"{name}: {error}") from None
+
+
+def _base_url(name: str, value: Any) -> str:
+    url = _text(name, value).rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _Invalid(f"{name}={url!r} must be an http(s) URL with a host")
+    if parts.query or parts.fragment:
+        raise _Invalid(f"{name}={url!r} must not have a query or a fragment")
+    return url
+
+
+def _key(name: str, value: Any) -> Secret:
+    if not isinstance(value, str):
+        raise _Invalid(f"{name} must be a string (its value is not shown)")
+    text = _text(name, value)
+    if not text.strip():
+        raise _Invalid(f"{name} must not be empty (is its environment variable set to ''?)")
+    return Secret(text)
+
+
+def _uuid(name: str, value: Any) -> str:
+    text = _text(name, value)
+    if not UUID.fullmatch(text):
+        raise _Invalid(f"{name}={text!r} must be a uuid (8-4-4-4-12 hex digits)")
+    return text
+
+
+def _ids(name: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise _Invalid(f"{name}={value!r} must be a list of non-empty strings")
+    return tuple(_text(name, item) for item in value)
+
+
+def _one_of(name: str, value: Any, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise _Invalid(f"{name}={value!r} must be one of {', '.join(map(repr, allowed))}")
+    return cast(str, value)
+
+
+def _positive(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise _Invalid(f"{name}={value!r} must be a positive number")
+    return float(value)
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise _Invalid(f"{name}={value!r} must be a positive integer")
+    return value
+
+
+def _suggest(name: str, known: Iterable[str], prefix: str = "") -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {prefix + close[0]!r}?)" if close else ""
+
+
+def _one_line(problem: object) -> str:
+    return " ".join(str(problem).split())
