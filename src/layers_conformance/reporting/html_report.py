@@ -1,0 +1,178 @@
+"""`conformance.html`: one self-contained page a person reads after a run.
+
+Everything shown comes from the server under test, so every value goes through `_e`
+(html.escape), and a Content-Security-Policy forbids scripts and any network fetch.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+from layers_conformance.reporting.json_report import STATUSES, write_atomically
+from layers_conformance.results import Evidence, RequirementResult, RunResult
+
+ENDPOINT = "GET /v1/projects/:projectId/influencers"
+POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+LEGEND = (
+    "A failed MUST fails the run; a failed SHOULD is reported as a warning and does not. "
+    "Where the documentation page is ambiguous, the suite accepts every reasonable reading "
+    "and checks the strict reading, if at all, as a SHOULD: a warning, never a failure."
+)
+# What an ambiguity note means for the verdict, by the requirement's level.
+AMBIGUITY_VERDICT = {
+    "SHOULD": "this requirement is the strict reading, so a failure is only a warning",
+    "MUST": "every reasonable reading passes; a strict reading is never a failure",
+}
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def write_html(run: RunResult, path: Path | str) -> None:
+    """Write the report page to `path`, all or nothing."""
+    write_atomically(Path(path), render_html(run))
+
+
+def render_html(run: RunResult) -> str:
+    """The whole report page as a string."""
+    css = resources.files(__package__).joinpath("report.css").read_text(encoding="utf-8")
+    body = "".join([_header(run), "<main>", _summary(run), _matrix(run), _findings(run)])
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(run.verdict.upper())}: {_e(run.target)} conformance</title>"
+        f"<style>{css}</style></head>\n<body>{body}{_notes(run)}</main>{_footer(run)}"
+        "</body></html>\n"
+    )
+
+
+def _header(run: RunResult) -> str:
+    aborted = f'<p class="aborted">Run aborted: {_e(run.aborted)}</p>' if run.aborted else ""
+    return (
+        f'<header><div><p class="verdict {_e(run.verdict)}">{_e(run.verdict.upper())}</p>'
+        f"<h1>Conformance of {_e(run.target)} to {_e(ENDPOINT)}</h1>"
+        f"{_facts(run)}{aborted}</div></header>"
+    )
+
+
+def _facts(run: RunResult) -> str:
+    facts = {
+        "Target": run.target,
+        "Base URL": run.base_url,
+        "Profile": run.profile,
+        "Seed": run.seed,
+        "Started": run.started_at,
+        "Duration": f"{run.duration_s:.1f} s",
+        "Requests": run.requests,
+    }
+    rows = "".join(f"<dt>{_e(name)}</dt><dd>{_e(value)}</dd>" for name, value in facts.items())
+    return f'<dl class="facts">{rows}</dl>'
+
+
+def _summary(run: RunResult) -> str:
+    counts = Counter(result.status for result in run.requirements)
+    items = "".join(f"<li>{_badge(s, f'{counts[s]} {s}')}</li>" for s in STATUSES)
+    return f'<ul class="counts">{items}</ul><p class="legend">{_e(LEGEND)}</p>'
+
+
+def _badge(status: str, label: str = "") -> str:
+    return f'<span class="badge {_e(status)}">{_e(label or status)}</span>'
+
+
+def _matrix(run: RunResult) -> str:
+    areas = dict.fromkeys(result.area for result in run.requirements)  # in catalogue order
+    return "".join(_area(area, _in_area(run, area)) for area in areas)
+
+
+def _in_area(run: RunResult, area: str) -> list[RequirementResult]:
+    return [result for result in run.requirements if result.area == area]
+
+
+def _area(area: str, results: Iterable[RequirementResult]) -> str:
+    rows = "".join(_row(result) for result in results)
+    head = "<tr><th>Requirement</th><th>Level</th><th>Status</th><th>Statement</th></tr>"
+    return f'<h2 id="area-{_e(area)}">{_e(area)}</h2><table>{head}{rows}</table>'
+
+
+def _row(result: RequirementResult) -> str:
+    ident = _e(result.id)
+    link = f'<a href="#finding-{ident}">{ident}</a>' if _is_finding(result) else ident
+    reason = f'<p class="reason">{_e(result.reason)}</p>' if result.reason else ""
+    return (
+        f'<tr id="req-{ident}"><td class="id">{link}</td><td>{_e(result.level)}</td>'
+        f"<td>{_badge(result.status)}</td>"
+        f"<td>{_e(result.statement)}{reason}{_ambiguity(result)}</td></tr>"
+    )
+
+
+def _ambiguity(result: RequirementResult) -> str:
+    if not result.ambiguity:
+        return ""
+    where = f"The page is ambiguous here (section “{_e(result.section)}”)"
+    verdict = _e(AMBIGUITY_VERDICT[result.level])
+    return (
+        f'<details class="ambiguity"><summary>{where}: {verdict}.</summary>'
+        f"<p>{_e(result.ambiguity)}</p></details>"
+    )
+
+
+def _is_finding(result: RequirementResult) -> bool:
+    return result.status in ("fail", "warn")
+
+
+def _findings(run: RunResult) -> str:
+    findings = [result for result in run.requirements if _is_finding(result)]
+    if not findings:
+        return ""
+    return "<h2>Failures and warnings</h2>" + "".join(_finding(result) for result in findings)
+
+
+def _finding(result: RequirementResult) -> str:
+    ident = _e(result.id)
+    is_open = " open" if result.status == "fail" else ""
+    evidence = "".join(_evidence(item) for item in result.evidence) or (
+        '<p class="reason">No exchange was recorded for this result.</p>'
+    )
+    return (
+        f'<details class="finding {_e(result.status)}" id="finding-{ident}"{is_open}>'
+        f"<summary>{_badge(result.status)} {ident} ({_e(result.level)}): "
+        f"{_e(result.statement)}</summary>"
+        f"<blockquote>{_e(result.quote)}</blockquote>"
+        f'<p class="section">Documentation section: {_e(result.section)}</p>'
+        f"{_ambiguity(result)}{evidence}</details>"
+    )
+
+
+def _evidence(item: Evidence) -> str:
+    return (
+        f'<div class="evidence"><h3>{_e(item.test)}</h3><p>{_e(item.message)}</p>'
+        '<dl class="expected-actual">'
+        f"<dt>Expected</dt><dd>{_e(item.expected or '—')}</dd>"
+        f"<dt>Actual</dt><dd>{_e(item.actual or '—')}</dd></dl>"
+        f"{_pre('Request', item.request)}{_pre('Response excerpt', item.response_excerpt)}"
+        f"{_pre('Repeat it', item.curl)}</div>"
+    )
+
+
+def _pre(label: str, text: str) -> str:
+    return f"<h4>{_e(label)}</h4><pre>{_e(text)}</pre>" if text else ""
+
+
+def _notes(run: RunResult) -> str:
+    if not run.notes:
+        return ""
+    items = "".join(f"<li>{_e(note)}</li>" for note in run.notes)
+    return f"<h2>Notes</h2><ul>{items}</ul>"
+
+
+def _footer(run: RunResult) -> str:
+    return (
+        f"<footer>layers-conformance {_e(run.suite_version)}, "
+        f"spec sha256 {_e(run.spec_sha256)}</footer>"
+    )

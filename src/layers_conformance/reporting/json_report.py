@@ -1,0 +1,124 @@
+"""`conformance.json`: the machine-readable report, and the reader the diff command uses.
+
+The key names are a public format: users' CI reads them, so they change only with care.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from layers_conformance.results import Evidence, RequirementResult, RunResult, Status
+
+STATUSES: tuple[Status, ...] = ("pass", "fail", "warn", "skip", "inconclusive")
+LEVELS = ("MUST", "SHOULD")
+VERDICTS = ("pass", "fail")
+# A report is written once and then read by other tools, so it need not stay private.
+REPORT_MODE = 0o644
+
+
+class ReportError(ValueError):
+    """A file that should be a conformance report is missing, unreadable or malformed."""
+
+
+def to_json(run: RunResult) -> dict[str, Any]:
+    """The report as plain JSON data, in the documented key order."""
+    return {
+        "suite_version": run.suite_version,
+        "spec_sha256": run.spec_sha256,
+        "target": run.target,
+        "base_url": run.base_url,
+        "profile": run.profile,
+        "seed": run.seed,
+        "started_at": run.started_at,
+        "duration_s": round(run.duration_s, 3),
+        "verdict": run.verdict,
+        "requests": run.requests,
+        "aborted": run.aborted,
+        "requirements": [_requirement(result) for result in run.requirements],
+    }
+
+
+def _requirement(result: RequirementResult) -> dict[str, Any]:
+    return {
+        "id": result.id,
+        "level": result.level,
+        "status": result.status,
+        "tests": result.tests,
+        "reason": result.reason,
+        "area": result.area,
+        "statement": result.statement,
+        "evidence": [_evidence(item) for item in result.evidence],
+    }
+
+
+def _evidence(item: Evidence) -> dict[str, str]:
+    return asdict(item)
+
+
+def write_json(run: RunResult, path: Path | str) -> None:
+    """Write the report to `path`, all or nothing."""
+    text = json.dumps(to_json(run), indent=2, ensure_ascii=False) + "\n"
+    write_atomically(Path(path), text)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` so a reader sees the old file or the new one, never a half."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, REPORT_MODE)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def read_json(path: Path | str) -> dict[str, Any]:
+    """A report written by `write_json`, checked for what the diff relies on."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ReportError(f"{path}: cannot read the report: {error.strerror}") from None
+    except ValueError as error:
+        raise ReportError(f"{path}: not a conformance report: invalid JSON ({error})") from None
+    problem = _report_problem(data)
+    if problem:
+        raise ReportError(f"{path}: not a conformance report: {problem}")
+    report: dict[str, Any] = data
+    return report
+
+
+def _report_problem(data: Any) -> str:
+    if not isinstance(data, dict):
+        return "the top level is not an object"
+    if data.get("verdict") not in VERDICTS:
+        return f"verdict must be one of {VERDICTS}"
+    if not isinstance(data.get("requirements"), list):
+        return "requirements must be a list"
+    for index, entry in enumerate(data["requirements"]):
+        problem = _requirement_problem(entry)
+        if problem:
+            return f"requirements[{index}]: {problem}"
+    return ""
+
+
+def _requirement_problem(entry: Any) -> str:
+    if not isinstance(entry, dict):
+        return "not an object"
+    if not isinstance(entry.get("id"), str) or not entry["id"]:
+        return "id must be a non-empty string"
+    if entry.get("level") not in LEVELS:
+        return f"{entry['id']}: level must be one of {LEVELS}"
+    if entry.get("status") not in STATUSES:
+        return f"{entry['id']}: status must be one of {STATUSES}"
+    return ""

@@ -1,0 +1,125 @@
+"""The HTML report: escaping, completeness, the failure details, and no network."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from layers_conformance.reporting.html_report import render_html, write_html
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def page(failing_run) -> str:
+    return render_html(failing_run)
+
+
+def finding(page: str, ident: str) -> str:
+    """The <details> block of one failure or warning (up to the next one; they nest details)."""
+    match = re.search(
+        rf'<details class="finding \w+" id="finding-{ident}".*?(?=<details class="finding|</main>)',
+        page,
+        re.S,
+    )
+    assert match, f"no finding for {ident}"
+    return match.group(0)
+
+
+class TestEscaping:
+    def test_response_body_is_escaped(self, page):
+        """A script in a server's body is shown as text, never run."""
+        assert HOSTILE not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+    def test_every_field_is_escaped(self, make_run, make_result, make_evidence):
+        """Markup in any server- or config-supplied string stays text."""
+        hostile = make_result(
+            HOSTILE, "fail", area=HOSTILE, statement=HOSTILE, quote=HOSTILE, section=HOSTILE,
+            ambiguity=HOSTILE, reason=HOSTILE, evidence=(make_evidence(
+                test=HOSTILE, message=HOSTILE, expected=HOSTILE, actual=HOSTILE,
+                request=HOSTILE, curl=HOSTILE,
+            ),),
+        )  # fmt: skip
+        page = render_html(make_run(hostile, target=HOSTILE, aborted=HOSTILE, notes=(HOSTILE,)))
+        assert "<script" not in page
+
+    def test_no_network_and_no_script(self, page):
+        """The page fetches nothing and its policy forbids scripts."""
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+        assert "@import" not in page
+        assert "default-src 'none'" in page
+
+
+class TestContent:
+    def test_header(self, page):
+        """Verdict and run facts are in the header."""
+        header = page[page.index("<header>") : page.index("</header>")]
+        assert '<p class="verdict fail">FAIL</p>' in header
+        for fact in ("reference", "http://127.0.0.1:8000", "quick", "1234", "12.3 s", "321"):
+            assert f"<dd>{fact}</dd>" in header
+
+    def test_aborted_reason(self, make_run, make_result):
+        """An aborted run says why, in the header."""
+        page = render_html(make_run(make_result("A-001"), aborted="request budget exhausted"))
+        assert "Run aborted: request budget exhausted" in page
+
+    def test_counts_per_status(self, page):
+        """Every status is counted, zero included."""
+        for count in ("1 pass", "1 fail", "1 warn", "1 skip", "1 inconclusive"):
+            assert f">{count}</span>" in page
+
+    def test_every_requirement_in_the_matrix(self, failing_run, page):
+        """Every requirement has its row with level, status badge and statement."""
+        for result in failing_run.requirements:
+            row = re.search(rf'<tr id="req-{result.id}">.*?</tr>', page, re.S)
+            assert row, result.id
+            assert f'class="badge {result.status}"' in row.group(0)
+            assert result.statement in row.group(0)
+
+    def test_grouped_by_area_in_catalogue_order(self, page):
+        """Areas appear once each, in the order of their first requirement."""
+        assert re.findall(r'<h2 id="area-([a-z]+)">', page) == ["limit", "auth"]
+
+    def test_ambiguity_notes(self, page):
+        """Ambiguous requirements say so, and what it means for the verdict."""
+        assert "A short page mid-traversal is a warning." in page
+        assert "a failure is only a warning" in page  # the SHOULD one
+        assert "a strict reading is never a failure" in page  # the MUST one
+        assert page.count('<details class="ambiguity">') == 3  # matrix twice, finding once
+
+
+class TestFindings:
+    def test_failure_details(self, page):
+        """A failure shows quote, section, expected vs actual, request, response, curl; open."""
+        block = finding(page, "LIMIT-MAX-001")
+        assert block.startswith('<details class="finding fail" id="finding-LIMIT-MAX-001" open>')
+        assert "<blockquote>limit — integer, optional, default: 25." in block
+        assert "Documentation section: Query parameters" in block
+        assert "<dt>Expected</dt><dd>at most 7 items</dd><dt>Actual</dt><dd>8 items</dd>" in block
+        assert "<pre>GET http://127.0.0.1:8000/v1/projects/p1/influencers?limit=7</pre>" in block
+        assert "<pre>HTTP 200 application/json\n" in block
+        assert "<pre>curl -sS -i &#x27;http://127.0.0.1:8000/v1/projects/p1/" in block
+
+    def test_warning_is_collapsed(self, page):
+        """A warning is listed with its evidence but starts closed."""
+        block = finding(page, "LIMIT-FULL-001")
+        assert block.startswith('<details class="finding warn" id="finding-LIMIT-FULL-001">')
+        assert "page 2 holds 6 items" in block
+
+    def test_only_failures_and_warnings(self, page):
+        """Passing, skipped and inconclusive requirements have no finding block."""
+        assert re.findall(r'id="finding-([A-Z-0-9]+)"', page) == ["LIMIT-MAX-001", "LIMIT-FULL-001"]
+
+    def test_finding_without_evidence(self, make_run, make_result):
+        """A failure with no recorded exchange says so instead of showing empty blocks."""
+        page = render_html(make_run(make_result("A-001", "fail")))
+        assert "No exchange was recorded" in finding(page, "A-001")
+
+
+def test_write_html(failing_run, tmp_path):
+    """The page is written as UTF-8 to the given path."""
+    path = tmp_path / "conformance.html"
+    write_html(failing_run, path)
+    assert path.read_text(encoding="utf-8") == render_html(failing_run)

@@ -1,0 +1,123 @@
+"""The JSON report: its exact keys, a lossless round trip, atomic writes, and the reader."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from layers_conformance.reporting import json_report
+from layers_conformance.reporting.json_report import ReportError, read_json, to_json, write_json
+
+RUN_KEYS = [
+    "suite_version",
+    "spec_sha256",
+    "target",
+    "base_url",
+    "profile",
+    "seed",
+    "started_at",
+    "duration_s",
+    "verdict",
+    "requests",
+    "aborted",
+    "requirements",
+]
+REQUIREMENT_KEYS = ["id", "level", "status", "tests", "reason", "area", "statement", "evidence"]
+
+
+class TestToJson:
+    def test_keys_are_the_documented_ones(self, failing_run):
+        """Users' CI reads these names: they are exactly the documented ones, in order."""
+        report = to_json(failing_run)
+        assert list(report) == RUN_KEYS
+        assert all(list(entry) == REQUIREMENT_KEYS for entry in report["requirements"])
+
+    def test_values(self, failing_run):
+        """Run facts and the derived verdict are carried over."""
+        report = to_json(failing_run)
+        assert report["verdict"] == "fail"
+        assert (report["seed"], report["requests"], report["aborted"]) == (1234, 321, "")
+        assert report["duration_s"] == 12.346
+        assert [r["status"] for r in report["requirements"]][:2] == ["fail", "warn"]
+
+    def test_evidence_fields(self, failing_run):
+        """Evidence keeps every field the HTML report shows."""
+        evidence = to_json(failing_run)["requirements"][0]["evidence"][0]
+        assert set(evidence) == {
+            "test", "message", "expected", "actual", "request", "response_excerpt", "curl"
+        }  # fmt: skip
+        assert "<script>" in evidence["response_excerpt"]  # JSON is data: no escaping here
+
+    def test_aborted_run_fails(self, make_run, make_result):
+        """An aborted run fails even when no requirement did."""
+        report = to_json(make_run(make_result("A-001"), aborted="budget exhausted"))
+        assert (report["verdict"], report["aborted"]) == ("fail", "budget exhausted")
+
+
+class TestWriteJson:
+    def test_round_trip(self, failing_run, tmp_path):
+        """What is written reads back as the same data."""
+        path = tmp_path / "conformance.json"
+        write_json(failing_run, path)
+        assert read_json(path) == to_json(failing_run)
+
+    def test_crash_keeps_the_old_file(self, failing_run, tmp_path, monkeypatch):
+        """A failure before the rename leaves the previous report whole and no temp file."""
+        path = tmp_path / "conformance.json"
+        path.write_text("previous", encoding="utf-8")
+
+        def crash(source, target):
+            raise OSError("disk full")
+
+        monkeypatch.setattr(json_report.os, "replace", crash)
+        with pytest.raises(OSError, match="disk full"):
+            write_json(failing_run, path)
+        assert path.read_text(encoding="utf-8") == "previous"
+        assert os.listdir(tmp_path) == ["conformance.json"]
+
+    def test_file_is_readable_by_others(self, failing_run, tmp_path):
+        """The temp file's private mode does not stick to the report."""
+        path = tmp_path / "conformance.json"
+        write_json(failing_run, path)
+        assert path.stat().st_mode & 0o777 == 0o644
+
+
+class TestReadJson:
+    @pytest.mark.parametrize(
+        ("content", "problem"),
+        [
+            ("{", "invalid JSON"),
+            ("[]", "the top level is not an object"),
+            ('{"verdict": "maybe", "requirements": []}', "verdict must be one of"),
+            ('{"verdict": "pass"}', "requirements must be a list"),
+            ('{"verdict": "pass", "requirements": [3]}', r"requirements\[0\]: not an object"),
+            ('{"verdict": "pass", "requirements": [{"id": ""}]}', "id must be a non-empty"),
+            (
+                '{"verdict": "pass", "requirements": [{"id": "A", "level": "MUST", "status": 1}]}',
+                "A: status must be one of",
+            ),
+        ],
+    )
+    def test_rejects_what_is_not_a_report(self, tmp_path, content, problem):
+        """Each malformed file is named with the one thing wrong with it, on one line."""
+        path = tmp_path / "report.json"
+        path.write_text(content, encoding="utf-8")
+        with pytest.raises(ReportError, match=problem) as caught:
+            read_json(path)
+        assert str(caught.value).startswith(f"{path}: ")
+        assert "\n" not in str(caught.value)
+
+    def test_missing_file(self, tmp_path):
+        """A missing file is a ReportError, not a traceback."""
+        with pytest.raises(ReportError, match="cannot read the report"):
+            read_json(tmp_path / "absent.json")
+
+
+def test_package_exports():
+    """The package's public names are exactly these."""
+    import layers_conformance.reporting as reporting
+
+    assert sorted(reporting.__all__) == [
+        "ReportError", "read_json", "render_html", "to_json", "write_html", "write_json"
+    ]  # fmt: skip
