@@ -1,0 +1,117 @@
+"""Allure helpers, checked in the result files allure-pytest writes in a real pytest run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from layers_conformance.exchange import Exchange
+from layers_conformance.reporting.allure_attach import exchange_title, section_slug
+
+INNER_TEST = """
+from layers_conformance.catalogue import Requirement
+from layers_conformance.exchange import Exchange
+from layers_conformance.reporting.allure_attach import attach_exchange, label_requirement
+
+def test_limit():
+    label_requirement(Requirement(
+        id="LIMIT-MAX-001", area="limit", level="MUST",
+        statement="No page holds more items than its limit.", section="Query parameters",
+        quote="Page size, 1-100.", fixtures=("project_id",), ambiguity="",
+    ))
+    attach_exchange(Exchange(
+        method="GET", url="http://127.0.0.1:8000/v1/projects/p1/influencers?limit=7",
+        request_headers={"X-Api-Key": "$LAYERS_API_KEY"}, status=200,
+        response_headers={"content-type": "application/json"},
+        body_text='{"items": [], "nextCursor": null}',
+    ))
+
+def test_should():
+    label_requirement(Requirement(
+        id="LIMIT-FULL-001", area="limit", level="SHOULD", statement="Full pages.",
+        section="GET /v1/projects/:projectId/influencers", quote="Page size.",
+        fixtures=(), ambiguity="A short page mid-traversal is a warning.",
+    ))
+"""
+
+
+@pytest.fixture
+def results(pytester) -> dict[str, dict]:
+    """Run the inner tests under allure-pytest in a subprocess; their results by test name."""
+    pytester.makepyfile(test_inner=INNER_TEST)
+    outcome = pytester.runpytest_subprocess(
+        "--alluredir", "allure-results", "-p", "no:cacheprovider"
+    )
+    outcome.assert_outcomes(passed=2)
+    files = (pytester.path / "allure-results").glob("*-result.json")
+    return {result["name"]: result for result in map(json.loads, map(Path.read_text, files))}
+
+
+def labels(result: dict) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for label in result["labels"]:
+        found.setdefault(label["name"], []).append(label["value"])
+    return found
+
+
+# Each pytester subprocess costs about a second, so one run checks all of a helper's output.
+def test_label_requirement(results):
+    """Id, area and severity become labels; a link to the section; the catalogue text."""
+    found = labels(results["test_limit"])
+    assert found["requirement"] == found["story"] == ["LIMIT-MAX-001"]
+    assert (found["feature"], found["severity"]) == (["limit"], ["critical"])
+    assert labels(results["test_should"])["severity"] == ["normal"]
+    assert results["test_limit"]["links"] == [
+        {
+            "type": "link",
+            "name": "LIMIT-MAX-001",
+            "url": "docs/list-influencers.md#query-parameters",
+        }
+    ]
+    description = results["test_limit"]["description"]
+    assert "**MUST** No page holds more items than its limit.\n\n> Page size, 1-100." in description
+    should = results["test_should"]["description"]
+    assert "(this requirement is the strict reading, so a failure is only a warning)" in should
+    assert "A short page mid-traversal is a warning." in should
+
+
+def test_attach_exchange(results, pytester):
+    """The exchange is one text attachment named after the request and its status."""
+    (attachment,) = results["test_limit"]["attachments"]
+    assert attachment["name"] == "GET /v1/projects/p1/influencers?limit=7 -> 200"
+    assert attachment["type"] == "text/plain"
+    text = (pytester.path / "allure-results" / attachment["source"]).read_text()
+    assert text.startswith("GET http://127.0.0.1:8000/v1/projects/p1/influencers?limit=7\n")
+    assert "X-Api-Key: $LAYERS_API_KEY\n" in text
+    assert 'HTTP 200 application/json\n{"items": [], "nextCursor": null}' in text
+    assert "curl -sS -i" in text
+
+
+def test_title_without_response():
+    """A transport error is named as such, without a query string when there is none."""
+    exchange = Exchange("GET", "http://h/v1/projects/p1/influencers", {}, error="timed out")
+    assert exchange_title(exchange) == "GET /v1/projects/p1/influencers -> no response"
+
+
+@pytest.mark.parametrize(
+    ("section", "slug"),
+    [
+        ("Query parameters", "query-parameters"),
+        ("GET /v1/projects/:projectId/influencers", "get-v1projectsprojectidinfluencers"),
+        ("Errors", "errors"),
+    ],
+)
+def test_section_slug(section, slug):
+    """Anchors follow GitHub's heading slugs."""
+    assert section_slug(section) == slug
+
+
+def test_import_does_not_load_allure():
+    """The plugin imports the helpers on every run; allure loads only when they are called."""
+    code = "import sys, layers_conformance.reporting.allure_attach; print('allure' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
