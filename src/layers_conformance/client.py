@@ -1,0 +1,284 @@
+"""The suite's single HTTP client: auth, budget, pacing, retries, bounded reads, recording.
+
+Exceptions stop the run; each `str()` is one line::
+
+    ClientError
+    ├── BudgetExceeded      the request budget is spent
+    ├── DeadlineExceeded    the run's deadline has passed
+    └── TargetUnreachable   no connection to the target, retries included
+
+A slow, dropped or oversized response is not an exception: it comes back as an `Exchange`
+whose `error` says what happened, so the test that asked can fail with the evidence.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Final, Literal
+from urllib.parse import quote
+
+import httpx
+
+from layers_conformance import __version__
+from layers_conformance.exchange import KEY_PLACEHOLDER, Exchange
+from layers_conformance.redaction import redact_exchange
+
+__all__ = ["NO_CREDENTIALS", "BudgetExceeded", "Client", "ClientError", "ClientSettings"]
+__all__ += ["Credentials", "DeadlineExceeded", "TargetUnreachable"]
+
+RETRY_STATUSES = frozenset({429, 503})
+BACKOFF_S = 0.5
+USER_AGENT = f"layers-conformance/{__version__}"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A key and the way it travels."""
+
+    scheme: Literal["x-api-key", "bearer"]
+    key: str = field(repr=False)
+
+
+class _NoCredentials(enum.Enum):
+    NO_CREDENTIALS = "no credentials"
+
+
+NO_CREDENTIALS: Final = _NoCredentials.NO_CREDENTIALS
+CallCredentials = Credentials | None | Literal[_NoCredentials.NO_CREDENTIALS]
+
+
+class ClientError(Exception):
+    """The run cannot go on; the message is one line."""
+
+
+class BudgetExceeded(ClientError):
+    """Sending one more request would spend more than the budget."""
+
+
+class DeadlineExceeded(ClientError):
+    """The run's deadline has passed."""
+
+
+class TargetUnreachable(ClientError):
+    """No connection could be made to the target, retries included."""
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Limits that keep a run polite to the target and bounded in time."""
+
+    budget: int
+    rate_limit_rps: float | None = None
+    connect_timeout_s: float = 5
+    read_timeout_s: float = 10
+    request_deadline_s: float = 20
+    max_body_bytes: int = 5_000_000
+    max_retries: int = 2
+    max_retry_wait_s: float = 5
+    run_deadline: float | None = None
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """A request as it left: the headers the suite chose, and when."""
+
+    request: httpx.Request
+    headers: dict[str, str]
+    started: float
+
+
+class Client:
+    """GETs the influencer list within the settings' limits, recording each exchange."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        settings: ClientSettings,
+        *,
+        secrets: Mapping[str, str] = {},
+        transport: httpx.BaseTransport | None = None,
+        on_exchange: Callable[[Exchange], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.requests_sent = 0
+        self.exchanges: list[Exchange] = []
+        self._base_url = base_url.rstrip("/")
+        self._credentials = credentials
+        self._settings = settings
+        self._secrets = {credentials.key: KEY_PLACEHOLDER, **secrets}
+        self._on_exchange = on_exchange
+        self._clock, self._sleep = clock, sleep
+        self._last_sent: float | None = None
+        timeout = httpx.Timeout(
+            settings.read_timeout_s, connect=settings.connect_timeout_s, pool=None
+        )
+        # Never follow a redirect: it is the answer to record, and the key stays on this host.
+        self._http = httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
+
+    def list_influencers(
+        self,
+        project_id: str,
+        params: Sequence[tuple[str, str]] | Mapping[str, str] = (),
+        *,
+        credentials: CallCredentials = None,
+    ) -> Exchange:
+        """One GET of the list, retried on 429/503 and refused connections."""
+        headers = self._headers(self._credentials if credentials is None else credentials)
+        url = f"{self._base_url}/v1/projects/{quote(project_id, safe='')}/influencers"
+        query = tuple(params.items()) if isinstance(params, Mapping) else tuple(params)
+        request = self._http.build_request("GET", url, params=query, headers=headers)
+        attempt = 0
+        while True:
+            outcome = self._attempt(request, headers)
+            wait = self._retry_wait(outcome, attempt)
+            if wait is None:
+                return self._result(outcome)
+            self._sleep(wait)
+            attempt += 1
+
+    def close(self) -> None:
+        """Close the connections."""
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _headers(self, credentials: Credentials | _NoCredentials) -> dict[str, str]:
+        headers = {"User-Agent": USER_AGENT}
+        if isinstance(credentials, Credentials) and credentials.scheme == "bearer":
+            headers["Authorization"] = f"Bearer {credentials.key}"
+        elif isinstance(credentials, Credentials):
+            headers["X-Api-Key"] = credentials.key
+        return headers
+
+    def _attempt(
+        self, request: httpx.Request, headers: dict[str, str]
+    ) -> Exchange | httpx.HTTPError:
+        """Send once; a failed connect comes back as the error, anything else as an Exchange."""
+        self._admit()
+        self.requests_sent += 1
+        sent = _Sent(request, headers, self._clock())
+        try:
+            response = self._http.send(request, stream=True)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+            return error
+        except httpx.TransportError as error:
+            return self._record(sent, None, b"", self._describe(error))
+        body, problem = self._read(response, sent.started)
+        return self._record(sent, response, body, problem)
+
+    def _admit(self) -> None:
+        settings = self._settings
+        if self.requests_sent >= settings.budget:
+            raise BudgetExceeded(f"request budget of {settings.budget} requests is spent")
+        self._pace()
+        if settings.run_deadline is not None and self._clock() > settings.run_deadline:
+            raise DeadlineExceeded("the run's deadline has passed; no further requests are sent")
+
+    def _pace(self) -> None:
+        if self._settings.rate_limit_rps is None:
+            return
+        if self._last_sent is not None:
+            wait = self._last_sent + 1 / self._settings.rate_limit_rps - self._clock()
+            if wait > 0:
+                self._sleep(wait)
+        self._last_sent = self._clock()
+
+    def _read(self, response: httpx.Response, started: float) -> tuple[bytes, str | None]:
+        """The body, stopped at the size cap or the request deadline, and what stopped it."""
+        limit, deadline = self._settings.max_body_bytes, self._settings.request_deadline_s
+        body = bytearray()
+        try:
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    return bytes(body[:limit]), f"body larger than {limit} bytes"
+                # Checked per chunk; a stall between chunks is bounded by the read timeout.
+                if self._clock() - started > deadline:
+                    return bytes(body), f"response not complete after {deadline:g} s"
+        except (httpx.TransportError, httpx.DecodingError) as error:
+            return bytes(body), self._describe(error)
+        finally:
+            response.close()
+        return bytes(body), None
+
+    def _record(
+        self, sent: _Sent, response: httpx.Response | None, body: bytes, error: str | None
+    ) -> Exchange:
+        raw = Exchange(
+            method=sent.request.method,
+            url=str(sent.request.url),
+            request_headers=sent.headers,
+            status=None if response is None else response.status_code,
+            response_headers={} if response is None else dict(response.headers.items()),
+            body_text=_decode(body, response),
+            elapsed_s=self._clock() - sent.started,
+            error=error,
+        )
+        # The unredacted record goes no further than this line.
+        exchange = redact_exchange(raw, self._secrets)
+        self.exchanges.append(exchange)
+        if self._on_exchange is not None:
+            self._on_exchange(exchange)
+        return exchange
+
+    def _retry_wait(self, outcome: Exchange | httpx.HTTPError, attempt: int) -> float | None:
+        """Seconds to wait before trying again, or None when the outcome stands."""
+        if attempt >= self._settings.max_retries:
+            return None
+        if isinstance(outcome, Exchange) and outcome.status not in RETRY_STATUSES:
+            return None
+        asked = _retry_after(outcome.response_headers) if isinstance(outcome, Exchange) else None
+        wait = BACKOFF_S * 2**attempt if asked is None else asked
+        return min(wait, self._settings.max_retry_wait_s)
+
+    def _result(self, outcome: Exchange | httpx.HTTPError) -> Exchange:
+        if isinstance(outcome, Exchange):
+            return outcome
+        if isinstance(outcome, httpx.ConnectTimeout):
+            reason = f"connect timed out after {self._settings.connect_timeout_s:g} s"
+        else:
+            reason = "connection refused" if "refused" in str(outcome).lower() else _line(outcome)
+        raise TargetUnreachable(f"cannot reach {self._base_url}: {reason}")
+
+    def _describe(self, error: httpx.HTTPError) -> str:
+        if isinstance(error, httpx.ReadTimeout):
+            return f"read timed out after {self._settings.read_timeout_s:g} s"
+        if isinstance(error, httpx.NetworkError | httpx.RemoteProtocolError):
+            return f"connection dropped: {_line(error)}"
+        return f"{type(error).__name__}: {_line(error)}"
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds a `Retry-After` header asks for (a number or an HTTP-date), None if unreadable."""
+    value = headers.get("retry-after", "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    when = when if when.tzinfo is not None else when.replace(tzinfo=UTC)  # HTTP-dates are GMT
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _decode(body: bytes, response: httpx.Response | None) -> str:
+    encoding = (response.charset_encoding if response is not None else None) or "utf-8"
+    try:
+        return body.decode(encoding, errors="replace")
+    except LookupError:  # a charset Python does not know
+        return body.decode("utf-8", errors="replace")
+
+
+def _line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__

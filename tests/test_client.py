@@ -1,0 +1,346 @@
+"""The HTTP client: requests as documented, limits kept, failures recorded, keys never stored."""
+
+from __future__ import annotations
+
+import itertools
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import httpx
+import pytest
+
+from layers_conformance.client import (
+    NO_CREDENTIALS,
+    BudgetExceeded,
+    Client,
+    ClientSettings,
+    Credentials,
+    DeadlineExceeded,
+    TargetUnreachable,
+)
+from layers_conformance.exchange import Exchange
+
+KEY = "lk_live_SECRET_0123456789"
+NO_SCOPE = "lk_live_NOSCOPE_987654"
+BASE = "https://api.example.com"
+PROJECT = "6f1c2b1e-8a51-4c3e-9f0a-2d4b6c8e0a11"
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+@dataclass
+class FakeTime:
+    """A monotonic clock that only moves when the client sleeps (or a test says so)."""
+
+    now: float = 1000.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def ok(_request: httpx.Request | None = None) -> httpx.Response:
+    return httpx.Response(200, json={"items": [], "nextCursor": None})
+
+
+def make_client(handler: Handler = ok, fake: FakeTime | None = None, on_exchange=None, **settings):
+    fake = fake or FakeTime()
+    return Client(
+        BASE,
+        Credentials("x-api-key", KEY),
+        ClientSettings(**{"budget": 100, **settings}),
+        secrets={NO_SCOPE: "$LAYERS_API_KEY_NO_SCOPE"},
+        transport=httpx.MockTransport(handler),
+        on_exchange=on_exchange,
+        clock=fake.clock,
+        sleep=fake.sleep,
+    )
+
+
+def replies(*responses: httpx.Response, seen: list[httpx.Request]) -> Handler:
+    """A handler that answers with `responses` in turn (the last one repeats)."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        reply = responses[min(len(seen), len(responses)) - 1]
+        return httpx.Response(reply.status_code, headers=reply.headers, content=reply.content)
+
+    return handler
+
+
+class TestRequest:
+    def test_url_and_query(self):
+        """The project id is one path segment; params keep their order and repeats."""
+        with make_client() as client:
+            exchange = client.list_influencers(
+                "a/b c", [("limit", "5"), ("status", "x"), ("status", "y")]
+            )
+        assert exchange.url == f"{BASE}/v1/projects/a%2Fb%20c/influencers?limit=5&status=x&status=y"
+
+    def test_mapping_params(self):
+        with make_client() as client:
+            assert client.list_influencers(PROJECT, {"cursor": ""}).url.endswith(
+                "/influencers?cursor="
+            )
+
+    @pytest.mark.parametrize(
+        ("credentials", "header", "value"),
+        [
+            (None, "x-api-key", KEY),
+            (Credentials("bearer", NO_SCOPE), "authorization", f"Bearer {NO_SCOPE}"),
+            (Credentials("x-api-key", ""), "x-api-key", ""),
+        ],
+    )
+    def test_auth_header(self, credentials, header, value):
+        """The key travels the way its scheme says, and only that way."""
+        seen: list[httpx.Request] = []
+        with make_client(replies(ok(None), seen=seen)) as client:
+            client.list_influencers(PROJECT, credentials=credentials)
+        assert seen[0].headers[header] == value
+        assert {"x-api-key", "authorization"} - {header} & set(seen[0].headers) == set()
+
+    def test_no_credentials(self):
+        """NO_CREDENTIALS sends no key at all."""
+        seen: list[httpx.Request] = []
+        with make_client(replies(ok(None), seen=seen)) as client:
+            exchange = client.list_influencers(PROJECT, credentials=NO_CREDENTIALS)
+        assert not {"x-api-key", "authorization"} & set(seen[0].headers)
+        assert "Key" not in exchange.curl()
+
+    def test_redirect_not_followed(self):
+        """A 3xx is the recorded answer; the key never reaches the other host."""
+        seen: list[httpx.Request] = []
+        moved = httpx.Response(302, headers={"location": "https://evil.example/steal"})
+        with make_client(replies(moved, seen=seen)) as client:
+            exchange = client.list_influencers(PROJECT)
+        assert exchange.status == 302
+        assert [request.url.host for request in seen] == ["api.example.com"]
+
+
+class TestRecording:
+    def test_key_never_recorded(self):
+        """A server echoing the keys in headers and body leaves no key in any record."""
+
+        def echo(request: httpx.Request) -> httpx.Response:
+            key = request.headers.get("x-api-key", "")
+            return httpx.Response(
+                401, headers={"x-echo": key}, text=f"bad key {key} at {request.url}"
+            )
+
+        recorded: list[Exchange] = []
+        with make_client(echo, on_exchange=recorded.append) as client:
+            client.list_influencers(PROJECT, [("cursor", KEY)])
+            client.list_influencers(PROJECT, credentials=Credentials("x-api-key", NO_SCOPE))
+        assert recorded == client.exchanges
+        assert len(recorded) == 2
+        for exchange in recorded:
+            assert KEY not in repr(exchange) + exchange.curl()
+            assert NO_SCOPE not in repr(exchange) + exchange.curl()
+        assert '-H "X-Api-Key: $LAYERS_API_KEY"' in recorded[0].curl()
+        assert recorded[0].body_text.startswith("bad key $LAYERS_API_KEY at ")
+        assert '-H "X-Api-Key: $LAYERS_API_KEY_NO_SCOPE"' in recorded[1].curl()
+
+    def test_body_cap(self):
+        """A body over the cap is cut, and the exchange says so."""
+        with make_client(
+            lambda _: httpx.Response(200, content=b"x" * 10_000), max_body_bytes=1000
+        ) as client:
+            exchange = client.list_influencers(PROJECT)
+        assert (exchange.status, exchange.error) == (200, "body larger than 1000 bytes")
+        assert len(exchange.body_text) == 1000
+
+
+class TestLimits:
+    def test_budget_never_exceeded(self):
+        """The request after the budget raises, naming it, and never leaves."""
+        seen: list[httpx.Request] = []
+        with make_client(replies(ok(None), seen=seen), budget=3) as client:
+            for _ in range(3):
+                client.list_influencers(PROJECT)
+            with pytest.raises(BudgetExceeded, match="request budget of 3 requests is spent"):
+                client.list_influencers(PROJECT)
+        assert client.requests_sent == len(seen) == 3
+
+    def test_budget_counts_retries(self):
+        """Retries spend the budget too."""
+        seen: list[httpx.Request] = []
+        client = make_client(replies(httpx.Response(503), seen=seen), budget=2)
+        with client, pytest.raises(BudgetExceeded):
+            client.list_influencers(PROJECT)
+        assert client.requests_sent == len(seen) == 2
+
+    def test_run_deadline(self):
+        """After the run's deadline no request leaves."""
+        fake = FakeTime()
+        with make_client(fake=fake, run_deadline=fake.now + 10) as client:
+            client.list_influencers(PROJECT)
+            fake.now += 11
+            with pytest.raises(DeadlineExceeded, match="deadline has passed"):
+                client.list_influencers(PROJECT)
+        assert client.requests_sent == 1
+
+    def test_rate_never_exceeded(self):
+        """Requests leave at least 1/rps apart on the monotonic clock."""
+        fake = FakeTime()
+        stamps: list[float] = []
+
+        def stamp(request: httpx.Request) -> httpx.Response:
+            stamps.append(fake.now)
+            fake.now += 0.01  # the server takes a little time
+            return ok(request)
+
+        with make_client(stamp, fake=fake, rate_limit_rps=4) as client:
+            for _ in range(10):
+                client.list_influencers(PROJECT)
+        gaps = [later - earlier for earlier, later in itertools.pairwise(stamps)]
+        assert min(gaps) == pytest.approx(0.25)
+        assert all(gap >= 0.25 - 1e-9 for gap in gaps)
+
+
+class TestRetries:
+    @pytest.mark.parametrize(
+        ("retry_after", "expected_wait"),
+        [
+            ("2", 2.0),
+            ("120", 5.0),  # capped at max_retry_wait_s
+            (format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True), 5.0),
+            (format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True), 0.0),
+            ("soon", 0.5),  # unreadable: the first backoff step
+        ],
+    )
+    def test_retry_after(self, retry_after, expected_wait):
+        """Retry-After, in seconds or as an HTTP-date, is honoured and capped."""
+        fake, seen = FakeTime(), []
+        busy = httpx.Response(429, headers={"retry-after": retry_after})
+        with make_client(replies(busy, ok(None), seen=seen), fake=fake) as client:
+            exchange = client.list_influencers(PROJECT)
+        assert exchange.status == 200
+        assert fake.sleeps == [expected_wait]
+        assert [e.status for e in client.exchanges] == [429, 200]
+
+    def test_gives_up_after_max_retries(self):
+        """Without Retry-After the waits back off; the last 503 is returned."""
+        fake, seen = FakeTime(), []
+        with make_client(replies(httpx.Response(503), seen=seen), fake=fake) as client:
+            exchange = client.list_influencers(PROJECT)
+        assert (exchange.status, len(seen), fake.sleeps) == (503, 3, [0.5, 1.0])
+
+    @pytest.mark.parametrize("status", [400, 401, 404, 500])
+    def test_other_statuses_not_retried(self, status):
+        seen: list[httpx.Request] = []
+        with make_client(replies(httpx.Response(status), seen=seen)) as client:
+            assert client.list_influencers(PROJECT).status == status
+        assert len(seen) == 1
+
+
+# --- real sockets: what a mock transport cannot show -----------------------------------
+
+Reply = Callable[[socket.socket, threading.Event], None]
+
+
+@contextmanager
+def raw_server(reply: Reply) -> Iterator[str]:
+    """A server on 127.0.0.1 that reads each request's head, then lets `reply` misbehave."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                try:
+                    connection.recv(65536)
+                    reply(connection, stop)
+                except OSError:
+                    pass  # the client hung up, as it should
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        listener.close()
+
+
+HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+
+
+def silent(_connection: socket.socket, stop: threading.Event) -> None:
+    stop.wait(3)
+
+
+def head_then_silent(connection: socket.socket, stop: threading.Event) -> None:
+    connection.sendall(HEAD + b'{"items"')
+    stop.wait(3)
+
+
+def drip(connection: socket.socket, stop: threading.Event) -> None:
+    connection.sendall(HEAD)
+    while not stop.wait(0.05):
+        connection.sendall(b" ")
+
+
+def drop(connection: socket.socket, _stop: threading.Event) -> None:
+    connection.sendall(HEAD + b'{"items"')
+
+
+def real_client(base_url: str, **settings) -> Client:
+    return Client(
+        base_url, Credentials("bearer", KEY), ClientSettings(**{"budget": 10, **settings})
+    )
+
+
+@pytest.mark.parametrize(("reply", "status"), [(silent, None), (head_then_silent, 200)])
+def test_read_timeout_is_recorded(reply, status):
+    """A server that stops talking gives an exchange with the error, not an exception."""
+    with raw_server(reply) as url, real_client(url, read_timeout_s=0.2) as client:
+        exchange = client.list_influencers(PROJECT)
+    assert (exchange.status, exchange.error) == (status, "read timed out after 0.2 s")
+    assert client.requests_sent == 1
+
+
+def test_dripping_body_hits_the_request_deadline():
+    """Bytes that keep trickling in do not hold the test past the request deadline."""
+    started = time.monotonic()
+    with raw_server(drip) as url, real_client(url, request_deadline_s=0.3) as client:
+        exchange = client.list_influencers(PROJECT)
+    assert (exchange.status, exchange.error) == (200, "response not complete after 0.3 s")
+    assert time.monotonic() - started < 1.5
+
+
+def test_dropped_connection_is_recorded():
+    """A connection closed mid-body gives what arrived and says the connection dropped."""
+    with raw_server(drop) as url, real_client(url) as client:
+        exchange = client.list_influencers(PROJECT)
+    assert exchange.status == 200
+    assert exchange.error is not None
+    assert exchange.error.startswith("connection dropped: ")
+    assert exchange.body_text == '{"items"'
+
+
+def test_refused_connection_raises_fast():
+    """A port nobody listens on fails in one line after the retries, without waiting long."""
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    started = time.monotonic()
+    client = real_client(url, max_retry_wait_s=0.01)
+    with client, pytest.raises(TargetUnreachable) as caught:
+        client.list_influencers(PROJECT)
+    assert str(caught.value) == f"cannot reach {url}: connection refused"
+    assert client.requests_sent == 3
+    assert time.monotonic() - started < 1
