@@ -76,6 +76,12 @@ class TestWriteJson:
         assert path.read_text(encoding="utf-8") == "previous"
         assert os.listdir(tmp_path) == ["conformance.json"]
 
+    def test_creates_the_folder(self, failing_run, tmp_path):
+        """A report folder that does not exist yet is created."""
+        path = tmp_path / "reports" / "nightly" / "conformance.json"
+        write_json(failing_run, path)
+        assert read_json(path)["target"] == "reference"
+
     def test_file_is_readable_by_others(self, failing_run, tmp_path):
         """The temp file's private mode does not stick to the report."""
         path = tmp_path / "conformance.json"

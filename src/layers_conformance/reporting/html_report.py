@@ -53,12 +53,17 @@ def render_html(run: RunResult) -> str:
 
 
 def _header(run: RunResult) -> str:
-    aborted = f'<p class="aborted">Run aborted: {_e(run.aborted)}</p>' if run.aborted else ""
+    aborted = _paragraph("aborted", f"Run aborted: {run.aborted}" if run.aborted else "")
     return (
         f'<header><div><p class="verdict {_e(run.verdict)}">{_e(run.verdict.upper())}</p>'
         f"<h1>Conformance of {_e(run.target)} to {_e(ENDPOINT)}</h1>"
         f"{_facts(run)}{aborted}</div></header>"
     )
+
+
+def _paragraph(css_class: str, text: str) -> str:
+    # Optional lines (a reason, an abort) leave no empty box behind when there is no text.
+    return f'<p class="{css_class}">{_e(text)}</p>' if text else ""
 
 
 def _facts(run: RunResult) -> str:
@@ -103,7 +108,7 @@ def _area(area: str, results: Iterable[RequirementResult]) -> str:
 def _row(result: RequirementResult) -> str:
     ident = _e(result.id)
     link = f'<a href="#finding-{ident}">{ident}</a>' if _is_finding(result) else ident
-    reason = f'<p class="reason">{_e(result.reason)}</p>' if result.reason else ""
+    reason = _paragraph("reason", result.reason)
     return (
         f'<tr id="req-{ident}"><td class="id">{link}</td><td>{_e(result.level)}</td>'
         f"<td>{_badge(result.status)}</td>"
@@ -137,7 +142,7 @@ def _finding(result: RequirementResult) -> str:
     ident = _e(result.id)
     is_open = " open" if result.status == "fail" else ""
     evidence = "".join(_evidence(item) for item in result.evidence) or (
-        '<p class="reason">No exchange was recorded for this result.</p>'
+        _paragraph("reason", "No exchange was recorded for this result.")
     )
     return (
         f'<details class="finding {_e(result.status)}" id="finding-{ident}"{is_open}>'

@@ -69,6 +69,7 @@ def write_json(run: RunResult, path: Path | str) -> None:
 
 def write_atomically(path: Path, text: str) -> None:
     """Replace `path` with `text` so a reader sees the old file or the new one, never a half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
@@ -88,7 +89,7 @@ def read_json(path: Path | str) -> dict[str, Any]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
-        raise ReportError(f"{path}: cannot read the report: {error.strerror}") from None
+        raise ReportError(f"{path}: cannot read the report: {error.strerror or error}") from None
     except ValueError as error:
         raise ReportError(f"{path}: not a conformance report: invalid JSON ({error})") from None
     problem = _report_problem(data)
