@@ -41,14 +41,14 @@ def write_html(run: RunResult, path: Path | str) -> None:
 def render_html(run: RunResult) -> str:
     """The whole report page as a string."""
     css = resources.files(__package__).joinpath("report.css").read_text(encoding="utf-8")
-    body = "".join([_header(run), "<main>", _summary(run), _matrix(run), _findings(run)])
+    main = [_summary(run), _matrix(run), _findings(run), _notes(run)]
+    body = "".join([_header(run), "<main>", *main, "</main>", _footer(run)])
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(run.verdict.upper())}: {_e(run.target)} conformance</title>"
-        f"<style>{css}</style></head>\n<body>{body}{_notes(run)}</main>{_footer(run)}"
-        "</body></html>\n"
+        f"<style>{css}</style></head>\n<body>{body}</body></html>\n"
     )
 
 
