@@ -1,3 +1,416 @@
-"""The pytest plugin (work in progress)."""
+"""The pytest plugin: options, the requirement marker, the probe fixture, verdicts and reports.
+
+It reads top-down: options, configuration, collection, fixtures, the per-test verdict,
+then the end of the session. The work itself lives in plain modules that never import
+pytest; this module only wires them to pytest's hooks.
+"""
 
 from __future__ import annotations
+
+import os
+import random
+from collections.abc import Collection, Generator, Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from layers_conformance.catalogue import Requirement, load_catalogue
+from layers_conformance.runner import REFERENCE, Options, Tally, TestOutcome
+
+MARKER = "requirement"
+SMOKE_MARKER = "smoke"
+PROFILE_NAMES = ("smoke", "standard", "thorough")
+WARN, INCONCLUSIVE = "warn", "inconclusive"
+
+
+@dataclass
+class RunState:
+    """What the plugin keeps for one session (in `config.stash`)."""
+
+    options: Options
+    target: Any = None  # targets.Target once known; None until the reference is started
+    probe: Any = None
+    tally: Tally = field(default_factory=Tally)
+    stack: ExitStack = field(default_factory=ExitStack)
+    runs_suites: bool = False
+    aborted: str = ""
+    requests_by_worker: dict[str, int] = field(default_factory=dict)
+    current: pytest.Item | None = None
+
+
+STATE = pytest.StashKey[RunState]()
+
+
+# --- options ------------------------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("layers-conformance", "Layers list-influencers conformance")
+    group.addoption(
+        "--targets-file",
+        dest="lc_targets_file",
+        type=Path,
+        default=None,
+        help="targets file (default: targets.yaml when it exists)",
+    )
+    group.addoption(
+        "--target",
+        dest="lc_target",
+        default=REFERENCE,
+        help="target name in the targets file (default: the embedded reference)",
+    )
+    group.addoption(
+        "--profile",
+        dest="lc_profile",
+        default="standard",
+        choices=PROFILE_NAMES,
+        help="smoke (production-safe, <= 60 GETs), standard (default), thorough",
+    )
+    group.addoption(
+        "--report-dir",
+        dest="lc_report_dir",
+        type=Path,
+        default=Path("reports"),
+        help="reports go to DIR/<target>/ (default: reports)",
+    )
+    group.addoption(
+        "--seed",
+        dest="lc_seed",
+        type=int,
+        default=None,
+        help="seed for generated cases; fixed seed = repeatable run",
+    )
+    group.addoption(
+        "--rate-limit",
+        dest="lc_rate_limit",
+        type=float,
+        default=None,
+        help="at most this many requests per second (overrides the target's)",
+    )
+    group.addoption(
+        "--deadline",
+        dest="lc_deadline",
+        type=float,
+        default=None,
+        help="end the run's requests after this many seconds",
+    )
+    group.addoption(
+        "--reference-fault",
+        dest="lc_faults",
+        action="append",
+        default=[],
+        help="start the embedded reference with this fault (self-tests)",
+    )
+    group.addoption(
+        "--reference-size",
+        dest="lc_size",
+        type=int,
+        default=160,
+        help="live influencers in the reference's main project",
+    )
+
+
+# --- configuration ------------------------------------------------------------------------
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{MARKER}(id): the catalogue requirement a test verifies")
+    config.addinivalue_line("markers", f"{SMOKE_MARKER}: part of the production-safe profile")
+    options = _options(config)
+    state = RunState(options, runs_suites=_runs_suites(config))
+    config.stash[STATE] = state
+    config.pluginmanager.register(_Recorder(state), "layers-conformance-recorder")
+    from layers_conformance.runner import resolve_target
+    from layers_conformance.targets import ConfigError
+
+    try:
+        state.target = resolve_target(options)
+    except ConfigError as error:
+        raise pytest.UsageError(str(error)) from None
+    _check_faults(options.reference_faults)
+    if state.runs_suites and not hasattr(config, "workerinput"):
+        _default_report_paths(config, _report_dir(state))
+
+
+def _options(config: pytest.Config) -> Options:
+    seed = config.getoption("lc_seed")
+    targets_file = config.getoption("lc_targets_file")
+    if targets_file is None and Path("targets.yaml").is_file():
+        targets_file = Path("targets.yaml")
+    size = config.getoption("lc_size")
+    if size < 1:
+        raise pytest.UsageError(f"--reference-size={size} must be at least 1")
+    return Options(
+        target=config.getoption("lc_target"),
+        targets_file=targets_file,
+        profile=config.getoption("lc_profile"),
+        report_dir=config.getoption("lc_report_dir"),
+        seed=seed if seed is not None else random.SystemRandom().randrange(2**31),
+        rate_limit_rps=_positive(config, "lc_rate_limit", "--rate-limit"),
+        deadline_s=_positive(config, "lc_deadline", "--deadline"),
+        reference_faults=tuple(config.getoption("lc_faults")),
+        reference_size=size,
+    )
+
+
+def _positive(config: pytest.Config, dest: str, flag: str) -> float | None:
+    value: float | None = config.getoption(dest)
+    if value is not None and value <= 0:
+        raise pytest.UsageError(f"{flag}={value} must be a positive number")
+    return value
+
+
+def _check_faults(names: tuple[str, ...]) -> None:
+    if not names:
+        return
+    from layers_conformance.reference.faults import FAULTS, HOSTILE, VARIANTS
+
+    unknown = [n for n in names if n not in {**FAULTS, **VARIANTS, **HOSTILE}]
+    if unknown:
+        raise pytest.UsageError(
+            f"--reference-fault: unknown fault {unknown[0]!r} "
+            "(layers-conformance serve --list-faults lists them)"
+        )
+
+
+def _runs_suites(config: pytest.Config) -> bool:
+    # Only a run of the conformance suites writes reports; `pytest tests` (self-tests) does not.
+    return any("suites" in Path(str(arg).split("::")[0]).parts for arg in config.args)
+
+
+def _report_dir(state: RunState) -> Path:
+    return state.options.report_dir / state.options.target
+
+
+def _default_report_paths(config: pytest.Config, directory: Path) -> None:
+    if not getattr(config.option, "xmlpath", None):
+        config.option.xmlpath = str(directory / "junit.xml")
+    if hasattr(config.option, "allure_report_dir") and not config.option.allure_report_dir:
+        config.option.allure_report_dir = str(directory / "allure-results")
+        config.option.clean_alluredir = True
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    state = config.stash[STATE]
+    if not state.runs_suites:
+        return []
+    options = state.options
+    where = state.target.base_url if state.target else "embedded, started for the run"
+    return [
+        f"layers-conformance: target {options.target} ({where}), profile {options.profile}, "
+        f"seed {options.seed} (repeat with --seed {options.seed})"
+    ]
+
+
+# --- collection ---------------------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    catalogue = load_catalogue()
+    for item in items:
+        if "conformance" in getattr(item, "fixturenames", ()):
+            _requirement_of(item, catalogue)
+    if config.stash[STATE].options.profile == "smoke":
+        keep = [i for i in items if i.get_closest_marker(SMOKE_MARKER)]
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
+
+
+def _requirement_of(item: pytest.Item, catalogue: dict[str, Requirement]) -> Requirement:
+    markers = list(item.iter_markers(MARKER))
+    if len(markers) != 1 or len(markers[0].args) != 1:
+        raise pytest.UsageError(
+            f"{item.nodeid}: a conformance test names exactly one "
+            f"requirement with @pytest.mark.{MARKER}('ID')"
+        )
+    ident = markers[0].args[0]
+    if ident not in catalogue:
+        raise pytest.UsageError(
+            f"{item.nodeid}: unknown requirement id {ident!r} (not in spec/requirements.yaml)"
+        )
+    return catalogue[ident]
+
+
+def smoke_params(values: Sequence[object], smoke: Collection[object]) -> list[object]:
+    """Values for `parametrize`; those in `smoke` run in the smoke profile too."""
+    return [pytest.param(v, marks=pytest.mark.smoke) if v in smoke else v for v in values]
+
+
+# --- fixtures -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def conformance(request: pytest.FixtureRequest) -> Any:
+    """The probe of the target under test: remembered requests and traversals."""
+    state = request.config.stash[STATE]
+    if state.probe is None:
+        state.probe = _start(request.config, state)
+    return state.probe
+
+
+@pytest.fixture(scope="session")
+def conformance_seed(request: pytest.FixtureRequest) -> int:
+    """The run's seed, for generated cases."""
+    seed: int = request.config.stash[STATE].options.seed
+    return seed
+
+
+def _start(config: pytest.Config, state: RunState) -> Any:
+    from layers_conformance.client import TargetUnreachable
+    from layers_conformance.session import open_probe
+
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    say = (lambda line: reporter.write_line(f"  … {line}")) if reporter else (lambda _l: None)
+    try:
+        state.target, state.probe = open_probe(
+            state.options, state.target, state.stack, say, _allure_attacher(config, state)
+        )
+    except TargetUnreachable as error:
+        state.aborted = str(error)
+        pytest.exit(f"layers-conformance: {error}", returncode=1)
+    return state.probe
+
+
+def _allure_attacher(config: pytest.Config, state: RunState) -> Any:
+    if not getattr(config.option, "allure_report_dir", None):
+        return None
+    from layers_conformance.reporting.allure_attach import attach_exchange
+
+    return lambda exchange: attach_exchange(exchange) if state.current is not None else None
+
+
+@pytest.fixture(autouse=True)
+def _conformance_labels(request: pytest.FixtureRequest) -> Iterator[None]:
+    state = request.config.stash[STATE]
+    requirement = _marked_requirement(request.node)
+    state.current = request.node if requirement else None
+    if requirement and getattr(request.config.option, "allure_report_dir", None):
+        from layers_conformance.reporting.allure_attach import label_requirement
+
+        label_requirement(requirement)
+    yield
+    state.current = None
+
+
+def _marked_requirement(item: pytest.Item) -> Requirement | None:
+    marker = item.get_closest_marker(MARKER)
+    return load_catalogue().get(marker.args[0]) if marker and marker.args else None
+
+
+# --- per-test verdicts --------------------------------------------------------------------
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    requirement = _marked_requirement(item)
+    state = item.config.stash[STATE]
+    if requirement is None or state.target is None:
+        return
+    from layers_conformance.runner import missing_fixtures
+
+    missing = missing_fixtures(requirement, state.target)
+    if missing:
+        pytest.skip(f"target {state.options.target!r} provides no {', '.join(missing)}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    requirement = _marked_requirement(item)
+    if (
+        requirement is None
+        or report.when == "teardown"
+        or (report.when == "setup" and report.passed)
+    ):
+        return report
+    from layers_conformance.verdicts import judge
+
+    state = item.config.stash[STATE]
+    verdict = judge(requirement, report, call.excinfo, item.nodeid)
+    verdict.apply(report)
+    report.user_properties += [
+        ("requirement", requirement.id),
+        ("level", requirement.level),
+        ("conformance_status", verdict.status),
+    ]
+    report.lc_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")  # type: ignore[attr-defined]
+    report.lc_requests = state.probe.client.requests_sent if state.probe else 0  # type: ignore[attr-defined]
+    if verdict.stops_run:
+        state.aborted = verdict.reason
+        item.session.shouldstop = f"layers-conformance: {verdict.reason}"
+    return report
+
+
+def _evidence(report: pytest.TestReport) -> tuple[Any, ...]:
+    from layers_conformance.results import Evidence
+
+    return tuple(Evidence(**fields) for fields in getattr(report, "lc_evidence", ()))
+
+
+def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
+    status = getattr(report, "lc_status", None)
+    if status == WARN:
+        return "warned", "W", "WARN (SHOULD)"
+    if status == INCONCLUSIVE and report.when == "call":
+        return "inconclusive", "I", "INCONCLUSIVE"
+    return None
+
+
+# --- end of the session -------------------------------------------------------------------
+
+
+class _Recorder:
+    """Gathers verdicts from every report, xdist workers' too (it runs in the controller)."""
+
+    def __init__(self, state: RunState) -> None:
+        self.state = state
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        status = getattr(report, "lc_status", None)
+        if status is None:
+            return
+        self.state.tally.outcomes.append(
+            TestOutcome(report.lc_requirement, status, report.lc_reason, _evidence(report))  # type: ignore[attr-defined]
+        )
+        worker = getattr(report, "lc_worker", "main")
+        seen = self.state.requests_by_worker.get(worker, 0)
+        self.state.requests_by_worker[worker] = max(seen, getattr(report, "lc_requests", 0))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    state = session.config.stash[STATE]
+    state.stack.close()
+    if not state.runs_suites or hasattr(session.config, "workerinput"):
+        return
+    from layers_conformance.session import finish_run
+
+    run = finish_run(
+        state.options,
+        state.target,
+        state.tally,
+        state.aborted,
+        sum(state.requests_by_worker.values()),
+        _report_dir(state),
+    )
+    state.result = run  # type: ignore[attr-defined]
+    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        session.exitstatus = 1 if run.verdict == "fail" else 0
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    run = getattr(config.stash[STATE], "result", None)
+    if run is None:
+        return
+    from layers_conformance.session import summary_lines
+
+    terminalreporter.section("layers-conformance")
+    for line in summary_lines(run, _report_dir(config.stash[STATE])):
+        terminalreporter.write_line(line)

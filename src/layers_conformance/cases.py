@@ -1,0 +1,49 @@
+"""The documented parameter space as data: what is valid, and inputs that plainly are not.
+
+Spellings whose reading the page leaves open (leading zeros, "+5", blanks, empty values,
+repeated parameters) are deliberately absent; see the catalogue's ambiguity notes.
+"""
+
+from __future__ import annotations
+
+import re
+
+STATUSES = ("draft", "pending", "training", "ready", "failed")
+MIN_LIMIT, MAX_LIMIT = 1, 100
+CANONICAL_INTEGER = re.compile(r"-?[1-9][0-9]*|0")
+
+LIMITS_OUT_OF_RANGE = ("0", "101", "-1", "-25", "1000", "99999999999999999999")
+LIMITS_NOT_INTEGER = ("2.5", "25.0", "abc", "10abc", "1e2", "0x10", "ten", "NaN", "[25]")
+STATUSES_INVALID = (
+    "READY",
+    "Ready",
+    "archived",
+    "deleted",
+    "ready,draft",
+    '["ready"]',
+    "active",
+)
+GARBAGE_CURSORS = ("!!not-a-cursor!!", "%00", "\u00e9t\u00e9", "a" * 300)
+
+
+def limit_is_valid(raw: str) -> bool:
+    """A limit the page accepts: a canonical integer from 1 to 100."""
+    return bool(CANONICAL_INTEGER.fullmatch(raw)) and MIN_LIMIT <= int(raw) <= MAX_LIMIT
+
+
+def status_is_valid(raw: str) -> bool:
+    """A status the page accepts: exactly one of the five values."""
+    return raw in STATUSES
+
+
+def truncated(cursor: str) -> str:
+    """The first half of a real cursor."""
+    return cursor[: max(1, len(cursor) // 2)]
+
+
+def altered(cursor: str) -> str:
+    """A real cursor with its middle character changed to another of the same kind."""
+    middle = len(cursor) // 2
+    char = cursor[middle]
+    replacement = "B" if char == "A" else "A" if char.isalpha() else "1" if char != "1" else "2"
+    return cursor[:middle] + replacement + cursor[middle + 1 :]

@@ -1,0 +1,314 @@
+"""Pure functions over recorded pages, each returning the violations of one rule.
+
+A violation names the item, the page, the position and the rule, and keeps the exchange
+that shows it, so a report can print the request and a curl line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import groupby
+
+from layers_conformance.exchange import Exchange
+from layers_conformance.pages import Item, Page, StopKind, Traversal, item_id
+
+DEFAULT_LIMIT = 25
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule, said so a person can find it."""
+
+    rule: str
+    message: str
+    exchange: Exchange | None = None
+
+
+def sorted_newest_first(traversal: Traversal) -> list[Violation]:
+    """`createdAt` never increases from one item to the next, across page boundaries too."""
+    violations = []
+    previous: tuple[datetime, str, Page] | None = None
+    for page, position, item in _positions(traversal.pages):
+        created = parse_timestamp(item.get("createdAt"))
+        if created is None:
+            continue
+        if previous is not None and created > previous[0]:
+            violations.append(
+                Violation(
+                    "sorted_newest_first",
+                    f"{item_id(item)} (page {page.number}, position {position}) was created at "
+                    f"{item.get('createdAt')}, after {previous[1]} listed before it "
+                    f"(page {previous[2].number})",
+                    page.exchange,
+                )
+            )
+        previous = (created, item_id(item), page)
+    return violations
+
+
+def no_repeated_items(traversal: Traversal) -> list[Violation]:
+    """No influencer is listed twice in one traversal."""
+    first_seen: dict[str, int] = {}
+    violations = []
+    for page, position, item in _positions(traversal.pages):
+        ident = item_id(item)
+        if ident in first_seen:
+            violations.append(
+                Violation(
+                    "no_repeated_items",
+                    f"{ident} appears on page {page.number} (position {position}) "
+                    f"and already on page {first_seen[ident]}",
+                    page.exchange,
+                )
+            )
+        first_seen.setdefault(ident, page.number)
+    return violations
+
+
+def walk_ended(traversal: Traversal, kinds: Collection[StopKind]) -> list[Violation]:
+    """The walk was not ended by one of the guards in `kinds`."""
+    if traversal.stop_kind not in kinds:
+        return []
+    last = traversal.exchanges[-1] if traversal.exchanges else None
+    return [Violation("walk_ended", traversal.stopped, last)]
+
+
+def last_cursor_is_null(traversal: Traversal) -> list[Violation]:
+    """Only the last page may be empty, and it says `"nextCursor": null` in so many words."""
+    violations = [
+        Violation(
+            "last_cursor_is_null",
+            f"page {page.number} is empty but has a nextCursor (only the last page may be empty)",
+            page.exchange,
+        )
+        for page in traversal.pages[:-1]
+        if not page.items
+    ]
+    if traversal.complete and traversal.pages:
+        last = traversal.pages[-1]
+        body = last.exchange.json()
+        if not isinstance(body, dict) or "nextCursor" not in body or body["nextCursor"] is not None:
+            found = (
+                body.get("nextCursor", "no nextCursor member") if isinstance(body, dict) else body
+            )
+            violations.append(
+                Violation(
+                    "last_cursor_is_null",
+                    f"the last page (page "
+                    f"{last.number}) ends the walk with nextCursor {found!r}, not null",
+                    last.exchange,
+                )
+            )
+    return violations
+
+
+def pages_within_limit(traversal: Traversal) -> list[Violation]:
+    """No page holds more items than the limit it was asked with (25 when none was given)."""
+    return [
+        Violation(
+            "pages_within_limit",
+            f"page {page.number} holds {len(page.items)} items, limit {_limit(page)}",
+            page.exchange,
+        )
+        for page in traversal.pages
+        if len(page.items) > _limit(page)
+    ]
+
+
+def pages_full_but_last(traversal: Traversal) -> list[Violation]:
+    """Every page before the last holds exactly its limit."""
+    return [
+        Violation(
+            "pages_full_but_last",
+            f"page {page.number} holds {len(page.items)} items, limit {_limit(page)}, "
+            "and is not the last page",
+            page.exchange,
+        )
+        for page in traversal.pages[:-1]
+        if len(page.items) < _limit(page)
+    ]
+
+
+def default_page_size(first_page: Page, total: int) -> list[Violation]:
+    """Without a limit, the first page holds min(25, total) items."""
+    expected = min(DEFAULT_LIMIT, total)
+    if len(first_page.items) == expected:
+        return []
+    return [
+        Violation(
+            "default_page_size",
+            f"the first page without a limit holds {len(first_page.items)} items; "
+            f"expected {expected} (default 25, {total} influencers in all)",
+            first_page.exchange,
+        )
+    ]
+
+
+def same_sequence(reference: Traversal, other: Traversal) -> list[Violation]:
+    """Two traversals list the same influencers in the same order, ties compared as groups.
+
+    A traversal that did not reach its end (a prefix, or one a guard stopped) is compared
+    only as far as it goes, up to its last tie group, which may be cut.
+    """
+    left, right = tie_groups(reference.items), tie_groups(other.items)
+    partial = not (reference.complete and other.complete)
+    compared = min(len(left), len(right)) - (1 if partial else 0)
+    for index in range(max(compared, 0)):
+        if left[index] != right[index]:
+            return [_sequence_violation(index, left[index], right[index], other)]
+    for name, mine, theirs, traversal in (
+        ("first", left, right, reference),
+        ("second", right, left, other),
+    ):
+        if traversal.complete and _count(mine) < _count(theirs):
+            return [
+                Violation(
+                    "same_sequence",
+                    f"the {name} traversal ended after {_count(mine)} influencers, "
+                    f"the other went on to {_count(theirs)}",
+                    traversal.exchanges[-1] if traversal.exchanges else None,
+                )
+            ]
+    return []
+
+
+def all_have_status(traversal: Traversal, status: str) -> list[Violation]:
+    """Every item of a traversal filtered by `status` has that status."""
+    return [
+        Violation(
+            "all_have_status",
+            f"{item_id(item)} (page {page.number}, position {position}) has status "
+            f"{item.get('status')!r} in a traversal filtered by status={status}",
+            page.exchange,
+        )
+        for page, position, item in _positions(traversal.pages)
+        if item.get("status") != status
+    ]
+
+
+def filters_partition(unfiltered: Traversal, filtered: dict[str, Traversal]) -> list[Violation]:
+    """The filtered traversals are the unfiltered one split by status, each in its order."""
+    violations = []
+    for status, traversal in filtered.items():
+        expected = Traversal((_only_status(unfiltered, status),), prefix=unfiltered.prefix)
+        for violation in same_sequence(expected, traversal):
+            violations.append(
+                Violation(
+                    "filters_partition",
+                    f"status={status}: {violation.message} (first: the unfiltered traversal "
+                    f"restricted to {status}, second: the filtered traversal)",
+                    violation.exchange,
+                )
+            )
+    return violations
+
+
+def excludes_ids(traversal: Traversal, excluded: Iterable[str], why: str) -> list[Violation]:
+    """None of `excluded` appears anywhere in the traversal."""
+    hidden = set(excluded)
+    return [
+        Violation(
+            "excludes_ids",
+            f"{item_id(item)} ({why}) appears on page {page.number}, position {position}",
+            page.exchange,
+        )
+        for page, position, item in _positions(traversal.pages)
+        if item_id(item) in hidden
+    ]
+
+
+def tie_groups(items: Sequence[Item]) -> list[frozenset[str]]:
+    """Consecutive items of equal `createdAt`, each as a set of ids."""
+    return [
+        frozenset(item_id(item) for item in group)
+        for _, group in groupby(items, key=lambda item: _instant(item.get("createdAt")))
+    ]
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """An RFC 3339 timestamp as an aware datetime, or None if it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _instant(value: object) -> object:
+    # Equal instants written differently (Z vs +00:00) are one tie group.
+    return parse_timestamp(value) or value
+
+
+def _positions(pages: Iterable[Page]) -> Iterable[tuple[Page, int, Item]]:
+    for page in pages:
+        for position, item in enumerate(page.items, start=1):
+            yield page, position, item
+
+
+def _limit(page: Page) -> int:
+    return page.limit if page.limit is not None else DEFAULT_LIMIT
+
+
+def _only_status(traversal: Traversal, status: str) -> Page:
+    first = traversal.pages[0]
+    items = tuple(item for item in traversal.items if item.get("status") == status)
+    return Page(first.exchange, 1, None, items, None)
+
+
+def _count(groups: Sequence[frozenset[str]]) -> int:
+    return sum(len(group) for group in groups)
+
+
+def _sequence_violation(
+    index: int, expected: frozenset[str], got: frozenset[str], other: Traversal
+) -> Violation:
+    missing, extra = sorted(expected - got), sorted(got - expected)
+    return Violation(
+        "same_sequence",
+        f"the traversals part at tie group {index + 1}: missing {missing or 'nothing'}, "
+        f"unexpected {extra or 'nothing'}",
+        _page_holding(other, extra or sorted(got)),
+    )
+
+
+def _page_holding(traversal: Traversal, ids: Sequence[str]) -> Exchange | None:
+    for page in traversal.pages:
+        if set(ids) & set(page.ids):
+            return page.exchange
+    return traversal.exchanges[-1] if traversal.exchanges else None
+
+
+def empty_last_page(page: Page | None) -> list[Violation]:
+    """A page that lists nothing and says `nextCursor: null`."""
+    if page is None:
+        return []  # not a page at all: reported by the page-shape check it was made with
+    if page.items or page.next_cursor is not None:
+        return [
+            Violation(
+                "empty_last_page",
+                f"expected no items and nextCursor null, got {len(page.items)} items "
+                f"and nextCursor {page.next_cursor!r}",
+                page.exchange,
+            )
+        ]
+    return []
+
+
+def same_page(expected: Page, got: Page | None, exchange: Exchange) -> list[Violation]:
+    """`got` lists exactly the influencers of `expected`, in order."""
+    got_ids = got.ids if got is not None else None
+    if got_ids == expected.ids:
+        return []
+    extra = sorted(set(got_ids or ()) - set(expected.ids))
+    return [
+        Violation(
+            "same_page",
+            f"the page differs from the same request without the parameter "
+            f"(unexpected: {extra or 'none'}, {len(got_ids or ())} vs {len(expected.ids)} items)",
+            exchange,
+        )
+    ]

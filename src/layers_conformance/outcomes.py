@@ -1,0 +1,46 @@
+"""How a check ends when it does not simply pass: a failure that prints well, or no verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NoReturn
+
+from layers_conformance.invariants import Violation
+
+SHOWN_VIOLATIONS = 5
+
+
+class ConformanceFailure(AssertionError):
+    """The server broke a rule; carries the violations that show it."""
+
+    def __init__(self, violations: Sequence[Violation]) -> None:
+        self.violations = tuple(violations)
+        super().__init__(describe(self.violations))
+
+
+class Inconclusive(Exception):
+    """The target's data could not show whether the rule holds (never a silent pass)."""
+
+
+def expect(violations: Sequence[Violation]) -> None:
+    """Fail the check with every violation found, or return when there are none."""
+    if violations:
+        raise ConformanceFailure(violations)
+
+
+def inconclusive(reason: str) -> NoReturn:
+    """End the check without a verdict, saying why the data could not show it."""
+    raise Inconclusive(reason)
+
+
+def describe(violations: Sequence[Violation]) -> str:
+    """The violations as a person reads them, ending with the curl line of the first."""
+    lines = [f"{len(violations)} violation(s) of rule {violations[0].rule}:"]
+    lines += [f"  - {v.message}" for v in violations[:SHOWN_VIOLATIONS]]
+    if len(violations) > SHOWN_VIOLATIONS:
+        lines.append(f"  … and {len(violations) - SHOWN_VIOLATIONS} more")
+    exchange = next((v.exchange for v in violations if v.exchange is not None), None)
+    if exchange is not None:
+        lines.append(f"request: {exchange.describe()}")
+        lines.append(f"reproduce: {exchange.curl()}")
+    return "\n".join(lines)

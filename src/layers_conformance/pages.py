@@ -1,0 +1,76 @@
+"""Recorded pages and traversals: the data every invariant is a function of."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from layers_conformance.exchange import Exchange
+
+Item = dict[str, Any]
+# cycle: a cursor came back; cap: still paging after the page cap; empty-cursor: "" as a
+# cursor; not-a-page: an answer that is not a 200 page ended the walk.
+StopKind = Literal["cycle", "cap", "empty-cursor", "not-a-page"]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One 200 answer, read as a page (`items` and `nextCursor` as far as they are usable)."""
+
+    exchange: Exchange
+    number: int
+    limit: int | None
+    items: tuple[Item, ...]
+    next_cursor: str | None
+
+    @property
+    def ids(self) -> list[str]:
+        return [item_id(item) for item in self.items]
+
+
+@dataclass(frozen=True)
+class Traversal:
+    """The pages met by following `nextCursor` from the first page.
+
+    `stopped` is empty when the last page said `nextCursor: null`; otherwise it says why
+    the walk ended early, and `stop_kind` which guard ended it (see `StopKind`).
+    `prefix` is true when the walk stopped on purpose after enough items.
+    """
+
+    pages: tuple[Page, ...]
+    stopped: str = ""
+    stop_kind: StopKind | None = None
+    prefix: bool = False
+    failed_exchange: Exchange | None = None
+
+    @property
+    def complete(self) -> bool:
+        return not self.stopped and not self.prefix
+
+    @property
+    def items(self) -> list[Item]:
+        return [item for page in self.pages for item in page.items]
+
+    @property
+    def ids(self) -> list[str]:
+        return [item_id(item) for item in self.items]
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        tail = [self.failed_exchange] if self.failed_exchange else []
+        return [page.exchange for page in self.pages] + tail
+
+
+def item_id(item: Item) -> str:
+    """The item's id as text, whatever the server sent (a shape check reports bad types)."""
+    return str(item.get("influencerId")) if isinstance(item, dict) else repr(item)
+
+
+def read_page(exchange: Exchange, number: int, limit: int | None) -> Page | None:
+    """The exchange as a page, or None when it is not a 200 JSON object with an items list."""
+    body = exchange.json() if exchange.status == 200 else None
+    if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+        return None
+    cursor = body.get("nextCursor")
+    items = tuple(item if isinstance(item, dict) else {"_raw": item} for item in body["items"])
+    return Page(exchange, number, limit, items, cursor if isinstance(cursor, str) else None)

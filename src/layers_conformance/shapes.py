@@ -1,0 +1,210 @@
+"""Shape checks of single answers against the spec's schemas and the error model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+from referencing import Registry, Resource
+
+from layers_conformance.catalogue import load_schema
+from layers_conformance.exchange import Exchange
+from layers_conformance.invariants import Violation
+
+SCHEMA_FILES = ("item.json", "page.json", "error.json")
+NULLABLE_BY_AMBIGUITY = ("gender", "ageRange", "thumbnailUrl")
+FIELD_KEYWORDS = frozenset({"required", "additionalProperties"})
+ERROR_CODES = ("UNAUTHENTICATED", "FORBIDDEN_SCOPE", "NOT_FOUND", "VALIDATION")
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    """A format-checking Draft 2020-12 validator for one schema, its `$ref`s resolved."""
+    registry: Registry[Any] = Registry().with_resources(
+        (file, Resource.from_contents(load_schema(file))) for file in SCHEMA_FILES
+    )
+    return Draft202012Validator(
+        load_schema(name),
+        registry=registry,
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def page_violations(exchange: Exchange) -> list[Violation]:
+    """The body is a page: an object with an `items` array and a string-or-null `nextCursor`."""
+    body = exchange.json()
+    if not isinstance(body, dict):
+        return [
+            Violation("page_shape", f"the body is not a JSON object: {_start(exchange)}", exchange)
+        ]
+    return _schema_violations("page_shape", exchange, lambda error: not _in_item(error))
+
+
+def item_field_violations(exchange: Exchange) -> list[Violation]:
+    """Every item has exactly the seven documented fields."""
+    return _schema_violations(
+        "item_fields", exchange, lambda e: _in_item(e) and e.validator in FIELD_KEYWORDS
+    )
+
+
+def item_type_violations(exchange: Exchange) -> list[Violation]:
+    """Every documented field of every item has its type and format."""
+    return _schema_violations(
+        "item_types", exchange, lambda e: _in_item(e) and e.validator not in FIELD_KEYWORDS
+    )
+
+
+def item_null_violations(exchange: Exchange) -> list[Violation]:
+    """The fields the page shows as strings are not null (SHOULD: null is accepted as MUST)."""
+    return [
+        Violation("item_not_null", f"items[{index}].{field} is null", exchange)
+        for index, item in _items(exchange)
+        for field in NULLABLE_BY_AMBIGUITY
+        if field in item and item[field] is None
+    ]
+
+
+def id_prefix_violations(exchange: Exchange) -> list[Violation]:
+    """Every influencerId starts with `inf_`, as in the page's example."""
+    return [
+        Violation(
+            "id_prefix",
+            f"items[{index}].influencerId {item.get('influencerId')!r} does not start with 'inf_'",
+            exchange,
+        )
+        for index, item in _items(exchange)
+        if not str(item.get("influencerId", "")).startswith("inf_")
+    ]
+
+
+def json_content_type(exchange: Exchange) -> list[Violation]:
+    """The answer is declared as JSON (`application/json` or a `+json` type)."""
+    media = exchange.content_type.split(";")[0].strip().lower()
+    if media == "application/json" or media.endswith("+json"):
+        return []
+    return [Violation("json_content_type", f"content type is {media or 'missing'!r}", exchange)]
+
+
+def envelope_violations(exchange: Exchange) -> list[Violation]:
+    """An error body is `{"error": {"code", "message", "requestId"}}` with a documented code."""
+    if exchange.json() is None:
+        return [
+            Violation("error_envelope", f"the error body is not JSON: {_start(exchange)}", exchange)
+        ]
+    return _schema_violations("error_envelope", exchange, lambda _: True, schema="error.json")
+
+
+def request_id_prefix(exchange: Exchange) -> list[Violation]:
+    """The error's requestId starts with `req_`, as in the page's example."""
+    request_id = error_field(exchange, "requestId")
+    if isinstance(request_id, str) and request_id.startswith("req_"):
+        return []
+    return [Violation("request_id_prefix", f"requestId is {request_id!r}", exchange)]
+
+
+def expect_error(
+    exchange: Exchange, codes: Collection[str], statuses: Collection[int] | None = None
+) -> list[Violation]:
+    """The answer is an error with one of `codes`, and a status in `statuses` (any 4xx if None)."""
+    status = exchange.status
+    wanted = " or ".join(sorted(codes))
+    if status is None or not (status in statuses if statuses else 400 <= status < 500):
+        expected_status = "/".join(map(str, sorted(statuses))) if statuses else "4xx"
+        return [
+            Violation(
+                "expected_error",
+                f"expected {wanted} with HTTP {expected_status}, got {_got(exchange)}",
+                exchange,
+            )
+        ]
+    code = error_field(exchange, "code")
+    if code not in codes:
+        return [
+            Violation(
+                "expected_error", f"expected code {wanted}, got {code!r} (HTTP {status})", exchange
+            )
+        ]
+    return []
+
+
+def expect_page(exchange: Exchange) -> list[Violation]:
+    """The answer is a 200 page."""
+    if exchange.status != 200:
+        return [
+            Violation(
+                "expected_page", f"expected a page (HTTP 200), got {_got(exchange)}", exchange
+            )
+        ]
+    return page_violations(exchange)
+
+
+def conventional_status(exchange: Exchange) -> list[Violation]:
+    """A documented error code travels with its conventional HTTP status."""
+    expected = {
+        "UNAUTHENTICATED": {401},
+        "FORBIDDEN_SCOPE": {403},
+        "NOT_FOUND": {404},
+        "VALIDATION": {400, 422},
+    }.get(str(error_field(exchange, "code")))
+    if expected is None or exchange.status in expected:
+        return []
+    return [
+        Violation(
+            "conventional_status",
+            f"{error_field(exchange, 'code')} came with HTTP "
+            f"{exchange.status}, expected {'/'.join(map(str, sorted(expected)))}",
+            exchange,
+        )
+    ]
+
+
+def error_field(exchange: Exchange, name: str) -> object:
+    """`error.<name>` of the body, or None when the body has no such member."""
+    body = exchange.json()
+    error = body.get("error") if isinstance(body, dict) else None
+    return error.get(name) if isinstance(error, dict) else None
+
+
+def _schema_violations(
+    rule: str,
+    exchange: Exchange,
+    keep: Callable[[ValidationError], bool],
+    schema: str = "page.json",
+) -> list[Violation]:
+    errors: Iterable[ValidationError] = validator(schema).iter_errors(exchange.json())
+    return [
+        Violation(rule, f"{_where(error)}: {error.message}", exchange)
+        for error in errors
+        if keep(error)
+    ]
+
+
+def _in_item(error: ValidationError) -> bool:
+    path = list(error.absolute_path)
+    return len(path) >= 2 and path[0] == "items"
+
+
+def _where(error: ValidationError) -> str:
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    return f"body{path}"
+
+
+def _items(exchange: Exchange) -> Iterable[tuple[int, dict[str, Any]]]:
+    body = exchange.json()
+    items = body.get("items") if isinstance(body, dict) else None
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        if isinstance(item, dict):
+            yield index, item
+
+
+def _got(exchange: Exchange) -> str:
+    if exchange.error is not None:
+        return exchange.error
+    code = error_field(exchange, "code")
+    return f"HTTP {exchange.status}" + (f" {code}" if code else "")
+
+
+def _start(exchange: Exchange) -> str:
+    return repr(exchange.body_text[:80])

@@ -1,0 +1,64 @@
+"""Walk a project's pages by following `nextCursor`, through an injected fetch.
+
+The walk never hangs on a broken server: a repeated cursor ends it, and so does a cap on
+pages. What it met is returned as a `Traversal`; judging it is the invariants' job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from layers_conformance.exchange import Exchange
+from layers_conformance.pages import Page, Traversal, read_page
+
+# fetch(cursor) -> the exchange of one page request; cursor None asks for the first page.
+Fetch = Callable[[str | None], Exchange]
+
+
+def walk(
+    fetch: Fetch,
+    *,
+    limit: int | None,
+    max_pages: int,
+    max_items: int | None = None,
+    on_page: Callable[[Page], None] | None = None,
+) -> Traversal:
+    """Follow cursors until `nextCursor` is null, a guard trips, or `max_items` are in hand."""
+    pages: list[Page] = []
+    seen_cursors: set[str] = set()
+    cursor: str | None = None
+    while True:
+        exchange = fetch(cursor)
+        page = read_page(exchange, len(pages) + 1, limit)
+        if page is None:
+            reason = f"page {len(pages) + 1} is not a page: {exchange.describe()}"
+            return Traversal(tuple(pages), reason, "not-a-page", failed_exchange=exchange)
+        pages.append(page)
+        if on_page is not None:
+            on_page(page)
+        cursor = page.next_cursor
+        stop = _stop_reason(pages, cursor, seen_cursors, max_pages, max_items)
+        if stop is not None:
+            return stop
+        seen_cursors.add(cursor or "")
+
+
+def _stop_reason(
+    pages: list[Page],
+    cursor: str | None,
+    seen_cursors: set[str],
+    max_pages: int,
+    max_items: int | None,
+) -> Traversal | None:
+    done = tuple(pages)
+    if cursor is None:
+        return Traversal(done)
+    if cursor == "":
+        return Traversal(done, f"page {len(pages)} has an empty nextCursor", "empty-cursor")
+    if cursor in seen_cursors:
+        return Traversal(done, f"page {len(pages)} repeats an earlier nextCursor", "cycle")
+    if max_items is not None and sum(len(p.items) for p in pages) >= max_items:
+        return Traversal(done, prefix=True)
+    if len(pages) >= max_pages:
+        return Traversal(done, f"still a nextCursor after {max_pages} pages", "cap")
+    return None

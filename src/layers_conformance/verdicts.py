@@ -1,0 +1,111 @@
+"""From a pytest report to a verdict on a requirement: pass, fail, warn, skip or inconclusive.
+
+A failing SHOULD becomes a warning that never fails the run; a check the data could not
+decide, or that ran out of budget, is inconclusive with its reason; never a silent pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pytest
+
+from layers_conformance.catalogue import Requirement
+from layers_conformance.client import BudgetExceeded, DeadlineExceeded, TargetUnreachable
+from layers_conformance.outcomes import ConformanceFailure, Inconclusive
+from layers_conformance.results import Evidence, Status
+
+EVIDENCE_PER_TEST = 5
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One test's verdict, and what it changes in the report pytest prints and stores."""
+
+    requirement: Requirement
+    status: Status
+    reason: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    longrepr: str | None = None
+    stops_run: bool = False
+
+    def apply(self, report: pytest.TestReport) -> None:
+        """Mark the report so the terminal, JUnit and the tally all tell the same story."""
+        report.lc_status = self.status  # type: ignore[attr-defined]
+        report.lc_requirement = self.requirement.id  # type: ignore[attr-defined]
+        report.lc_reason = self.reason  # type: ignore[attr-defined]
+        report.lc_evidence = [asdict(e) for e in self.evidence]  # type: ignore[attr-defined]
+        if self.status == "warn":
+            # Reported like an expected failure: visible, in JUnit as skipped, never failing.
+            report.outcome = "skipped"
+            report.wasxfail = f"warn (SHOULD {self.requirement.id}): {self.reason}"  # type: ignore[attr-defined]
+        elif self.status == "inconclusive":
+            report.outcome = "skipped"
+            report.longrepr = (
+                str(report.location[0]),
+                report.location[1] or 0,
+                f"inconclusive: {self.reason}",
+            )
+        elif self.longrepr is not None:
+            report.longrepr = self.longrepr
+
+
+def judge(
+    requirement: Requirement,
+    report: pytest.TestReport,
+    excinfo: pytest.ExceptionInfo[BaseException] | None,
+    nodeid: str,
+) -> Verdict:
+    """The verdict on `requirement` from one test's report and exception."""
+    if report.passed:
+        return Verdict(requirement, "pass")
+    error = _root_cause(excinfo.value) if excinfo is not None else None
+    if report.skipped and not isinstance(error, Inconclusive):
+        return Verdict(requirement, "skip", _skip_reason(report))
+    if isinstance(error, Inconclusive | BudgetExceeded | DeadlineExceeded):
+        return Verdict(requirement, "inconclusive", str(error))
+    broken: Status = "fail" if requirement.level == "MUST" else "warn"
+    if isinstance(error, ConformanceFailure):
+        return _failure(requirement, broken, error, nodeid)
+    reason = _one_line(error) if error is not None else "the test did not pass"
+    stops = isinstance(error, TargetUnreachable)
+    longrepr = reason if stops else None
+    return Verdict(requirement, broken, reason, (Evidence(nodeid, reason),), longrepr, stops)
+
+
+def _failure(
+    requirement: Requirement, status: Status, failure: ConformanceFailure, nodeid: str
+) -> Verdict:
+    evidence = tuple(
+        Evidence(
+            test=nodeid,
+            message=violation.message,
+            expected=requirement.statement,
+            actual=violation.message,
+            request=violation.exchange.describe() if violation.exchange else "",
+            response_excerpt=violation.exchange.excerpt() if violation.exchange else "",
+            curl=violation.exchange.curl() if violation.exchange else "",
+        )
+        for violation in failure.violations[:EVIDENCE_PER_TEST]
+    )
+    headline = f"{requirement.id} ({requirement.level}): {requirement.statement}"
+    longrepr = f"{headline}\n  page: {requirement.section}: {requirement.quote}\n{failure}"
+    return Verdict(requirement, status, failure.violations[0].message, evidence, longrepr)
+
+
+def _root_cause(error: BaseException) -> BaseException:
+    # Hypothesis reports several distinct failures as an exception group: take the first.
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        error = error.exceptions[0]
+    return error
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr: Any = report.longrepr
+    return str(longrepr[2]).removeprefix("Skipped: ") if isinstance(longrepr, tuple) else ""
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}"

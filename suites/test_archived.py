@@ -1,0 +1,42 @@
+"""Archived (soft-deleted) influencers: hidden everywhere, with no flag to show them."""
+
+import pytest
+
+from layers_conformance import invariants
+from layers_conformance.cases import STATUSES
+from layers_conformance.outcomes import expect, inconclusive
+from layers_conformance.pages import read_page
+from layers_conformance.shapes import expect_error, expect_page
+
+
+@pytest.mark.smoke
+@pytest.mark.requirement("ARCH-EXCLUDED-001")
+def test_archived_influencers_never_appear(conformance):
+    """No configured archived id in any traversal, filtered or not, on any page."""
+    archived = conformance.fixtures.archived_influencer_ids
+    if not archived:
+        inconclusive("archived_influencer_ids is empty: nothing to look for")
+    traversals = conformance.compared_traversals()
+    if conformance.profile.name != "smoke":
+        traversals += [conformance.widest(status) for status in STATUSES]
+    expect([v for t in traversals for v in invariants.excludes_ids(t, archived, "archived")])
+
+
+@pytest.mark.requirement("ARCH-EMPTY-001")
+def test_a_project_without_live_influencers_is_one_empty_page(conformance):
+    """The empty project answers items [] and nextCursor null."""
+    answer = conformance.get(project_id=conformance.fixtures.empty_project_id)
+    expect(expect_page(answer))
+    page = read_page(answer, 1, None)
+    expect(invariants.empty_last_page(page))
+
+
+@pytest.mark.requirement("ARCH-NOFLAG-001")
+def test_include_archived_changes_nothing(conformance):
+    """includeArchived=true gives the same page as without it, or VALIDATION."""
+    plain = conformance.first_page(limit=100)
+    flagged = conformance.get((("limit", "100"), ("includeArchived", "true")))
+    if flagged.status != 200:
+        expect(expect_error(flagged, {"VALIDATION"}))
+        return
+    expect(invariants.same_page(plain, read_page(flagged, 1, 100), flagged))

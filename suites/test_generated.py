@@ -1,0 +1,42 @@
+"""Generated cases: query strings over the parameter space, and sequences of page requests."""
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from layers_conformance import generated
+from layers_conformance.outcomes import expect
+
+
+def _settings(conformance, examples):
+    phases = list(Phase) if conformance.profile.shrink else [Phase.explicit, Phase.generate]
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        phases=phases,
+        suppress_health_check=list(HealthCheck),
+    )
+
+
+@pytest.mark.requirement("QUERY-VALIDATION-001")
+def test_any_query_is_a_page_that_honours_it_or_validation(conformance, conformance_seed):
+    """Valid limit/status/cursor give a page honouring them; anything invalid is VALIDATION."""
+    cursors = generated.known_cursors(conformance)
+
+    @seed(conformance_seed)
+    @_settings(conformance, conformance.profile.examples)
+    @given(query=generated.queries(cursors))
+    def check(query):
+        expect(generated.judge_query(conformance, query, cursors))
+
+    check()
+
+
+@pytest.mark.requirement("TRAV-PAGING-001")
+def test_any_sequence_of_page_requests_keeps_the_invariants(conformance, conformance_seed):
+    """Pages met by following cursors stay within limit, newest first and disjoint."""
+    factory = generated.paging_machine(conformance)
+    seed(conformance_seed)(factory)
+    examples = max(conformance.profile.stateful_runs, 1)
+    run_state_machine_as_test(factory, settings=_settings(conformance, examples))

@@ -1,0 +1,54 @@
+"""Order and traversal: newest first, every influencer once, the same at every page size."""
+
+import pytest
+
+from layers_conformance import invariants
+from layers_conformance.outcomes import expect, inconclusive
+
+
+@pytest.mark.smoke
+@pytest.mark.requirement("ORDER-NEWEST-001")
+def test_influencers_come_newest_first(conformance):
+    """createdAt never increases along any traversal, page boundaries included."""
+    traversals = conformance.compared_traversals()
+    dated = [
+        i for t in traversals for i in t.items if invariants.parse_timestamp(i.get("createdAt"))
+    ]
+    if len(dated) < 2:
+        inconclusive("fewer than two items carry a readable createdAt: no order to check")
+    expect([v for t in traversals for v in invariants.sorted_newest_first(t)])
+
+
+@pytest.mark.smoke
+@pytest.mark.requirement("TRAV-NODUP-001")
+def test_a_traversal_lists_each_influencer_once_and_ends(conformance):
+    """No influencer twice, no cursor twice, no answer that is not a page, and an end."""
+    guards = ("cycle", "cap", "not-a-page")
+    expect(
+        [
+            v
+            for t in conformance.compared_traversals()
+            for v in invariants.no_repeated_items(t) + invariants.walk_ended(t, guards)
+        ]
+    )
+
+
+@pytest.mark.requirement("TRAV-CONSISTENT-001")
+def test_every_page_size_gives_the_same_sequence(conformance):
+    """Traversals at the profile's page sizes and the default list the same influencers in order."""
+    widest, *others = conformance.compared_traversals()
+    expect([v for other in others for v in invariants.same_sequence(widest, other)])
+
+
+@pytest.mark.smoke
+@pytest.mark.requirement("PAGE-END-001")
+def test_the_last_page_says_null(conformance):
+    """nextCursor is a non-empty string until the last page, which says null."""
+    expect(
+        [
+            v
+            for t in conformance.compared_traversals()
+            for v in invariants.last_cursor_is_null(t)
+            + invariants.walk_ended(t, ("empty-cursor", "cap"))
+        ]
+    )
