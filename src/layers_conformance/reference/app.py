@@ -1,0 +1,168 @@
+"""The reference target: GET /v1/projects/:projectId/influencers as the catalogue reads it."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from layers_conformance.reference.cursor import Cursor
+from layers_conformance.reference.dataset import ApiKey, Dataset
+from layers_conformance.reference.hooks import Combined, Fault, Json, PageSlice
+from layers_conformance.reference.model import (
+    ApiError,
+    Crash,
+    PageRequest,
+    ProjectAnswer,
+    Query,
+    Rules,
+)
+from layers_conformance.reference.params import parse_query, peek_project
+from layers_conformance.reference.store import Row, Store
+
+PATH = "/v1/projects/{project_id}/influencers"
+UUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+
+
+def reference_app(dataset: Dataset, *faults: Fault, db_path: str = ":memory:") -> Starlette:
+    """The app serving `dataset`, with `faults` applied in order (none: the clean reference)."""
+    endpoint = Endpoint(dataset, Store(dataset, db_path), Combined(faults))
+    return Starlette(
+        routes=[Route(PATH, endpoint.list_influencers, methods=["GET"])],
+        exception_handlers={HTTPException: endpoint.no_route},
+    )
+
+
+class Endpoint:
+    """The handler, its store, and the faults that bend it."""
+
+    def __init__(self, dataset: Dataset, store: Store, fault: Fault) -> None:
+        self.store = store
+        self.fault = fault
+        self.rules = fault.adjust(Rules())
+        self.codec = self.rules.codec(dataset.secret)
+        self.fallback_key = dataset.fixtures.key
+
+    async def list_influencers(self, http: Request) -> Response:
+        """GET /v1/projects/:projectId/influencers."""
+        try:
+            response = await self._answer(http)
+        except ApiError as error:
+            response = self.error_response(error)
+        except Exception:  # what a crashing handler answers: a bare 500
+            response = self.error_response(ApiError("INTERNAL", "Internal server error."))
+        return self.fault.respond(response)
+
+    async def no_route(self, http: Request, exc: Exception) -> Response:
+        """Any other path or method: NOT_FOUND in the usual envelope."""
+        return self.fault.respond(self.error_response(ApiError("NOT_FOUND", "Route not found.")))
+
+    def error_response(self, error: ApiError) -> Response:
+        """The error envelope, with a fresh request id."""
+        error = self.fault.error(error)
+        body = {"error": {"code": error.code, "message": error.message, "requestId": _req_id()}}
+        return JSONResponse(self.fault.error_body(body), status_code=error.status)
+
+    async def _answer(self, http: Request) -> Response:
+        key = self._authenticate(http.headers)
+        self._authorise(key)
+        request = self._validate(http, key)
+        response = await self.fault.intercept(http, request)
+        return response or JSONResponse(self._page(request))
+
+    def _validate(self, http: Request, key: ApiKey) -> PageRequest:
+        project_id = self._target_project(http)
+        if self.rules.query_first:
+            request = parse_query(http.query_params, project_id, self.rules, self.codec)
+            self._check_project(project_id, key)
+            return request
+        self._check_project(project_id, key)
+        return parse_query(http.query_params, project_id, self.rules, self.codec)
+
+    def _authenticate(self, headers: Headers) -> ApiKey:
+        presented = _presented_key(headers, self.rules.schemes)
+        record = self.store.api_key(presented) if presented else None
+        if record is None and self.rules.trusted_key(presented):
+            record = self.store.api_key(self.fallback_key)
+        if record is None:
+            adjective = "Missing" if presented is None else "Invalid"
+            raise ApiError("UNAUTHENTICATED", f"{adjective} API key.")
+        return record
+
+    def _authorise(self, key: ApiKey) -> None:
+        scope = self.rules.required_scope
+        if scope is not None and scope not in key.scopes.split():
+            raise ApiError("FORBIDDEN_SCOPE", f"Key lacks {scope}.")
+
+    def _target_project(self, http: Request) -> str:
+        path_id: str = http.path_params["project_id"]
+        if self.rules.project_from_cursor:
+            return peek_project(http.query_params, self.codec) or path_id
+        return path_id
+
+    def _check_project(self, project_id: str, key: ApiKey) -> None:
+        if not UUID.fullmatch(project_id):
+            return _answer_project(self.rules.malformed_project)
+        project = self.store.project(project_id)
+        if project is None:
+            return _answer_project(self.rules.unknown_project)
+        if project.org_id != key.org_id:
+            return _answer_project(self.rules.foreign_project)
+        return None
+
+    def _page(self, request: PageRequest) -> Json:
+        query = self.fault.query(Query.for_request(request), request)
+        page = PageSlice(query, request, self.store.page(query))
+        cursor = self.fault.next_cursor(_conformant_cursor(page), page)
+        body = {
+            "items": [self.fault.item(self._item(row)) for row in page.shown],
+            "nextCursor": None if cursor is None else self.codec.encode(cursor),
+        }
+        return self.fault.page(body, request)
+
+    def _item(self, row: Row) -> Json:
+        return {
+            "influencerId": row.influencer_id,
+            "name": row.name,
+            "gender": row.gender,
+            "ageRange": row.age_range,
+            "status": row.status,
+            "thumbnailUrl": row.thumbnail_url,
+            "createdAt": self.rules.format_time(row.created_at),
+        }
+
+
+def _conformant_cursor(page: PageSlice) -> Cursor | None:
+    has_more = len(page.rows) > page.query.limit
+    return page.cursor_at(page.shown[-1]) if has_more and page.shown else None
+
+
+def _presented_key(headers: Headers, schemes: tuple[str, ...]) -> str | None:
+    # X-Api-Key wins when both are sent: it is the header the page's examples use.
+    if "x-api-key" in schemes and "x-api-key" in headers:
+        return headers["x-api-key"]
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    if "bearer" in schemes and scheme.lower() == "bearer":
+        return token.strip()
+    return None
+
+
+def _answer_project(answer: ProjectAnswer) -> None:
+    if answer == "crash":
+        raise Crash("projectId could not be cast to a uuid")
+    if answer == "validation":
+        raise ApiError("VALIDATION", "projectId must be a uuid.")
+    if answer == "forbidden":
+        raise ApiError("FORBIDDEN_SCOPE", "Key lacks access to this project.")
+    if answer == "not_found":
+        raise ApiError("NOT_FOUND", "Project not found.")
+
+
+def _req_id() -> str:
+    return f"req_{secrets.token_hex(8)}"

@@ -1,0 +1,111 @@
+"""Faults of cursor pagination: items lost or repeated where pages meet, ends misreported."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from layers_conformance.reference.cursor import Cursor
+from layers_conformance.reference.hooks import Fault, Json, PageSlice
+from layers_conformance.reference.model import PageRequest, Query
+
+
+@dataclass(frozen=True)
+class TieSkippedAtBoundary(Fault):
+    """Keyset on createdAt alone (`<`): the rest of a tie group cut by a page edge is lost."""
+
+    name = "tie_skipped_at_boundary"
+    breaks = ("TRAV-CONSISTENT-001",)
+
+    def query(self, query: Query, request: PageRequest) -> Query:
+        return replace(query, boundary="key_only")
+
+
+@dataclass(frozen=True)
+class TieRepeatedAtBoundary(Fault):
+    """Keyset on createdAt alone (`<=`): the next page restarts at its tie group's first item."""
+
+    name = "tie_repeated_at_boundary"
+    breaks = ("TRAV-NODUP-001", "TRAV-PAGING-001")
+
+    def query(self, query: Query, request: PageRequest) -> Query:
+        return replace(query, boundary="key_inclusive")
+
+
+@dataclass(frozen=True)
+class PreviousLastRepeated(Fault):
+    """The id comparison is `<=`: each page starts with the previous page's last item."""
+
+    name = "previous_last_repeated"
+    breaks = ("TRAV-NODUP-001", "TRAV-PAGING-001")
+
+    def query(self, query: Query, request: PageRequest) -> Query:
+        return replace(query, boundary="id_inclusive")
+
+
+@dataclass(frozen=True)
+class LookaheadItemDropped(Fault):
+    """The cursor is taken from the look-ahead row, so one item is lost per page."""
+
+    name = "lookahead_item_dropped"
+    breaks = ("TRAV-CONSISTENT-001",)
+
+    def next_cursor(self, decided: Cursor | None, page: PageSlice) -> Cursor | None:
+        return decided and page.cursor_at(page.rows[-1])
+
+
+@dataclass(frozen=True)
+class CursorFromFirstItem(Fault):
+    """The cursor is taken from the page's first item, so later pages overlap."""
+
+    name = "cursor_from_first_item"
+    breaks = ("TRAV-NODUP-001",)
+
+    def next_cursor(self, decided: Cursor | None, page: PageSlice) -> Cursor | None:
+        return decided and page.cursor_at(page.shown[0])
+
+
+@dataclass(frozen=True)
+class NextCursorNullAfterFirstPage(Fault):
+    """Pages after the first always say `nextCursor: null`, ending traversals early."""
+
+    name = "next_cursor_null_after_first_page"
+    breaks = ("TRAV-CONSISTENT-001",)
+
+    def next_cursor(self, decided: Cursor | None, page: PageSlice) -> Cursor | None:
+        return decided if page.request.page == 1 else None
+
+
+@dataclass(frozen=True)
+class EmptyPageCarriesCursor(Fault):
+    """An empty page still hands out a cursor (to another empty page)."""
+
+    name = "empty_page_carries_cursor"
+    breaks = ("ARCH-EMPTY-001",)
+
+    def next_cursor(self, decided: Cursor | None, page: PageSlice) -> Cursor | None:
+        request = page.request
+        stay = Cursor(request.project_id, request.status, request.after, request.page + 1)
+        return decided if page.shown else stay
+
+
+@dataclass(frozen=True)
+class EmptyStringCursorAtEnd(Fault):
+    """The last page says `nextCursor: ""` instead of null."""
+
+    name = "empty_string_cursor_at_end"
+    breaks = ("SHAPE-PAGE-001", "PAGE-END-001")
+
+    def page(self, body: Json, request: PageRequest) -> Json:
+        return {**body, "nextCursor": body["nextCursor"] or ""}
+
+
+ALL: tuple[Fault, ...] = (
+    TieSkippedAtBoundary(),
+    TieRepeatedAtBoundary(),
+    PreviousLastRepeated(),
+    LookaheadItemDropped(),
+    CursorFromFirstItem(),
+    NextCursorNullAfterFirstPage(),
+    EmptyPageCarriesCursor(),
+    EmptyStringCursorAtEnd(),
+)

@@ -1,0 +1,164 @@
+"""Faults of the 200 body's shape: items, fields, types and content type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from starlette.responses import Response
+
+from layers_conformance.reference.hooks import Fault, Json, with_rules
+from layers_conformance.reference.model import PageRequest
+
+
+def _space_separated(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _epoch(epoch: int) -> int:
+    return epoch
+
+
+@dataclass(frozen=True)
+class ExtraItemField(Fault):
+    """Items carry an `archived` field beside the seven documented ones."""
+
+    name = "extra_item_field"
+    breaks = ("SHAPE-ITEM-FIELDS-001",)
+
+    def item(self, item: Json) -> Json:
+        return {**item, "archived": False}
+
+
+@dataclass(frozen=True)
+class MissingItemField(Fault):
+    """Items lack `ageRange`."""
+
+    name = "missing_item_field"
+    breaks = ("SHAPE-ITEM-FIELDS-001",)
+
+    def item(self, item: Json) -> Json:
+        return {field: value for field, value in item.items() if field != "ageRange"}
+
+
+@dataclass(frozen=True)
+class CreatedAtNotRfc3339(Fault):
+    """createdAt is sent as `2026-04-01 14:22:10` (a space, no offset)."""
+
+    name = "created_at_not_rfc3339"
+    breaks = ("SHAPE-ITEM-TYPES-001",)
+    knobs = with_rules(format_time=_space_separated)
+
+
+@dataclass(frozen=True)
+class CreatedAtEpochInt(Fault):
+    """createdAt is sent as epoch seconds, a number."""
+
+    name = "created_at_epoch_int"
+    breaks = ("SHAPE-ITEM-TYPES-001",)
+    knobs = with_rules(format_time=_epoch)
+
+
+@dataclass(frozen=True)
+class StatusUppercaseInItems(Fault):
+    """Items say `READY` where the filter and the page say `ready`."""
+
+    name = "status_uppercase_in_items"
+    breaks = ("SHAPE-ITEM-TYPES-001",)
+
+    def item(self, item: Json) -> Json:
+        return {**item, "status": str(item["status"]).upper()}
+
+
+@dataclass(frozen=True)
+class ThumbnailNotUri(Fault):
+    """thumbnailUrl is a bare storage path, not a URI."""
+
+    name = "thumbnail_not_uri"
+    breaks = ("SHAPE-ITEM-TYPES-001",)
+
+    def item(self, item: Json) -> Json:
+        return {**item, "thumbnailUrl": str(item["thumbnailUrl"]).split("://", 1)[-1]}
+
+
+@dataclass(frozen=True)
+class ThumbnailNullForDrafts(Fault):
+    """Draft influencers have `thumbnailUrl: null`."""
+
+    name = "thumbnail_null_for_drafts"
+    breaks = ("SHAPE-ITEM-NONNULL-001",)
+
+    def item(self, item: Json) -> Json:
+        return {**item, "thumbnailUrl": None} if item["status"] == "draft" else item
+
+
+@dataclass(frozen=True)
+class InfluencerIdWithoutPrefix(Fault):
+    """influencerId lacks its `inf_` prefix."""
+
+    name = "influencer_id_without_prefix"
+    breaks = ("SHAPE-ID-PREFIX-001",)
+
+    def item(self, item: Json) -> Json:
+        return {**item, "influencerId": str(item["influencerId"]).removeprefix("inf_")}
+
+
+@dataclass(frozen=True)
+class NextCursorKeyMissingOnLastPage(Fault):
+    """The last page omits `nextCursor` instead of sending null."""
+
+    name = "next_cursor_key_missing_on_last_page"
+    breaks = ("SHAPE-PAGE-001",)
+
+    def page(self, body: Json, request: PageRequest) -> Json:
+        return body if body["nextCursor"] else {"items": body["items"]}
+
+
+@dataclass(frozen=True)
+class ItemsRenamedData(Fault):
+    """The items travel under `data` instead of `items`."""
+
+    name = "items_renamed_data"
+    breaks = ("SHAPE-PAGE-001",)
+
+    def page(self, body: Json, request: PageRequest) -> Json:
+        return {"data": body["items"], "nextCursor": body["nextCursor"]}
+
+
+@dataclass(frozen=True)
+class ItemsNullWhenEmpty(Fault):
+    """An empty page says `items: null` (a nil list serialised)."""
+
+    name = "items_null_when_empty"
+    breaks = ("SHAPE-PAGE-001", "ARCH-EMPTY-001")
+
+    def page(self, body: Json, request: PageRequest) -> Json:
+        return body if body["items"] else {**body, "items": None}
+
+
+@dataclass(frozen=True)
+class TextPlainContentType(Fault):
+    """Every JSON body is labelled `text/plain`."""
+
+    name = "text_plain_content_type"
+    breaks = ("SHAPE-CONTENT-TYPE-001",)
+
+    def respond(self, response: Response) -> Response:
+        response.headers["content-type"] = "text/plain; charset=utf-8"
+        return response
+
+
+ALL: tuple[Fault, ...] = (
+    ExtraItemField(),
+    MissingItemField(),
+    CreatedAtNotRfc3339(),
+    CreatedAtEpochInt(),
+    StatusUppercaseInItems(),
+    ThumbnailNotUri(),
+    ThumbnailNullForDrafts(),
+    InfluencerIdWithoutPrefix(),
+    NextCursorKeyMissingOnLastPage(),
+    ItemsRenamedData(),
+    ItemsNullWhenEmpty(),
+    TextPlainContentType(),
+)

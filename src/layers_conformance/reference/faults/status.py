@@ -1,0 +1,84 @@
+"""Faults of the `status` filter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from layers_conformance.reference.dataset import STATUSES
+from layers_conformance.reference.hooks import Fault, with_rules
+from layers_conformance.reference.model import PageRequest, Query
+
+
+@dataclass(frozen=True)
+class StatusIgnored(Fault):
+    """`status` is validated but never applied."""
+
+    name = "status_ignored"
+    breaks = ("STATUS-FILTER-001", "STATUS-PARTITION-001")
+
+    def query(self, query: Query, request: PageRequest) -> Query:
+        return replace(query, status=None)
+
+
+@dataclass(frozen=True)
+class StatusLostAfterCursor(Fault):
+    """The filter is applied to the first page only."""
+
+    name = "status_lost_after_cursor"
+    breaks = ("STATUS-FILTER-001",)
+
+    def query(self, query: Query, request: PageRequest) -> Query:
+        return query if request.after is None else replace(query, status=None)
+
+
+@dataclass(frozen=True)
+class StatusFailedNeverMatches(Fault):
+    """`status=failed` is compared with the legacy stored value `error`: always empty."""
+
+    name = "status_failed_never_matches"
+    breaks = ("STATUS-PARTITION-001",)
+
+    def query(self, query: Query, request: PageRequest) -> Query:
+        return replace(query, status="error") if query.status == "failed" else query
+
+
+@dataclass(frozen=True)
+class StatusCaseInsensitive(Fault):
+    """`status=READY` is accepted as `ready`."""
+
+    name = "status_case_insensitive"
+    breaks = ("STATUS-REJECT-001",)
+    knobs = with_rules(read_status=str.lower)
+
+
+@dataclass(frozen=True)
+class UnknownStatusEmptyPage(Fault):
+    """An unknown status filters to nothing instead of being rejected."""
+
+    name = "unknown_status_empty_page"
+    breaks = ("STATUS-REJECT-001",)
+    knobs = with_rules(unknown_status="filter")
+
+
+@dataclass(frozen=True)
+class StatusArchivedListsArchived(Fault):
+    """`status=archived` is accepted and lists the archived influencers."""
+
+    name = "status_archived_lists_archived"
+    breaks = ("STATUS-REJECT-001",)
+    knobs = with_rules(statuses=frozenset((*STATUSES, "archived")))
+
+    def query(self, query: Query, request: PageRequest) -> Query:
+        if query.status != "archived":
+            return query
+        return replace(query, status=None, archived="only")
+
+
+ALL: tuple[Fault, ...] = (
+    StatusIgnored(),
+    StatusLostAfterCursor(),
+    StatusFailedNeverMatches(),
+    StatusCaseInsensitive(),
+    UnknownStatusEmptyPage(),
+    StatusArchivedListsArchived(),
+)

@@ -1,0 +1,113 @@
+"""Conformant variants: servers that differ only where the page leaves room."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from layers_conformance.reference.cursor import Cursor, TokenCodec
+from layers_conformance.reference.hooks import Fault, Json, PageSlice, with_rules
+from layers_conformance.reference.model import ApiError, PageRequest, Query
+
+CHECKED_PARAMS = frozenset(("cursor", "limit", "status"))
+
+
+def _with_offset(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class TiesAscendingById(Fault):
+    """Influencers sharing a createdAt are listed by ascending id."""
+
+    name = "ties_ascending_by_id"
+
+    def query(self, query: Query, request: PageRequest) -> Query:
+        return replace(query, tie_descending=False)
+
+
+@dataclass(frozen=True)
+class ServerSideCursorTokens(Fault):
+    """Cursors are random tokens looked up in a server-side table."""
+
+    name = "server_side_cursor_tokens"
+    knobs = with_rules(codec=TokenCodec)
+
+
+@dataclass(frozen=True)
+class TrailingEmptyPage(Fault):
+    """No look-ahead: a full last page carries a cursor to an empty, final page."""
+
+    name = "trailing_empty_page"
+
+    def query(self, query: Query, request: PageRequest) -> Query:
+        return replace(query, fetch=query.limit)
+
+    def next_cursor(self, decided: Cursor | None, page: PageSlice) -> Cursor | None:
+        full = page.shown and len(page.shown) == page.query.limit
+        return page.cursor_at(page.shown[-1]) if full else None
+
+
+@dataclass(frozen=True)
+class Validation422(Fault):
+    """VALIDATION travels with status 422."""
+
+    name = "validation_422"
+
+    def error(self, error: ApiError) -> ApiError:
+        return ApiError(error.code, error.message, 422) if error.code == "VALIDATION" else error
+
+
+@dataclass(frozen=True)
+class ValidationBeforeProject(Fault):
+    """Query parameters are checked before the project is looked up."""
+
+    name = "validation_before_project"
+    knobs = with_rules(query_first=True)
+
+
+@dataclass(frozen=True)
+class MalformedProjectValidation(Fault):
+    """A project id that is not a uuid is answered VALIDATION."""
+
+    name = "malformed_project_validation"
+    knobs = with_rules(malformed_project="validation")
+
+
+@dataclass(frozen=True)
+class FractionalSecondsOffset(Fault):
+    """createdAt has milliseconds and a numeric offset: `2026-04-01T14:22:10.000+00:00`."""
+
+    name = "fractional_seconds_offset"
+    knobs = with_rules(format_time=_with_offset)
+
+
+@dataclass(frozen=True)
+class UnknownParamsRejected(Fault):
+    """Query parameters other than cursor, limit and status are answered VALIDATION."""
+
+    name = "unknown_params_rejected"
+    knobs = with_rules(known_params=CHECKED_PARAMS)
+
+
+@dataclass(frozen=True)
+class ExtraPageMember(Fault):
+    """Pages carry `"object": "list"` beside items and nextCursor."""
+
+    name = "extra_page_member"
+
+    def page(self, body: Json, request: PageRequest) -> Json:
+        return {"object": "list", **body}
+
+
+ALL: tuple[Fault, ...] = (
+    TiesAscendingById(),
+    ServerSideCursorTokens(),
+    TrailingEmptyPage(),
+    Validation422(),
+    ValidationBeforeProject(),
+    MalformedProjectValidation(),
+    FractionalSecondsOffset(),
+    UnknownParamsRejected(),
+    ExtraPageMember(),
+)

@@ -1,0 +1,116 @@
+"""The reference server's vocabulary: errors, validated requests, store queries and rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from layers_conformance.reference.cursor import CursorCodec, Position, SignedCodec
+from layers_conformance.reference.dataset import STATUSES, WRITE_SCOPE
+
+SortColumn = Literal["created_at", "name", "influencer_id"]
+Boundary = Literal["keyset", "key_only", "key_inclusive", "id_inclusive"]
+ArchivedMode = Literal["hide", "show", "only"]
+ProjectAnswer = Literal["not_found", "validation", "forbidden", "empty", "visible", "crash"]
+CursorAnswer = Literal["reject", "restart", "crash"]
+STATUS_OF_CODE = {
+    "VALIDATION": 400,
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN_SCOPE": 403,
+    "NOT_FOUND": 404,
+    "INTERNAL": 500,
+}
+
+
+class ApiError(Exception):
+    """An error answer: its HTTP status, documented code and message."""
+
+    def __init__(self, code: str, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = STATUS_OF_CODE[code] if status is None else status
+
+
+class Crash(RuntimeError):
+    """An unhandled failure, answered 500 the way a crashing handler is."""
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """A request that passed validation: what the client asked for."""
+
+    project_id: str
+    limit: int
+    status: str | None
+    after: Position | None
+    page: int
+    archived_flag: bool
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the store runs for one page."""
+
+    project_id: str
+    status: str | None
+    after: Position | None
+    limit: int
+    fetch: int
+    archived: ArchivedMode = "hide"
+    sort_column: SortColumn = "created_at"
+    descending: bool = True
+    tie_descending: bool = True
+    boundary: Boundary = "keyset"
+
+    @classmethod
+    def for_request(cls, request: PageRequest) -> Query:
+        """One look-ahead row beyond the limit tells whether a next page exists."""
+        limit = request.limit
+        return cls(request.project_id, request.status, request.after, limit, limit + 1)
+
+
+def strict_limit(raw: str) -> int:
+    """A limit spelled as decimal digits only."""
+    if not re.fullmatch(r"[0-9]+", raw):
+        raise ValueError(f"limit={raw!r} must be an integer")
+    return int(raw)
+
+
+def rfc3339(epoch: int) -> Any:
+    """createdAt as the page shows it: UTC, second precision, a Z suffix."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _never(key: str | None) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Every knob of the server's behaviour; the defaults are the conformant reading."""
+
+    schemes: tuple[str, ...] = ("x-api-key", "bearer")
+    trusted_key: Callable[[str | None], bool] = _never
+    required_scope: str | None = WRITE_SCOPE
+    malformed_project: ProjectAnswer = "not_found"
+    unknown_project: ProjectAnswer = "not_found"
+    foreign_project: ProjectAnswer = "not_found"
+    project_from_cursor: bool = False
+    query_first: bool = False
+    known_params: frozenset[str] | None = None
+    default_limit: int = 25
+    min_limit: int = 1
+    max_limit: int = 100
+    clamp_low: bool = False
+    clamp_high: bool = False
+    read_limit: Callable[[str], int] = strict_limit
+    statuses: frozenset[str] = frozenset(STATUSES)
+    read_status: Callable[[str], str] = str
+    unknown_status: Literal["reject", "filter"] = "reject"
+    bad_cursor: CursorAnswer = "reject"
+    codec: Callable[[bytes], CursorCodec] = SignedCodec
+    format_time: Callable[[int], Any] = rfc3339

@@ -1,0 +1,122 @@
+"""Run the reference server: in a thread for tests, or from `layers-conformance serve`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+import yaml
+from starlette.types import ASGIApp
+
+from layers_conformance.reference.app import reference_app
+from layers_conformance.reference.dataset import ReferenceFixtures, build_dataset
+from layers_conformance.reference.faults import CATALOGUE, describe
+from layers_conformance.reference.hooks import Fault
+
+STARTUP_S = 10.0
+SHUTDOWN_S = 5.0
+# Cancels handlers still running at shutdown (a hanging fault's) instead of waiting on them.
+GRACEFUL_S = 1
+
+
+@contextmanager
+def serve_in_thread(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve `app` with uvicorn in a daemon thread; yield its base URL; stop it on exit."""
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=GRACEFUL_S
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="reference-server", daemon=True)
+    thread.start()
+    try:
+        yield _wait_started(server, thread, host)
+    finally:
+        server.should_exit = True
+        thread.join(SHUTDOWN_S)
+
+
+def _wait_started(server: uvicorn.Server, thread: threading.Thread, host: str) -> str:
+    deadline = time.monotonic() + STARTUP_S
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"the reference server did not start on {host}")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return f"http://{host}:{port}"
+
+
+def targets_entry(base_url: str, fixtures: ReferenceFixtures) -> dict[str, Any]:
+    """A targets.yaml entry for the served reference, keys left as environment variables."""
+    return {
+        "base_url": base_url,
+        "auth": {
+            "scheme": "x-api-key",
+            "key": "${LAYERS_API_KEY}",
+            "key_without_scope": "${LAYERS_API_KEY_NO_SCOPE}",
+        },
+        "fixtures": {
+            "project_id": fixtures.project_id,
+            "empty_project_id": fixtures.empty_project_id,
+            "foreign_project_id": fixtures.foreign_project_id,
+            "archived_influencer_ids": list(fixtures.archived_influencer_ids),
+        },
+    }
+
+
+def main(argv: Sequence[str]) -> int:
+    """`layers-conformance serve`: run the reference until interrupted."""
+    args = _parser().parse_args(argv)
+    if args.list_faults:
+        print(describe())
+        return 0
+    unknown = [name for name in args.fault if name not in CATALOGUE]
+    if unknown:
+        print(f"serve: unknown fault {unknown[0]!r} (see --list-faults)", file=sys.stderr)
+        return 2
+    return _serve(args, [CATALOGUE[name] for name in args.fault])
+
+
+def _serve(args: argparse.Namespace, faults: list[Fault]) -> int:
+    dataset = build_dataset(args.size, seed=args.seed)
+    app = reference_app(dataset, *faults, db_path=args.db)
+    with serve_in_thread(app, args.host, args.port) as base_url:
+        print(_banner(base_url, dataset.fixtures, faults), flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            print("stopping", file=sys.stderr)
+    return 0
+
+
+def _banner(base_url: str, fixtures: ReferenceFixtures, faults: list[Fault]) -> str:
+    names = ", ".join(fault.name for fault in faults) or "none (conformant)"
+    entry = yaml.safe_dump({"targets": {"reference": targets_entry(base_url, fixtures)}})
+    return "\n".join(
+        [
+            f"reference server on {base_url} (faults: {names})",
+            f"export LAYERS_API_KEY={fixtures.key}",
+            f"export LAYERS_API_KEY_NO_SCOPE={fixtures.key_without_scope}",
+            "",
+            entry,
+        ]
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="layers-conformance serve", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind")
+    parser.add_argument("--port", type=int, default=8000, help="port to bind (0: any free)")
+    parser.add_argument("--size", type=int, default=160, help="live influencers in the project")
+    parser.add_argument("--seed", type=int, default=0, help="dataset seed")
+    parser.add_argument("--db", default=":memory:", help="SQLite file (default: in memory)")
+    parser.add_argument(
+        "--fault", action="append", default=[], metavar="NAME", help="apply a fault (repeatable)"
+    )
+    parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
+    return parser
