@@ -156,7 +156,8 @@ class Client:
     def _headers(self, credentials: Credentials | _NoCredentials) -> dict[str, str]:
         headers = {"User-Agent": USER_AGENT}
         if isinstance(credentials, Credentials) and credentials.scheme == "bearer":
-            headers["Authorization"] = f"Bearer {credentials.key}"
+            # An empty key still says "Bearer": h11 refuses a header value ending in a blank.
+            headers["Authorization"] = f"Bearer {credentials.key}".rstrip()
         elif isinstance(credentials, Credentials):
             headers["X-Api-Key"] = credentials.key
         return headers

@@ -143,8 +143,15 @@ def paging_machine(probe: Probe) -> Callable[[], RuleBasedStateMachine]:
             status=st.none() | st.sampled_from(cases.STATUSES),
         )
         def first_page(self, limit: int, status: str | None) -> None:
-            self.query = Query(str(limit), status)
+            self.pages, self.query = [], Query(str(limit), status)
             self._take(self.query.params())
+
+        @rule(
+            limit=st.integers(cases.MIN_LIMIT, cases.MAX_LIMIT),
+            status=st.none() | st.sampled_from(cases.STATUSES),
+        )
+        def start_again(self, limit: int, status: str | None) -> None:
+            self.first_page(limit, status)
 
         @precondition(lambda self: bool(self.pages) and self.pages[-1].next_cursor is not None)
         @rule()
