@@ -6,6 +6,7 @@ that shows it, so a report can print the request and a curl line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,11 @@ from layers_conformance.exchange import Exchange
 from layers_conformance.pages import Item, Page, StopKind, Traversal, item_id
 
 DEFAULT_LIMIT = 25
+# RFC 3339 `date-time`: Python 3.11's fromisoformat also reads other ISO 8601 spellings
+# ("2026-04-01 14:22:10Z", "20260401T142210Z", "2026-04-01T14:22Z"), which are not.
+RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
+)
 
 
 @dataclass(frozen=True)
@@ -229,10 +235,10 @@ def tie_groups(items: Sequence[Item]) -> list[frozenset[str]]:
 
 def parse_timestamp(value: object) -> datetime | None:
     """An RFC 3339 timestamp as an aware datetime, or None if it is not one."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not RFC3339.fullmatch(value):
         return None
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(value.upper())
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else None
