@@ -7,6 +7,7 @@ that shows it, so a report can print the request and a curl line.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -225,10 +226,10 @@ def excludes_ids(traversal: Traversal, excluded: Iterable[str], why: str) -> lis
     ]
 
 
-def tie_groups(items: Sequence[Item]) -> list[frozenset[str]]:
-    """Consecutive items of equal `createdAt`, each as a set of ids."""
+def tie_groups(items: Sequence[Item]) -> list[Counter[str]]:
+    """Consecutive items of equal `createdAt`, each as a multiset of ids (a repeat counts)."""
     return [
-        frozenset(item_id(item) for item in group)
+        Counter(item_id(item) for item in group)
         for _, group in groupby(items, key=lambda item: _instant(item.get("createdAt")))
     ]
 
@@ -265,14 +266,14 @@ def _only_status(traversal: Traversal, status: str) -> Page:
     return Page(first.exchange, 1, None, items, None)
 
 
-def _count(groups: Sequence[frozenset[str]]) -> int:
-    return sum(len(group) for group in groups)
+def _count(groups: Sequence[Counter[str]]) -> int:
+    return sum(group.total() for group in groups)
 
 
 def _sequence_violation(
-    index: int, expected: frozenset[str], got: frozenset[str], other: Traversal
+    index: int, expected: Counter[str], got: Counter[str], other: Traversal
 ) -> Violation:
-    missing, extra = sorted(expected - got), sorted(got - expected)
+    missing, extra = sorted((expected - got).elements()), sorted((got - expected).elements())
     return Violation(
         "same_sequence",
         f"the traversals part at tie group {index + 1}: missing {missing or 'nothing'}, "
