@@ -1,0 +1,114 @@
+"""Shared factories for the core modules' tests: exchanges, items, pages and traversals.
+
+The factories are fixtures returning plain functions, so a test builds exactly the
+recorded answers it needs without importing from a conftest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+
+from layers_conformance.exchange import Exchange
+from layers_conformance.pages import Item, Page, Traversal, read_page
+
+BASE = "https://api.test/v1/projects/p1/influencers"
+MISSING = object()  # pass as next_cursor to leave `nextCursor` out of the body
+
+
+def exchange(
+    body: Any = None,
+    *,
+    status: int = 200,
+    text: str | None = None,
+    content_type: str | None = "application/json",
+    url: str = BASE,
+) -> Exchange:
+    """An answered GET whose body is `body` as JSON, or `text` verbatim."""
+    headers = {} if content_type is None else {"content-type": content_type}
+    return Exchange(
+        method="GET",
+        url=url,
+        request_headers={"x-api-key": "$LAYERS_API_KEY"},
+        status=status,
+        response_headers=headers,
+        body_text=json.dumps(body) if text is None else text,
+    )
+
+
+def item(ident: str, minute: int = 0, **fields: Any) -> Item:
+    """A well-formed list item `inf_<ident>` created at 14:<minute> on 2026-04-01."""
+    return {
+        "influencerId": f"inf_{ident}",
+        "name": ident.title(),
+        "gender": "female",
+        "ageRange": "25-34",
+        "status": "ready",
+        "thumbnailUrl": f"https://media.test/{ident}.jpg",
+        "createdAt": f"2026-04-01T14:{minute:02d}:00Z",
+    } | fields
+
+
+def page(
+    items: Sequence[Item],
+    *,
+    number: int = 1,
+    limit: int | None = None,
+    next_cursor: object = None,
+) -> Page:
+    """A 200 page read back from its recorded exchange, as a traversal would see it."""
+    body: dict[str, Any] = {"items": list(items)}
+    if next_cursor is not MISSING:
+        body["nextCursor"] = next_cursor
+    read = read_page(exchange(body, url=f"{BASE}?page={number}"), number, limit)
+    assert read is not None
+    return read
+
+
+def traversal(
+    *pages: Sequence[Item],
+    limit: int | None = None,
+    last_cursor: object = None,
+    prefix: bool = False,
+    stopped: str = "",
+) -> Traversal:
+    """Pages chained by cursors `c1`, `c2`, ...; the last one says `last_cursor`."""
+    built = tuple(
+        page(
+            items,
+            number=number,
+            limit=limit,
+            next_cursor=last_cursor if number == len(pages) else f"c{number}",
+        )
+        for number, items in enumerate(pages, start=1)
+    )
+    kind = "cap" if stopped else None
+    return Traversal(built, stopped, kind, prefix=prefix)
+
+
+@pytest.fixture
+def make_exchange() -> Callable[..., Exchange]:
+    return exchange
+
+
+@pytest.fixture
+def make_item() -> Callable[..., Item]:
+    return item
+
+
+@pytest.fixture
+def make_page() -> Callable[..., Page]:
+    return page
+
+
+@pytest.fixture
+def make_traversal() -> Callable[..., Traversal]:
+    return traversal
+
+
+@pytest.fixture
+def missing() -> object:
+    return MISSING
