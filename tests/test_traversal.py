@@ -1,0 +1,108 @@
+"""walk(): cursors followed through an injected fetch, and every guard that ends a walk."""
+
+from __future__ import annotations
+
+import pytest
+
+from layers_conformance.traversal import walk
+
+
+class Server:
+    """A scripted fetch: answers in order, recording the cursors it was asked with."""
+
+    def __init__(self, make_exchange, answers):
+        self.make_exchange = make_exchange
+        self.answers = list(answers)
+        self.asked = []
+
+    def __call__(self, cursor):
+        self.asked.append(cursor)
+        if len(self.asked) > 50:
+            pytest.fail("the walk did not stop")
+        answer = self.answers[min(len(self.asked), len(self.answers)) - 1]
+        if isinstance(answer, int):
+            return self.make_exchange(text="Internal Server Error", status=answer)
+        items, cursor_out = answer
+        return self.make_exchange({"items": items, "nextCursor": cursor_out})
+
+
+@pytest.fixture
+def script(make_exchange):
+    return lambda *answers: Server(make_exchange, answers)
+
+
+class TestWalk:
+    def test_follows_cursors_to_null(self, script, make_item):
+        """A walk asks for the first page, then each nextCursor, and ends on null."""
+        fetch = script(([make_item("a", 3)], "c1"), ([make_item("b", 2)], "c2"), ([], None))
+        seen = []
+        walked = walk(fetch, limit=1, max_pages=10, on_page=seen.append)
+        assert fetch.asked == [None, "c1", "c2"]
+        assert walked.complete
+        assert walked.ids == ["inf_a", "inf_b"]
+        assert [page.number for page in walked.pages] == [1, 2, 3]
+        assert {page.limit for page in walked.pages} == {1}
+        assert seen == list(walked.pages)
+
+    def test_a_repeated_cursor_is_a_cycle(self, script, make_item):
+        """A cursor met before ends the walk as a cycle instead of looping for ever."""
+        fetch = script(([make_item("a", 3)], "c1"), ([make_item("b", 2)], "c2"), ([], "c1"))
+        walked = walk(fetch, limit=None, max_pages=1000)
+        assert walked.stop_kind == "cycle"
+        assert walked.stopped == "page 3 repeats an earlier nextCursor"
+        assert not walked.complete
+        assert fetch.asked == [None, "c1", "c2"]
+
+    def test_a_page_that_repeats_its_own_cursor_is_a_cycle(self, script, make_item):
+        """A server answering every request with the same cursor is stopped at page 2."""
+        fetch = script(([make_item("a")], "same"))
+        walked = walk(fetch, limit=None, max_pages=1000)
+        assert (walked.stop_kind, len(walked.pages)) == ("cycle", 2)
+
+    def test_the_page_cap_ends_a_runaway(self, make_exchange, make_item):
+        """Fresh cursors for ever are stopped after `max_pages` pages."""
+        asked = []
+
+        def fetch(cursor):
+            asked.append(cursor)
+            return make_exchange({"items": [make_item("a")], "nextCursor": f"c{len(asked)}"})
+
+        walked = walk(fetch, limit=None, max_pages=4)
+        assert (walked.stop_kind, walked.stopped) == ("cap", "still a nextCursor after 4 pages")
+        assert len(asked) == 4
+
+    def test_an_empty_string_cursor_ends_the_walk(self, script, make_item):
+        """ "" as a nextCursor is neither a cursor to follow nor null."""
+        fetch = script(([make_item("a")], ""))
+        walked = walk(fetch, limit=None, max_pages=10)
+        assert (walked.stop_kind, walked.stopped) == (
+            "empty-cursor",
+            "page 1 has an empty nextCursor",
+        )
+        assert fetch.asked == [None]
+
+    def test_a_non_page_midway_is_recorded(self, script, make_item):
+        """A 500 on page 2 ends the walk with the page before it and the failed exchange."""
+        fetch = script(([make_item("a")], "c1"), 500)
+        walked = walk(fetch, limit=None, max_pages=10)
+        assert walked.stop_kind == "not-a-page"
+        assert walked.stopped.startswith("page 2 is not a page: GET ")
+        assert walked.stopped.endswith("-> HTTP 500")
+        assert len(walked.pages) == 1
+        assert walked.failed_exchange is not None
+        assert walked.failed_exchange.status == 500
+        assert walked.exchanges[-1] is walked.failed_exchange
+
+    def test_max_items_stops_at_a_prefix(self, script, make_item):
+        """Once `max_items` items are in hand the walk stops on purpose, as a prefix."""
+        pages = [([make_item(f"i{n}", 50 - n)], f"c{n}") for n in range(10)]
+        fetch = script(*pages)
+        walked = walk(fetch, limit=1, max_pages=100, max_items=3)
+        assert (walked.prefix, walked.stopped, walked.stop_kind) == (True, "", None)
+        assert not walked.complete
+        assert walked.ids == ["inf_i0", "inf_i1", "inf_i2"]
+
+    def test_null_wins_over_max_items(self, script, make_item):
+        """A walk that reaches null with exactly `max_items` is complete, not a prefix."""
+        walked = walk(script(([make_item("a")], None)), limit=None, max_pages=5, max_items=1)
+        assert walked.complete
