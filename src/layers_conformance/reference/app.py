@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
@@ -32,10 +34,18 @@ UUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 def reference_app(dataset: Dataset, *faults: Fault, db_path: str = ":memory:") -> Starlette:
     """The app serving `dataset`, with `faults` applied in order (none: the clean reference)."""
-    endpoint = Endpoint(dataset, Store(dataset, db_path), Combined(faults))
+    store = Store(dataset, db_path)
+    endpoint = Endpoint(dataset, store, Combined(faults))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        store.close()
+
     return Starlette(
         routes=[Route(PATH, endpoint.list_influencers, methods=["GET"])],
         exception_handlers={HTTPException: endpoint.no_route},
+        lifespan=lifespan,
     )
 
 

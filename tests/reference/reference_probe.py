@@ -1,0 +1,100 @@
+"""A fixed battery of requests whose answers fingerprint a server's observable behaviour."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from layers_conformance.reference.dataset import ReferenceFixtures
+
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
+SLOW_S = 0.25
+PAGES = 30
+Observation = tuple[Any, ...]
+
+
+def observe(client: httpx.Client, path: str, params: dict[str, Any], headers=None) -> Observation:
+    """What a person would see: status, content type, body (request ids masked), slowness."""
+    started = time.monotonic()
+    try:
+        response = client.get(path, params=params, headers=headers)
+    except httpx.HTTPError as error:
+        return ("error", type(error).__name__)
+    slow = time.monotonic() - started > SLOW_S
+    body = re.sub(r"req_[0-9a-f]+", "req_*", response.text)
+    return (response.status_code, response.headers.get("content-type"), body, slow)
+
+
+def probe(base_url: str, fixtures: ReferenceFixtures) -> Iterator[Observation]:
+    """The battery, most revealing requests first, so a difference shows up early."""
+    main = f"/v1/projects/{fixtures.project_id}/influencers"
+    keyed = httpx.Client(base_url=base_url, headers={"X-Api-Key": fixtures.key}, timeout=1)
+    with keyed, httpx.Client(base_url=base_url, timeout=1) as keyless:
+        yield from _walk(keyed, main, {})
+        yield from _walk(keyed, main, {"limit": 7})
+        yield from _walk(keyed, main, {"limit": 7, "status": "ready"})
+        yield from _walk(keyed, main, {"limit": 80})
+        for params in _single_requests():
+            yield observe(keyed, main, params)
+        yield from _projects(keyed, fixtures, main)
+        for headers in _headers(fixtures):
+            yield observe(keyless, main, {"limit": 1}, headers)
+
+
+def _walk(client: httpx.Client, path: str, params: dict[str, Any]) -> Iterator[Observation]:
+    cursor = None
+    for _ in range(PAGES):
+        observation = observe(client, path, {**params, **({"cursor": cursor} if cursor else {})})
+        yield observation
+        cursor = _next_cursor(observation)
+        if cursor is None:
+            return
+
+
+def _next_cursor(observation: Observation) -> str | None:
+    try:
+        cursor = json.loads(observation[2]).get("nextCursor")
+    except (ValueError, IndexError, TypeError, AttributeError):
+        return None
+    return cursor if isinstance(cursor, str) and cursor else None
+
+
+def _single_requests() -> list[dict[str, Any]]:
+    limits = ["0", "101", "-1", "2.5", "abc", "1", "100"]
+    statuses = ["READY", "archived", "bogus", "failed", "draft"]
+    return [
+        *({"limit": limit} for limit in limits),
+        *({"status": status} for status in statuses),
+        {"cursor": "garbage"},
+        {"limit": 25, "includeArchived": "true"},
+    ]
+
+
+def _projects(
+    client: httpx.Client, fixtures: ReferenceFixtures, main: str
+) -> Iterator[Observation]:
+    cursor = _next_cursor(observe(client, main, {"limit": 7}))
+    for project, params in [
+        (fixtures.empty_project_id, {}),
+        ("not-a-uuid", {}),
+        (UNKNOWN, {}),
+        (UNKNOWN, {"limit": 0}),
+        (fixtures.foreign_project_id, {}),
+        (fixtures.foreign_project_id, {"cursor": cursor}),
+    ]:
+        yield observe(client, f"/v1/projects/{project}/influencers", params)
+
+
+def _headers(fixtures: ReferenceFixtures) -> list[dict[str, str]]:
+    return [
+        {},
+        {"X-Api-Key": ""},
+        {"X-Api-Key": "nope"},
+        {"X-Api-Key": fixtures.key_without_scope},
+        {"Authorization": f"Bearer {fixtures.key}"},
+    ]
