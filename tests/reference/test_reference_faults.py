@@ -6,6 +6,7 @@ import dataclasses
 import re
 from contextlib import closing
 
+import httpx
 import pytest
 from reference_probe import probe
 
@@ -79,3 +80,15 @@ def test_fault_is_observable(name, dataset, switch, clean_observations):
             seen != clean for seen, clean in zip(observations, clean_observations, strict=False)
         )
     assert differs, f"{name} answers the battery exactly like the clean reference"
+
+
+def test_faults_compose(dataset, switch):
+    """Two faults applied together both show."""
+    faults = (CATALOGUE["oldest_first"], CATALOGUE["extra_item_field"])
+    switch.app = reference_app(dataset, *faults)
+    path = f"/v1/projects/{dataset.fixtures.project_id}/influencers"
+    headers = {"X-Api-Key": dataset.fixtures.key}
+    items = httpx.get(switch.url + path, headers=headers).json()["items"]
+    stamps = [item["createdAt"] for item in items]
+    assert stamps == sorted(stamps)
+    assert all("archived" in item for item in items)

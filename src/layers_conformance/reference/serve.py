@@ -23,6 +23,7 @@ STARTUP_S = 10.0
 SHUTDOWN_S = 5.0
 # Cancels handlers still running at shutdown (a hanging fault's) instead of waiting on them.
 GRACEFUL_S = 1
+READY_LINE = "serving until Ctrl-C"
 
 
 @contextmanager
@@ -103,7 +104,9 @@ def _banner(base_url: str, fixtures: ReferenceFixtures, faults: list[Fault]) -> 
             f"export LAYERS_API_KEY={fixtures.key}",
             f"export LAYERS_API_KEY_NO_SCOPE={fixtures.key_without_scope}",
             "",
-            entry,
+            entry.rstrip("\n"),
+            "",
+            READY_LINE,
         ]
     )
 

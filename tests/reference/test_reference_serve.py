@@ -1,0 +1,65 @@
+"""`layers-conformance serve`, the targets entry it prints, and the SQLite file option."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import httpx
+import yaml
+
+from layers_conformance.reference.app import reference_app
+from layers_conformance.reference.faults import CATALOGUE
+from layers_conformance.reference.serve import READY_LINE, main, serve_in_thread, targets_entry
+
+
+def test_unknown_fault_is_one_line_and_exit_2(capsys):
+    """A misspelt fault name stops the command with one line on stderr."""
+    assert main(["--fault", "oldest_frist"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_list_faults_names_every_entry(capsys):
+    """--list-faults prints one line per catalogue entry."""
+    assert main(["--list-faults"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[1] for line in lines] == list(CATALOGUE)
+
+
+def test_targets_entry_hides_keys(dataset):
+    """The entry names the fixtures and leaves keys to the environment."""
+    entry = targets_entry("http://127.0.0.1:1", dataset.fixtures)
+    assert entry["auth"]["key"] == "${LAYERS_API_KEY}"
+    assert entry["fixtures"]["project_id"] == dataset.fixtures.project_id
+    assert dataset.fixtures.key not in yaml.safe_dump(entry)
+
+
+def test_file_database(dataset, tmp_path):
+    """The store can live in a SQLite file, rebuilt on every start."""
+    db = str(tmp_path / "reference.sqlite")
+    for _ in range(2):
+        with serve_in_thread(reference_app(dataset, db_path=db)) as url:
+            path = f"{url}/v1/projects/{dataset.fixtures.project_id}/influencers"
+            response = httpx.get(path, headers={"X-Api-Key": dataset.fixtures.key})
+            assert len(response.json()["items"]) == 25
+
+
+def test_serve_command_prints_a_working_entry():
+    """The command prints export lines and a YAML entry that reach the (faulted) server."""
+    command = [sys.executable, "-m", "layers_conformance.cli", "serve", "--port", "0"]
+    command += ["--size", "30", "--fault", "oldest_first"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as server:
+        try:
+            banner = list(iter(server.stdout.readline, READY_LINE + "\n"))
+            body = _first_page(banner)
+        finally:
+            server.terminate()
+    stamps = [item["createdAt"] for item in body["items"]]
+    assert stamps == sorted(stamps), "the oldest_first fault is applied"
+
+
+def _first_page(banner):
+    key = banner[1].strip().removeprefix("export LAYERS_API_KEY=")
+    target = yaml.safe_load("".join(banner[4:]))["targets"]["reference"]
+    path = f"/v1/projects/{target['fixtures']['project_id']}/influencers"
+    return httpx.get(target["base_url"] + path, headers={"X-Api-Key": key}).json()
