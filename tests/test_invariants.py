@@ -315,6 +315,15 @@ class TestFiltersPartition:
         [violation] = invariants.filters_partition(unfiltered, filtered)
         assert "missing ['inf_a'], unexpected ['inf_c']" in violation.message
 
+    def test_names_an_item_a_filter_repeats(self, make_item, make_traversal):
+        """A filtered walk repeating a tied item at a page edge is not a partition."""
+        a, b = make_item("a", 2, status="ready"), make_item("b", 2, status="ready")
+        unfiltered = make_traversal([a, b])
+        filtered = {"ready": make_traversal([a], [a, b])}
+        [violation] = invariants.filters_partition(unfiltered, filtered)
+        assert "status=ready" in violation.message
+        assert "unexpected ['inf_a']" in violation.message
+
 
 class TestExcludesIds:
     def test_names_an_excluded_item_where_it_appears(self, make_item, make_traversal):
