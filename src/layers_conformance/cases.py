@@ -6,7 +6,10 @@ repeated parameters) are deliberately absent; see the catalogue's ambiguity note
 
 from __future__ import annotations
 
+import base64
+import json
 import re
+from typing import Any
 
 STATUSES = ("draft", "pending", "training", "ready", "failed")
 MIN_LIMIT, MAX_LIMIT = 1, 100
@@ -41,9 +44,40 @@ def truncated(cursor: str) -> str:
     return cursor[: max(1, len(cursor) // 2)]
 
 
-def altered(cursor: str) -> str:
-    """A real cursor with its middle character changed to another of the same kind."""
+def altered(cursor: str) -> list[str]:
+    """Edits of a real cursor: its middle character changed and, when the cursor is base64
+    JSON, a value inside changed and re-encoded, so that it still decodes."""
     middle = len(cursor) // 2
     char = cursor[middle]
     replacement = "B" if char == "A" else "A" if char.isalpha() else "1" if char != "1" else "2"
-    return cursor[:middle] + replacement + cursor[middle + 1 :]
+    edits = [cursor[:middle] + replacement + cursor[middle + 1 :]]
+    decodable = _edited_json(cursor)
+    return edits + ([decodable] if decodable and decodable != cursor else [])
+
+
+def _edited_json(cursor: str) -> str | None:
+    padded = cursor + "=" * (-len(cursor) % 4)
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(padded))
+    except ValueError:
+        return None
+    edited = json.dumps(_edit_first_string(payload), separators=(",", ":")).encode()
+    encoded = base64.urlsafe_b64encode(edited).decode()
+    return encoded if cursor.endswith("=") else encoded.rstrip("=")
+
+
+def _edit_first_string(value: Any) -> Any:
+    # Changes the last character of the first string of two or more characters, depth first.
+    if isinstance(value, str) and len(value) > 1:
+        return value[:-1] + ("0" if value[-1] != "0" else "1")
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            edited = _edit_first_string(inner)
+            if edited != inner:
+                return {**value, key: edited}
+    if isinstance(value, list):
+        for index, inner in enumerate(value):
+            edited = _edit_first_string(inner)
+            if edited != inner:
+                return [*value[:index], edited, *value[index + 1 :]]
+    return value

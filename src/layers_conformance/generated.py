@@ -56,7 +56,7 @@ class Query:
 def known_cursors(probe: Probe) -> dict[str | None, list[KnownCursor]]:
     """Real cursors met by the probe's traversals, by the status filter they belong to."""
     walks: dict[str | None, Traversal] = {None: probe.traverse(min(probe.profile.page_sizes))}
-    walks.update({status: probe.widest(status) for status in cases.STATUSES})
+    walks.update({status: probe.filtered(status) for status in cases.STATUSES})
     return {status: _cursors(walk, status) for status, walk in walks.items()}
 
 

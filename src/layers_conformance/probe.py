@@ -109,6 +109,10 @@ class Probe:
         """The traversal at the profile's largest page size: the cheapest complete view."""
         return self.traverse(max(self.profile.page_sizes), status)
 
+    def filtered(self, status: str) -> Traversal:
+        """The traversal filtered by `status`, at a page size small enough to use cursors."""
+        return self.traverse(self.profile.filter_page_size, status)
+
     def compared_traversals(self) -> list[Traversal]:
         """The default page size and every page size of the profile, widest first."""
         sizes = sorted(self.profile.page_sizes, reverse=True)

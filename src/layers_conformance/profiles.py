@@ -15,15 +15,25 @@ class Profile:
     max_items: int | None  # a traversal stops (as a prefix) once it holds this many
     small_page_items: int | None  # the same, for page sizes under 25, which cost most
     max_pages: int  # a traversal still paging after this many is a runaway
+    filter_page_size: int  # status-filtered traversals page this small, so cursors are used
     examples: int  # Hypothesis examples per property
     stateful_runs: int
     shrink: bool  # shrinking costs requests; only where the budget allows
 
 
 PROFILES = {
-    "smoke": Profile("smoke", 60, (100,), 100, 100, 50, 0, 0, shrink=False),
-    "standard": Profile("standard", 1500, (1, 7, 25, 100), 1000, 40, 2000, 40, 8, shrink=False),
-    "thorough": Profile(
-        "thorough", 20000, (1, 7, 25, 100), None, None, 20000, 300, 50, shrink=True
+    "smoke": Profile(
+        "smoke", budget=60, page_sizes=(100,), max_items=100, small_page_items=100,
+        max_pages=50, filter_page_size=100, examples=0, stateful_runs=0, shrink=False,
     ),
-}
+    "standard": Profile(
+        "standard", budget=1500, page_sizes=(1, 7, 25, 100), max_items=1000,
+        small_page_items=40, max_pages=2000, filter_page_size=7, examples=40,
+        stateful_runs=8, shrink=False,
+    ),
+    "thorough": Profile(
+        "thorough", budget=20000, page_sizes=(1, 7, 25, 100), max_items=None,
+        small_page_items=None, max_pages=20000, filter_page_size=7, examples=300,
+        stateful_runs=50, shrink=True,
+    ),
+}  # fmt: skip

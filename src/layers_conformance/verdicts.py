@@ -65,13 +65,15 @@ def judge(
         return Verdict(requirement, "skip", _skip_reason(report))
     if isinstance(error, Inconclusive | BudgetExceeded | DeadlineExceeded):
         return Verdict(requirement, "inconclusive", str(error))
-    broken: Status = "fail" if requirement.level == "MUST" else "warn"
     if isinstance(error, ConformanceFailure):
+        broken: Status = "fail" if requirement.level == "MUST" else "warn"
         return _failure(requirement, broken, error, nodeid)
+    # Anything else is the suite's own error (or the target is gone): a warning would hide
+    # it, so it fails whatever the level, with pytest's traceback kept for the suite's bugs.
     reason = _one_line(error) if error is not None else "the test did not pass"
     stops = isinstance(error, TargetUnreachable)
     longrepr = reason if stops else None
-    return Verdict(requirement, broken, reason, (Evidence(nodeid, reason),), longrepr, stops)
+    return Verdict(requirement, "fail", reason, (Evidence(nodeid, reason),), longrepr, stops)
 
 
 def _failure(

@@ -1,0 +1,142 @@
+"""`layers-conformance selftest`: run the suite against every fault and conformant variant.
+
+A fault is killed when the run reports every requirement it declares as broken (`fail`
+for a MUST, `warn` for a SHOULD). A variant passes when the run's verdict is pass. Each
+case is a separate pytest process against the embedded reference started with that fault.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+SUITES = Path(__file__).resolve().parents[2] / "suites"
+SELFTEST_SEED = 20261129
+CASE_TIMEOUT_S = 300
+BROKEN = ("fail", "warn")
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """What one run against one fault or variant reported."""
+
+    name: str
+    kind: str  # "fault" or "variant"
+    declared: tuple[str, ...]
+    broken: tuple[str, ...]  # requirements reported fail or warn
+    verdict: str
+    duration_s: float
+    problem: str = ""  # the run itself went wrong (no report, a crash)
+
+    @property
+    def ok(self) -> bool:
+        """A fault is killed on its declared ids; a variant passes."""
+        if self.problem:
+            return False
+        if self.kind == "variant":
+            return self.verdict == "pass"
+        return bool(self.declared) and set(self.declared) <= set(self.broken)
+
+    @property
+    def missed(self) -> tuple[str, ...]:
+        return tuple(i for i in self.declared if i not in self.broken)
+
+
+def run_case(
+    name: str, kind: str, declared: Sequence[str], profile: str = "standard"
+) -> CaseResult:
+    """Run the suites against the reference started with fault `name`; read its report."""
+    with tempfile.TemporaryDirectory(prefix=f"lc-{name}-") as scratch:
+        command = [
+            sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider",
+            "-p", "no:randomly", "--reference-fault", name, "--profile", profile,
+            "--seed", str(SELFTEST_SEED), "--report-dir", scratch,
+        ]  # fmt: skip
+        started = time.monotonic()
+        finished = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=CASE_TIMEOUT_S,
+            check=False,
+            cwd=SUITES.parent,
+        )
+        duration = time.monotonic() - started
+        report = Path(scratch) / "reference" / "conformance.json"
+        if not report.is_file():
+            tail = (finished.stdout + finished.stderr).strip().splitlines()[-3:]
+            return CaseResult(
+                name,
+                kind,
+                tuple(declared),
+                (),
+                "none",
+                duration,
+                f"no report (exit {finished.returncode}): {' | '.join(tail)}",
+            )
+        data = json.loads(report.read_text(encoding="utf-8"))
+    broken = tuple(r["id"] for r in data["requirements"] if r["status"] in BROKEN)
+    return CaseResult(name, kind, tuple(declared), broken, data["verdict"], duration)
+
+
+def all_cases() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(name, kind, declared ids) for every fault and every conformant variant."""
+    from layers_conformance.reference.faults import FAULTS, VARIANTS
+
+    return [(n, "fault", f.breaks) for n, f in FAULTS.items()] + [
+        (n, "variant", ()) for n in VARIANTS
+    ]
+
+
+def run_all(workers: int, names: Sequence[str] = ()) -> list[CaseResult]:
+    """Every case (or those named), `workers` at a time."""
+    cases = [c for c in all_cases() if not names or c[0] in names]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda case: run_case(*case), cases))
+
+
+def table(results: Sequence[CaseResult]) -> str:
+    """A Markdown table of every case and the totals."""
+    rows = [
+        "| kind | name | result | declared | reported broken | time |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        outcome = (
+            ("killed" if r.ok else "SURVIVED")
+            if r.kind == "fault"
+            else ("passed" if r.ok else "FAILED")
+        )
+        detail = r.problem or ", ".join(r.broken) or "-"
+        rows.append(
+            f"| {r.kind} | {r.name} | {outcome} | {', '.join(r.declared) or '-'} | "
+            f"{detail} | {r.duration_s:.1f} s |"
+        )
+    faults = [r for r in results if r.kind == "fault"]
+    variants = [r for r in results if r.kind == "variant"]
+    rows.append("")
+    rows.append(
+        f"faults killed: {sum(r.ok for r in faults)}/{len(faults)}; "
+        f"variants passed: {sum(r.ok for r in variants)}/{len(variants)}"
+    )
+    return "\n".join(rows)
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="layers-conformance selftest", description=__doc__)
+    parser.add_argument("names", nargs="*", help="only these faults or variants")
+    parser.add_argument("--workers", type=int, default=2, help="cases run at once (default 2)")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    results = run_all(args.workers, args.names)
+    print(table(results))
+    print(f"wall time: {time.monotonic() - started:.0f} s with {args.workers} workers")
+    return 0 if all(r.ok for r in results) else 1
