@@ -1,0 +1,68 @@
+"""The proof: the suite kills every fault on the requirements it declares, and passes the
+clean reference and every conformant variant. Each case is a whole suite run in its own
+process (about 5-10 s); run this module with `-n 2` to halve its wall time."""
+
+import pytest
+
+from layers_conformance.catalogue import load_catalogue
+from layers_conformance.reference.faults import FAULTS, VARIANTS
+from layers_conformance.selftest import run_case
+
+
+def test_the_suite_passes_the_clean_reference():
+    """The reference server, as the catalogue reads, gets a pass."""
+    result = run_case("reference", "clean", ())
+    assert result.ok, f"verdict {result.verdict}; broken: {result.broken}; {result.problem}"
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_the_suite_passes_a_conformant_variant(name):
+    """A server that differs only where the page leaves room is not failed."""
+    result = run_case(name, "variant", ())
+    assert result.ok, f"verdict {result.verdict}; broken: {result.broken}; {result.problem}"
+
+
+@pytest.mark.parametrize("name", sorted(FAULTS))
+def test_the_suite_kills_the_fault_on_what_it_declares(name):
+    """Every requirement the fault declares is reported broken (fail for MUST, warn for SHOULD)."""
+    fault = FAULTS[name]
+    result = run_case(name, "fault", fault.breaks)
+    assert result.ok, f"missed {result.missed}; reported broken: {result.broken}; {result.problem}"
+
+
+def test_a_run_with_a_must_fault_fails_and_one_with_only_should_faults_passes():
+    """The verdict follows the levels: a broken MUST fails the run, a broken SHOULD warns."""
+    catalogue = load_catalogue()
+    must = next(f for f in FAULTS.values() if any(catalogue[i].level == "MUST" for i in f.breaks))
+    should = next(
+        f for f in FAULTS.values() if all(catalogue[i].level == "SHOULD" for i in f.breaks)
+    )
+    assert run_case(must.name, "fault", must.breaks).verdict == "fail"
+    assert run_case(should.name, "fault", should.breaks).verdict == "pass"
+
+
+class TestTheFaultCatalogue:
+    """The catalogue of faults itself: complete, and honest about what it breaks."""
+
+    def test_every_must_requirement_is_broken_by_some_fault(self):
+        """A MUST no fault breaks is untestable or has an empty test; either is a gap."""
+        broken = {i for fault in FAULTS.values() for i in fault.breaks}
+        unbroken = [
+            r.id for r in load_catalogue().values() if r.level == "MUST" and r.id not in broken
+        ]
+        assert not unbroken, f"no fault breaks {unbroken}"
+
+    def test_every_declared_id_is_in_the_catalogue(self):
+        """A fault cannot claim to break a requirement that does not exist."""
+        catalogue = load_catalogue()
+        unknown = {f.name: i for f in FAULTS.values() for i in f.breaks if i not in catalogue}
+        assert not unknown
+
+    def test_there_are_at_least_forty_faults_each_declaring_something(self):
+        """The catalogue is large enough, and no fault is a silent no-op."""
+        assert len(FAULTS) >= 40
+        assert all(f.breaks for f in FAULTS.values())
+
+    def test_variants_declare_nothing(self):
+        """A conformant variant breaks no requirement by definition."""
+        assert all(not v.breaks for v in VARIANTS.values())
