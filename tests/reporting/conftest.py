@@ -8,8 +8,6 @@ import pytest
 
 from layers_conformance.results import Evidence, RequirementResult, RunResult
 
-pytest_plugins = ["pytester"]
-
 HOSTILE = "<script>alert(1)</script>"
 
 

@@ -1,0 +1,130 @@
+"""The plugin as a user meets it: markers checked at collection, verdicts, profiles, exit codes.
+
+Each test writes a small suite into a scratch `suites/` folder and runs pytest on it in a
+subprocess against the embedded reference, then reads what the run reported.
+"""
+
+import json
+
+import pytest
+
+HEADER = "import pytest\nfrom layers_conformance.outcomes import expect, inconclusive\n"
+VIOLATION_IMPORT = "from layers_conformance.invariants import Violation\n"
+MADE_UP_VIOLATION = 'expect([Violation("rule", "made up", conformance.get())])'
+
+
+def run_suite(pytester, body, *args):
+    """Write `body` as suites/test_case.py, run it, and return (result, conformance.json)."""
+    pytester.mkdir("suites")
+    pytester.path.joinpath("suites", "test_case.py").write_text(HEADER + body)
+    result = pytester.runpytest_subprocess(
+        "suites", "-p", "no:cacheprovider", "--report-dir", "out", *args
+    )
+    report = pytester.path / "out" / "reference" / "conformance.json"
+    return result, json.loads(report.read_text()) if report.exists() else None
+
+
+def check(requirement, line="pass", name="test_x"):
+    """A one-line conformance test of `requirement` as source text."""
+    return f'@pytest.mark.requirement("{requirement}")\ndef {name}(conformance):\n    {line}\n'
+
+
+def status_of(report, requirement):
+    return next(r for r in report["requirements"] if r["id"] == requirement)
+
+
+class TestCollection:
+    """Requirement markers are checked before anything is sent."""
+
+    def test_an_unknown_requirement_id_is_a_usage_error(self, pytester):
+        """A typo in an id stops the run with one line naming the test and the id."""
+        result, _ = run_suite(
+            pytester,
+            check("ORDER-NEWST-001"),
+        )
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        assert "unknown requirement id 'ORDER-NEWST-001'" in result.stderr.str()
+
+    def test_a_conformance_test_without_a_requirement_is_a_usage_error(self, pytester):
+        """A check that names no requirement could never be reported, so it is refused."""
+        result, _ = run_suite(pytester, "def test_x(conformance):\n    pass\n")
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        assert "names exactly one requirement" in result.stderr.str()
+
+
+class TestVerdicts:
+    """How a test's outcome becomes its requirement's status and the run's exit code."""
+
+    def test_a_failing_must_fails_the_run(self, pytester):
+        """A MUST whose check finds a violation is `fail`, and the exit status is 1."""
+        body = VIOLATION_IMPORT + check("ORDER-NEWEST-001", MADE_UP_VIOLATION)
+        result, report = run_suite(pytester, body)
+        assert result.ret == 1
+        assert status_of(report, "ORDER-NEWEST-001")["status"] == "fail"
+        assert report["verdict"] == "fail"
+        assert "reproduce: curl" in result.stdout.str()
+
+    def test_a_failing_should_warns_and_passes_the_run(self, pytester):
+        """A SHOULD whose check finds a violation is `warn`, and the run still passes."""
+        body = VIOLATION_IMPORT + check("SHAPE-ID-PREFIX-001", MADE_UP_VIOLATION)
+        result, report = run_suite(pytester, body)
+        assert result.ret == 0
+        assert status_of(report, "SHAPE-ID-PREFIX-001")["status"] == "warn"
+        assert report["verdict"] == "pass"
+        assert "WARN" in result.stdout.str() or "W" in result.stdout.str()
+
+    def test_an_undecidable_check_is_inconclusive_with_its_reason(self, pytester):
+        """A check whose data cannot show the rule is `inconclusive`, never `pass`."""
+        body = check("STATUS-PARTITION-001", 'inconclusive("one status only")')
+        result, report = run_suite(pytester, body)
+        entry = status_of(report, "STATUS-PARTITION-001")
+        assert (entry["status"], entry["reason"]) == ("inconclusive", "one status only")
+        assert result.ret == 0
+
+    def test_a_requirement_without_a_test_in_the_run_is_skip_not_pass(self, pytester):
+        """Requirements no test ran for are reported `skip`, with a reason."""
+        body = check("ORDER-NEWEST-001")
+        _, report = run_suite(pytester, body)
+        entry = status_of(report, "LIMIT-DEFAULT-001")
+        assert entry["status"] == "skip"
+        assert entry["reason"]
+
+    def test_a_suite_error_in_a_should_test_fails_rather_than_warns(self, pytester):
+        """A bug in a check must not hide as a SHOULD warning."""
+        body = check("SHAPE-ID-PREFIX-001", '{}["missing"]')
+        result, report = run_suite(pytester, body)
+        assert status_of(report, "SHAPE-ID-PREFIX-001")["status"] == "fail"
+        assert result.ret == 1
+
+
+class TestProfilesAndFixtures:
+    """What a profile selects and what a target's missing fixtures do."""
+
+    def test_smoke_runs_only_smoke_tests(self, pytester):
+        """Tests without the smoke marker are deselected in the smoke profile."""
+        body = (
+            "@pytest.mark.smoke\n"
+            + check("ORDER-NEWEST-001")
+            + check("LIMIT-DEFAULT-001", name="test_b")
+        )
+        result, report = run_suite(pytester, body, "--profile", "smoke")
+        result.assert_outcomes(passed=1, deselected=1)
+        assert report["profile"] == "smoke"
+
+    def test_a_missing_fixture_skips_its_requirement_with_the_reason(self, pytester):
+        """A requirement whose fixture the target lacks is `skip`, naming the fixture."""
+        pytester.path.joinpath("targets.yaml").write_text(
+            "targets:\n  partial:\n    base_url: http://127.0.0.1:9\n"
+            "    auth: {scheme: x-api-key, key: k}\n"
+            "    fixtures: {project_id: 6f1c0000-0000-4000-8000-000000000000}\n"
+        )
+        body = check("PROJ-FOREIGN-001")
+        result, _ = run_suite(pytester, body, "--target", "partial")
+        assert "provides no foreign_project_id" in result.stdout.str()
+
+    def test_the_seed_is_printed_and_recorded(self, pytester):
+        """A run says its seed, so it can be repeated."""
+        body = check("ORDER-NEWEST-001")
+        result, report = run_suite(pytester, body, "--seed", "4242")
+        assert "--seed 4242" in result.stdout.str()
+        assert report["seed"] == 4242
