@@ -144,6 +144,11 @@ def _b64encode(raw: bytes) -> str:
 def _b64decode(token: str) -> bytes:
     try:
         padded = token.encode("ascii") + b"=" * (-len(token) % 4)
-        return base64.b64decode(padded, altchars=b"-_", validate=True)
+        raw = base64.b64decode(padded, altchars=b"-_", validate=True)
     except (UnicodeEncodeError, binascii.Error) as error:
         raise CursorError(f"cursor is not urlsafe base64: {error}") from None
+    # The last character of an unpadded token carries unused bits; several spellings decode
+    # to the same bytes, so only the one this server writes is accepted.
+    if _b64encode(raw) != token:
+        raise CursorError("cursor is not in canonical form")
+    return raw

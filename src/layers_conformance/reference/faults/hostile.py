@@ -39,15 +39,18 @@ class CursorLoop(Fault):
 
 @dataclass(frozen=True)
 class NeverEndingCursor(Fault):
-    """Every page hands out a nextCursor, the last one to endless empty pages."""
+    """Every page hands out a nextCursor; past the end, empty pages repeat the cursor they got."""
 
     name = "never_ending_cursor"
     breaks = ("TRAV-NODUP-001",)
 
     def next_cursor(self, decided: Cursor | None, page: PageSlice) -> Cursor | None:
         request = page.request
-        last = page.position_of(page.shown[-1]) if page.shown else request.after
-        return decided or Cursor(request.project_id, request.status, last, request.page + 1)
+        if decided is not None:
+            return decided
+        if page.shown:
+            return page.cursor_at(page.shown[-1])
+        return Cursor(request.project_id, request.status, request.after, request.page)
 
 
 @dataclass(frozen=True)

@@ -77,14 +77,14 @@ class NextCursorNullAfterFirstPage(Fault):
 
 @dataclass(frozen=True)
 class EmptyPageCarriesCursor(Fault):
-    """An empty page still hands out a cursor (to another empty page)."""
+    """An empty page still hands out a cursor, to the same empty page."""
 
     name = "empty_page_carries_cursor"
     breaks = ("ARCH-EMPTY-001",)
 
     def next_cursor(self, decided: Cursor | None, page: PageSlice) -> Cursor | None:
         request = page.request
-        stay = Cursor(request.project_id, request.status, request.after, request.page + 1)
+        stay = Cursor(request.project_id, request.status, request.after, request.page)
         return decided if page.shown else stay
 
 
