@@ -377,7 +377,7 @@ class _Recorder:
         if status is None:
             return
         self.state.tally.outcomes.append(
-            TestOutcome(report.lc_requirement, status, report.lc_reason, _evidence(report))  # type: ignore[attr-defined]
+            TestOutcome(report.lc_requirement, status, report.lc_reason, _evidence(report))
         )
         worker = getattr(report, "lc_worker", "main")
         seen = self.state.requests_by_worker.get(worker, 0)

@@ -39,7 +39,7 @@ class Verdict:
         if self.status == "warn":
             # Reported like an expected failure: visible, in JUnit as skipped, never failing.
             report.outcome = "skipped"
-            report.wasxfail = f"warn (SHOULD {self.requirement.id}): {self.reason}"  # type: ignore[attr-defined]
+            report.wasxfail = f"warn (SHOULD {self.requirement.id}): {self.reason}"
         elif self.status == "inconclusive":
             report.outcome = "skipped"
             report.longrepr = (
