@@ -216,10 +216,25 @@ def pytest_collection_modifyitems(
     for item in items:
         if "conformance" in getattr(item, "fixturenames", ()):
             _requirement_of(item, catalogue)
-    if config.stash[STATE].options.profile == "smoke":
+    state = config.stash[STATE]
+    if state.options.profile == "smoke":
         keep = [i for i in items if i.get_closest_marker(SMOKE_MARKER)]
-        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        dropped = [i for i in items if i not in keep]
+        _note_not_run(state, dropped, "not part of the smoke profile")
+        config.hook.pytest_deselected(items=dropped)
         items[:] = keep
+
+
+def pytest_deselected(items: Sequence[pytest.Item]) -> None:
+    if items:
+        _note_not_run(items[0].config.stash[STATE], items, "deselected in this run (-k or -m)")
+
+
+def _note_not_run(state: RunState, items: Sequence[pytest.Item], reason: str) -> None:
+    for item in items:
+        requirement = _marked_requirement(item)
+        if requirement is not None:
+            state.tally.not_run.setdefault(requirement.id, reason)
 
 
 def _requirement_of(item: pytest.Item, catalogue: dict[str, Requirement]) -> Requirement:

@@ -107,6 +107,7 @@ class Tally:
 
     outcomes: list[TestOutcome] = field(default_factory=list)
     started: float = field(default_factory=time.time)
+    not_run: dict[str, str] = field(default_factory=dict)  # requirement -> why it did not run
 
     def fold(self, catalogue: dict[str, Requirement]) -> tuple[RequirementResult, ...]:
         """Every catalogue requirement's verdict; one with no test is never a pass."""
@@ -115,6 +116,8 @@ class Tally:
     def _fold_one(self, requirement: Requirement) -> RequirementResult:
         mine = [o for o in self.outcomes if o.requirement == requirement.id]
         status, reason = _worst(mine)
+        if not mine and requirement.id in self.not_run:
+            reason = self.not_run[requirement.id]
         return RequirementResult(
             id=requirement.id,
             level=requirement.level,
