@@ -18,7 +18,7 @@ def run_suite(pytester, body, *args):
     pytester.mkdir("suites")
     pytester.path.joinpath("suites", "test_case.py").write_text(HEADER + body)
     result = pytester.runpytest_subprocess(
-        "suites", "-p", "no:cacheprovider", "--report-dir", "out", *args
+        "suites", "-p", "no:cacheprovider", "--report-dir=out", *args
     )
     report = pytester.path / "out" / "reference" / "conformance.json"
     return result, json.loads(report.read_text()) if report.exists() else None

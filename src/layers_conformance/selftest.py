@@ -58,7 +58,7 @@ def run_case(
         command = [
             sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider",
             "-p", "no:randomly", "--profile", profile,
-            "--seed", str(SELFTEST_SEED), "--report-dir", scratch,
+            "--seed", str(SELFTEST_SEED), f"--report-dir={scratch}",
         ]  # fmt: skip
         command += [] if kind == "clean" else ["--reference-fault", name]
         started = time.monotonic()

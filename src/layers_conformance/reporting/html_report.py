@@ -41,7 +41,8 @@ def write_html(run: RunResult, path: Path | str) -> None:
 def render_html(run: RunResult) -> str:
     """The whole report page as a string."""
     css = resources.files(__package__).joinpath("report.css").read_text(encoding="utf-8")
-    main = [_summary(run), _matrix(run), _findings(run), _notes(run)]
+    # Findings first: a person opening a failing report wants what broke, then the matrix.
+    main = [_summary(run), _findings(run), _matrix(run), _notes(run)]
     body = "".join([_header(run), "<main>", *main, "</main>", _footer(run)])
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
