@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 from layers_conformance import cases
@@ -75,13 +78,24 @@ class TestTruncated:
 
 class TestAltered:
     @pytest.mark.parametrize("cursor", [*REAL_CURSORS, "A", "1", "-", "x"])
-    def test_changes_exactly_one_character(self, cursor):
-        """An altered cursor has the same length and differs in exactly one place."""
-        changed = altered(cursor)
+    def test_the_first_edit_changes_exactly_one_character(self, cursor):
+        """The first altered form has the same length and differs in exactly one place."""
+        changed = altered(cursor)[0]
         assert len(changed) == len(cursor)
         assert sum(a != b for a, b in zip(changed, cursor, strict=True)) == 1
 
     @pytest.mark.parametrize(("middle", "replacement"), [("A", "B"), ("q", "A"), ("7", "1")])
     def test_keeps_the_kind_of_character(self, middle, replacement):
         """A letter stays a letter and a digit a digit, so the cursor still looks well-formed."""
-        assert altered(f"xx{middle}xx") == f"xx{replacement}xx"
+        assert altered(f"xx{middle}xx")[0] == f"xx{replacement}xx"
+
+    def test_a_base64_json_cursor_is_also_edited_inside_and_still_decodes(self):
+        """An unsigned cursor gets an edit that decodes, so only a signature can catch it."""
+        cursor = base64.urlsafe_b64encode(b'{"i":"inf_01HXZ9","k":1}').decode().rstrip("=")
+        edited = altered(cursor)[1]
+        payload = json.loads(base64.urlsafe_b64decode(edited + "=" * (-len(edited) % 4)))
+        assert payload == {"i": "inf_01HXZ0", "k": 1}
+
+    def test_an_opaque_cursor_gets_only_the_character_edit(self):
+        """A cursor that is not base64 JSON has nothing to edit inside."""
+        assert len(altered("opaque.cursor~v1")) == 1
