@@ -359,7 +359,7 @@ def pytest_runtest_makereport(
     report.lc_requests = state.probe.client.requests_sent if state.probe else 0  # type: ignore[attr-defined]
     if verdict.stops_run:
         state.aborted = verdict.reason
-        item.session.shouldstop = f"layers-conformance: {verdict.reason}"
+        item.session.shouldfail = f"layers-conformance: {verdict.reason}"
     return report
 
 
