@@ -84,8 +84,16 @@ def missing_fixtures(requirement: Requirement, target: Target) -> list[str]:
 
 def worker_budget(budget: int) -> int:
     """A run's budget shared out among pytest-xdist workers, so the sum never exceeds it."""
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    return max(1, budget // workers)
+    return max(1, budget // _workers())
+
+
+def worker_rate(rate_limit_rps: float | None) -> float | None:
+    """A run's rate limit shared out among pytest-xdist workers, each pacing its own client."""
+    return None if rate_limit_rps is None else rate_limit_rps / _workers()
+
+
+def _workers() -> int:
+    return int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,13 @@ from layers_conformance.profiles import PROFILES
 from layers_conformance.reporting.html_report import write_html
 from layers_conformance.reporting.json_report import write_json
 from layers_conformance.results import RunResult
-from layers_conformance.runner import Options, Tally, embedded_reference, worker_budget
+from layers_conformance.runner import (
+    Options,
+    Tally,
+    embedded_reference,
+    worker_budget,
+    worker_rate,
+)
 from layers_conformance.targets import Target
 
 DEFAULT_READ_TIMEOUT_S = 10.0
@@ -57,7 +63,7 @@ def _settings(options: Options, target: Target) -> ClientSettings:
     deadline = time.monotonic() + options.deadline_s if options.deadline_s else None
     return ClientSettings(
         budget=worker_budget(target.request_budget or profile.budget),
-        rate_limit_rps=options.rate_limit_rps or target.rate_limit_rps,
+        rate_limit_rps=worker_rate(options.rate_limit_rps or target.rate_limit_rps),
         read_timeout_s=target.timeout_s or DEFAULT_READ_TIMEOUT_S,
         run_deadline=deadline,
     )
