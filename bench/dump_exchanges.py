@@ -1,0 +1,53 @@
+"""Bench-only pytest plugin: write the run's requests to JSON, for the replay to send again.
+
+Opt-in, never loaded by default: `PYTHONPATH=bench pytest suites -p dump_exchanges
+--bench-dump FILE`. It reads the probe's client from the product plugin's `config.stash`
+at the end of the session; it changes nothing the suite does. Serial runs only: under
+xdist the requests live in the workers. Keys stay redacted (`$LAYERS_API_KEY`); the
+replay puts the reference's known keys back.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from layers_conformance.plugin import STATE
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--bench-dump",
+        dest="bench_dump",
+        type=Path,
+        default=None,
+        help="write every request of the run (method, path and query, headers) to this JSON",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    path: Path | None = session.config.getoption("bench_dump")
+    probe = session.config.stash[STATE].probe
+    if path is None or probe is None:
+        return
+    requests = [
+        {
+            "method": exchange.method,
+            # The port is the run's own; the replay serves on another one.
+            "target": _path_and_query(exchange.url),
+            "headers": exchange.request_headers,
+            "status": exchange.status,
+        }
+        for exchange in probe.client.exchanges
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(requests, indent=1), encoding="utf-8")
+
+
+def _path_and_query(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
