@@ -13,12 +13,17 @@ from collections.abc import Collection, Generator, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from layers_conformance.catalogue import Requirement, load_catalogue
 from layers_conformance.runner import REFERENCE, Options, Tally, TestOutcome
+
+if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a run needs them
+    from layers_conformance.probe import Probe
+    from layers_conformance.results import RunResult
+    from layers_conformance.targets import Target
 
 MARKER = "requirement"
 SMOKE_MARKER = "smoke"
@@ -31,14 +36,15 @@ class RunState:
     """What the plugin keeps for one session (in `config.stash`)."""
 
     options: Options
-    target: Any = None  # targets.Target once known; None until the reference is started
-    probe: Any = None
+    target: Target | None = None  # None until the embedded reference is started
+    probe: Probe | None = None
     tally: Tally = field(default_factory=Tally)
     stack: ExitStack = field(default_factory=ExitStack)
     runs_suites: bool = False
     aborted: str = ""
     requests_by_worker: dict[str, int] = field(default_factory=dict)
     current: pytest.Item | None = None
+    result: RunResult | None = None
 
 
 STATE = pytest.StashKey[RunState]()
@@ -261,7 +267,7 @@ def smoke_params(values: Sequence[object], smoke: Collection[object]) -> list[ob
 
 
 @pytest.fixture(scope="session")
-def conformance(request: pytest.FixtureRequest) -> Any:
+def conformance(request: pytest.FixtureRequest) -> Probe:
     """The probe of the target under test: remembered requests and traversals."""
     state = request.config.stash[STATE]
     if state.probe is None:
@@ -276,7 +282,7 @@ def conformance_seed(request: pytest.FixtureRequest) -> int:
     return seed
 
 
-def _start(config: pytest.Config, state: RunState) -> Any:
+def _start(config: pytest.Config, state: RunState) -> Probe:
     from layers_conformance.client import TargetUnreachable
     from layers_conformance.session import open_probe
 
@@ -415,13 +421,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         sum(state.requests_by_worker.values()),
         _report_dir(state),
     )
-    state.result = run  # type: ignore[attr-defined]
+    state.result = run
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         session.exitstatus = 1 if run.verdict == "fail" else 0
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    run = getattr(config.stash[STATE], "result", None)
+    run = config.stash[STATE].result
     if run is None:
         return
     from layers_conformance.session import summary_lines
