@@ -7,11 +7,15 @@ from hypothesis.stateful import run_state_machine_as_test
 from layers_conformance import generated
 from layers_conformance.outcomes import expect
 
+# Each step re-checks every page so far; ten pages already cross several cursors.
+STEPS_PER_SEQUENCE = 10
+
 
 def _settings(conformance, examples):
     phases = list(Phase) if conformance.profile.shrink else [Phase.explicit, Phase.generate]
     return settings(
         max_examples=examples,
+        stateful_step_count=STEPS_PER_SEQUENCE,
         deadline=None,
         database=None,
         phases=phases,

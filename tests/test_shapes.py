@@ -323,3 +323,11 @@ class TestExpectPage:
     def test_a_200_that_is_not_a_page(self, make_exchange):
         """A 200 whose body is not a page is a page-shape violation."""
         assert rules(shapes.expect_page(make_exchange({"data": []}))) == ["page_shape"] * 2
+
+    def test_a_200_cut_short_names_the_transport_error(self):
+        """A connection dropped after the status line says so, not 'the body is not JSON'."""
+        cut = Exchange("GET", "http://t/x", {}, status=200, error="connection dropped: peer closed")
+        [violation] = shapes.expect_page(cut)
+        assert (
+            violation.message == "expected a page (HTTP 200), got connection dropped: peer closed"
+        )

@@ -106,3 +106,17 @@ class TestWalk:
         """A walk that reaches null with exactly `max_items` is complete, not a prefix."""
         walked = walk(script(([make_item("a")], None)), limit=None, max_pages=5, max_items=1)
         assert walked.complete
+
+    def test_empty_pages_that_keep_handing_out_cursors_end_the_walk(self, script, make_item):
+        """Fresh cursors on empty pages would spend a whole budget; a short run of them stops."""
+        empty = [([], f"e{n}") for n in range(20)]
+        fetch = script(([make_item("a", 3)], "c1"), *empty)
+        walked = walk(fetch, limit=None, max_pages=1000)
+        assert walked.stop_kind == "cap"
+        assert "empty pages in a row" in walked.stopped
+        assert len(fetch.asked) == 4
+
+    def test_a_single_trailing_empty_page_is_a_normal_end(self, script, make_item):
+        """The documented room: a full last page may lead to one empty page saying null."""
+        fetch = script(([make_item("a", 3)], "c1"), ([], None))
+        assert walk(fetch, limit=1, max_pages=10).complete

@@ -364,7 +364,6 @@ def pytest_runtest_makereport(
     report.lc_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")  # type: ignore[attr-defined]
     report.lc_requests = state.probe.client.requests_sent if state.probe else 0  # type: ignore[attr-defined]
     if verdict.stops_run:
-        state.aborted = verdict.reason
         item.session.shouldfail = f"layers-conformance: {verdict.reason}"
     return report
 
@@ -400,6 +399,9 @@ class _Recorder:
         self.state.tally.outcomes.append(
             TestOutcome(report.lc_requirement, status, report.lc_reason, _evidence(report))
         )
+        incomplete = getattr(report, "lc_incomplete", "")
+        if incomplete and not self.state.aborted:
+            self.state.aborted = f"the run could not finish: {incomplete}"
         worker = getattr(report, "lc_worker", "main")
         seen = self.state.requests_by_worker.get(worker, 0)
         self.state.requests_by_worker[worker] = max(seen, getattr(report, "lc_requests", 0))

@@ -19,21 +19,23 @@ class Profile:
     examples: int  # Hypothesis examples per property
     stateful_runs: int
     shrink: bool  # shrinking costs requests; only where the budget allows
+    deadline_s: float  # no request after this long (--deadline overrides): a run always ends
 
 
 PROFILES = {
     "smoke": Profile(
         "smoke", budget=60, page_sizes=(100,), max_items=100, small_page_items=100,
         max_pages=50, filter_page_size=100, examples=0, stateful_runs=0, shrink=False,
+        deadline_s=120,
     ),
     "standard": Profile(
         "standard", budget=1500, page_sizes=(1, 7, 25, 100), max_items=1000,
         small_page_items=40, max_pages=2000, filter_page_size=7, examples=40,
-        stateful_runs=8, shrink=False,
+        stateful_runs=8, shrink=False, deadline_s=600,
     ),
     "thorough": Profile(
         "thorough", budget=20000, page_sizes=(1, 7, 25, 100), max_items=None,
         small_page_items=None, max_pages=20000, filter_page_size=7, examples=300,
-        stateful_runs=50, shrink=True,
+        stateful_runs=50, shrink=True, deadline_s=3600,
     ),
 }  # fmt: skip

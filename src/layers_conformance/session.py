@@ -60,7 +60,7 @@ def open_probe(
 
 def _settings(options: Options, target: Target) -> ClientSettings:
     profile = PROFILES[options.profile]
-    deadline = time.monotonic() + options.deadline_s if options.deadline_s else None
+    deadline = time.monotonic() + (options.deadline_s or profile.deadline_s)
     return ClientSettings(
         budget=worker_budget(target.request_budget or profile.budget),
         rate_limit_rps=worker_rate(options.rate_limit_rps or target.rate_limit_rps),

@@ -131,7 +131,7 @@ def expect_error(
 
 def expect_page(exchange: Exchange) -> list[Violation]:
     """The answer is a 200 page."""
-    if exchange.status != 200:
+    if exchange.error is not None or exchange.status != 200:
         return [
             Violation(
                 "expected_page", f"expected a page (HTTP 200), got {_got(exchange)}", exchange

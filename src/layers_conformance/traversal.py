@@ -11,6 +11,8 @@ from collections.abc import Callable
 from layers_conformance.exchange import Exchange
 from layers_conformance.pages import Page, Traversal, read_page
 
+# A server handing out fresh cursors to empty pages would otherwise spend the whole budget.
+EMPTY_PAGES_IN_A_ROW = 3
 # fetch(cursor) -> the exchange of one page request; cursor None asks for the first page.
 Fetch = Callable[[str | None], Exchange]
 
@@ -59,6 +61,12 @@ def _stop_reason(
         return Traversal(done, f"page {len(pages)} repeats an earlier nextCursor", "cycle")
     if max_items is not None and sum(len(p.items) for p in pages) >= max_items:
         return Traversal(done, prefix=True)
+    if len(pages) > EMPTY_PAGES_IN_A_ROW and not any(
+        p.items for p in pages[-EMPTY_PAGES_IN_A_ROW:]
+    ):
+        return Traversal(
+            done, f"{EMPTY_PAGES_IN_A_ROW} empty pages in a row still carry a nextCursor", "cap"
+        )
     if len(pages) >= max_pages:
         return Traversal(done, f"still a nextCursor after {max_pages} pages", "cap")
     return None

@@ -29,6 +29,8 @@ class Verdict:
     evidence: tuple[Evidence, ...] = ()
     longrepr: str | None = None
     stops_run: bool = False
+    # Why the run could not finish (budget, deadline, target gone): such a run never passes.
+    incomplete: str = ""
 
     def apply(self, report: pytest.TestReport) -> None:
         """Mark the report so the terminal, JUnit and the tally all tell the same story."""
@@ -36,6 +38,7 @@ class Verdict:
         report.lc_requirement = self.requirement.id  # type: ignore[attr-defined]
         report.lc_reason = self.reason  # type: ignore[attr-defined]
         report.lc_evidence = [asdict(e) for e in self.evidence]  # type: ignore[attr-defined]
+        report.lc_incomplete = self.incomplete  # type: ignore[attr-defined]
         if self.status == "warn":
             # Reported like an expected failure: visible, in JUnit as skipped, never failing.
             report.outcome = "skipped"
@@ -63,17 +66,20 @@ def judge(
     error = _root_cause(excinfo.value) if excinfo is not None else None
     if report.skipped and not isinstance(error, Inconclusive):
         return Verdict(requirement, "skip", _skip_reason(report))
-    if isinstance(error, Inconclusive | BudgetExceeded | DeadlineExceeded):
+    if isinstance(error, Inconclusive):
         return Verdict(requirement, "inconclusive", str(error))
+    if isinstance(error, BudgetExceeded | DeadlineExceeded | TargetUnreachable):
+        # Not the requirement's fault, and not a pass: the run as a whole is incomplete.
+        reason = str(error)
+        stops = isinstance(error, TargetUnreachable)
+        return Verdict(requirement, "inconclusive", reason, stops_run=stops, incomplete=reason)
     if isinstance(error, ConformanceFailure):
         broken: Status = "fail" if requirement.level == "MUST" else "warn"
         return _failure(requirement, broken, error, nodeid)
-    # Anything else is the suite's own error (or the target is gone): a warning would hide
-    # it, so it fails whatever the level, with pytest's traceback kept for the suite's bugs.
+    # Anything else is the suite's own error: a warning would hide it, so it fails whatever
+    # the level, with pytest's traceback kept.
     reason = _one_line(error) if error is not None else "the test did not pass"
-    stops = isinstance(error, TargetUnreachable)
-    longrepr = reason if stops else None
-    return Verdict(requirement, "fail", reason, (Evidence(nodeid, reason),), longrepr, stops)
+    return Verdict(requirement, "fail", reason, (Evidence(nodeid, reason),))
 
 
 def _failure(

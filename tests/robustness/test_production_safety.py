@@ -51,7 +51,8 @@ def test_targets_rate_limit_is_never_exceeded(tmp_path, targets):
 
 def test_request_budget_is_never_exceeded_and_the_rest_is_inconclusive(tmp_path, targets):
     """`request_budget: 30` caps a standard run at 30 requests; what could not finish is
-    reported inconclusive (never pass), and nothing fails on a conformant target."""
+    reported inconclusive (never pass), no requirement fails, and the run as a whole,
+    being incomplete, does not pass."""
     target = targets.start(request_budget=30)
     run = run_suite(tmp_path, "--profile", "standard", target=target)
     assert len(target.seen) <= 30
@@ -61,6 +62,9 @@ def test_request_budget_is_never_exceeded_and_the_rest_is_inconclusive(tmp_path,
     assert starved, run.explain()
     assert all(r["status"] == "inconclusive" for r in starved)
     assert not [r["id"] for r in report if r["status"] == "fail"]
+    # A run its budget cut short has not shown conformance: it never passes.
+    assert run.report["verdict"] == "fail"
+    assert "budget" in run.report["aborted"]
 
 
 def test_a_429_with_retry_after_is_honoured(tmp_path, targets):
