@@ -128,3 +128,13 @@ class TestProfilesAndFixtures:
         result, report = run_suite(pytester, body, "--seed", "4242")
         assert "--seed 4242" in result.stdout.str()
         assert report["seed"] == 4242
+
+
+class TestProgress:
+    """A person watching a run against a slow server sees it move."""
+
+    def test_a_slow_traversal_reports_its_progress(self, pytester):
+        """Every couple of seconds a walk says where it is, past pytest's output capture."""
+        body = check("ORDER-NEWEST-001", "conformance.traverse(1)")
+        result, _ = run_suite(pytester, body, "--reference-fault", "slow_pages", "--deadline", "5")
+        assert "still walking" in result.stdout.str()

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Collection, Generator, Iterator, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Collection, Generator, Iterator, Sequence
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -286,8 +286,7 @@ def _start(config: pytest.Config, state: RunState) -> Probe:
     from layers_conformance.client import TargetUnreachable
     from layers_conformance.session import open_probe
 
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    say = (lambda line: reporter.write_line(f"  … {line}")) if reporter else (lambda _l: None)
+    say = _progress_writer(config)
     try:
         state.target, state.probe = open_probe(
             state.options, state.target, state.stack, say, _allure_attacher(config, state)
@@ -296,6 +295,20 @@ def _start(config: pytest.Config, state: RunState) -> Probe:
         state.aborted = str(error)
         pytest.exit(f"layers-conformance: {error}", returncode=1)
     return state.probe
+
+
+def _progress_writer(config: pytest.Config) -> Callable[[str], None]:
+    """A line to the terminal while a test runs: output capture is lifted for that line."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+
+    def say(line: str) -> None:
+        if reporter is None:
+            return
+        with capture.global_and_fixture_disabled() if capture else nullcontext():
+            reporter.write_line(f"  … {line}")
+
+    return say
 
 
 def _allure_attacher(config: pytest.Config, state: RunState) -> Any:
