@@ -32,7 +32,7 @@ def test_any_query_is_a_page_that_honours_it_or_validation(conformance, conforma
     @_settings(conformance, conformance.profile.examples)
     @given(query=generated.queries(cursors))
     def check(query):
-        expect(generated.judge_query(conformance, query, cursors))
+        expect(generated.judge_query(conformance, query))
 
     check()
 

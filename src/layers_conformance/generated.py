@@ -16,7 +16,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 from layers_conformance import cases, invariants, shapes
 from layers_conformance.invariants import Violation
 from layers_conformance.outcomes import expect
-from layers_conformance.pages import Page, Traversal, item_id, read_page
+from layers_conformance.pages import Page, Traversal, read_page
 from layers_conformance.probe import Probe
 
 PLAIN_TEXT = st.text(alphabet="abcdefxyzABC-_.,;:!~", min_size=1, max_size=6)
@@ -29,6 +29,7 @@ class KnownCursor:
     cursor: str
     status: str | None
     after: dict[str, Any]
+    limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def known_cursors(probe: Probe) -> dict[str | None, list[KnownCursor]]:
 
 def _cursors(walk: Traversal, status: str | None) -> list[KnownCursor]:
     return [
-        KnownCursor(page.next_cursor, status, page.items[-1])
+        KnownCursor(page.next_cursor, status, page.items[-1], page.limit)
         for page in walk.pages
         if page.next_cursor and page.items
     ]
@@ -91,17 +92,25 @@ def queries(cursors: dict[str | None, list[KnownCursor]]) -> st.SearchStrategy[Q
 def _with_cursor(
     query: Query, cursors: dict[str | None, list[KnownCursor]]
 ) -> st.SearchStrategy[Query]:
-    # A cursor travels only with the filter it was made under: reusing it across filters is
-    # a case the page does not settle.
+    # A cursor travels only with the filter and the limit it was made under: changing either
+    # between pages is a case the page does not settle. An invalid limit stays invalid.
     status_key = query.status if query.status in cases.STATUSES else None
     real = cursors.get(status_key, [])
     options: list[st.SearchStrategy[Any]] = [st.none(), st.sampled_from(cases.GARBAGE_CURSORS)]
     if real:
         options.append(st.sampled_from(real))
-    return st.one_of(options).map(lambda c: Query(query.limit, query.status, c))
+    return st.one_of(options).map(lambda c: Query(_limit_with(query.limit, c), query.status, c))
 
 
-def judge_query(probe: Probe, query: Query, _cursors: object = None) -> list[Violation]:
+def _limit_with(limit: str | None, cursor: KnownCursor | str | None) -> str | None:
+    if not isinstance(cursor, KnownCursor) or (
+        limit is not None and not cases.limit_is_valid(limit)
+    ):
+        return limit
+    return str(cursor.limit) if cursor.limit is not None else None
+
+
+def judge_query(probe: Probe, query: Query) -> list[Violation]:
     """A valid query is answered by a page honouring it; an invalid one by VALIDATION."""
     answer = probe.get(query.params())
     if not query.valid:
@@ -180,15 +189,3 @@ def paging_machine(probe: Probe) -> Callable[[], RuleBasedStateMachine]:
             return violations
 
     return Paging
-
-
-__all__ = [
-    "KnownCursor",
-    "Query",
-    "honours",
-    "item_id",
-    "judge_query",
-    "known_cursors",
-    "paging_machine",
-    "queries",
-]
