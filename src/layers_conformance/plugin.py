@@ -140,6 +140,10 @@ def pytest_configure(config: pytest.Config) -> None:
         state.target = resolve_target(options)
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
+    if state.target is not None:
+        from layers_conformance.core.redaction import REDACTOR
+
+        REDACTOR.add(state.target.auth.secrets())  # before anything can be printed
     _check_faults(options.reference_faults)
     if state.runs_suites and not hasattr(config, "workerinput"):
         _default_report_paths(config, options.target_report_dir)
@@ -206,6 +210,29 @@ def _default_report_paths(config: pytest.Config, directory: Path) -> None:
     if hasattr(config.option, "allure_report_dir") and not config.option.allure_report_dir:
         config.option.allure_report_dir = str(directory / "allure-results")
         config.option.clean_alluredir = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Guard the terminal: everything pytest writes there is redacted, controls visible."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        _guard(reporter._tw)
+
+
+def _guard(writer: Any) -> None:
+    from layers_conformance.core.redaction import clean
+
+    write = writer.write
+
+    def guarded(message: str, **markup: bool) -> None:
+        # pytest redraws a line with a leading carriage return; any other is shown as text.
+        head = "\r" if message.startswith("\r") else ""
+        write(head + clean(message[len(head) :]), **markup)
+
+    writer.write = guarded
+    # Highlighted source is made of escape codes, which the guard would show as text.
+    writer.code_highlight = False
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -431,9 +458,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     run = finish_run(state.options, state.target, state.tally)
     state.result = run
+    _sweep_reports(session.config)
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         failed = run.verdict == "fail" or state.unjudged_failures > 0
         session.exitstatus = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
+
+
+def _sweep_reports(config: pytest.Config) -> None:
+    """junit.xml and Allure's results, written from reports by others, through the edge."""
+    from layers_conformance.reporting.sweep import sweep
+
+    written = (getattr(config.option, name, None) for name in ("xmlpath", "allure_report_dir"))
+    sweep(Path(path) for path in written if path and Path(path).exists())
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

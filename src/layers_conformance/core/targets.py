@@ -66,6 +66,13 @@ class Auth:
     key: Secret
     key_without_scope: Secret | None
 
+    def secrets(self) -> dict[str, str]:
+        """Each key's value, mapped to the placeholder written in its place."""
+        secrets = {self.key.value: "$LAYERS_API_KEY"}
+        if self.key_without_scope is not None:
+            secrets[self.key_without_scope.value] = "$LAYERS_API_KEY_NO_SCOPE"
+        return secrets
+
 
 @dataclass(frozen=True)
 class Fixtures:

@@ -1,7 +1,8 @@
 """`conformance.html`: one self-contained page a person reads after a run.
 
 Everything shown comes from the server under test, so every value goes through `_e`
-(html.escape), and a Content-Security-Policy forbids scripts and any network fetch.
+(redacted, controls made visible, html.escape), and a Content-Security-Policy forbids
+scripts and any network fetch.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
+from layers_conformance.core.redaction import clean
 from layers_conformance.core.results import (
     REQUIREMENT_STATUSES,
     Evidence,
@@ -35,7 +37,7 @@ AMBIGUITY_VERDICT = {
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(clean(str(text)), quote=True)
 
 
 def write_html(run: RunResult, path: Path | str) -> None:

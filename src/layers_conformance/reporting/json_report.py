@@ -13,6 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from layers_conformance.core.redaction import REDACTOR, clean
 from layers_conformance.core.results import (
     REQUIREMENT_STATUSES,
     Evidence,
@@ -31,7 +32,23 @@ class ReportError(ValueError):
 
 
 def to_json(run: RunResult) -> dict[str, Any]:
-    """The report as plain JSON data, in the documented key order."""
+    """The report as plain JSON data, in the documented key order, every string `clean`."""
+    report: dict[str, Any] = clean_strings(_report(run))
+    return report
+
+
+def clean_strings(value: Any) -> Any:
+    """`value` with every string in it (keys too) redacted and its controls made visible."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {clean_strings(key): clean_strings(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_strings(item) for item in value]
+    return value
+
+
+def _report(run: RunResult) -> dict[str, Any]:
     return {
         "suite_version": run.suite_version,
         "spec_sha256": run.spec_sha256,
@@ -72,12 +89,17 @@ def write_json(run: RunResult, path: Path | str) -> None:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` so a reader sees the old file or the new one, never a half."""
+    """Replace `path` with `text` so a reader sees the old file or the new one, never a half.
+
+    This is the edge every report file passes: the text is redacted by the run's redactor
+    here, whatever the writer did before.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
+        # A lone surrogate a server sent cannot be UTF-8: written as an escape, never a crash.
+        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as file:
+            file.write(REDACTOR.redact(text))
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, REPORT_MODE)
