@@ -16,7 +16,7 @@ from layers_conformance.checks.params import DEFAULT_LIMIT
 from layers_conformance.checks.violations import inconclusive
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Page, Traversal, read_page
-from layers_conformance.core.targets import Fixtures
+from layers_conformance.core.targets import Fixtures, Secret
 from layers_conformance.probing.client import NO_CREDENTIALS, Client, Credentials
 from layers_conformance.probing.profiles import Profile
 from layers_conformance.probing.traversal import walk
@@ -33,7 +33,7 @@ class Keys:
     configured: Credentials
     without_scope: Credentials | None
 
-    def sent_as(self, scheme: str, key: str | None = None) -> Credentials:
+    def sent_as(self, scheme: str, key: str | Secret | None = None) -> Credentials:
         """The key (by default the configured one) sent as `scheme`.
 
         `scheme` is "bearer" or "x-api-key", or "configured" / "other" relative to the target.
@@ -41,12 +41,23 @@ class Keys:
         configured = self.configured.scheme
         other = "bearer" if configured == "x-api-key" else "x-api-key"
         chosen = {"configured": configured, "other": other}.get(scheme, scheme)
-        return Credentials(chosen, self.configured.key if key is None else key)  # type: ignore[arg-type]
+        secret = self.configured.key if key is None else key
+        secret = secret if isinstance(secret, Secret) else Secret(secret)
+        return Credentials(chosen, secret)  # type: ignore[arg-type]
+
+    @property
+    def extended(self) -> Secret:
+        """The configured key with one character more: invalid, and as secret as the key."""
+        return Secret(self.configured.key.value + "x")
 
 
-@dataclass
+@dataclass(repr=False)
 class Probe:
-    """Requests to one target, remembered by what was asked."""
+    """Requests to one target, remembered by what was asked.
+
+    Its repr is counts, not answers: pytest may render it (the `conformance` fixture) for
+    every failing test, so it must not grow with the bodies it holds.
+    """
 
     client: Client
     fixtures: Fixtures
@@ -56,6 +67,12 @@ class Probe:
     on_progress: Callable[[str], None] = lambda _message: None
     _answers: dict[tuple[str, Params, object], Exchange] = field(default_factory=dict)
     _walks: dict[tuple[str, int | None, str | None], Traversal] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (
+            f"Probe({self.profile.name} profile, {self.client.requests_sent} requests, "
+            f"{len(self._answers)} answers, {len(self._walks)} traversals)"
+        )
 
     @property
     def no_credentials(self) -> object:

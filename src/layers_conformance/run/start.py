@@ -10,6 +10,7 @@ from contextlib import ExitStack
 
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.redaction import REDACTOR
 from layers_conformance.core.targets import Auth, Fixtures, Secret, Target
 from layers_conformance.probing.client import Client, ClientSettings, Credentials
 from layers_conformance.probing.probe import Keys, Probe
@@ -31,15 +32,16 @@ def open_probe(
         say("starting the embedded reference server")
         target = stack.enter_context(embedded_reference(options))
     profile = PROFILES[options.profile]
-    configured = Credentials(target.auth.scheme, target.auth.key.value)
+    REDACTOR.add(target.auth.secrets())  # known before the first answer can echo a key
+    configured = Credentials(target.auth.scheme, target.auth.key)
     without = target.auth.key_without_scope
-    keys = Keys(configured, Credentials(target.auth.scheme, without.value) if without else None)
+    keys = Keys(configured, Credentials(target.auth.scheme, without) if without else None)
     client = stack.enter_context(
         Client(
             target.base_url,
             configured,
             _settings(options, target),
-            secrets=_secrets(keys),
+            secrets=target.auth.secrets(),
             on_exchange=on_exchange,
         )
     )
@@ -113,10 +115,3 @@ def _settings(options: Options, target: Target) -> ClientSettings:
         read_timeout_s=target.timeout_s or DEFAULT_READ_TIMEOUT_S,
         run_deadline=deadline,
     )
-
-
-def _secrets(keys: Keys) -> dict[str, str]:
-    secrets = {keys.configured.key: "$LAYERS_API_KEY"}
-    if keys.without_scope is not None:
-        secrets[keys.without_scope.key] = "$LAYERS_API_KEY_NO_SCOPE"
-    return secrets
