@@ -90,12 +90,29 @@ class TestVerdicts:
         assert entry["status"] == "skip"
         assert entry["reason"]
 
-    def test_a_suite_error_in_a_should_test_fails_rather_than_warns(self, pytester):
-        """A bug in a check must not hide as a SHOULD warning."""
+    def test_a_suite_error_fails_the_run_without_blaming_the_requirement(self, pytester):
+        """A bug in a check must not hide as a SHOULD warning, nor be pinned on the server:
+        the requirement is inconclusive, the run incomplete (so it fails), and the one line
+        names the error and where it happened, with no traceback."""
         body = check("SHAPE-ID-PREFIX-001", '{}["missing"]')
-        result, report = run_suite(pytester, body)
-        assert status_of(report, "SHAPE-ID-PREFIX-001")["status"] == "fail"
+        result, report = run_suite(pytester, body, "--tb=long")
+        entry = status_of(report, "SHAPE-ID-PREFIX-001")
+        assert entry["status"] == "inconclusive"
+        assert entry["reason"] == (
+            "the suite could not judge this: KeyError: 'missing' (test_case.py:5)"
+        )
+        assert report["aborted"]
         assert result.ret == 1
+        assert "Traceback" not in result.stdout.str()
+
+    def test_a_failure_resting_only_on_unread_answers_is_inconclusive(self, pytester):
+        """A violation that only says an answer could not be read is no evidence."""
+        line = 'expect([Violation("rule", "cut", conformance.get(), conclusive=False)])'
+        result, report = run_suite(pytester, VIOLATION_IMPORT + check("ORDER-NEWEST-001", line))
+        entry = status_of(report, "ORDER-NEWEST-001")
+        assert (entry["status"], entry["reason"]) == ("inconclusive", "cut")
+        assert result.ret == 1
+        assert report["aborted"] == "the run could not finish: an answer could not be read: cut"
 
     def test_a_failing_test_that_judges_no_requirement_fails_the_run(self, pytester):
         """A broken helper test in suites/ is not a conformance verdict, but it is a failure:

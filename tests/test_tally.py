@@ -48,6 +48,17 @@ class TestTallyFold:
         assert (result.status, result.tests) == ("skip", 0)
         assert result.reason == "no test of this requirement ran in this run"
 
+    def test_a_stopped_run_leaves_the_rest_undecided_not_skipped(self):
+        """When the run stopped (rate limited, deadline, target gone), a requirement whose
+        tests never ran is inconclusive and says why, unless it was left out on purpose."""
+        catalogue = {"LIST-X-001": requirement(), "LIST-Y-001": requirement("LIST-Y-001")}
+        tally = Tally([Record("OTHER-X-001", "inconclusive", "x", incomplete="rate limited")])
+        tally.aborted = "the run could not finish: rate limited (server asked for 3600 s)"
+        tally.not_run["LIST-Y-001"] = "not part of the smoke profile"
+        undecided, left_out = tally.fold(catalogue)
+        assert (undecided.status, left_out.status) == ("inconclusive", "skip")
+        assert undecided.reason == f"not decided: {tally.aborted}"
+
     def test_reasons_come_from_the_winning_status_only(self):
         """The reason joins the distinct reasons of the records that decided the status."""
         [result] = folded(

@@ -1,12 +1,16 @@
 """From a pytest report to a verdict on a requirement: pass, fail, warn, skip or inconclusive.
 
 A failing SHOULD becomes a warning that never fails the run; a check the data could not
-decide, or that ran out of budget, is inconclusive with its reason; never a silent pass.
+decide, that could not read the answers it needed, or that ran out of budget or time, is
+inconclusive with its reason; never a silent pass. Whatever else goes wrong inside a test
+is the suite failing to judge: inconclusive too (the run is then incomplete, so it fails),
+said in one line with where it happened, never a traceback that blames the requirement.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +18,7 @@ import pytest
 from layers_conformance.checks.violations import ConformanceFailure, Inconclusive
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.results import Evidence, Status
-from layers_conformance.probing.client import BudgetExceeded, DeadlineExceeded, TargetUnreachable
+from layers_conformance.probing.client import ClientError
 from layers_conformance.run.tally import TestRecord
 
 EVIDENCE_PER_TEST = 5
@@ -81,18 +85,27 @@ def judge(
         return TestVerdict(requirement, "skip", _skip_reason(report))
     if isinstance(error, Inconclusive):
         return TestVerdict(requirement, "inconclusive", str(error))
-    if isinstance(error, BudgetExceeded | DeadlineExceeded | TargetUnreachable):
+    if isinstance(error, ClientError):
         # Not the requirement's fault, and not a pass: the run as a whole is incomplete.
         reason = str(error)
-        stops = isinstance(error, TargetUnreachable)
-        return TestVerdict(requirement, "inconclusive", reason, stops_run=stops, incomplete=reason)
+        return TestVerdict(
+            requirement, "inconclusive", reason, stops_run=error.stops_run, incomplete=reason
+        )
+    if isinstance(error, ConformanceFailure) and not error.conclusive:
+        # Every violation only says an answer could not be read: no evidence either way.
+        reason = error.violations[0].message
+        return TestVerdict(
+            requirement, "inconclusive", reason, incomplete=f"an answer could not be read: {reason}"
+        )
     if isinstance(error, ConformanceFailure):
         broken: Status = "fail" if requirement.level == "MUST" else "warn"
         return _failure(requirement, broken, error, nodeid)
-    # Anything else is the suite's own error: a warning would hide it, so it fails whatever
-    # the level, with pytest's traceback kept.
-    reason = _one_line(error) if error is not None else "the test did not pass"
-    return TestVerdict(requirement, "fail", reason, (Evidence(nodeid, reason),))
+    if error is None:
+        return TestVerdict(requirement, "fail", "the test did not pass", (Evidence(nodeid, ""),))
+    # The suite could not judge what it got (a bug in a check, most likely): a warning would
+    # hide it and a failure would blame the server, so the run is incomplete instead.
+    reason = f"the suite could not judge this: {_one_line(error)} ({_where(error)})"
+    return TestVerdict(requirement, "inconclusive", reason, incomplete=reason)
 
 
 def _failure(
@@ -136,6 +149,16 @@ def _root_cause(error: BaseException) -> BaseException:
 def _skip_reason(report: pytest.TestReport) -> str:
     longrepr: Any = report.longrepr
     return str(longrepr[2]).removeprefix("Skipped: ") if isinstance(longrepr, tuple) else ""
+
+
+def _where(error: BaseException) -> str:
+    """The innermost file and line of the error, for whoever fixes the suite."""
+    traceback = error.__traceback__
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    if traceback is None:
+        return "unknown place"
+    return f"{Path(traceback.tb_frame.f_code.co_filename).name}:{traceback.tb_lineno}"
 
 
 def _one_line(error: BaseException) -> str:

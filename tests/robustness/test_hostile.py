@@ -26,6 +26,9 @@ class Case:
     bound_s: float  # about three times the time measured on an idle 2-core machine
     breaks: dict[str, str]  # requirement id -> words its reason must contain
     options: tuple[str, ...] = ()
+    # requirement id -> words of its reason, for those left inconclusive: no answer is no
+    # evidence, and the run that could not read them is incomplete (so it fails).
+    undecided: tuple[tuple[str, str], ...] = ()
     entry: tuple[tuple[str, object], ...] = ()  # run through a targets entry with these keys
 
 
@@ -33,14 +36,18 @@ class Case:
 CASES = {
     # Every hung request waits out the default 10 s read timeout: 11 of them, ~115 s.
     "hang_on_later_pages": Case(
-        "hang_on_later_pages", 180, {"TRAV-NODUP-001": "read timed out after 10 s"}
+        "hang_on_later_pages",
+        180,
+        {},
+        undecided=(("TRAV-NODUP-001", "read timed out after 10 s"),),
     ),
     # ... and `timeout_s: 2` in the targets entry is the lever that cuts it to ~30 s.
     "hang_on_later_pages-timeout_s-2": Case(
         "hang_on_later_pages",
         75,
-        {"TRAV-NODUP-001": "read timed out after 2 s"},
+        {},
         entry=(("timeout_s", 2),),
+        undecided=(("TRAV-NODUP-001", "read timed out after 2 s"),),
     ),
     # A slow server breaks no documented rule; only --deadline bounds the run (1.5 s/page
     # x ~450 requests is 11 minutes without one).
@@ -91,7 +98,10 @@ def test_a_hostile_server_ends_the_run_with_reports(tmp_path, targets, name):
     for ident, words in case.breaks.items():
         assert statuses[ident] == "fail", f"{ident}: {statuses[ident]} {reasons[ident]}"
         assert words in reasons[ident]
-    if case.breaks:
+    for ident, words in case.undecided:
+        assert statuses[ident] == "inconclusive", f"{ident}: {statuses[ident]} {reasons[ident]}"
+        assert words in reasons[ident]
+    if case.breaks or case.undecided:
         assert run.code == 1
         assert run.report["verdict"] == "fail"
         assert statuses["AUTH-MISSING-001"] == "pass"  # unaffected checks still ran

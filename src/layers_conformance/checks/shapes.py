@@ -9,7 +9,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 
-from layers_conformance.checks.violations import Violation
+from layers_conformance.checks.violations import Violation, unreadable
 from layers_conformance.core.catalogue import load_schema
 from layers_conformance.core.exchange import Exchange
 
@@ -34,12 +34,23 @@ def validator(name: str) -> Draft202012Validator:
 
 def page_shape(exchange: Exchange) -> list[Violation]:
     """The body is a page: an object with an `items` array and a string-or-null `nextCursor`."""
+    if exchange.error is not None:
+        return [unreadable("page_shape", "expected a page", exchange)]
     body = exchange.json()
     if not isinstance(body, dict):
-        return [
-            Violation("page_shape", f"the body is not a JSON object: {_start(exchange)}", exchange)
-        ]
+        what = exchange.json_error or f"it is {type(body).__name__}"
+        return [Violation("page_shape", f"the body is not a JSON object: {what}", exchange)]
     return _schema_violations("page_shape", exchange, lambda error: not _in_item(error))
+
+
+def is_json(exchange: Exchange) -> list[Violation]:
+    """The body is JSON as RFC 8259 defines it between systems: UTF-8, no NaN or Infinity,
+    nested no deeper than a parser may refuse (64 levels here)."""
+    if exchange.error is not None:
+        return [unreadable("is_json", "expected a JSON body", exchange)]
+    if exchange.json_error is None:
+        return []
+    return [Violation("is_json", f"the body is not JSON: {exchange.json_error}", exchange)]
 
 
 def item_fields(exchange: Exchange) -> list[Violation]:
@@ -81,6 +92,8 @@ def ids_prefixed(exchange: Exchange) -> list[Violation]:
 
 def json_content_type(exchange: Exchange) -> list[Violation]:
     """The answer is declared as JSON (`application/json` or a `+json` type)."""
+    if exchange.status is None:
+        return [unreadable("json_content_type", "expected a JSON content type", exchange)]
     media = exchange.content_type.split(";")[0].strip().lower()
     if media == "application/json" or media.endswith("+json"):
         return []
@@ -89,15 +102,21 @@ def json_content_type(exchange: Exchange) -> list[Violation]:
 
 def error_envelope(exchange: Exchange) -> list[Violation]:
     """An error body is `{"error": {"code", "message", "requestId"}}` with a documented code."""
-    if exchange.json() is None:
+    if exchange.error is not None:
+        return [unreadable("error_envelope", "expected an error body", exchange)]
+    if exchange.json_error is not None:
         return [
-            Violation("error_envelope", f"the error body is not JSON: {_start(exchange)}", exchange)
+            Violation(
+                "error_envelope", f"the error body is not JSON: {exchange.json_error}", exchange
+            )
         ]
     return _schema_violations("error_envelope", exchange, lambda _: True, schema="error.json")
 
 
 def request_id_prefixed(exchange: Exchange) -> list[Violation]:
     """The error's requestId starts with `req_`, as in the page's example."""
+    if exchange.error is not None:
+        return [unreadable("request_id_prefixed", "expected a requestId", exchange)]
     request_id = error_field(exchange, "requestId")
     if isinstance(request_id, str) and request_id.startswith("req_"):
         return []
@@ -110,8 +129,12 @@ def answers_error(
     """The answer is an error with one of `codes`, and a status in `statuses` (any 4xx if None)."""
     status = exchange.status
     wanted = " or ".join(sorted(codes))
-    if status is None or not (status in statuses if statuses else 400 <= status < 500):
-        expected_status = "/".join(map(str, sorted(statuses))) if statuses else "4xx"
+    expected_status = "/".join(map(str, sorted(statuses))) if statuses else "4xx"
+    if status is None:
+        return [
+            unreadable("expected_error", f"expected {wanted} (HTTP {expected_status})", exchange)
+        ]
+    if not (status in statuses if statuses else 400 <= status < 500):
         return [
             Violation(
                 "expected_error",
@@ -119,6 +142,8 @@ def answers_error(
                 exchange,
             )
         ]
+    if exchange.error is not None:
+        return [unreadable("expected_error", f"expected code {wanted}", exchange)]
     code = error_field(exchange, "code")
     if code not in codes:
         return [
@@ -131,7 +156,9 @@ def answers_error(
 
 def answers_page(exchange: Exchange) -> list[Violation]:
     """The answer is a 200 page."""
-    if exchange.error is not None or exchange.status != 200:
+    if exchange.status is None or (exchange.status == 200 and exchange.error is not None):
+        return [unreadable("expected_page", "expected a page (HTTP 200)", exchange)]
+    if exchange.status != 200:
         return [
             Violation(
                 "expected_page", f"expected a page (HTTP 200), got {_got(exchange)}", exchange
@@ -200,11 +227,8 @@ def _items(exchange: Exchange) -> Iterable[tuple[int, dict[str, Any]]]:
 
 
 def _got(exchange: Exchange) -> str:
+    """What an answer with a status was (the status is evidence even when the body is cut)."""
     if exchange.error is not None:
-        return exchange.error
+        return f"HTTP {exchange.status}, {exchange.error}"
     code = error_field(exchange, "code")
-    return f"HTTP {exchange.status}" + (f" {code}" if code else "")
-
-
-def _start(exchange: Exchange) -> str:
-    return repr(exchange.body_text[:80])
+    return f"HTTP {exchange.status}" + (f" {code!r}" if code else "")

@@ -77,6 +77,9 @@ class Tally:
         status, reason = _worst(mine)
         if not mine and requirement.id in self.not_run:
             reason = self.not_run[requirement.id]
+        elif not mine and self.aborted:
+            # Its tests never ran because the run stopped: undecided, not skipped by choice.
+            status, reason = "inconclusive", f"not decided: {self.aborted}"
         return RequirementResult(
             id=requirement.id,
             level=requirement.level,
