@@ -1,0 +1,1 @@
+"""Vocabulary every layer shares: stdlib and yaml only, importing nothing else of ours."""
