@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from layers_conformance.catalogue import Requirement, load_catalogue
-from layers_conformance.runner import REFERENCE, Options, Tally, TestOutcome
+from layers_conformance.runner import (
+    REFERENCE,
+    Options,
+    Tally,
+    TestOutcome,
+    flags_target_name,
+    target_flags,
+)
 
 if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a run needs them
     from layers_conformance.probe import Probe
@@ -28,6 +35,18 @@ if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a ru
 MARKER = "requirement"
 SMOKE_MARKER = "smoke"
 PROFILE_NAMES = ("smoke", "standard", "thorough")
+# A target on the command line instead of in a targets file: option, metavar, help. Each
+# option's name, without its dashes, is the field of `TargetFlags` it fills.
+TARGET_OPTIONS = (
+    ("--base-url", "URL", "the target's base URL, instead of a targets file; keys from "
+     "LAYERS_API_KEY (and LAYERS_API_KEY_NO_SCOPE when set)"),
+    ("--project-id", "UUID", "with --base-url: a project the key can see"),
+    ("--empty-project-id", "UUID", "with --base-url: a visible project with no live influencers"),
+    ("--foreign-project-id", "UUID", "with --base-url: a project of another org"),
+    ("--archived-ids-file", "FILE", "with --base-url: ids of archived influencers of "
+     "--project-id, one a line, # comments"),
+    ("--auth-scheme", "SCHEME", "with --base-url: x-api-key (default) or bearer"),
+)  # fmt: skip
 WARN, INCONCLUSIVE = "warn", "inconclusive"
 
 
@@ -117,6 +136,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=160,
         help="live influencers in the reference's main project",
     )
+    for option, metavar, help_text in TARGET_OPTIONS:
+        group.addoption(option, dest=_dest(option), metavar=metavar, default=None, help=help_text)
+
+
+def _dest(option: str) -> str:
+    return "lc_" + option.removeprefix("--").replace("-", "_")
 
 
 # --- configuration ------------------------------------------------------------------------
@@ -143,15 +168,25 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _options(config: pytest.Config) -> Options:
+    from layers_conformance.targets import ConfigError
+
     seed = config.getoption("lc_seed")
     targets_file = config.getoption("lc_targets_file")
-    if targets_file is None and Path("targets.yaml").is_file():
+    values = {_dest(o).removeprefix("lc_"): config.getoption(_dest(o)) for o, *_ in TARGET_OPTIONS}
+    try:
+        flags = target_flags(values, targets_file)
+    except ConfigError as error:
+        raise pytest.UsageError(str(error)) from None
+    if targets_file is None and flags is None and Path("targets.yaml").is_file():
         targets_file = Path("targets.yaml")
+    target = config.getoption("lc_target")
+    if flags is not None and target == REFERENCE:
+        target = flags_target_name(flags)
     size = config.getoption("lc_size")
     if size < 1:
         raise pytest.UsageError(f"--reference-size={size} must be at least 1")
     return Options(
-        target=config.getoption("lc_target"),
+        target=target,
         targets_file=targets_file,
         profile=config.getoption("lc_profile"),
         report_dir=config.getoption("lc_report_dir"),
@@ -160,6 +195,7 @@ def _options(config: pytest.Config) -> Options:
         deadline_s=_positive(config, "lc_deadline", "--deadline"),
         reference_faults=tuple(config.getoption("lc_faults")),
         reference_size=size,
+        flags=flags,
     )
 
 

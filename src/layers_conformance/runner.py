@@ -5,13 +5,23 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from layers_conformance.catalogue import Requirement
 from layers_conformance.results import Evidence, RequirementResult, Status
-from layers_conformance.targets import Auth, Fixtures, Secret, Target, load_target
+from layers_conformance.targets import (
+    Auth,
+    ConfigError,
+    Fixtures,
+    Secret,
+    Target,
+    TargetFlags,
+    load_target,
+    target_from_flags,
+)
 
 REFERENCE = "reference"
 DEFAULT_TARGETS_FILE = Path("targets.yaml")
@@ -30,10 +40,33 @@ class Options:
     deadline_s: float | None = None
     reference_faults: tuple[str, ...] = ()
     reference_size: int = 160
+    flags: TargetFlags | None = None  # a target given by --base-url and its companions
+
+
+def target_flags(values: Mapping[str, str | None], targets_file: Path | None) -> TargetFlags | None:
+    """The target `--base-url` and its companions describe (keyed by TargetFlags' fields),
+    or None when no --base-url is given; a companion without it is a ConfigError."""
+    given = {name: value for name, value in values.items() if value is not None}
+    if "base_url" not in given:
+        if given:
+            flag = "--" + next(iter(given)).replace("_", "-")
+            raise ConfigError(f"{flag} describes a target given by --base-url, which is missing")
+        return None
+    if targets_file is not None:
+        raise ConfigError("--base-url and --targets-file both name a target: give one of them")
+    ids_file = given.pop("archived_ids_file", None)
+    return TargetFlags(**given, archived_ids_file=None if ids_file is None else Path(ids_file))
+
+
+def flags_target_name(flags: TargetFlags) -> str:
+    """What a target given by --base-url is called in reports (and their folder): its host."""
+    return urlsplit(flags.base_url).hostname or "command-line"
 
 
 def resolve_target(options: Options) -> Target | None:
     """The configured target, or None for the embedded reference (started on first use)."""
+    if options.flags is not None:
+        return target_from_flags(options.flags, options.target)
     if options.target == REFERENCE and options.targets_file is None:
         return None
     path = options.targets_file or DEFAULT_TARGETS_FILE

@@ -24,7 +24,7 @@ from layers_conformance.runner import (
     worker_budget,
     worker_rate,
 )
-from layers_conformance.targets import Target
+from layers_conformance.targets import KEY_NO_SCOPE_VARIABLE, KEY_VARIABLE, Auth, Target
 
 DEFAULT_READ_TIMEOUT_S = 10.0
 
@@ -49,7 +49,7 @@ def open_probe(
             target.base_url,
             configured,
             _settings(options, target),
-            secrets=_secrets(keys),
+            secrets=_secrets(target.auth),
             on_exchange=on_exchange,
         )
     )
@@ -69,10 +69,12 @@ def _settings(options: Options, target: Target) -> ClientSettings:
     )
 
 
-def _secrets(keys: Keys) -> dict[str, str]:
-    secrets = {keys.configured.key: "$LAYERS_API_KEY"}
-    if keys.without_scope is not None:
-        secrets[keys.without_scope.key] = "$LAYERS_API_KEY_NO_SCOPE"
+def _secrets(auth: Auth) -> dict[str, str]:
+    """Each key's placeholder: the variable it was read from, so a pasted curl line works."""
+    secrets = {auth.key.value: f"${auth.key.variable or KEY_VARIABLE}"}
+    if auth.key_without_scope is not None:
+        variable = auth.key_without_scope.variable or KEY_NO_SCOPE_VARIABLE
+        secrets[auth.key_without_scope.value] = f"${variable}"
     return secrets
 
 
