@@ -24,6 +24,7 @@ from layers_conformance.runner import (
     Tally,
     TestOutcome,
     flags_target_name,
+    path_taken_for_a_test_path,
     target_flags,
 )
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a ru
 MARKER = "requirement"
 SMOKE_MARKER = "smoke"
 PROFILE_NAMES = ("smoke", "standard", "thorough")
+PATH_OPTIONS = ("--targets-file", "--report-dir", "--archived-ids-file")
 # A target on the command line instead of in a targets file: option, metavar, help. Each
 # option's name, without its dashes, is the field of `TargetFlags` it fills.
 TARGET_OPTIONS = (
@@ -151,6 +153,7 @@ def _dest(option: str) -> str:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(id): the catalogue requirement a test verifies")
     config.addinivalue_line("markers", f"{SMOKE_MARKER}: part of the production-safe profile")
+    _check_root_directory(config)
     options = _options(config)
     state = RunState(options, runs_suites=_runs_suites(config))
     config.stash[STATE] = state
@@ -165,6 +168,15 @@ def pytest_configure(config: pytest.Config) -> None:
     _check_faults(options.reference_faults)
     if state.runs_suites and not hasattr(config, "workerinput"):
         _default_report_paths(config, _report_dir(state))
+
+
+def _check_root_directory(config: pytest.Config) -> None:
+    if config.option.inifilename:  # -c: the configuration does not depend on the arguments
+        return
+    params = config.invocation_params
+    advice = path_taken_for_a_test_path(params.args, PATH_OPTIONS, params.dir)
+    if advice:
+        raise pytest.UsageError(advice)
 
 
 def _options(config: pytest.Config) -> Options:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -56,6 +57,26 @@ def target_flags(values: Mapping[str, str | None], targets_file: Path | None) ->
         raise ConfigError("--base-url and --targets-file both name a target: give one of them")
     ids_file = given.pop("archived_ids_file", None)
     return TargetFlags(**given, archived_ids_file=None if ids_file is None else Path(ids_file))
+
+
+def path_taken_for_a_test_path(
+    args: Sequence[str], options: Sequence[str], here: Path
+) -> str | None:
+    """One line of advice when an option of `options` is written `--option PATH` with PATH an
+    existing path outside `here`, the directory pytest was run in; else None.
+
+    pytest picks its root directory and configuration file from the paths on its command line
+    before it knows a plugin's options, so it took PATH for a test path: searching from PATH's
+    parents it may have missed the project's configuration and its `testpaths`.
+    """
+    for option, value in itertools.pairwise(args):
+        path = Path(value)
+        if option in options and path.exists() and not path.resolve().is_relative_to(here):
+            return (
+                f"{option} {value}: pytest chose its root directory taking {value} for a test "
+                f"path; write {option}={value} (or use `layers-conformance run`)"
+            )
+    return None
 
 
 def flags_target_name(flags: TargetFlags) -> str:
