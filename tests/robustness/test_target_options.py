@@ -48,7 +48,9 @@ class TestBaseUrl:
         assert run.report["base_url"] == started.served.base_url
 
     def test_fixtures_not_given_are_skipped(self, tmp_path, targets):
-        """Without the optional fixtures, their requirements are skipped and named."""
+        """Without the optional fixtures, their requirements are skipped and named; a
+        targets.yaml in the directory is not read when --base-url is given."""
+        (tmp_path / "targets.yaml").write_text("not: [a targets file\n")
         run = run_suite(tmp_path, *flags_of(targets.start()), "--target", "peer", name="peer")
         assert run.code == 0, run.explain()
         assert run.statuses["ARCH-EXCLUDED-001"] == "skip"
