@@ -164,15 +164,6 @@ class TestQuotes:
         absent = [part for part in fragments(quote) if normalised(part) not in doc_text]
         assert absent == [], f"{ident}: not in {DOC.name}: {absent}"
 
-    def test_fragments_split_only_on_spaced_elisions(self):
-        """`req_...` is a word of the page; ` ... ` between words is an elision."""
-        assert fragments('"requestId": "req_..."') == ['"requestId": "req_..."']
-        assert fragments("limit — integer ... VALIDATION | x") == [
-            "limit — integer",
-            "VALIDATION | x",
-        ]
-        assert fragments("a … b") == ["a", "b"]
-
 
 class TestSchemasAndExamples:
     @pytest.mark.parametrize("name", ["item.json", "page.json", "error.json"])
