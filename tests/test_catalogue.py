@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from layers_conformance import catalogue
-from layers_conformance.catalogue import (
+from layers_conformance.checks.shapes import validator
+from layers_conformance.core import catalogue
+from layers_conformance.core.catalogue import (
     FIXTURES,
     CatalogueError,
     load_catalogue,
@@ -22,7 +23,6 @@ from layers_conformance.catalogue import (
     spec_sha256,
 )
 from layers_conformance.core.specdiff import fragments, normalised
-from layers_conformance.shapes import validator
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "spec" / "list-influencers.md"

@@ -5,11 +5,12 @@ subprocess against the embedded reference, then reads what the run reported.
 """
 
 import json
+import re
 
 import pytest
 
-HEADER = "import pytest\nfrom layers_conformance.outcomes import expect, inconclusive\n"
-VIOLATION_IMPORT = "from layers_conformance.invariants import Violation\n"
+HEADER = "import pytest\nfrom layers_conformance.checks.violations import expect, inconclusive\n"
+VIOLATION_IMPORT = "from layers_conformance.checks.violations import Violation\n"
 MADE_UP_VIOLATION = 'expect([Violation("rule", "made up", conformance.get())])'
 
 
@@ -96,6 +97,15 @@ class TestVerdicts:
         assert status_of(report, "SHAPE-ID-PREFIX-001")["status"] == "fail"
         assert result.ret == 1
 
+    def test_a_failing_test_that_judges_no_requirement_fails_the_run(self, pytester):
+        """A broken helper test in suites/ is not a conformance verdict, but it is a failure:
+        the exit status is not rewritten to 0 because every requirement held."""
+        body = check("ORDER-NEWEST-001") + "\ndef test_helper():\n    assert False\n"
+        result, report = run_suite(pytester, body)
+        assert status_of(report, "ORDER-NEWEST-001")["status"] == "pass"
+        result.assert_outcomes(passed=1, failed=1)
+        assert result.ret == 1
+
 
 class TestProfilesAndFixtures:
     """What a profile selects and what a target's missing fixtures do."""
@@ -129,6 +139,18 @@ class TestProfilesAndFixtures:
         assert "--seed 4242" in result.stdout.str()
         assert report["seed"] == 4242
 
+    def test_xdist_workers_use_the_seed_the_report_names(self, pytester):
+        """Under -n 2 without --seed, every worker generates from the seed the report
+        records, so `--seed N` from the report repeats the whole run."""
+        body = "".join(
+            f"def test_seed_{n}(conformance_seed):\n    print('SEED', conformance_seed)\n"
+            "    assert False, f'SEED={conformance_seed}'\n"
+            for n in range(4)
+        )
+        result, report = run_suite(pytester, body, "-n", "2")
+        used = {int(seed) for seed in re.findall(r"SEED=(\d+)", result.stdout.str())}
+        assert used == {report["seed"]}
+
 
 class TestProgress:
     """A person watching a run against a slow server sees it move."""
@@ -147,14 +169,20 @@ class TestPathOptions:
     def test_an_existing_path_elsewhere_written_apart_is_a_usage_error(
         self, pytester, tmp_path_factory
     ):
-        """Exit 4 and one line saying how to write it, instead of collecting the wrong tests."""
+        """The project's pytest.ini missed: exit 4 and one line saying how to write the option,
+        instead of a run without the project's configuration."""
+        ini = pytester.makeini("[pytest]\ntestpaths = suites\n")
         pytester.mkdir("suites").joinpath("test_case.py").write_text(
             HEADER + check("ORDER-NEWEST-001")
         )
         elsewhere = tmp_path_factory.mktemp("elsewhere")
-        result = pytester.runpytest_subprocess("suites", "--report-dir", str(elsewhere))
+        result = pytester.runpytest_subprocess("--report-dir", str(elsewhere))
         assert result.ret == pytest.ExitCode.USAGE_ERROR
-        advice = [line for line in result.stderr.lines if f"--report-dir={elsewhere}" in line]
+        advice = [
+            line
+            for line in result.stderr.lines
+            if f"missed {ini}; write --report-dir={elsewhere}" in line
+        ]
         assert len(advice) == 1, result.stderr.str()
 
     @pytest.mark.parametrize("form", ["=", "inside"])

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from layers_conformance.catalogue import spec_sha256
+from layers_conformance.core.catalogue import spec_sha256
 from layers_conformance.reference.serve import READY_LINE
 from layers_conformance.standalone import pytest_command
 
@@ -110,7 +110,7 @@ class TestCommand:
 class TestInstalledWheel:
     def test_the_wheel_carries_the_spec_and_the_suites(self, installed):
         """The installed package reads its own spec (the same digest as the checkout's)."""
-        code = "from layers_conformance import catalogue as c; print(c.spec_dir(), c.spec_sha256())"
+        code = "import layers_conformance.core.catalogue as c; print(c.spec_dir(), c.spec_sha256())"
         python = installed.venv / "bin" / "python"
         done = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
         spec, digest = done.stdout.split()

@@ -19,7 +19,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from layers_conformance.catalogue import bundled
+from layers_conformance.core.catalogue import bundled
 
 
 def pytest_command(args: Sequence[str]) -> list[str]:

@@ -41,7 +41,7 @@ class TestBaseUrl:
         started = targets.start()
         ids = write_ids(tmp_path / "archived.txt", archived_ids(started))
         options = flags_of(started, "empty_project_id", "foreign_project_id")
-        run = run_suite(tmp_path, *options, "--archived-ids-file", str(ids), name="127.0.0.1")
+        run = run_suite(tmp_path, *options, f"--archived-ids-file={ids}", name="127.0.0.1")
         assert run.code == 0, run.explain()
         assert set(run.statuses.values()) == {"pass"}
         assert run.report["target"] == "127.0.0.1"

@@ -1,1 +1,1 @@
-"""Vocabulary every layer shares: stdlib and yaml only, importing nothing else of ours."""
+"""The vocabulary every layer shares: the spec, what a run records, what it concludes."""

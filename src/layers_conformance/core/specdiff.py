@@ -30,7 +30,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from layers_conformance.catalogue import Requirement, Unquoted, load_catalogue, load_pinned_page
+from layers_conformance.core.catalogue import (
+    Requirement,
+    Unquoted,
+    load_catalogue,
+    load_pinned_page,
+)
 
 __all__ = ["PageDiff", "Stale", "Unit", "diff_page", "format_diff", "fragments", "main"]
 __all__ += ["normalised", "units"]

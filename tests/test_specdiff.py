@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from layers_conformance.catalogue import Requirement, Unquoted, load_catalogue, load_pinned_page
 from layers_conformance.cli import main as cli
+from layers_conformance.core.catalogue import (
+    Requirement,
+    Unquoted,
+    load_catalogue,
+    load_pinned_page,
+)
 from layers_conformance.core.specdiff import Stale, Unit, diff_page, fragments, units
 
 PINNED = load_pinned_page()

@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 import yaml
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-PAGE = "list-influencers.md"
+# The package's folder: installed, the wheel carries spec/ and suites/ in it (pyproject.toml).
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 LEVELS = ("MUST", "SHOULD")
 FIXTURES = (
     "project_id",
