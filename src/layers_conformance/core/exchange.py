@@ -7,6 +7,7 @@ large the body: pytest may render it in a failure's locals, once per failing tes
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,9 @@ from urllib.parse import quote, urlencode
 
 from layers_conformance.core import strict_json
 
-KEY_PLACEHOLDER = "$LAYERS_API_KEY"
+KEY_PLACEHOLDER = "$LAYERS_API_KEY"  # a key's placeholder when its variable is not known
+PLACEHOLDER = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")  # `$NAME`: a key, redacted
+LONE_DOLLAR = re.compile(r"\$(?![A-Za-z_])")
 BODY_EXCERPT_CHARS = 2_000
 SHOWN_URL_CHARS = 300
 # The longest URL the page's own Python client (httpx) will send: a cursor that makes the
@@ -67,7 +70,7 @@ class Exchange:
         return strict_json.parse(self.body_text)
 
     def curl(self) -> str:
-        """A shell line that repeats the request, with the key as `$LAYERS_API_KEY`."""
+        """A shell line that repeats the request, with the key as its variable (`$NAME`)."""
         parts = ["curl", "-sS", "-i", shlex.quote(self.url)]
         for name, value in self.request_headers.items():
             parts += ["-H", _quote_header(f"{name}: {value}")]
@@ -118,8 +121,10 @@ def shorten(text: str, limit: int) -> str:
 
 
 def _quote_header(header: str) -> str:
-    # Double quotes keep `$LAYERS_API_KEY` expandable by the shell that pastes the line.
-    if KEY_PLACEHOLDER in header:
+    # Double quotes keep a key's `$NAME` expandable by the shell that pastes the line; any
+    # other `$` is escaped, so that nothing else is expanded.
+    if PLACEHOLDER.search(header):
         escaped = header.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`")
+        escaped = LONE_DOLLAR.sub(r"\\$", escaped)
         return f'"{escaped}"'
     return shlex.quote(header)
