@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -124,16 +125,26 @@ def test_no_pass_without_evidence(tmp_path):
     assert run.reasons["ERR-STATUS-001"] == "no error answer carried a readable documented code"
 
 
-def rate_limited(retry_after: str, from_request: int = 5):
-    """From request `from_request` on, every answer is 429 with this Retry-After."""
-    busy = respond(429, {"error": {"code": "RATE_LIMITED"}}, {"retry-after": retry_after})
-    return lambda number, _seen: busy if number >= from_request else None
+def rate_limited(retry_after: str | Callable[[], str], from_request: int = 5):
+    """From request `from_request` on, every answer is 429 with this Retry-After (or the
+    one `retry_after()` gives when the request arrives)."""
+
+    def answer(number: int, _seen: Seen):
+        if number < from_request:
+            return None
+        value = retry_after() if callable(retry_after) else retry_after
+        return respond(429, {"error": {"code": "RATE_LIMITED"}}, {"retry-after": value})
+
+    return answer
 
 
-A_DAY_AHEAD = format_datetime(datetime.now(UTC) + timedelta(days=1), usegmt=True)
+def a_day_ahead() -> str:
+    return format_datetime(datetime.now(UTC) + timedelta(days=1), usegmt=True)
+
+
 RATE_LIMITS = {
     "an_hour": (rate_limited("3600"), "rate limited (server asked for 3600 s)"),
-    "a_date_a_day_ahead": (rate_limited(A_DAY_AHEAD), "rate limited (server asked for 86"),
+    "a_date_a_day_ahead": (rate_limited(a_day_ahead), "rate limited (server asked for 86"),
     "unreadable": (rate_limited("²"), "rate limited (unreadable Retry-After '²')"),
     "again_and_again": (rate_limited("1"), "rate limited (still HTTP 429 after 2 retries)"),
 }
