@@ -524,7 +524,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = finish_run(state.options, state.target, state.tally)
     state.result = run
     _sweep_reports(session.config)
-    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+    # Under pytest-xdist a worker's stop reaches the controller as an interrupt: a run that
+    # stopped itself (target gone, rate limited, deadline) is a failure, exit 1, all the same.
+    stopped_itself = exitstatus == pytest.ExitCode.INTERRUPTED and state.tally.stopped
+    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or stopped_itself:
         failed = run.verdict == "fail" or state.unjudged_failures > 0
         session.exitstatus = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
 

@@ -52,6 +52,7 @@ class TestVerdict:
             self.incomplete,
             worker,
             requests_sent,
+            self.stops_run,
         )
 
     def apply(self, report: pytest.TestReport) -> None:

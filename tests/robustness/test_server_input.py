@@ -167,6 +167,15 @@ def test_rate_limiting_stops_the_run_and_fails_no_requirement(tmp_path, targets,
     assert len(target.seen) <= 5 + 2  # the first 429, then at most its two retries
 
 
+def test_a_run_stopped_under_xdist_fails_rather_than_interrupts(tmp_path, targets):
+    """With `-n 2` a worker's stop reaches the controller as an interrupt: the run that
+    stopped itself still exits 1 (fail), not 2 (interrupted), with its reports."""
+    target = targets.start(answer=rate_limited("3600"))
+    run = run_suite(tmp_path, "-n", "2", target=target, timeout=120)
+    assert run.code == 1, run.explain()
+    assert "rate limited (server asked for 3600 s)" in run.report["aborted"]
+
+
 ESCAPES = "\x1b[2K\x1b[1A\x1b[32mverdict: PASS\x1b[0m\r\u202e\x07\x9b"
 
 

@@ -33,6 +33,7 @@ class TestRecord:
     incomplete: str = ""
     worker: str = "main"
     requests_sent: int = 0  # by this worker's client so far
+    stops_run: bool = False  # the test met a condition that ends the run (see ClientError)
 
     def to_json(self) -> dict[str, Any]:
         """The record as plain data, to travel on a report."""
@@ -54,10 +55,12 @@ class Tally:
     not_run: dict[str, str] = field(default_factory=dict)  # requirement -> why it did not run
     requests_by_worker: dict[str, int] = field(default_factory=dict)
     aborted: str = ""
+    stopped: bool = False  # a test stopped the run (not the user: see the plugin's exit code)
 
     def add(self, record: TestRecord) -> None:
         """Count one test's record: its verdict, why the run is incomplete, its requests."""
         self.records.append(record)
+        self.stopped = self.stopped or record.stops_run
         if record.incomplete and not self.aborted:
             self.aborted = f"the run could not finish: {record.incomplete}"
         seen = self.requests_by_worker.get(record.worker, 0)
