@@ -384,7 +384,7 @@ def pytest_runtest_makereport(
 def _evidence(report: pytest.TestReport) -> tuple[Any, ...]:
     from layers_conformance.results import Evidence
 
-    return tuple(Evidence(**fields) for fields in getattr(report, "lc_evidence", ()))
+    return tuple(Evidence.from_json(fields) for fields in getattr(report, "lc_evidence", ()))
 
 
 def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:

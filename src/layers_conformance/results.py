@@ -5,16 +5,83 @@ Plain data, free of pytest: the plugin fills it, the writers in `reporting/` rea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
 
 Status = Literal["pass", "fail", "warn", "skip", "inconclusive"]
 Verdict = Literal["pass", "fail"]
 
 
 @dataclass(frozen=True)
+class Cell:
+    """One item where a traversal lists it, as the drawing of a divergence shows it."""
+
+    id: str
+    created_at: str
+    page: int
+    position: int  # on its page, from 1
+    tie: int  # the number of its tie group (items of equal createdAt) in its traversal
+    tied: bool  # the group holds more than this item
+    # Set on the first item of a page: the page starts here, asked with this cursor
+    # ("" for the first page, asked without one).
+    cursor: str | None = None
+    # What is wrong here: missing, extra, repeated, out-of-order, excluded, wrong-status;
+    # or the item that explains it: first-listed, listed-before.
+    mark: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One traversal's items around a divergence; None is a gap where the other lists one."""
+
+    label: str
+    cells: tuple[Cell | None, ...]
+    end: str = ""  # set when the traversal ends inside the window: how it ended
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Where a sequence goes wrong: the page size, the page and the item, and the rows around.
+
+    The columns' cells are aligned row by row (one column for a check of one traversal).
+    """
+
+    page_size: int | None  # None: the default limit
+    page: int
+    item: str
+    columns: tuple[Column, ...]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Divergence:
+        columns = tuple(
+            Column(
+                column["label"],
+                tuple(None if c is None else Cell(**c) for c in column["cells"]),
+                column["end"],
+            )
+            for column in data["columns"]
+        )
+        return cls(data["page_size"], data["page"], data["item"], columns)
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    """One field of an answer: what the page documents, what came back, and whether they differ."""
+
+    path: str
+    expected: str
+    actual: str
+    differs: bool
+
+
+@dataclass(frozen=True)
 class Evidence:
-    """Why one test of a requirement did not pass, with the exchange that shows it."""
+    """Why one test of a requirement did not pass, with the exchange that shows it.
+
+    `divergence` draws a failure that compares sequences; `field_diff` sets an answer's fields
+    against the documented shape. Both stay plain data: evidence crosses from xdist workers.
+    """
 
     test: str
     message: str
@@ -23,6 +90,21 @@ class Evidence:
     request: str = ""
     response_excerpt: str = ""
     curl: str = ""
+    divergence: Divergence | None = None
+    field_diff: tuple[FieldRow, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Evidence:
+        """Evidence back from `dataclasses.asdict`, as a pytest report carries it."""
+        plain = {f.name: data[f.name] for f in fields(cls) if f.name in data}
+        divergence = data.get("divergence")
+        return cls(
+            **plain
+            | {
+                "divergence": Divergence.from_json(divergence) if divergence else None,
+                "field_diff": tuple(FieldRow(**row) for row in data.get("field_diff", ())),
+            }
+        )
 
 
 @dataclass(frozen=True)

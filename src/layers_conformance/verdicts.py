@@ -94,6 +94,8 @@ def _failure(
             request=violation.exchange.describe() if violation.exchange else "",
             response_excerpt=violation.exchange.excerpt() if violation.exchange else "",
             curl=violation.exchange.curl() if violation.exchange else "",
+            divergence=violation.divergence,
+            field_diff=violation.field_diff,
         )
         for violation in failure.violations[:EVIDENCE_PER_TEST]
     )

@@ -45,7 +45,8 @@ class TestToJson:
         """Evidence keeps every field the HTML report shows."""
         evidence = to_json(failing_run)["requirements"][0]["evidence"][0]
         assert set(evidence) == {
-            "test", "message", "expected", "actual", "request", "response_excerpt", "curl"
+            "test", "message", "expected", "actual", "request", "response_excerpt", "curl",
+            "divergence", "field_diff",
         }  # fmt: skip
         assert "<script>" in evidence["response_excerpt"]  # JSON is data: no escaping here
 

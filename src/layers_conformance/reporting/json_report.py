@@ -57,8 +57,10 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
     }
 
 
-def _evidence(item: Evidence) -> dict[str, str]:
-    return asdict(item)
+def _evidence(item: Evidence) -> dict[str, Any]:
+    # Through JSON and back: the drawings' tuples become the lists a reader gets back.
+    data: dict[str, Any] = json.loads(json.dumps(asdict(item)))
+    return data
 
 
 def write_json(run: RunResult, path: Path | str) -> None:
