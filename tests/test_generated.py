@@ -101,8 +101,10 @@ class TestHonours:
         page = make_page([anchor, make_item("a", 4)])
         [violation] = honours(page, Query(cursor=KnownCursor("c1", None, anchor)))
         assert violation.rule == "no_repeated_items"
-        assert "inf_z (createdAt 2026-04-01T14:05:00Z) is listed again on page 1, position 1; "
-        "it was already on the page before the cursor" in violation.message
+        assert (
+            "inf_z (createdAt 2026-04-01T14:05:00Z) is listed again on page 1, position 1; "
+            "it was already on the page before the cursor"
+        ) in violation.message
 
 
 class TestQueries:

@@ -47,7 +47,7 @@ class Violation:
 
 def sorted_newest_first(traversal: Traversal) -> list[Violation]:
     """`createdAt` never increases from one item to the next, across page boundaries too."""
-    listing = Listing.of(traversal, _tie_key)
+    listing = Listing.of(traversal, tie_key)
     violations = []
     previous: tuple[datetime, int] | None = None
     for one in listing.listed:
@@ -63,7 +63,7 @@ def sorted_newest_first(traversal: Traversal) -> list[Violation]:
 
 def no_repeated_items(traversal: Traversal) -> list[Violation]:
     """No influencer is listed twice in one traversal."""
-    listing = Listing.of(traversal, _tie_key)
+    listing = Listing.of(traversal, tie_key)
     first_seen: dict[str, int] = {}
     violations = []
     for one in listing.listed:
@@ -162,13 +162,13 @@ def same_sequence(reference: Traversal, other: Traversal) -> list[Violation]:
     parted = _parting_group(reference, other)
     if parted is None:
         return []
-    left, right = Listing.of(reference, _tie_key), Listing.of(other, _tie_key)
+    left, right = Listing.of(reference, tie_key), Listing.of(other, tie_key)
     return [Violation.found("same_sequence", divergence.parted(left, right, parted))]
 
 
 def all_have_status(traversal: Traversal, status: str) -> list[Violation]:
     """Every item of a traversal filtered by `status` has that status."""
-    listing = Listing.of(traversal, _tie_key)
+    listing = Listing.of(traversal, tie_key)
     return [
         Violation.found(
             "all_have_status",
@@ -191,11 +191,11 @@ def filters_partition(unfiltered: Traversal, filtered: dict[str, Traversal]) -> 
             continue
         left = Listing.of(
             unfiltered,
-            _tie_key,
+            tie_key,
             f"{divergence.query_label(unfiltered)} (status={status} only)",
             keep=lambda item, wanted=status: item.get("status") == wanted,  # type: ignore[misc]
         )
-        finding = divergence.parted(left, Listing.of(traversal, _tie_key), parted)
+        finding = divergence.parted(left, Listing.of(traversal, tie_key), parted)
         violations.append(Violation.found("filters_partition", finding))
     return violations
 
@@ -203,7 +203,7 @@ def filters_partition(unfiltered: Traversal, filtered: dict[str, Traversal]) -> 
 def excludes_ids(traversal: Traversal, excluded: Iterable[str], why: str) -> list[Violation]:
     """None of `excluded` appears anywhere in the traversal."""
     hidden = set(excluded)
-    listing = Listing.of(traversal, _tie_key)
+    listing = Listing.of(traversal, tie_key)
     return [
         Violation.found("excludes_ids", divergence.flagged(listing, one.index, "excluded", why))
         for one in listing.listed
@@ -213,7 +213,7 @@ def excludes_ids(traversal: Traversal, excluded: Iterable[str], why: str) -> lis
 
 def tie_groups(items: Sequence[Item]) -> list[Counter[str]]:
     """Consecutive items of equal `createdAt`, each as a multiset of ids (a repeat counts)."""
-    return [Counter(item_id(item) for item in group) for _, group in groupby(items, key=_tie_key)]
+    return [Counter(item_id(item) for item in group) for _, group in groupby(items, key=tie_key)]
 
 
 def parse_timestamp(value: object) -> datetime | None:
@@ -227,8 +227,8 @@ def parse_timestamp(value: object) -> datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
-def _tie_key(item: Item) -> object:
-    # Equal instants written differently (Z vs +00:00) are one tie group.
+def tie_key(item: Item) -> object:
+    """What puts items in one tie group: the instant of `createdAt` (Z and +00:00 alike)."""
     return parse_timestamp(item.get("createdAt")) or item.get("createdAt")
 
 

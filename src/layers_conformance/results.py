@@ -20,8 +20,8 @@ class Cell:
     created_at: str
     page: int
     position: int  # on its page, from 1
-    tie: int  # the number of its tie group (items of equal createdAt) in its traversal
-    tied: bool  # the group holds more than this item
+    tie: int  # the number of its createdAt in the drawing, alike in every column
+    tied: bool  # some sequence compared lists another item with the same createdAt
     # Set on the first item of a page: the page starts here, asked with this cursor
     # ("" for the first page, asked without one).
     cursor: str | None = None

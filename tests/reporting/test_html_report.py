@@ -123,3 +123,53 @@ def test_write_html(failing_run, tmp_path):
     path = tmp_path / "conformance.html"
     write_html(failing_run, path)
     assert path.read_text(encoding="utf-8") == render_html(failing_run)
+
+
+class TestDrawings:
+    @pytest.fixture
+    def drawn(self, drawn_run) -> str:
+        return render_html(drawn_run)
+
+    def test_the_two_sequences_side_by_side(self, drawn):
+        """A divergence is a table with one labelled column group per sequence."""
+        block = finding(drawn, "TRAV-CONSISTENT-001")
+        assert '<table class="divergence">' in block
+        assert '<th colspan="3">limit=100</th><th colspan="3">limit=7</th>' in block
+
+    def test_the_missing_item_is_marked_and_the_other_side_has_a_gap(self, drawn):
+        """The missing item carries its mark; the walk that lost it shows a gap in that row."""
+        block = finding(drawn, "TRAV-CONSISTENT-001")
+        assert '<code>inf_c</code> <span class="mark">missing</span>' in block
+        assert '<td class="gap" colspan="3">not listed</td>' in block
+
+    def test_page_boundaries_are_rules_with_page_and_cursor(self, drawn):
+        """A page start is a rule naming the page and the cursor, shortened, whole on hover."""
+        block = finding(drawn, "TRAV-CONSISTENT-001")
+        assert 'class="rule">page 1 · first page, no cursor</td>' in block
+        assert 'class="rule">page 2 · cursor <code title="c1&lt;script&gt;' in block
+        assert 'class="rule"><span class="end">the end: page 1 says nextCursor null</span>' in block
+
+    def test_tie_groups_are_shaded(self, drawn):
+        """Cells of a tie group carry the group's shade class."""
+        block = finding(drawn, "TRAV-CONSISTENT-001")
+        assert block.count('class="tie0"') == 6  # inf_b on both sides, three cells each
+        assert 'class="tie0 missing"' in block
+
+    def test_server_strings_in_drawings_are_escaped(self, drawn):
+        """Ids, cursors and field values from the server stay text."""
+        assert "<script" not in drawn
+        assert "<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>" in drawn
+
+    def test_a_field_diff_marks_the_fields_that_differ(self, drawn):
+        """Each field is a row: documented against received, the differing ones marked."""
+        block = finding(drawn, "LIMIT-RANGE-001")
+        assert "<th>Field</th><th>Documented</th><th>Received</th>" in block
+        assert block.count('<tr class="differs">') == 2
+        assert '<tr class="same"><td><code>error.message</code></td>' in block
+
+    def test_a_drawn_failure_folds_the_raw_response(self, drawn, page):
+        """With a drawing, the response excerpt is folded away; without one it stays open."""
+        assert "<details><summary>Response excerpt</summary><pre>" in finding(
+            drawn, "TRAV-CONSISTENT-001"
+        )
+        assert "<h4>Response excerpt</h4>" in finding(page, "LIMIT-MAX-001")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+from dataclasses import asdict
 
 import pytest
 
 from layers_conformance.reporting import json_report
 from layers_conformance.reporting.json_report import ReportError, read_json, to_json, write_json
+from layers_conformance.results import Evidence
 
 RUN_KEYS = [
     "suite_version",
@@ -128,3 +131,20 @@ def test_package_exports():
     assert sorted(reporting.__all__) == [
         "ReportError", "read_json", "render_html", "to_json", "write_html", "write_json"
     ]  # fmt: skip
+
+
+class TestDrawings:
+    def test_drawings_are_plain_json(self, drawn_run):
+        """A divergence and a field diff are written as JSON objects and lists."""
+        report = to_json(drawn_run)
+        drawn = report["requirements"][0]["evidence"][0]["divergence"]
+        assert (drawn["page_size"], drawn["page"], drawn["item"]) == (7, 2, "inf_c")
+        assert drawn["columns"][1]["cells"][2] is None
+        assert report["requirements"][1]["evidence"][0]["field_diff"][0]["differs"] is True
+
+    def test_evidence_comes_back_whole_from_a_report(self, drawn_run):
+        """Evidence as a pytest report carries it (plain data) becomes the same Evidence."""
+        for result in drawn_run.requirements:
+            for evidence in result.evidence:
+                assert Evidence.from_json(asdict(evidence)) == evidence
+                assert Evidence.from_json(json.loads(json.dumps(asdict(evidence)))) == evidence

@@ -63,18 +63,43 @@ class Listed:
             return f", the last item of page {self.page.number}"
         return f" on page {self.page.number}"
 
-    def cell(self, mark: str = "", note: str = "") -> Cell:
+    def cell(self, ties: Ties, mark: str = "", note: str = "") -> Cell:
+        tie = ties.key(self)
         return Cell(
             self.id,
             self.created,
             self.page.number,
             self.position,
-            self.group,
-            self.tied,
+            ties.numbers[tie],
+            tie in ties.tied,
             self.cursor,
             mark,
             note,
         )
+
+
+@dataclass(frozen=True)
+class Ties:
+    """Tie groups as a drawing numbers them: by instant, alike in every column.
+
+    An instant is tied when any sequence holds it more than once, so the item a walk lost
+    from a tie group is shaded with the one it kept.
+    """
+
+    key: Callable[[Listed], object]
+    numbers: dict[object, int]
+    tied: frozenset[object]
+
+    @classmethod
+    def of(cls, key: Key, shown: Iterable[Listed]) -> Ties:
+        def instant(one: Listed) -> object:
+            return _hashable(key(one.item))
+
+        shown = list(shown)
+        numbers: dict[object, int] = {}
+        for one in shown:
+            numbers.setdefault(instant(one), len(numbers) + 1)
+        return cls(instant, numbers, frozenset(instant(one) for one in shown if one.tied))
 
 
 # A row of two aligned columns: each side's item (or a gap) and what is wrong with it.
@@ -165,9 +190,12 @@ def parted(left: Listing, right: Listing, group: int) -> Finding:
     first = next((n for n, row in enumerate(rows) if row[1] or row[3]), _start_of(rows, group))
     window = rows[max(first - BEFORE, 0) : first + AFTER + 1]
     message, page, item = _say_parted(left, right, rows, first)
+    mine = [(a, m) for a, m, _, _ in window]
+    theirs = [(b, m) for _, _, b, m in window]
+    ties = Ties.of(left.key, (one for one, _ in mine + theirs if one))
     columns = (
-        left.column((_cell(a, m) for a, m, _, _ in window), (a for a, _, _, _ in window if a)),
-        right.column((_cell(b, m) for _, _, b, m in window), (b for _, _, b, _ in window if b)),
+        left.column((_cell(a, m, ties) for a, m in mine), (a for a, _ in mine if a)),
+        right.column((_cell(b, m, ties) for b, m in theirs), (b for b, _ in theirs if b)),
     )
     number = page.number if page else 0
     return Finding(message, Divergence(right.page_size, number, item, columns), page)
@@ -359,7 +387,8 @@ def _single(
 ) -> Finding:
     start = max(index - BEFORE, 0)
     shown = listing.listed[start : index + AFTER + 1]
-    cells = tuple(one.cell(*marks.get(one.index, ("", ""))) for one in shown)
+    ties = Ties.of(listing.key, shown)
+    cells = tuple(one.cell(ties, *marks.get(one.index, ("", ""))) for one in shown)
     one = listing.listed[index]
     divergence = Divergence(
         listing.page_size, one.page.number, one.id, (listing.column(cells, shown),)
@@ -428,5 +457,5 @@ def _start_of(rows: Sequence[Row], group: int) -> int:
     return 0
 
 
-def _cell(one: Listed | None, mark: str) -> Cell | None:
-    return one.cell(mark) if one is not None else None
+def _cell(one: Listed | None, mark: str, ties: Ties) -> Cell | None:
+    return one.cell(ties, mark) if one is not None else None
