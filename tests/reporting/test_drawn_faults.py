@@ -116,3 +116,13 @@ def test_the_page_draws_the_table_at_the_item(fault, reports):
     assert re.search(rf'<code>{item}</code> <span class="mark">', drawn)
     # The page: an item's "page · position" cell, a page rule, or the end of the walk.
     assert re.search(rf">{number} · \d+</td>|page {number} ", drawn)
+
+
+@pytest.mark.parametrize("fault", ["tie_skipped_at_boundary"], scope="module")
+def test_the_readme_quotes_a_real_message(fault, reports):
+    """The failure the README quotes under "Reading a failure" is what this run says."""
+    readme = (SUITES.parent / "README.md").read_text("utf-8")
+    section = readme[readme.index("### Reading a failure") :]
+    quoted = section.split("```")[1].strip().replace("\n", " ")
+    [result] = [r for r in reports.report["requirements"] if r["id"] == "TRAV-CONSISTENT-001"]
+    assert quoted in [evidence["message"] for evidence in result["evidence"]]

@@ -102,6 +102,17 @@ class TestFindings:
         assert "<pre>HTTP 200 application/json\n" in block
         assert "<pre>curl -sS -i &#x27;http://127.0.0.1:8000/v1/projects/p1/" in block
 
+    def test_an_actual_result_that_is_the_message_is_said_once(
+        self, make_run, make_result, make_evidence
+    ):
+        """When the actual result is the message, the page says it once, above."""
+        said = "page 1 holds 8 items"
+        evidence = make_evidence(message=said, actual=said)
+        result = make_result("A-001", "fail", evidence=(evidence,))
+        block = finding(render_html(make_run(result)), "A-001")
+        assert block.count("page 1 holds 8 items") == 1
+        assert "<dt>Actual</dt>" not in block
+
     def test_warning_is_collapsed(self, page):
         """A warning is listed with its evidence but starts closed."""
         block = finding(page, "LIMIT-FULL-001")

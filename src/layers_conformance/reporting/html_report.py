@@ -190,11 +190,20 @@ def _evidence(item: Evidence) -> str:
         f'<div class="evidence"><h3>{_e(item.test)}</h3><p>{_e(item.message)}</p>'
         f"{_divergence(item.divergence) if item.divergence else ''}"
         f"{_field_diff(item.field_diff)}"
-        '<dl class="expected-actual">'
-        f"<dt>Expected</dt><dd>{_e(item.expected or '—')}</dd>"
-        f"<dt>Actual</dt><dd>{_e(item.actual or '—')}</dd></dl>"
+        f"{_expected_actual(item)}"
         f"{_pre('Request', item.request)}{excerpt}"
         f"{_pre('Repeat it', item.curl)}</div>"
+    )
+
+
+def _expected_actual(item: Evidence) -> str:
+    # The actual result is often the message itself: said once, above, is enough.
+    actual = (
+        f"<dt>Actual</dt><dd>{_e(item.actual or '—')}</dd>" if item.actual != item.message else ""
+    )
+    return (
+        '<dl class="expected-actual">'
+        f"<dt>Expected</dt><dd>{_e(item.expected or '—')}</dd>{actual}</dl>"
     )
 
 
