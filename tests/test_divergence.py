@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from layers_conformance import invariants
-from layers_conformance.checks import divergence
+from layers_conformance.checks import divergence, invariants
 from layers_conformance.checks.divergence import Listing, query_label
 
 

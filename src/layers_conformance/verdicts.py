@@ -6,21 +6,25 @@ decide, or that ran out of budget, is inconclusive with its reason; never a sile
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from layers_conformance.catalogue import Requirement
-from layers_conformance.client import BudgetExceeded, DeadlineExceeded, TargetUnreachable
-from layers_conformance.outcomes import ConformanceFailure, Inconclusive
-from layers_conformance.results import Evidence, Status
+from layers_conformance.checks.violations import ConformanceFailure, Inconclusive
+from layers_conformance.core.catalogue import Requirement
+from layers_conformance.core.results import Evidence, Status
+from layers_conformance.probing.client import BudgetExceeded, DeadlineExceeded, TargetUnreachable
+from layers_conformance.run.tally import TestRecord
 
 EVIDENCE_PER_TEST = 5
+# The attribute of a pytest TestReport that carries a `TestRecord` (as plain data) from the
+# process that ran the test to the one that tallies: see `TestRecord` for why.
+RECORD_ATTRIBUTE = "layers_conformance_record"
 
 
 @dataclass(frozen=True)
-class Verdict:
+class TestVerdict:
     """One test's verdict, and what it changes in the report pytest prints and stores."""
 
     requirement: Requirement
@@ -32,13 +36,22 @@ class Verdict:
     # Why the run could not finish (budget, deadline, target gone): such a run never passes.
     incomplete: str = ""
 
+    __test__ = False  # not a pytest test class, despite its name
+
+    def record(self, worker: str, requests_sent: int) -> TestRecord:
+        """What the tally needs of this verdict, from the process that ran the test."""
+        return TestRecord(
+            self.requirement.id,
+            self.status,
+            self.reason,
+            self.evidence,
+            self.incomplete,
+            worker,
+            requests_sent,
+        )
+
     def apply(self, report: pytest.TestReport) -> None:
         """Mark the report so the terminal, JUnit and the tally all tell the same story."""
-        report.lc_status = self.status  # type: ignore[attr-defined]
-        report.lc_requirement = self.requirement.id  # type: ignore[attr-defined]
-        report.lc_reason = self.reason  # type: ignore[attr-defined]
-        report.lc_evidence = [asdict(e) for e in self.evidence]  # type: ignore[attr-defined]
-        report.lc_incomplete = self.incomplete  # type: ignore[attr-defined]
         if self.status == "warn":
             # Reported like an expected failure: visible, in JUnit as skipped, never failing.
             report.outcome = "skipped"
@@ -59,32 +72,32 @@ def judge(
     report: pytest.TestReport,
     excinfo: pytest.ExceptionInfo[BaseException] | None,
     nodeid: str,
-) -> Verdict:
+) -> TestVerdict:
     """The verdict on `requirement` from one test's report and exception."""
     if report.passed:
-        return Verdict(requirement, "pass")
+        return TestVerdict(requirement, "pass")
     error = _root_cause(excinfo.value) if excinfo is not None else None
     if report.skipped and not isinstance(error, Inconclusive):
-        return Verdict(requirement, "skip", _skip_reason(report))
+        return TestVerdict(requirement, "skip", _skip_reason(report))
     if isinstance(error, Inconclusive):
-        return Verdict(requirement, "inconclusive", str(error))
+        return TestVerdict(requirement, "inconclusive", str(error))
     if isinstance(error, BudgetExceeded | DeadlineExceeded | TargetUnreachable):
         # Not the requirement's fault, and not a pass: the run as a whole is incomplete.
         reason = str(error)
         stops = isinstance(error, TargetUnreachable)
-        return Verdict(requirement, "inconclusive", reason, stops_run=stops, incomplete=reason)
+        return TestVerdict(requirement, "inconclusive", reason, stops_run=stops, incomplete=reason)
     if isinstance(error, ConformanceFailure):
         broken: Status = "fail" if requirement.level == "MUST" else "warn"
         return _failure(requirement, broken, error, nodeid)
     # Anything else is the suite's own error: a warning would hide it, so it fails whatever
     # the level, with pytest's traceback kept.
     reason = _one_line(error) if error is not None else "the test did not pass"
-    return Verdict(requirement, "fail", reason, (Evidence(nodeid, reason),))
+    return TestVerdict(requirement, "fail", reason, (Evidence(nodeid, reason),))
 
 
 def _failure(
     requirement: Requirement, status: Status, failure: ConformanceFailure, nodeid: str
-) -> Verdict:
+) -> TestVerdict:
     evidence = tuple(
         Evidence(
             test=nodeid,
@@ -101,7 +114,18 @@ def _failure(
     )
     headline = f"{requirement.id} ({requirement.level}): {requirement.statement}"
     longrepr = f"{headline}\n  page: {requirement.section}: {requirement.quote}\n{failure}"
-    return Verdict(requirement, status, failure.violations[0].message, evidence, longrepr)
+    return TestVerdict(requirement, status, failure.violations[0].message, evidence, longrepr)
+
+
+def attach_record(report: pytest.TestReport, record: TestRecord) -> None:
+    """Put the record on the report, where it survives the trip from an xdist worker."""
+    setattr(report, RECORD_ATTRIBUTE, record.to_json())
+
+
+def record_of(report: pytest.TestReport) -> TestRecord | None:
+    """The record a conformance test's report carries, or None for any other report."""
+    data = getattr(report, RECORD_ATTRIBUTE, None)
+    return None if data is None else TestRecord.from_json(data)
 
 
 def _root_cause(error: BaseException) -> BaseException:

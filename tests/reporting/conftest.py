@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from layers_conformance.results import (
+from layers_conformance.core.results import (
     Cell,
     Column,
     Divergence,

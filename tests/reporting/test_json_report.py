@@ -8,9 +8,9 @@ from dataclasses import asdict
 
 import pytest
 
+from layers_conformance.core.results import Evidence
 from layers_conformance.reporting import json_report
 from layers_conformance.reporting.json_report import ReportError, read_json, to_json, write_json
-from layers_conformance.results import Evidence
 
 RUN_KEYS = [
     "suite_version",

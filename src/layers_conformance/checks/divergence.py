@@ -17,8 +17,8 @@ from functools import cached_property
 from itertools import groupby, zip_longest
 from urllib.parse import parse_qsl, urlsplit
 
-from layers_conformance.pages import Item, Page, Traversal, item_id
-from layers_conformance.results import Cell, Column, Divergence
+from layers_conformance.core.pages import Item, Page, Traversal, item_id
+from layers_conformance.core.results import Cell, Column, Divergence
 
 BEFORE = 3  # rows shown before the first wrong one
 AFTER = 4  # and after it

@@ -14,7 +14,7 @@ from typing import Any
 
 from jsonschema import ValidationError
 
-from layers_conformance.results import FieldRow
+from layers_conformance.core.results import FieldRow
 
 ABSENT = "(absent)"
 SHOWN_CHARS = 80

@@ -9,40 +9,21 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
 from layers_conformance.checks import divergence
 from layers_conformance.checks.divergence import Finding, Listing
-from layers_conformance.exchange import Exchange
-from layers_conformance.pages import Item, Page, StopKind, Traversal, item_id
-from layers_conformance.results import Divergence, FieldRow
+from layers_conformance.checks.params import DEFAULT_LIMIT
+from layers_conformance.checks.violations import Violation
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.pages import Item, Page, StopKind, Traversal, item_id
 
-DEFAULT_LIMIT = 25
 # RFC 3339 `date-time`: Python 3.11's fromisoformat also reads other ISO 8601 spellings
 # ("2026-04-01 14:22:10Z", "20260401T142210Z", "2026-04-01T14:22Z"), which are not.
 RFC3339 = re.compile(
     r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
 )
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One broken rule, said so a person can find it."""
-
-    rule: str
-    message: str
-    exchange: Exchange | None = None
-    # The drawing of where a sequence goes wrong, or the fields of an answer that differ.
-    divergence: Divergence | None = None
-    field_diff: tuple[FieldRow, ...] = ()
-
-    @classmethod
-    def found(cls, rule: str, finding: Finding) -> Violation:
-        """The violation a finding of `checks.divergence` says and draws."""
-        exchange = finding.page.exchange if finding.page is not None else None
-        return cls(rule, finding.message, exchange, finding.divergence)
 
 
 def sorted_newest_first(traversal: Traversal) -> list[Violation]:
@@ -56,7 +37,7 @@ def sorted_newest_first(traversal: Traversal) -> list[Violation]:
             continue
         if previous is not None and created > previous[0]:
             finding = divergence.out_of_order(listing, one.index, previous[1])
-            violations.append(Violation.found("sorted_newest_first", finding))
+            violations.append(_found("sorted_newest_first", finding))
         previous = (created, one.index)
     return violations
 
@@ -69,7 +50,7 @@ def no_repeated_items(traversal: Traversal) -> list[Violation]:
     for one in listing.listed:
         if one.id in first_seen:
             finding = divergence.repeated(listing, one.index, first_seen[one.id])
-            violations.append(Violation.found("no_repeated_items", finding))
+            violations.append(_found("no_repeated_items", finding))
         first_seen.setdefault(one.id, one.index)
     return violations
 
@@ -163,14 +144,14 @@ def same_sequence(reference: Traversal, other: Traversal) -> list[Violation]:
     if parted is None:
         return []
     left, right = Listing.of(reference, tie_key), Listing.of(other, tie_key)
-    return [Violation.found("same_sequence", divergence.parted(left, right, parted))]
+    return [_found("same_sequence", divergence.parted(left, right, parted))]
 
 
 def all_have_status(traversal: Traversal, status: str) -> list[Violation]:
     """Every item of a traversal filtered by `status` has that status."""
     listing = Listing.of(traversal, tie_key)
     return [
-        Violation.found(
+        _found(
             "all_have_status",
             divergence.flagged(
                 listing, one.index, "wrong-status", f"status {one.item.get('status')!r}"
@@ -196,7 +177,7 @@ def filters_partition(unfiltered: Traversal, filtered: dict[str, Traversal]) -> 
             keep=lambda item, wanted=status: item.get("status") == wanted,  # type: ignore[misc]
         )
         finding = divergence.parted(left, Listing.of(traversal, tie_key), parted)
-        violations.append(Violation.found("filters_partition", finding))
+        violations.append(_found("filters_partition", finding))
     return violations
 
 
@@ -205,7 +186,7 @@ def excludes_ids(traversal: Traversal, excluded: Iterable[str], why: str) -> lis
     hidden = set(excluded)
     listing = Listing.of(traversal, tie_key)
     return [
-        Violation.found("excludes_ids", divergence.flagged(listing, one.index, "excluded", why))
+        _found("excludes_ids", divergence.flagged(listing, one.index, "excluded", why))
         for one in listing.listed
         if one.id in hidden
     ]
@@ -240,6 +221,12 @@ def _only_status(traversal: Traversal, status: str) -> Page:
     first = traversal.pages[0]
     items = tuple(item for item in traversal.items if item.get("status") == status)
     return Page(first.exchange, 1, None, items, None)
+
+
+def _found(rule: str, finding: Finding) -> Violation:
+    # A finding of `checks.divergence` as a violation: said, drawn, and its page to replay.
+    exchange = finding.page.exchange if finding.page is not None else None
+    return Violation(rule, finding.message, exchange, finding.divergence)
 
 
 def _parting_group(reference: Traversal, other: Traversal) -> int | None:

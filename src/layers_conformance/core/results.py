@@ -6,10 +6,12 @@ Plain data, free of pytest: the plugin fills it, the writers in `reporting/` rea
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-Status = Literal["pass", "fail", "warn", "skip", "inconclusive"]
-Verdict = Literal["pass", "fail"]
+Status = Literal["pass", "fail", "warn", "skip", "inconclusive"]  # of one requirement
+RunVerdict = Literal["pass", "fail"]
+# In the order the reports list them.
+REQUIREMENT_STATUSES: tuple[Status, ...] = get_args(Status)
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,6 @@ class RunResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
-    def verdict(self) -> Verdict:
+    def verdict(self) -> RunVerdict:
         failed = any(r.status == "fail" for r in self.requirements)
         return "fail" if failed or self.aborted else "pass"

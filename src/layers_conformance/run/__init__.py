@@ -1,0 +1,1 @@
+"""A run outside pytest, in time order: options, start, tally, finish."""
