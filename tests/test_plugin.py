@@ -5,8 +5,11 @@ subprocess against the embedded reference, then reads what the run reported.
 """
 
 import json
+from xml.etree import ElementTree
 
 import pytest
+
+from layers_conformance.catalogue import load_catalogue
 
 HEADER = "import pytest\nfrom layers_conformance.outcomes import expect, inconclusive\n"
 VIOLATION_IMPORT = "from layers_conformance.invariants import Violation\n"
@@ -95,6 +98,17 @@ class TestVerdicts:
         result, report = run_suite(pytester, body)
         assert status_of(report, "SHAPE-ID-PREFIX-001")["status"] == "fail"
         assert result.ret == 1
+
+    def test_a_suite_error_names_its_requirement_in_junit(self, pytester):
+        """Even a check's own bug shows, in JUnit's message, which requirement it left
+        unverified and the page's sentence; the traceback stays in the element text."""
+        body = check("ORDER-NEWEST-001", '{}["missing"]')
+        run_suite(pytester, body, "--junitxml=junit.xml")
+        failure = ElementTree.parse(pytester.path / "junit.xml").find(".//failure")
+        assert failure is not None
+        assert failure.get("message", "").startswith("ORDER-NEWEST-001 (MUST)")
+        assert load_catalogue()["ORDER-NEWEST-001"].quote in failure.get("message", "")
+        assert "KeyError" in (failure.text or "")
 
 
 class TestProfilesAndFixtures:

@@ -369,7 +369,9 @@ def pytest_runtest_makereport(
     state = item.config.stash[STATE]
     verdict = judge(requirement, report, call.excinfo, item.nodeid)
     verdict.apply(report)
-    report.user_properties += [
+    # pytest's JUnit writer reads a test case's properties from its teardown report, which
+    # pytest builds from `item.user_properties`: set there, they reach junit.xml (xdist too).
+    item.user_properties += [
         ("requirement", requirement.id),
         ("level", requirement.level),
         ("conformance_status", verdict.status),

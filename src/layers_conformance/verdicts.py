@@ -77,9 +77,10 @@ def judge(
         broken: Status = "fail" if requirement.level == "MUST" else "warn"
         return _failure(requirement, broken, error, nodeid)
     # Anything else is the suite's own error: a warning would hide it, so it fails whatever
-    # the level, with pytest's traceback kept.
+    # the level, with pytest's traceback kept under the requirement it left unverified.
     reason = _one_line(error) if error is not None else "the test did not pass"
-    return Verdict(requirement, "fail", reason, (Evidence(nodeid, reason),))
+    longrepr = f"{headline(requirement)}\nthe check itself erred: {reason}\n{report.longrepr}"
+    return Verdict(requirement, "fail", reason, (Evidence(nodeid, reason),), longrepr)
 
 
 def _failure(
@@ -97,9 +98,16 @@ def _failure(
         )
         for violation in failure.violations[:EVIDENCE_PER_TEST]
     )
-    headline = f"{requirement.id} ({requirement.level}): {requirement.statement}"
-    longrepr = f"{headline}\n  page: {requirement.section}: {requirement.quote}\n{failure}"
+    longrepr = f"{headline(requirement)}\n{failure}"
     return Verdict(requirement, status, failure.violations[0].message, evidence, longrepr)
+
+
+def headline(requirement: Requirement) -> str:
+    """What a failure says first (JUnit's message, too): the requirement and the page's words."""
+    return (
+        f"{requirement.id} ({requirement.level}): {requirement.statement}\n"
+        f"  page: {requirement.section}: {requirement.quote}"
+    )
 
 
 def _root_cause(error: BaseException) -> BaseException:
