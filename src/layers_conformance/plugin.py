@@ -11,7 +11,7 @@ import os
 import random
 from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from contextlib import ExitStack, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ from layers_conformance.runner import REFERENCE, Options, Tally, TestOutcome
 if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a run needs them
     from layers_conformance.probe import Probe
     from layers_conformance.results import RunResult
+    from layers_conformance.run.waivers import WaiverBook
     from layers_conformance.targets import Target
 
 MARKER = "requirement"
@@ -45,6 +46,7 @@ class RunState:
     requests_by_worker: dict[str, int] = field(default_factory=dict)
     current: pytest.Item | None = None
     result: RunResult | None = None
+    waivers: WaiverBook | None = None
 
 
 STATE = pytest.StashKey[RunState]()
@@ -117,6 +119,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=160,
         help="live influencers in the reference's main project",
     )
+    group.addoption(
+        "--waivers",
+        dest="lc_waivers",
+        type=Path,
+        action="append",
+        default=[],
+        help="YAML of known deviations waived until a date (repeatable)",
+    )
 
 
 # --- configuration ------------------------------------------------------------------------
@@ -130,11 +140,14 @@ def pytest_configure(config: pytest.Config) -> None:
     state = RunState(options, runs_suites=_runs_suites(config))
     config.stash[STATE] = state
     config.pluginmanager.register(_Recorder(state), "layers-conformance-recorder")
+    from layers_conformance.run.waivers import open_book
     from layers_conformance.runner import resolve_target
     from layers_conformance.targets import ConfigError
 
     try:
         state.target = resolve_target(options)
+        entry = (state.target.waivers,) if state.target and state.target.waivers else ()
+        state.waivers = open_book(options.waivers + entry, options.target)
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     _check_faults(options.reference_faults)
@@ -160,6 +173,7 @@ def _options(config: pytest.Config) -> Options:
         deadline_s=_positive(config, "lc_deadline", "--deadline"),
         reference_faults=tuple(config.getoption("lc_faults")),
         reference_size=size,
+        waivers=tuple(config.getoption("lc_waivers")),
     )
 
 
@@ -368,13 +382,15 @@ def pytest_runtest_makereport(
 
     state = item.config.stash[STATE]
     verdict = judge(requirement, report, call.excinfo, item.nodeid)
+    if state.waivers is not None:
+        verdict = replace(verdict, waiver=state.waivers.covering(requirement.id, verdict.status))
     verdict.apply(report)
     # pytest's JUnit writer reads a test case's properties from its teardown report, which
     # pytest builds from `item.user_properties`: set there, they reach junit.xml (xdist too).
     item.user_properties += [
         ("requirement", requirement.id),
         ("level", requirement.level),
-        ("conformance_status", verdict.status),
+        ("conformance_status", verdict.shown_status),
     ]
     report.lc_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")  # type: ignore[attr-defined]
     report.lc_requests = state.probe.client.requests_sent if state.probe else 0  # type: ignore[attr-defined]
@@ -391,6 +407,8 @@ def _evidence(report: pytest.TestReport) -> tuple[Any, ...]:
 
 def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
     status = getattr(report, "lc_status", None)
+    if getattr(report, "lc_waived", False):
+        return "waived", "w", "WAIVED"
     if status == WARN:
         return "warned", "W", "WARN (SHOULD)"
     if status == INCONCLUSIVE and report.when == "call":
@@ -437,6 +455,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         state.aborted,
         sum(state.requests_by_worker.values()),
         _report_dir(state),
+        state.waivers,
     )
     state.result = run
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):

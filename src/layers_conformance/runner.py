@@ -30,6 +30,7 @@ class Options:
     deadline_s: float | None = None
     reference_faults: tuple[str, ...] = ()
     reference_size: int = 160
+    waivers: tuple[Path, ...] = ()  # --waivers files (a targets entry may name one more)
 
 
 def resolve_target(options: Options) -> Target | None:

@@ -15,8 +15,9 @@ from layers_conformance.exchange import Exchange
 from layers_conformance.probe import Keys, Probe
 from layers_conformance.profiles import PROFILES
 from layers_conformance.reporting.html_report import write_html
-from layers_conformance.reporting.json_report import write_json
-from layers_conformance.results import RunResult
+from layers_conformance.reporting.json_report import STATUSES, write_json
+from layers_conformance.results import RequirementResult, RunResult
+from layers_conformance.run.waivers import WaiverBook, describe_use
 from layers_conformance.runner import (
     Options,
     Tally,
@@ -83,8 +84,11 @@ def finish_run(
     aborted: str,
     requests: int,
     directory: Path,
+    waivers: WaiverBook | None = None,
 ) -> RunResult:
-    """Fold the verdicts and write `conformance.json` and `index.html` into `directory`."""
+    """Fold the verdicts, apply the waivers, and write `conformance.json` and `index.html`."""
+    requirements = tally.fold(load_catalogue())
+    requirements, uses = waivers.apply(requirements) if waivers else (requirements, ())
     run = RunResult(
         suite_version=__version__,
         spec_sha256=spec_sha256(),
@@ -95,8 +99,9 @@ def finish_run(
         started_at=datetime.fromtimestamp(tally.started, UTC).isoformat(timespec="seconds"),
         duration_s=round(time.time() - tally.started, 3),
         requests=requests,
-        requirements=tally.fold(load_catalogue()),
+        requirements=requirements,
         aborted=aborted,
+        waivers=uses,
     )
     directory.mkdir(parents=True, exist_ok=True)
     write_json(run, directory / "conformance.json")
@@ -107,14 +112,12 @@ def finish_run(
 def summary_lines(run: RunResult, directory: Path) -> list[str]:
     """The end of the terminal output: every requirement that did not pass, then the verdict."""
     lines = [
-        f"{r.status.upper():<12} {r.id} ({r.level}): {r.reason or r.statement}"
+        f"{r.status.upper():<12} {r.id} ({r.level}): {_explained(r)}"
         for r in run.requirements
         if r.status != "pass"
     ]
-    counts = {
-        s: sum(r.status == s for r in run.requirements)
-        for s in ("pass", "fail", "warn", "inconclusive", "skip")
-    }
+    lines += [describe_use(outcome) for outcome in run.waivers if outcome.use != "applied"]
+    counts = {s: sum(r.status == s for r in run.requirements) for s in STATUSES}
     lines.append(", ".join(f"{n} {s}" for s, n in counts.items() if n))
     if run.aborted:
         lines.append(f"run aborted: {run.aborted}")
@@ -125,3 +128,9 @@ def summary_lines(run: RunResult, directory: Path) -> list[str]:
         f"reports: {directory}/ (conformance.json, index.html, junit.xml, allure-results/)"
     )
     return lines
+
+
+def _explained(result: RequirementResult) -> str:
+    if result.waiver is not None:
+        return result.waiver.describe()
+    return result.reason or result.statement

@@ -28,7 +28,7 @@ Keys = tuple[tuple[str, ...], tuple[str, ...]]
 TOP_KEYS: Keys = (("targets",), ())
 TARGET_KEYS: Keys = (
     ("base_url", "auth", "fixtures"),
-    ("rate_limit_rps", "request_budget", "timeout_s"),
+    ("rate_limit_rps", "request_budget", "timeout_s", "waivers"),
 )
 AUTH_KEYS: Keys = (("scheme", "key"), ("key_without_scope",))
 FIXTURE_KEYS: Keys = (
@@ -88,6 +88,7 @@ class Target:
     rate_limit_rps: float | None
     request_budget: int | None
     timeout_s: float | None
+    waivers: Path | None = None  # a waivers file, relative to the targets file
 
 
 def load_targets(path: Path) -> dict[str, Target]:
@@ -150,12 +151,12 @@ def _read_yaml(path: Path) -> Any:
 
 def _target(path: Path, name: str, raw: Any) -> Target:
     try:
-        return _build(name, raw)
+        return _build(name, raw, path.parent)
     except _Invalid as error:
         raise ConfigError(f"{path}: target {name!r}: {error}") from None
 
 
-def _build(name: str, raw: Any) -> Target:
+def _build(name: str, raw: Any, folder: Path) -> Target:
     target = _section("", raw, TARGET_KEYS)
     return Target(
         name=name,
@@ -165,6 +166,7 @@ def _build(name: str, raw: Any) -> Target:
         rate_limit_rps=_optional(_positive, "rate_limit_rps", target),
         request_budget=_optional(_positive_int, "request_budget", target),
         timeout_s=_optional(_positive, "timeout_s", target),
+        waivers=_optional(lambda n, v: folder / _text(n, v), "waivers", target),
     )
 
 

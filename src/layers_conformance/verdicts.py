@@ -14,7 +14,7 @@ import pytest
 from layers_conformance.catalogue import Requirement
 from layers_conformance.client import BudgetExceeded, DeadlineExceeded, TargetUnreachable
 from layers_conformance.outcomes import ConformanceFailure, Inconclusive
-from layers_conformance.results import Evidence, Status
+from layers_conformance.results import Evidence, Status, Waiver
 
 EVIDENCE_PER_TEST = 5
 
@@ -31,6 +31,14 @@ class Verdict:
     stops_run: bool = False
     # Why the run could not finish (budget, deadline, target gone): such a run never passes.
     incomplete: str = ""
+    # A failure under a valid waiver: still `fail` in the tally (the waivers are applied again
+    # to the folded results), but shown as waived, so JUnit and the terminal agree with it.
+    waiver: Waiver | None = None
+
+    @property
+    def shown_status(self) -> str:
+        """The status the terminal and JUnit give this test."""
+        return "waived" if self.waiver is not None else self.status
 
     def apply(self, report: pytest.TestReport) -> None:
         """Mark the report so the terminal, JUnit and the tally all tell the same story."""
@@ -39,7 +47,13 @@ class Verdict:
         report.lc_reason = self.reason  # type: ignore[attr-defined]
         report.lc_evidence = [asdict(e) for e in self.evidence]  # type: ignore[attr-defined]
         report.lc_incomplete = self.incomplete  # type: ignore[attr-defined]
-        if self.status == "warn":
+        report.lc_waived = self.waiver is not None  # type: ignore[attr-defined]
+        if self.waiver is not None:
+            # Skipped, not failed: a waived deviation must not turn a CI check red.
+            report.outcome = "skipped"
+            explained = f"{self.waiver.describe()}\n{self.longrepr or self.reason}"
+            report.longrepr = (str(report.location[0]), report.location[1] or 0, explained)
+        elif self.status == "warn":
             # Reported like an expected failure: visible, in JUnit as skipped, never failing.
             report.outcome = "skipped"
             report.wasxfail = f"warn (SHOULD {self.requirement.id}): {self.reason}"

@@ -10,9 +10,21 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import yaml
+
+from layers_conformance.reference import (
+    FAULTS,
+    build_dataset,
+    reference_app,
+    serve_in_thread,
+    targets_entry,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 SUITES = REPO / "suites"
@@ -79,8 +91,11 @@ def gate_env(**extra: str) -> dict[str, str]:
     return env | extra
 
 
-def run_gate(tmp_path: Path, *args: str, target: str = "reference") -> GateRun:
-    """The suites against the embedded reference, from `tmp_path` (no stray targets.yaml)."""
+def run_gate(
+    tmp_path: Path, *args: str, target: str = "reference", env: dict[str, str] | None = None
+) -> GateRun:
+    """The suites (against the embedded reference unless `args` say otherwise), run from
+    `tmp_path` so no stray targets.yaml is picked up."""
     reports = tmp_path / "reports"
     command = [
         sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:randomly",
@@ -93,6 +108,31 @@ def run_gate(tmp_path: Path, *args: str, target: str = "reference") -> GateRun:
         timeout=RUN_TIMEOUT_S,
         check=False,
         cwd=tmp_path,
-        env=gate_env(),
+        env=env or gate_env(),
     )
     return GateRun(done.returncode, done.stdout, done.stderr, reports / target)
+
+
+@dataclass(frozen=True)
+class Served:
+    """A reference server started by the test, and the environment its targets entry needs."""
+
+    base_url: str
+    entry: dict[str, Any]
+    env: dict[str, str]
+
+
+@contextmanager
+def served_reference(*faults: str) -> Iterator[Served]:
+    """The reference (with `faults`) on a loopback port, as a remote target would be."""
+    dataset = build_dataset()
+    with serve_in_thread(reference_app(dataset, *(FAULTS[f] for f in faults))) as base_url:
+        known = dataset.fixtures
+        keys = {"LAYERS_API_KEY": known.key, "LAYERS_API_KEY_NO_SCOPE": known.key_without_scope}
+        yield Served(base_url, targets_entry(base_url, known), gate_env(**keys))
+
+
+def write_targets(path: Path, entries: dict[str, dict[str, Any]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump({"targets": entries}), encoding="utf-8")
+    return path

@@ -13,9 +13,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from layers_conformance.results import Evidence, RequirementResult, RunResult, Status
+from layers_conformance.results import Evidence, RequirementResult, RunResult, Status, Waiver
 
-STATUSES: tuple[Status, ...] = ("pass", "fail", "warn", "skip", "inconclusive")
+# In the order a person reads them: what holds, what breaks, what could not be told.
+STATUSES: tuple[Status, ...] = ("pass", "fail", "waived", "flaky", "warn", "skip", "inconclusive")
 LEVELS = ("MUST", "SHOULD")
 VERDICTS = ("pass", "fail")
 # A report is written once and then read by other tools, so it need not stay private.
@@ -41,6 +42,7 @@ def to_json(run: RunResult) -> dict[str, Any]:
         "requests": run.requests,
         "aborted": run.aborted,
         "requirements": [_requirement(result) for result in run.requirements],
+        "waivers": [_waiver(outcome.waiver) | {"use": outcome.use} for outcome in run.waivers],
     }
 
 
@@ -54,6 +56,17 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
         "area": result.area,
         "statement": result.statement,
         "evidence": [_evidence(item) for item in result.evidence],
+        "waiver": _waiver(result.waiver) if result.waiver else None,
+    }
+
+
+def _waiver(waiver: Waiver) -> dict[str, str]:
+    return {
+        "requirement": waiver.requirement,
+        "reason": waiver.reason,
+        "expires": waiver.expires.isoformat(),
+        "target": waiver.target,
+        "source": waiver.source,
     }
 
 
