@@ -120,6 +120,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="live influencers in the reference's main project",
     )
     group.addoption(
+        "--requirement",
+        dest="lc_requirements",
+        action="append",
+        default=[],
+        metavar="ID[,ID...]",
+        help="run only these requirements' tests; the rest are reported skip",
+    )
+    group.addoption(
+        "--rerun-failed",
+        dest="lc_rerun_failed",
+        type=Path,
+        default=None,
+        metavar="REPORT.json",
+        help="run only the requirements that did not hold in this earlier conformance.json",
+    )
+    group.addoption(
         "--waivers",
         dest="lc_waivers",
         type=Path,
@@ -136,13 +152,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(id): the catalogue requirement a test verifies")
     config.addinivalue_line("markers", f"{SMOKE_MARKER}: part of the production-safe profile")
-    options = _options(config)
+    from layers_conformance.targets import ConfigError
+
+    try:
+        options = _options(config)
+    except ConfigError as error:
+        raise pytest.UsageError(str(error)) from None
     state = RunState(options, runs_suites=_runs_suites(config))
     config.stash[STATE] = state
     config.pluginmanager.register(_Recorder(state), "layers-conformance-recorder")
     from layers_conformance.run.waivers import open_book
     from layers_conformance.runner import resolve_target
-    from layers_conformance.targets import ConfigError
 
     try:
         state.target = resolve_target(options)
@@ -156,6 +176,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _options(config: pytest.Config) -> Options:
+    from layers_conformance.run.selection import select_requirements
+
     seed = config.getoption("lc_seed")
     targets_file = config.getoption("lc_targets_file")
     if targets_file is None and Path("targets.yaml").is_file():
@@ -174,6 +196,11 @@ def _options(config: pytest.Config) -> Options:
         reference_faults=tuple(config.getoption("lc_faults")),
         reference_size=size,
         waivers=tuple(config.getoption("lc_waivers")),
+        selected=select_requirements(
+            config.getoption("lc_requirements"),
+            config.getoption("lc_rerun_failed"),
+            load_catalogue(),
+        ),
     )
 
 
@@ -237,12 +264,29 @@ def pytest_collection_modifyitems(
         if "conformance" in getattr(item, "fixturenames", ()):
             _requirement_of(item, catalogue)
     state = config.stash[STATE]
+    selected = state.options.selected
+    if selected is not None:
+        from layers_conformance.run.selection import NOT_SELECTED
+
+        _keep_only(config, items, lambda item: _in_selection(item, selected), NOT_SELECTED)
     if state.options.profile == "smoke":
-        keep = [i for i in items if i.get_closest_marker(SMOKE_MARKER)]
-        dropped = [i for i in items if i not in keep]
-        _note_not_run(state, dropped, "not part of the smoke profile")
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = keep
+        smoke = "not part of the smoke profile"
+        _keep_only(config, items, lambda i: bool(i.get_closest_marker(SMOKE_MARKER)), smoke)
+
+
+def _keep_only(
+    config: pytest.Config, items: list[pytest.Item], keep: Callable[[pytest.Item], bool], why: str
+) -> None:
+    """Deselect the items `keep` refuses, noting `why` for their requirements' reports."""
+    dropped = [item for item in items if not keep(item)]
+    _note_not_run(config.stash[STATE], dropped, why)
+    config.hook.pytest_deselected(items=dropped)
+    items[:] = [item for item in items if keep(item)]
+
+
+def _in_selection(item: pytest.Item, selected: frozenset[str]) -> bool:
+    requirement = _marked_requirement(item)
+    return requirement is not None and requirement.id in selected
 
 
 def pytest_deselected(items: Sequence[pytest.Item]) -> None:
@@ -458,7 +502,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         state.waivers,
     )
     state.result = run
-    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+    # A selection may leave nothing to run (--rerun-failed of a clean report): not an error.
+    judged = [pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED]
+    if state.options.selected is not None:
+        judged.append(pytest.ExitCode.NO_TESTS_COLLECTED)
+    if exitstatus in judged:
         session.exitstatus = 1 if run.verdict == "fail" else 0
 
 

@@ -31,6 +31,7 @@ class Options:
     reference_faults: tuple[str, ...] = ()
     reference_size: int = 160
     waivers: tuple[Path, ...] = ()  # --waivers files (a targets entry may name one more)
+    selected: frozenset[str] | None = None  # the requirements to run; None for all
 
 
 def resolve_target(options: Options) -> Target | None:

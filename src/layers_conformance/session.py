@@ -17,6 +17,7 @@ from layers_conformance.profiles import PROFILES
 from layers_conformance.reporting.html_report import write_html
 from layers_conformance.reporting.json_report import STATUSES, write_json
 from layers_conformance.results import RequirementResult, RunResult
+from layers_conformance.run.selection import NOT_SELECTED
 from layers_conformance.run.waivers import WaiverBook, describe_use
 from layers_conformance.runner import (
     Options,
@@ -111,11 +112,14 @@ def finish_run(
 
 def summary_lines(run: RunResult, directory: Path) -> list[str]:
     """The end of the terminal output: every requirement that did not pass, then the verdict."""
+    unselected = [r for r in run.requirements if r.reason == NOT_SELECTED]
     lines = [
         f"{r.status.upper():<12} {r.id} ({r.level}): {_explained(r)}"
         for r in run.requirements
-        if r.status != "pass"
+        if r.status != "pass" and r not in unselected
     ]
+    if unselected:  # a selected run would otherwise list most of the catalogue here
+        lines.append(f"{'SKIP':<12} {len(unselected)} requirements {NOT_SELECTED}")
     lines += [describe_use(outcome) for outcome in run.waivers if outcome.use != "applied"]
     counts = {s: sum(r.status == s for r in run.requirements) for s in STATUSES}
     lines.append(", ".join(f"{n} {s}" for s, n in counts.items() if n))

@@ -96,6 +96,7 @@ def run_gate(
 ) -> GateRun:
     """The suites (against the embedded reference unless `args` say otherwise), run from
     `tmp_path` so no stray targets.yaml is picked up."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     reports = tmp_path / "reports"
     command = [
         sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:randomly",
