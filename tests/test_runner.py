@@ -49,10 +49,14 @@ class TestTallyFold:
             (("skip", "pass"), "pass"),
             (("skip", "skip"), "skip"),
             (("pass",), "pass"),
+            (("pass", "flaky"), "flaky"),
+            (("flaky", "fail"), "fail"),
+            (("warn", "flaky"), "flaky"),
         ],
     )
     def test_the_worst_outcome_wins(self, statuses, worst):
-        """fail > warn > inconclusive > pass > skip, whatever the order the tests ran in."""
+        """fail > flaky > warn > inconclusive > pass > skip, whatever the order the tests ran
+        in (a flaky MUST failed once: it outranks a SHOULD's warning)."""
         outcomes = [Outcome("LIST-X-001", status) for status in statuses]
         [result] = folded(*outcomes)
         [reversed_result] = folded(*reversed(outcomes))

@@ -23,13 +23,15 @@ from layers_conformance.runner import REFERENCE, Options, Tally, TestOutcome
 if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a run needs them
     from layers_conformance.probe import Probe
     from layers_conformance.results import RunResult
+    from layers_conformance.run.recheck import Recheck
     from layers_conformance.run.waivers import WaiverBook
     from layers_conformance.targets import Target
 
 MARKER = "requirement"
 SMOKE_MARKER = "smoke"
 PROFILE_NAMES = ("smoke", "standard", "thorough")
-WARN, INCONCLUSIVE = "warn", "inconclusive"
+WARN, INCONCLUSIVE, FLAKY = "warn", "inconclusive", "flaky"
+RECHECK_PAUSE_S = 5.0
 
 
 @dataclass
@@ -50,6 +52,8 @@ class RunState:
 
 
 STATE = pytest.StashKey[RunState]()
+# A test's failure that was looked at again, and what the second look saw.
+RECHECKED = pytest.StashKey[tuple[BaseException, "Recheck"]]()
 
 
 # --- options ------------------------------------------------------------------------------
@@ -136,6 +140,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run only the requirements that did not hold in this earlier conformance.json",
     )
     group.addoption(
+        "--recheck",
+        dest="lc_recheck",
+        action="store_true",
+        help="look at a failing MUST once more before reporting it (always on in smoke)",
+    )
+    group.addoption(
+        "--recheck-pause",
+        dest="lc_recheck_pause",
+        type=float,
+        default=RECHECK_PAUSE_S,
+        metavar="SECONDS",
+        help=f"pause before a recheck (default: {RECHECK_PAUSE_S:g})",
+    )
+    group.addoption(
         "--waivers",
         dest="lc_waivers",
         type=Path,
@@ -196,6 +214,7 @@ def _options(config: pytest.Config) -> Options:
         reference_faults=tuple(config.getoption("lc_faults")),
         reference_size=size,
         waivers=tuple(config.getoption("lc_waivers")),
+        recheck_pause_s=_recheck_pause(config),
         selected=select_requirements(
             config.getoption("lc_requirements"),
             config.getoption("lc_rerun_failed"),
@@ -209,6 +228,14 @@ def _positive(config: pytest.Config, dest: str, flag: str) -> float | None:
     if value is not None and value <= 0:
         raise pytest.UsageError(f"{flag}={value} must be a positive number")
     return value
+
+
+def _recheck_pause(config: pytest.Config) -> float | None:
+    pause: float = config.getoption("lc_recheck_pause")
+    if pause < 0:
+        raise pytest.UsageError(f"--recheck-pause={pause} must not be negative")
+    rechecks = config.getoption("lc_recheck") or config.getoption("lc_profile") == "smoke"
+    return pause if rechecks else None
 
 
 def _check_faults(names: tuple[str, ...]) -> None:
@@ -411,6 +438,28 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    try:
+        return (yield)
+    except Exception as error:
+        state = item.config.stash[STATE]
+        requirement = _marked_requirement(item)
+        pause = state.options.recheck_pause_s
+        if pause is None or state.probe is None or requirement is None:
+            raise
+        from layers_conformance.run.recheck import recheck
+        from layers_conformance.verdicts import rechecks
+
+        if not rechecks(requirement, error):
+            raise
+        looked = recheck(item.runtest, state.probe, pause)
+        item.stash[RECHECKED] = (error, looked)
+        if not looked.held:
+            raise
+        return None
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
@@ -422,10 +471,12 @@ def pytest_runtest_makereport(
         or (report.when == "setup" and report.passed)
     ):
         return report
-    from layers_conformance.verdicts import judge
+    from layers_conformance.verdicts import after_recheck, judge
 
     state = item.config.stash[STATE]
     verdict = judge(requirement, report, call.excinfo, item.nodeid)
+    if report.when == "call" and RECHECKED in item.stash:
+        verdict = after_recheck(verdict, *item.stash[RECHECKED], item.nodeid)
     if state.waivers is not None:
         verdict = replace(verdict, waiver=state.waivers.covering(requirement.id, verdict.status))
     verdict.apply(report)
@@ -457,6 +508,8 @@ def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] 
         return "warned", "W", "WARN (SHOULD)"
     if status == INCONCLUSIVE and report.when == "call":
         return "inconclusive", "I", "INCONCLUSIVE"
+    if status == FLAKY:
+        return "flaky", "~", "FLAKY (held on recheck)"
     return None
 
 

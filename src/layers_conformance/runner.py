@@ -32,6 +32,7 @@ class Options:
     reference_size: int = 160
     waivers: tuple[Path, ...] = ()  # --waivers files (a targets entry may name one more)
     selected: frozenset[str] | None = None  # the requirements to run; None for all
+    recheck_pause_s: float | None = None  # a failure is rechecked after this pause; None: not
 
 
 def resolve_target(options: Options) -> Target | None:
@@ -108,7 +109,10 @@ class TestOutcome:
     evidence: tuple[Evidence, ...] = ()
 
 
-STATUS_PRECEDENCE: tuple[Status, ...] = ("fail", "warn", "inconclusive", "pass", "skip")
+# `waived` never comes from a test (waivers apply to the folded result), but ranks with fail.
+STATUS_PRECEDENCE: tuple[Status, ...] = (
+    "fail", "waived", "flaky", "warn", "inconclusive", "pass", "skip"
+)  # fmt: skip
 
 
 @dataclass

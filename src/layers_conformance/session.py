@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, datetime
@@ -17,7 +18,6 @@ from layers_conformance.profiles import PROFILES
 from layers_conformance.reporting.html_report import write_html
 from layers_conformance.reporting.json_report import STATUSES, write_json
 from layers_conformance.results import RequirementResult, RunResult
-from layers_conformance.run.selection import NOT_SELECTED
 from layers_conformance.run.waivers import WaiverBook, describe_use
 from layers_conformance.runner import (
     Options,
@@ -29,6 +29,7 @@ from layers_conformance.runner import (
 from layers_conformance.targets import Target
 
 DEFAULT_READ_TIMEOUT_S = 10.0
+GROUPED_SKIPS = 3  # this many requirements skipped for one reason share one summary line
 
 
 def open_probe(
@@ -112,14 +113,15 @@ def finish_run(
 
 def summary_lines(run: RunResult, directory: Path) -> list[str]:
     """The end of the terminal output: every requirement that did not pass, then the verdict."""
-    unselected = [r for r in run.requirements if r.reason == NOT_SELECTED]
+    skipped = Counter(r.reason for r in run.requirements if r.status == "skip")
+    grouped = [reason for reason, count in skipped.items() if count >= GROUPED_SKIPS]
     lines = [
         f"{r.status.upper():<12} {r.id} ({r.level}): {_explained(r)}"
         for r in run.requirements
-        if r.status != "pass" and r not in unselected
+        if r.status != "pass" and not (r.status == "skip" and r.reason in grouped)
     ]
-    if unselected:  # a selected run would otherwise list most of the catalogue here
-        lines.append(f"{'SKIP':<12} {len(unselected)} requirements {NOT_SELECTED}")
+    # A smoke or selected run skips most of the catalogue for one reason: one line each.
+    lines += [f"{'SKIP':<12} {skipped[reason]} requirements: {reason}" for reason in grouped]
     lines += [describe_use(outcome) for outcome in run.waivers if outcome.use != "applied"]
     counts = {s: sum(r.status == s for r in run.requirements) for s in STATUSES}
     lines.append(", ".join(f"{n} {s}" for s, n in counts.items() if n))

@@ -6,15 +6,20 @@ decide, or that ran out of budget, is inconclusive with its reason; never a sile
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from layers_conformance.catalogue import Requirement
 from layers_conformance.client import BudgetExceeded, DeadlineExceeded, TargetUnreachable
+from layers_conformance.exchange import Exchange
 from layers_conformance.outcomes import ConformanceFailure, Inconclusive
 from layers_conformance.results import Evidence, Status, Waiver
+
+if TYPE_CHECKING:
+    from layers_conformance.run.recheck import Recheck
 
 EVIDENCE_PER_TEST = 5
 
@@ -95,6 +100,47 @@ def judge(
     reason = _one_line(error) if error is not None else "the test did not pass"
     longrepr = f"{headline(requirement)}\nthe check itself erred: {reason}\n{report.longrepr}"
     return Verdict(requirement, "fail", reason, (Evidence(nodeid, reason),), longrepr)
+
+
+def rechecks(requirement: Requirement, error: BaseException) -> bool:
+    """Whether a failure earns a second look: a MUST the server broke (a warning does not
+    fail the run, and the suite's own error would only repeat itself)."""
+    return requirement.level == "MUST" and isinstance(_root_cause(error), ConformanceFailure)
+
+
+def after_recheck(verdict: Verdict, first: BaseException, looked: Recheck, nodeid: str) -> Verdict:
+    """The verdict on a failure that was looked at again: flaky if the second look held."""
+    pause = f"a recheck after {looked.pause_s:g} s"
+    failure = _root_cause(first)
+    if not looked.held or not isinstance(failure, ConformanceFailure):
+        return replace(verdict, reason=f"{verdict.reason} (failed again on {pause})")
+    failed = _failure(verdict.requirement, "flaky", failure, nodeid)
+    evidence = tuple(replace(e, message=f"first look: {e.message}") for e in failed.evidence)
+    held = tuple(
+        _exchange_evidence(nodeid, f"recheck after {looked.pause_s:g} s: held", exchange)
+        for exchange in _asked_again(failure, looked.exchanges)
+    )
+    reason = f"failed, then held on {pause}: {failed.reason}"
+    return Verdict(verdict.requirement, "flaky", reason, evidence + held)
+
+
+def _asked_again(failure: ConformanceFailure, exchanges: Sequence[Exchange]) -> list[Exchange]:
+    # The recheck's answers to the requests that showed the failure, so the two looks sit
+    # side by side; when none matches (a cursor differs), the recheck's first answers.
+    failing = {v.exchange.url for v in failure.violations if v.exchange is not None}
+    again = [exchange for exchange in exchanges if exchange.url in failing]
+    return (again or list(exchanges))[:EVIDENCE_PER_TEST]
+
+
+def _exchange_evidence(nodeid: str, message: str, exchange: Exchange) -> Evidence:
+    return Evidence(
+        test=nodeid,
+        message=message,
+        actual=f"HTTP {exchange.status}" if exchange.status is not None else exchange.describe(),
+        request=exchange.describe(),
+        response_excerpt=exchange.excerpt(),
+        curl=exchange.curl(),
+    )
 
 
 def _failure(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from starlette.types import ASGIApp
 
 from layers_conformance.reference import (
     FAULTS,
@@ -124,10 +125,12 @@ class Served:
 
 
 @contextmanager
-def served_reference(*faults: str) -> Iterator[Served]:
-    """The reference (with `faults`) on a loopback port, as a remote target would be."""
+def served_reference(*faults: str, app: ASGIApp | None = None) -> Iterator[Served]:
+    """The reference (with `faults`, or `app` built on its dataset) on a loopback port, as a
+    remote target would be."""
     dataset = build_dataset()
-    with serve_in_thread(reference_app(dataset, *(FAULTS[f] for f in faults))) as base_url:
+    app = app or reference_app(dataset, *(FAULTS[f] for f in faults))
+    with serve_in_thread(app) as base_url:
         known = dataset.fixtures
         keys = {"LAYERS_API_KEY": known.key, "LAYERS_API_KEY_NO_SCOPE": known.key_without_scope}
         yield Served(base_url, targets_entry(base_url, known), gate_env(**keys))

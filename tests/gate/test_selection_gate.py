@@ -24,7 +24,7 @@ def test_only_the_named_requirements_run(tmp_path):
     ]
     assert {r["status"] for r in others} == {"skip"}
     assert all(r["reason"].startswith("not selected") for r in others)
-    summary = f"SKIP         {len(others)} requirements not selected in this run"
+    summary = f"SKIP         {len(others)} requirements: not selected in this run"
     assert summary in run.stdout  # one line, not one per requirement
     assert {c.properties["requirement"] for c in run.junit()} == {
         "ORDER-NEWEST-001",
