@@ -13,6 +13,10 @@ SUBCOMMANDS = {
     "serve": ("layers_conformance.reference.serve", "run the reference server"),
     "selftest": ("layers_conformance.selftest", "score the suite against the fault catalogue"),
     "diff": ("layers_conformance.reporting.diff", "compare two conformance.json reports"),
+    "history": (
+        "layers_conformance.reporting.history",
+        "one HTML page of many runs: over time, and across targets",
+    ),
 }
 
 
