@@ -60,8 +60,9 @@ def test_smoke_rechecks_a_blip_and_reports_it_flaky_with_both_looks(tmp_path):
     assert "HTTP 200" in rest[-1]["response_excerpt"]
     assert run.report["verdict"] == "pass"
     assert "FLAKY        ORDER-NEWEST-001 (MUST)" in run.stdout
-    statuses = {c.properties["conformance_status"] for c in run.junit()}
-    assert "flaky" in statuses
+    flaky = [c for c in run.junit() if c.properties["conformance_status"] == "flaky"]
+    assert flaky
+    assert {c.outcome for c in flaky} == {"passed"}  # it held: CI shows no failure
 
 
 def test_a_deterministic_fault_fails_both_looks(tmp_path):
