@@ -13,17 +13,17 @@ import statistics
 import sys
 import time
 
-from layers_conformance.client import Client, ClientSettings, Credentials
-from layers_conformance.exchange import Exchange
-from layers_conformance.invariants import (
+from layers_conformance.checks.invariants import (
     last_cursor_is_null,
     no_repeated_items,
     pages_full_but_last,
     pages_within_limit,
     sorted_newest_first,
 )
-from layers_conformance.pages import Traversal
-from layers_conformance.traversal import walk
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.pages import Traversal
+from layers_conformance.probing.client import Client, ClientSettings, Credentials
+from layers_conformance.probing.traversal import walk
 
 LIMIT = 100
 INVARIANTS = (sorted_newest_first, no_repeated_items, last_cursor_is_null)

@@ -2,11 +2,11 @@
 
 import pytest
 
-from layers_conformance import invariants
-from layers_conformance.cases import STATUSES
-from layers_conformance.outcomes import expect, inconclusive
-from layers_conformance.pages import read_page
-from layers_conformance.shapes import expect_error, expect_page
+from layers_conformance.checks import invariants
+from layers_conformance.checks.params import STATUSES
+from layers_conformance.checks.shapes import answers_error, answers_page
+from layers_conformance.checks.violations import expect, inconclusive
+from layers_conformance.core.pages import read_page
 
 
 @pytest.mark.smoke
@@ -26,7 +26,7 @@ def test_archived_influencers_never_appear(conformance):
 def test_a_project_without_live_influencers_is_one_empty_page(conformance):
     """The empty project answers items [] and nextCursor null."""
     answer = conformance.get(project_id=conformance.fixtures.empty_project_id)
-    expect(expect_page(answer))
+    expect(answers_page(answer))
     page = read_page(answer, 1, None)
     expect(invariants.empty_last_page(page))
 
@@ -37,6 +37,6 @@ def test_include_archived_changes_nothing(conformance):
     plain = conformance.first_page(limit=100)
     flagged = conformance.get((("limit", "100"), ("includeArchived", "true")))
     if flagged.status != 200:
-        expect(expect_error(flagged, {"VALIDATION"}))
+        expect(answers_error(flagged, {"VALIDATION"}))
         return
     expect(invariants.same_page(plain, read_page(flagged, 1, 100), flagged))

@@ -2,9 +2,9 @@
 
 import pytest
 
-from layers_conformance.outcomes import expect
+from layers_conformance.checks.shapes import answers_error, answers_page
+from layers_conformance.checks.violations import expect
 from layers_conformance.plugin import smoke_params
-from layers_conformance.shapes import expect_error, expect_page
 
 UNKNOWN_KEY = "lc_not_a_key_0000000000000000"
 
@@ -14,7 +14,7 @@ UNKNOWN_KEY = "lc_not_a_key_0000000000000000"
 def test_a_request_without_key_is_unauthenticated(conformance):
     """No key at all is UNAUTHENTICATED."""
     answer = conformance.get(credentials=conformance.no_credentials)
-    expect(expect_error(answer, {"UNAUTHENTICATED"}))
+    expect(answers_error(answer, {"UNAUTHENTICATED"}))
 
 
 @pytest.mark.requirement("AUTH-INVALID-001")
@@ -25,23 +25,23 @@ def test_an_invalid_key_is_unauthenticated(conformance, scheme, bad_key):
     keys = conformance.keys
     key = {"unknown": UNKNOWN_KEY, "empty": "", "extended": keys.configured.key + "x"}[bad_key]
     answer = conformance.get(credentials=keys.sent_as(scheme, key))
-    expect(expect_error(answer, {"UNAUTHENTICATED"}))
+    expect(answers_error(answer, {"UNAUTHENTICATED"}))
 
 
 @pytest.mark.requirement("AUTH-BEARER-001")
 def test_a_bearer_key_is_accepted(conformance):
     """The key is accepted as `Authorization: Bearer`."""
-    expect(expect_page(conformance.get(credentials=conformance.keys.sent_as("bearer"))))
+    expect(answers_page(conformance.get(credentials=conformance.keys.sent_as("bearer"))))
 
 
 @pytest.mark.requirement("AUTH-APIKEY-001")
 def test_an_x_api_key_header_is_accepted(conformance):
     """The key is accepted in an `X-Api-Key` header."""
-    expect(expect_page(conformance.get(credentials=conformance.keys.sent_as("x-api-key"))))
+    expect(answers_page(conformance.get(credentials=conformance.keys.sent_as("x-api-key"))))
 
 
 @pytest.mark.requirement("AUTH-SCOPE-001")
 def test_a_key_without_scope_is_forbidden(conformance):
     """A key lacking influencers:write is FORBIDDEN_SCOPE."""
     answer = conformance.get(credentials=conformance.keys.without_scope)
-    expect(expect_error(answer, {"FORBIDDEN_SCOPE"}))
+    expect(answers_error(answer, {"FORBIDDEN_SCOPE"}))

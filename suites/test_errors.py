@@ -2,8 +2,8 @@
 
 import pytest
 
-from layers_conformance import shapes
-from layers_conformance.outcomes import expect
+from layers_conformance.checks import shapes
+from layers_conformance.checks.violations import expect
 
 
 @pytest.mark.smoke
@@ -11,14 +11,14 @@ from layers_conformance.outcomes import expect
 def test_errors_share_the_documented_envelope(conformance):
     """Each error is {"error": {"code", "message", "requestId"}} with a documented code."""
     samples = conformance.error_samples().values()
-    expect([v for exchange in samples for v in shapes.envelope_violations(exchange)])
+    expect([v for exchange in samples for v in shapes.error_envelope(exchange)])
 
 
 @pytest.mark.requirement("ERR-REQID-PREFIX-001")
 def test_request_ids_start_with_req(conformance):
     """Each error's requestId starts with req_."""
     samples = conformance.error_samples().values()
-    expect([v for exchange in samples for v in shapes.request_id_prefix(exchange)])
+    expect([v for exchange in samples for v in shapes.request_id_prefixed(exchange)])
 
 
 @pytest.mark.requirement("ERR-STATUS-001")

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from layers_conformance import generated
-from layers_conformance.outcomes import expect
+from layers_conformance.checks import params, queries, strategies
+from layers_conformance.checks.violations import expect
 
 # Each step re-checks every page so far; ten pages already cross several cursors.
 STEPS_PER_SEQUENCE = 10
@@ -26,13 +26,15 @@ def _settings(conformance, examples):
 @pytest.mark.requirement("QUERY-VALIDATION-001")
 def test_any_query_is_a_page_that_honours_it_or_validation(conformance, conformance_seed):
     """Valid limit/status/cursor give a page honouring them; anything invalid is VALIDATION."""
-    cursors = generated.known_cursors(conformance)
+    walks = {None: conformance.traverse(min(conformance.profile.page_sizes))}
+    walks.update({status: conformance.filtered(status) for status in params.STATUSES})
+    cursors = queries.known_cursors(walks)
 
     @seed(conformance_seed)
     @_settings(conformance, conformance.profile.examples)
-    @given(query=generated.queries(cursors))
+    @given(query=strategies.queries(cursors))
     def check(query):
-        expect(generated.judge_query(conformance, query))
+        expect(queries.judge_answer(query, conformance.get(query.params())))
 
     check()
 
@@ -40,7 +42,10 @@ def test_any_query_is_a_page_that_honours_it_or_validation(conformance, conforma
 @pytest.mark.requirement("TRAV-PAGING-001")
 def test_any_sequence_of_page_requests_keeps_the_invariants(conformance, conformance_seed):
     """Pages met by following cursors stay within limit, newest first and disjoint."""
-    factory = generated.paging_machine(conformance)
+
+    def factory():
+        return strategies.PagingMachine(conformance.get)
+
     seed(conformance_seed)(factory)
     examples = max(conformance.profile.stateful_runs, 1)
     run_state_machine_as_test(factory, settings=_settings(conformance, examples))

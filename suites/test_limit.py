@@ -2,11 +2,11 @@
 
 import pytest
 
-from layers_conformance import invariants
-from layers_conformance.cases import LIMITS_NOT_INTEGER, LIMITS_OUT_OF_RANGE
-from layers_conformance.outcomes import expect, inconclusive
+from layers_conformance.checks import invariants, params
+from layers_conformance.checks.params import LIMITS_NOT_INTEGER, LIMITS_OUT_OF_RANGE
+from layers_conformance.checks.shapes import answers_error, answers_page
+from layers_conformance.checks.violations import expect, inconclusive
 from layers_conformance.plugin import smoke_params
-from layers_conformance.shapes import expect_error, expect_page
 
 SMOKE_LIMITS = {"0", "101", "abc"}
 
@@ -17,7 +17,7 @@ def test_the_default_page_size_is_25(conformance):
     """Without `limit`, the first page holds min(25, total) influencers."""
     widest = conformance.widest()
     total = len(widest.items)
-    if total <= invariants.DEFAULT_LIMIT and widest.complete:
+    if total <= params.DEFAULT_LIMIT and widest.complete:
         inconclusive(f"the project has {total} influencers: 25 or fewer cannot show the default")
     expect(invariants.default_page_size(conformance.first_page(), total))
 
@@ -41,18 +41,18 @@ def test_pages_are_full_until_the_last(conformance):
 @pytest.mark.parametrize("limit", ["1", "100"])
 def test_the_bounds_are_accepted(conformance, limit):
     """limit=1 and limit=100 are answered with a page."""
-    expect(expect_page(conformance.get((("limit", limit),))))
+    expect(answers_page(conformance.get((("limit", limit),))))
 
 
 @pytest.mark.requirement("LIMIT-RANGE-001")
 @pytest.mark.parametrize("limit", smoke_params(LIMITS_OUT_OF_RANGE, SMOKE_LIMITS))
 def test_a_limit_out_of_range_is_rejected(conformance, limit):
     """An integer limit outside 1-100 is VALIDATION."""
-    expect(expect_error(conformance.get((("limit", limit),)), {"VALIDATION"}))
+    expect(answers_error(conformance.get((("limit", limit),)), {"VALIDATION"}))
 
 
 @pytest.mark.requirement("LIMIT-INTEGER-001")
 @pytest.mark.parametrize("limit", smoke_params(LIMITS_NOT_INTEGER, SMOKE_LIMITS))
 def test_a_limit_that_is_not_an_integer_is_rejected(conformance, limit):
     """A limit that is not an integer is VALIDATION."""
-    expect(expect_error(conformance.get((("limit", limit),)), {"VALIDATION"}))
+    expect(answers_error(conformance.get((("limit", limit),)), {"VALIDATION"}))

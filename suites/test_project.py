@@ -2,8 +2,8 @@
 
 import pytest
 
-from layers_conformance.outcomes import expect, inconclusive
-from layers_conformance.shapes import expect_error
+from layers_conformance.checks.shapes import answers_error
+from layers_conformance.checks.violations import expect, inconclusive
 
 MALFORMED_PROJECT_IDS = ("not-a-uuid", "12345", "00000000-0000-0000-0000-00000000000g")
 
@@ -13,14 +13,14 @@ MALFORMED_PROJECT_IDS = ("not-a-uuid", "12345", "00000000-0000-0000-0000-0000000
 def test_an_unknown_project_is_not_found(conformance):
     """A well-formed id of no project is 404 NOT_FOUND."""
     answer = conformance.get(project_id=conformance.unknown_project_id)
-    expect(expect_error(answer, {"NOT_FOUND"}, {404}))
+    expect(answers_error(answer, {"NOT_FOUND"}, {404}))
 
 
 @pytest.mark.requirement("PROJ-FOREIGN-001")
 def test_another_orgs_project_is_not_found(conformance):
     """Another org's project is 404 NOT_FOUND, like one that does not exist."""
     answer = conformance.get(project_id=conformance.fixtures.foreign_project_id)
-    expect(expect_error(answer, {"NOT_FOUND"}, {404}))
+    expect(answers_error(answer, {"NOT_FOUND"}, {404}))
 
 
 @pytest.mark.requirement("PROJ-MALFORMED-001")
@@ -28,7 +28,7 @@ def test_another_orgs_project_is_not_found(conformance):
 def test_a_malformed_project_id_is_rejected(conformance, project_id):
     """A project id that is not a uuid is NOT_FOUND or VALIDATION."""
     answer = conformance.get(project_id=project_id)
-    expect(expect_error(answer, {"NOT_FOUND", "VALIDATION"}))
+    expect(answers_error(answer, {"NOT_FOUND", "VALIDATION"}))
 
 
 @pytest.mark.requirement("PROJ-FOREIGN-CURSOR-001")
@@ -39,4 +39,4 @@ def test_our_cursor_opens_no_other_orgs_project(conformance):
         inconclusive("the project has a single influencer: no cursor to reuse")
     foreign = conformance.fixtures.foreign_project_id
     answer = conformance.get((("limit", "1"), ("cursor", cursor)), project_id=foreign)
-    expect(expect_error(answer, {"NOT_FOUND", "VALIDATION"}))
+    expect(answers_error(answer, {"NOT_FOUND", "VALIDATION"}))

@@ -2,9 +2,9 @@
 
 import pytest
 
-from layers_conformance import shapes
-from layers_conformance.cases import STATUSES
-from layers_conformance.outcomes import Inconclusive, expect
+from layers_conformance.checks import shapes
+from layers_conformance.checks.params import STATUSES
+from layers_conformance.checks.violations import Inconclusive, expect
 
 
 def _answers(conformance):
@@ -33,33 +33,33 @@ def _violations(conformance, check, extra=()):
 @pytest.mark.requirement("SHAPE-PAGE-001")
 def test_every_page_has_items_and_next_cursor(conformance):
     """Each 200 body is an object with an items array and a string-or-null nextCursor."""
-    expect(_violations(conformance, shapes.expect_page))
+    expect(_violations(conformance, shapes.answers_page))
 
 
 @pytest.mark.smoke
 @pytest.mark.requirement("SHAPE-ITEM-FIELDS-001")
 def test_items_have_exactly_the_seven_fields(conformance):
     """No list item lacks one of the seven fields or carries another."""
-    expect(_violations(conformance, shapes.item_field_violations))
+    expect(_violations(conformance, shapes.item_fields))
 
 
 @pytest.mark.smoke
 @pytest.mark.requirement("SHAPE-ITEM-TYPES-001")
 def test_item_fields_have_their_types(conformance):
     """Types, the status enum, RFC 3339 createdAt and a URI thumbnailUrl."""
-    expect(_violations(conformance, shapes.item_type_violations))
+    expect(_violations(conformance, shapes.item_types))
 
 
 @pytest.mark.requirement("SHAPE-ITEM-NONNULL-001")
 def test_item_fields_are_not_null(conformance):
     """gender, ageRange and thumbnailUrl are strings, not null."""
-    expect(_violations(conformance, shapes.item_null_violations))
+    expect(_violations(conformance, shapes.items_not_null))
 
 
 @pytest.mark.requirement("SHAPE-ID-PREFIX-001")
 def test_influencer_ids_start_with_inf(conformance):
     """Every influencerId starts with inf_."""
-    expect(_violations(conformance, shapes.id_prefix_violations))
+    expect(_violations(conformance, shapes.ids_prefixed))
 
 
 @pytest.mark.smoke

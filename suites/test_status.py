@@ -2,11 +2,11 @@
 
 import pytest
 
-from layers_conformance import invariants
-from layers_conformance.cases import STATUSES, STATUSES_INVALID
-from layers_conformance.outcomes import expect, inconclusive
+from layers_conformance.checks import invariants
+from layers_conformance.checks.params import STATUSES, STATUSES_INVALID
+from layers_conformance.checks.shapes import answers_error
+from layers_conformance.checks.violations import expect, inconclusive
 from layers_conformance.plugin import smoke_params
-from layers_conformance.shapes import expect_error
 
 
 @pytest.mark.requirement("STATUS-FILTER-001")
@@ -33,4 +33,4 @@ def test_the_five_filters_partition_the_list(conformance):
 @pytest.mark.parametrize("status", smoke_params(STATUSES_INVALID, {"READY"}))
 def test_a_status_outside_the_five_is_rejected(conformance, status):
     """Any other status value is VALIDATION."""
-    expect(expect_error(conformance.get((("status", status),)), {"VALIDATION"}))
+    expect(answers_error(conformance.get((("status", status),)), {"VALIDATION"}))

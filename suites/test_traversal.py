@@ -2,8 +2,8 @@
 
 import pytest
 
-from layers_conformance import invariants
-from layers_conformance.outcomes import expect, inconclusive
+from layers_conformance.checks import invariants
+from layers_conformance.checks.violations import expect, inconclusive
 
 
 @pytest.mark.smoke

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from layers_conformance.exchange import Exchange
-from layers_conformance.pages import Item, Page, Traversal, read_page
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.pages import Item, Page, Traversal, read_page
 
 BASE = "https://api.test/v1/projects/p1/influencers"
 MISSING = object()  # pass as next_cursor to leave `nextCursor` out of the body

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from layers_conformance.catalogue import (
+from layers_conformance.checks.shapes import validator
+from layers_conformance.core.catalogue import (
     FIXTURES,
     CatalogueError,
     load_catalogue,
     load_schema,
     spec_dir,
 )
-from layers_conformance.shapes import validator
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = Path(__file__).resolve().parents[2] / "shared/docs/list-influencers.md"

@@ -15,7 +15,8 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from layers_conformance.client import (
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.probing.client import (
     NO_CREDENTIALS,
     BudgetExceeded,
     Client,
@@ -24,7 +25,6 @@ from layers_conformance.client import (
     DeadlineExceeded,
     TargetUnreachable,
 )
-from layers_conformance.exchange import Exchange
 
 KEY = "lk_live_SECRET_0123456789"
 NO_SCOPE = "lk_live_NOSCOPE_987654"
@@ -212,13 +212,17 @@ class TestRetries:
         [
             ("2", 2.0),
             ("120", 5.0),  # capped at max_retry_wait_s
-            (format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True), 5.0),
-            (format_datetime(datetime.now(UTC) - timedelta(hours=1), usegmt=True), 0.0),
+            (timedelta(hours=1), 5.0),  # an HTTP-date an hour ahead
+            (timedelta(hours=-1), 0.0),  # an HTTP-date an hour ago
             ("soon", 0.5),  # unreadable: the first backoff step
         ],
+        # Ids from the parameters, never from the clock: xdist workers must collect the same.
+        ids=["seconds", "capped", "date-ahead", "date-past", "unreadable"],
     )
     def test_retry_after(self, retry_after, expected_wait):
         """Retry-After, in seconds or as an HTTP-date, is honoured and capped."""
+        if isinstance(retry_after, timedelta):
+            retry_after = format_datetime(datetime.now(UTC) + retry_after, usegmt=True)
         fake, seen = FakeTime(), []
         busy = httpx.Response(429, headers={"retry-after": retry_after})
         with make_client(replies(busy, ok(None), seen=seen), fake=fake) as client:

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from layers_conformance.exchange import Exchange
+from layers_conformance.core.exchange import Exchange
 
 
 def shell_words(line):

@@ -4,7 +4,7 @@ process (about 5-10 s); run this module with `-n 2` to halve its wall time."""
 
 import pytest
 
-from layers_conformance.catalogue import load_catalogue
+from layers_conformance.core.catalogue import load_catalogue
 from layers_conformance.reference.faults import FAULTS, VARIANTS
 from layers_conformance.selftest import run_case
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from layers_conformance import invariants
-from layers_conformance.invariants import parse_timestamp, tie_groups
+from layers_conformance.checks import invariants
+from layers_conformance.checks.invariants import parse_timestamp, tie_groups
 
 
 def messages(violations):

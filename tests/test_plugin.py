@@ -5,14 +5,15 @@ subprocess against the embedded reference, then reads what the run reported.
 """
 
 import json
+import re
 from xml.etree import ElementTree
 
 import pytest
 
-from layers_conformance.catalogue import load_catalogue
+from layers_conformance.core.catalogue import load_catalogue
 
-HEADER = "import pytest\nfrom layers_conformance.outcomes import expect, inconclusive\n"
-VIOLATION_IMPORT = "from layers_conformance.invariants import Violation\n"
+HEADER = "import pytest\nfrom layers_conformance.checks.violations import expect, inconclusive\n"
+VIOLATION_IMPORT = "from layers_conformance.checks.violations import Violation\n"
 MADE_UP_VIOLATION = 'expect([Violation("rule", "made up", conformance.get())])'
 
 
@@ -123,6 +124,15 @@ class TestVerdicts:
         assert load_catalogue()["ORDER-NEWEST-001"].quote in failure.get("message", "")
         assert "KeyError" in (failure.text or "")
 
+    def test_a_failing_test_that_judges_no_requirement_fails_the_run(self, pytester):
+        """A broken helper test in suites/ is not a conformance verdict, but it is a failure:
+        the exit status is not rewritten to 0 because every requirement held."""
+        body = check("ORDER-NEWEST-001") + "\ndef test_helper():\n    assert False\n"
+        result, report = run_suite(pytester, body)
+        assert status_of(report, "ORDER-NEWEST-001")["status"] == "pass"
+        result.assert_outcomes(passed=1, failed=1)
+        assert result.ret == 1
+
 
 class TestProfilesAndFixtures:
     """What a profile selects and what a target's missing fixtures do."""
@@ -155,6 +165,18 @@ class TestProfilesAndFixtures:
         result, report = run_suite(pytester, body, "--seed", "4242")
         assert "--seed 4242" in result.stdout.str()
         assert report["seed"] == 4242
+
+    def test_xdist_workers_use_the_seed_the_report_names(self, pytester):
+        """Under -n 2 without --seed, every worker generates from the seed the report
+        records, so `--seed N` from the report repeats the whole run."""
+        body = "".join(
+            f"def test_seed_{n}(conformance_seed):\n    print('SEED', conformance_seed)\n"
+            "    assert False, f'SEED={conformance_seed}'\n"
+            for n in range(4)
+        )
+        result, report = run_suite(pytester, body, "-n", "2")
+        used = {int(seed) for seed in re.findall(r"SEED=(\d+)", result.stdout.str())}
+        assert used == {report["seed"]}
 
 
 class TestProgress:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from layers_conformance.outcomes import inconclusive
-from layers_conformance.probe import Keys, Probe
-from layers_conformance.profiles import PROFILES
+from layers_conformance.checks.violations import inconclusive
+from layers_conformance.core.targets import Fixtures
+from layers_conformance.probing.probe import Keys, Probe
+from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.run.recheck import recheck
-from layers_conformance.targets import Fixtures
 
 
 class CountingClient:

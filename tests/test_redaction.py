@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from layers_conformance.exchange import Exchange
-from layers_conformance.redaction import redact, redact_exchange, redact_headers, secret_forms
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.redaction import redact, redact_exchange, redact_headers, secret_forms
 
 KEY = "lk_live/0123+abcdef"
 SECRETS = {KEY: "$LAYERS_API_KEY", "lk_noscope": "$LAYERS_API_KEY_NO_SCOPE"}

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from layers_conformance.core.targets import ConfigError
 from layers_conformance.run.selection import select_requirements
-from layers_conformance.targets import ConfigError
 
 KNOWN = ("ORDER-NEWEST-001", "TRAV-PAGING-001", "LIMIT-MAX-001", "LIMIT-DEFAULT-001")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from layers_conformance import shapes
-from layers_conformance.exchange import Exchange
+from layers_conformance.checks import shapes
+from layers_conformance.core.exchange import Exchange
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "spec" / "examples"
 PAGE = json.loads((EXAMPLES / "page.json").read_text("utf-8"))
@@ -40,15 +40,15 @@ def rules(violations):
 
 
 ITEM_CHECKS = (
-    shapes.item_field_violations,
-    shapes.item_type_violations,
-    shapes.item_null_violations,
-    shapes.id_prefix_violations,
+    shapes.item_fields,
+    shapes.item_types,
+    shapes.items_not_null,
+    shapes.ids_prefixed,
 )
 
 
 class TestTheDocumentedExample:
-    @pytest.mark.parametrize("check", [shapes.page_violations, shapes.expect_page, *ITEM_CHECKS])
+    @pytest.mark.parametrize("check", [shapes.page_shape, shapes.answers_page, *ITEM_CHECKS])
     def test_the_example_page_passes_every_check(self, make_exchange, check):
         """The page's own 200 example breaks no shape rule."""
         assert check(make_exchange(PAGE)) == []
@@ -57,8 +57,8 @@ class TestTheDocumentedExample:
 class TestPageViolations:
     def test_a_body_that_is_not_an_object(self, make_exchange):
         """A list or non-JSON body is not a page."""
-        assert rules(shapes.page_violations(make_exchange([]))) == ["page_shape"]
-        [violation] = shapes.page_violations(make_exchange(text="<html>"))
+        assert rules(shapes.page_shape(make_exchange([]))) == ["page_shape"]
+        [violation] = shapes.page_shape(make_exchange(text="<html>"))
         assert violation.message == "the body is not a JSON object: '<html>'"
 
     @pytest.mark.parametrize(
@@ -73,36 +73,36 @@ class TestPageViolations:
     )
     def test_names_what_the_envelope_lacks(self, make_exchange, body, where):
         """A missing or mistyped `items` or `nextCursor` is named with its path."""
-        [violation] = shapes.page_violations(make_exchange(body))
+        [violation] = shapes.page_shape(make_exchange(body))
         assert violation.message.startswith(where)
 
     def test_leaves_items_to_the_item_checks(self, make_exchange):
         """A bad item is not a page-shape violation."""
-        assert shapes.page_violations(make_exchange(page_with(createdAt="yesterday"))) == []
+        assert shapes.page_shape(make_exchange(page_with(createdAt="yesterday"))) == []
 
     def test_extra_top_level_members_are_accepted(self, make_exchange):
         """The page does not forbid extra members at the top."""
-        assert shapes.page_violations(make_exchange({**PAGE, "total": 1})) == []
+        assert shapes.page_shape(make_exchange({**PAGE, "total": 1})) == []
 
 
 class TestItemFields:
     def test_an_extra_field_is_a_field_violation_only(self, make_exchange):
         """A field beyond the seven is reported by the field check and by no other."""
         answer = make_exchange(page_with(personality="warm"))
-        [violation] = shapes.item_field_violations(answer)
+        [violation] = shapes.item_fields(answer)
         assert violation.rule == "item_fields"
         assert violation.message.startswith("body.items[0]: Additional properties")
         assert "'personality'" in violation.message
-        others = (shapes.page_violations, *ITEM_CHECKS[1:])
+        others = (shapes.page_shape, *ITEM_CHECKS[1:])
         assert [v for check in others for v in check(answer)] == []
 
     def test_a_missing_field_is_a_field_violation(self, make_exchange):
         """An item without one of the seven fields is named with the field."""
         answer = make_exchange(page_without("ageRange"))
-        assert [v.message for v in shapes.item_field_violations(answer)] == [
+        assert [v.message for v in shapes.item_fields(answer)] == [
             "body.items[0]: 'ageRange' is a required property"
         ]
-        assert shapes.item_type_violations(answer) == []
+        assert shapes.item_types(answer) == []
 
 
 class TestItemTypes:
@@ -125,9 +125,9 @@ class TestItemTypes:
     ):
         """Each mistyped or misformatted field is named by the type check, not the field one."""
         answer = make_exchange(page_with(**{field: value}))
-        [violation] = shapes.item_type_violations(answer)
+        [violation] = shapes.item_types(answer)
         assert (violation.rule, violation.message.split(":")[0]) == ("item_types", where)
-        assert shapes.item_field_violations(answer) == []
+        assert shapes.item_fields(answer) == []
 
     @pytest.mark.parametrize(
         "created",
@@ -135,11 +135,11 @@ class TestItemTypes:
     )
     def test_rfc_3339_variants_are_accepted(self, make_exchange, created):
         """Fractional seconds and numeric offsets are valid RFC 3339."""
-        assert shapes.item_type_violations(make_exchange(page_with(createdAt=created))) == []
+        assert shapes.item_types(make_exchange(page_with(createdAt=created))) == []
 
     def test_an_item_that_is_not_an_object(self, make_exchange):
         """A list entry that is not an object is a type violation at its index."""
-        [violation] = shapes.item_type_violations(make_exchange({"items": [5], "nextCursor": None}))
+        [violation] = shapes.item_types(make_exchange({"items": [5], "nextCursor": None}))
         assert violation.message.startswith("body.items[0]: 5 is not of type 'object'")
 
 
@@ -148,26 +148,24 @@ class TestItemNulls:
     def test_null_is_accepted_as_a_type_but_flagged(self, make_exchange, field):
         """A null gender, ageRange or thumbnailUrl passes the MUST and fails the SHOULD."""
         answer = make_exchange(page_with(**{field: None}))
-        assert shapes.item_type_violations(answer) == []
-        assert [v.message for v in shapes.item_null_violations(answer)] == [
-            f"items[0].{field} is null"
-        ]
+        assert shapes.item_types(answer) == []
+        assert [v.message for v in shapes.items_not_null(answer)] == [f"items[0].{field} is null"]
 
     def test_a_missing_field_is_not_a_null(self, make_exchange):
         """An absent field is the field check's business."""
-        assert shapes.item_null_violations(make_exchange(page_without("gender"))) == []
+        assert shapes.items_not_null(make_exchange(page_without("gender"))) == []
 
 
 class TestIdPrefix:
     @pytest.mark.parametrize("ident", ["usr_1", "INF_1", "01HXZ9", 7])
     def test_names_an_id_without_inf(self, make_exchange, ident):
         """An influencerId not starting with `inf_` is named with its index."""
-        [violation] = shapes.id_prefix_violations(make_exchange(page_with(influencerId=ident)))
+        [violation] = shapes.ids_prefixed(make_exchange(page_with(influencerId=ident)))
         assert violation.message == (f"items[0].influencerId {ident!r} does not start with 'inf_'")
 
     def test_a_missing_id_is_flagged(self, make_exchange):
         """An item without an id has no `inf_` prefix either."""
-        assert shapes.id_prefix_violations(make_exchange(page_without("influencerId")))
+        assert shapes.ids_prefixed(make_exchange(page_without("influencerId")))
 
 
 class TestJsonContentType:
@@ -201,7 +199,7 @@ class TestJsonContentType:
 class TestEnvelope:
     def test_the_documented_example_passes(self, make_exchange):
         """The page's 404 example is a valid error envelope."""
-        assert shapes.envelope_violations(make_exchange(NOT_FOUND, status=404)) == []
+        assert shapes.error_envelope(make_exchange(NOT_FOUND, status=404)) == []
 
     @pytest.mark.parametrize(
         ("body", "where"),
@@ -223,24 +221,24 @@ class TestEnvelope:
     )
     def test_names_each_broken_part(self, make_exchange, body, where):
         """A flat envelope, a missing member, an empty string or an unknown code is named."""
-        [violation] = shapes.envelope_violations(make_exchange(body, status=404))
+        [violation] = shapes.error_envelope(make_exchange(body, status=404))
         assert violation.rule == "error_envelope"
         assert violation.message.startswith(where)
 
     def test_a_non_json_body_is_a_violation(self, make_exchange):
         """An HTML error page is not an envelope."""
         answer = make_exchange(text="<h1>Not Found</h1>", status=404, content_type="text/html")
-        [violation] = shapes.envelope_violations(answer)
+        [violation] = shapes.error_envelope(answer)
         assert violation.message == "the error body is not JSON: '<h1>Not Found</h1>'"
 
 
 class TestRequestIdPrefix:
     def test_req_prefix_passes_and_others_are_named(self, make_exchange):
         """requestId starts with `req_`; another value, or none, is named."""
-        assert shapes.request_id_prefix(make_exchange(NOT_FOUND)) == []
-        [violation] = shapes.request_id_prefix(make_exchange(error_body(requestId="abc")))
+        assert shapes.request_id_prefixed(make_exchange(NOT_FOUND)) == []
+        [violation] = shapes.request_id_prefixed(make_exchange(error_body(requestId="abc")))
         assert violation.message == "requestId is 'abc'"
-        assert shapes.request_id_prefix(make_exchange(text="oops"))[0].message == (
+        assert shapes.request_id_prefixed(make_exchange(text="oops"))[0].message == (
             "requestId is None"
         )
 
@@ -250,13 +248,13 @@ class TestExpectError:
         """Without statuses, a documented code with any 4xx passes."""
         for status in (400, 404, 422, 499):
             answer = make_exchange(error_body(code="VALIDATION"), status=status)
-            assert shapes.expect_error(answer, {"VALIDATION"}) == []
+            assert shapes.answers_error(answer, {"VALIDATION"}) == []
 
     @pytest.mark.parametrize("status", [200, 302, 500, 503])
     def test_a_status_outside_4xx(self, make_exchange, status):
         """A page, a redirect or a 5xx is not the expected error, whatever the body says."""
         answer = make_exchange(error_body(code="VALIDATION"), status=status)
-        [violation] = shapes.expect_error(answer, {"VALIDATION"})
+        [violation] = shapes.answers_error(answer, {"VALIDATION"})
         assert violation.message == (
             f"expected VALIDATION with HTTP 4xx, got HTTP {status} VALIDATION"
         )
@@ -264,13 +262,13 @@ class TestExpectError:
     def test_no_response_at_all(self):
         """A transport error is named as what came back."""
         failed = Exchange("GET", "https://api.test/", {}, error="timed out")
-        [violation] = shapes.expect_error(failed, {"NOT_FOUND"}, {404})
+        [violation] = shapes.answers_error(failed, {"NOT_FOUND"}, {404})
         assert violation.message == "expected NOT_FOUND with HTTP 404, got timed out"
 
     def test_a_wrong_code(self, make_exchange):
         """The right kind of status with another code is named with both."""
         answer = make_exchange(error_body(code="UNAUTHENTICATED"), status=401)
-        [violation] = shapes.expect_error(answer, {"FORBIDDEN_SCOPE", "NOT_FOUND"})
+        [violation] = shapes.answers_error(answer, {"FORBIDDEN_SCOPE", "NOT_FOUND"})
         assert violation.message == (
             "expected code FORBIDDEN_SCOPE or NOT_FOUND, got 'UNAUTHENTICATED' (HTTP 401)"
         )
@@ -278,8 +276,8 @@ class TestExpectError:
     def test_allowed_statuses(self, make_exchange):
         """With statuses given, the right code passes only with one of them."""
         answer = make_exchange(NOT_FOUND, status=404)
-        assert shapes.expect_error(answer, {"NOT_FOUND"}, {404}) == []
-        [violation] = shapes.expect_error(
+        assert shapes.answers_error(answer, {"NOT_FOUND"}, {404}) == []
+        [violation] = shapes.answers_error(
             make_exchange(NOT_FOUND, status=403), {"NOT_FOUND"}, {404}
         )
         assert violation.message == "expected NOT_FOUND with HTTP 404, got HTTP 403 NOT_FOUND"
@@ -317,17 +315,17 @@ class TestConventionalStatus:
 class TestExpectPage:
     def test_a_non_200_is_named(self, make_exchange):
         """An error where a page was expected is named with its status and code."""
-        [violation] = shapes.expect_page(make_exchange(NOT_FOUND, status=404))
+        [violation] = shapes.answers_page(make_exchange(NOT_FOUND, status=404))
         assert violation.message == "expected a page (HTTP 200), got HTTP 404 NOT_FOUND"
 
     def test_a_200_that_is_not_a_page(self, make_exchange):
         """A 200 whose body is not a page is a page-shape violation."""
-        assert rules(shapes.expect_page(make_exchange({"data": []}))) == ["page_shape"] * 2
+        assert rules(shapes.answers_page(make_exchange({"data": []}))) == ["page_shape"] * 2
 
     def test_a_200_cut_short_names_the_transport_error(self):
         """A connection dropped after the status line says so, not 'the body is not JSON'."""
         cut = Exchange("GET", "http://t/x", {}, status=200, error="connection dropped: peer closed")
-        [violation] = shapes.expect_page(cut)
+        [violation] = shapes.answers_page(cut)
         assert (
             violation.message == "expected a page (HTTP 200), got connection dropped: peer closed"
         )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from layers_conformance.targets import (
+from layers_conformance.core.targets import (
     Auth,
     ConfigError,
     Fixtures,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from layers_conformance.traversal import walk
+from layers_conformance.probing.traversal import walk
 
 
 class Server:

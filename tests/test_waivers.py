@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from layers_conformance.results import RequirementResult, Waiver
+from layers_conformance.core.results import RequirementResult, Waiver
+from layers_conformance.core.targets import ConfigError
 from layers_conformance.run.waivers import WaiverBook, load_waivers
-from layers_conformance.targets import ConfigError
 
 TODAY = date(2026, 6, 1)
 KNOWN = {"ORDER-NEWEST-001", "TRAV-PAGING-001", "LIMIT-MAX-001"}
@@ -104,6 +104,11 @@ class TestApply:
         (applied,), (use,) = book.apply((result(),))
         assert (applied.status, applied.waiver) == ("waived", waiver())
         assert use.use == "applied"
+
+    def test_tests_already_marked_waived_get_their_waiver(self):
+        """The plugin marks covered tests `waived`; the folded result carries the waiver."""
+        (applied,), (use,) = WaiverBook((waiver(),), "", TODAY).apply((result(status="waived"),))
+        assert (applied.status, applied.waiver, use.use) == ("waived", waiver(), "applied")
 
     def test_a_flaky_requirement_is_waived_too(self):
         """A waived deviation that showed only once is still the known deviation."""

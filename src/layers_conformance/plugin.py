@@ -1,8 +1,9 @@
 """The pytest plugin: options, the requirement marker, the probe fixture, verdicts and reports.
 
 It reads top-down: options, configuration, collection, fixtures, the per-test verdict,
-then the end of the session. The work itself lives in plain modules that never import
-pytest; this module only wires them to pytest's hooks.
+then the end of the session. The work itself lives in the layers below (see
+ARCHITECTURE.md), which never import pytest; this module and `verdicts` wire them to
+pytest's hooks.
 """
 
 from __future__ import annotations
@@ -11,27 +12,29 @@ import os
 import random
 from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from contextlib import ExitStack, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from layers_conformance.catalogue import Requirement, load_catalogue
-from layers_conformance.runner import REFERENCE, Options, Tally, TestOutcome
+from layers_conformance.core.catalogue import Requirement, load_catalogue
+from layers_conformance.run.options import REFERENCE, Options
+from layers_conformance.run.tally import Tally
 
 if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a run needs them
-    from layers_conformance.probe import Probe
-    from layers_conformance.results import RunResult
+    from layers_conformance.core.results import RunResult
+    from layers_conformance.core.targets import Target
+    from layers_conformance.probing.probe import Probe
     from layers_conformance.run.recheck import Recheck
     from layers_conformance.run.waivers import WaiverBook
-    from layers_conformance.targets import Target
 
 MARKER = "requirement"
 SMOKE_MARKER = "smoke"
 PROFILE_NAMES = ("smoke", "standard", "thorough")
-WARN, INCONCLUSIVE, FLAKY = "warn", "inconclusive", "flaky"
+WARN, INCONCLUSIVE, WAIVED, FLAKY = "warn", "inconclusive", "waived", "flaky"
 RECHECK_PAUSE_S = 5.0
+SEED_KEY = "layers_conformance_seed"  # in xdist's workerinput
 
 
 @dataclass
@@ -44,8 +47,8 @@ class RunState:
     tally: Tally = field(default_factory=Tally)
     stack: ExitStack = field(default_factory=ExitStack)
     runs_suites: bool = False
-    aborted: str = ""
-    requests_by_worker: dict[str, int] = field(default_factory=dict)
+    # Failed tests that judge no requirement (a broken suite module): they fail the run too.
+    unjudged_failures: int = 0
     current: pytest.Item | None = None
     result: RunResult | None = None
     waivers: WaiverBook | None = None
@@ -170,7 +173,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(id): the catalogue requirement a test verifies")
     config.addinivalue_line("markers", f"{SMOKE_MARKER}: part of the production-safe profile")
-    from layers_conformance.targets import ConfigError
+    from layers_conformance.core.targets import ConfigError
+    from layers_conformance.run.options import resolve_target
+    from layers_conformance.run.waivers import open_book
 
     try:
         options = _options(config)
@@ -179,9 +184,6 @@ def pytest_configure(config: pytest.Config) -> None:
     state = RunState(options, runs_suites=_runs_suites(config))
     config.stash[STATE] = state
     config.pluginmanager.register(_Recorder(state), "layers-conformance-recorder")
-    from layers_conformance.run.waivers import open_book
-    from layers_conformance.runner import resolve_target
-
     try:
         state.target = resolve_target(options)
         entry = (state.target.waivers,) if state.target and state.target.waivers else ()
@@ -190,13 +192,22 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(error)) from None
     _check_faults(options.reference_faults)
     if state.runs_suites and not hasattr(config, "workerinput"):
-        _default_report_paths(config, _report_dir(state))
+        _default_report_paths(config, options.target_report_dir)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Hand the controller's seed to each pytest-xdist worker, so one printed seed repeats all."""
+    node.workerinput[SEED_KEY] = node.config.stash[STATE].options.seed
 
 
 def _options(config: pytest.Config) -> Options:
     from layers_conformance.run.selection import select_requirements
 
     seed = config.getoption("lc_seed")
+    worker_input: dict[str, Any] = getattr(config, "workerinput", {})
+    if SEED_KEY in worker_input:
+        seed = worker_input[SEED_KEY]
     targets_file = config.getoption("lc_targets_file")
     if targets_file is None and Path("targets.yaml").is_file():
         targets_file = Path("targets.yaml")
@@ -214,12 +225,12 @@ def _options(config: pytest.Config) -> Options:
         reference_faults=tuple(config.getoption("lc_faults")),
         reference_size=size,
         waivers=tuple(config.getoption("lc_waivers")),
-        recheck_pause_s=_recheck_pause(config),
         selected=select_requirements(
             config.getoption("lc_requirements"),
             config.getoption("lc_rerun_failed"),
             load_catalogue(),
         ),
+        recheck_pause_s=_recheck_pause(config),
     )
 
 
@@ -254,10 +265,6 @@ def _check_faults(names: tuple[str, ...]) -> None:
 def _runs_suites(config: pytest.Config) -> bool:
     # Only a run of the conformance suites writes reports; `pytest tests` (self-tests) does not.
     return any("suites" in Path(str(arg).split("::")[0]).parts for arg in config.args)
-
-
-def _report_dir(state: RunState) -> Path:
-    return state.options.report_dir / state.options.target
 
 
 def _default_report_paths(config: pytest.Config, directory: Path) -> None:
@@ -368,8 +375,8 @@ def conformance_seed(request: pytest.FixtureRequest) -> int:
 
 
 def _start(config: pytest.Config, state: RunState) -> Probe:
-    from layers_conformance.client import TargetUnreachable
-    from layers_conformance.session import open_probe
+    from layers_conformance.probing.client import TargetUnreachable
+    from layers_conformance.run.start import open_probe
 
     say = _progress_writer(config)
     try:
@@ -377,7 +384,7 @@ def _start(config: pytest.Config, state: RunState) -> Probe:
             state.options, state.target, state.stack, say, _allure_attacher(config, state)
         )
     except TargetUnreachable as error:
-        state.aborted = str(error)
+        state.tally.aborted = str(error)
         pytest.exit(f"layers-conformance: {error}", returncode=1)
     return state.probe
 
@@ -430,7 +437,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     state = item.config.stash[STATE]
     if requirement is None or state.target is None:
         return
-    from layers_conformance.runner import missing_fixtures
+    from layers_conformance.run.start import missing_fixtures
 
     missing = missing_fixtures(requirement, state.target)
     if missing:
@@ -471,43 +478,41 @@ def pytest_runtest_makereport(
         or (report.when == "setup" and report.passed)
     ):
         return report
-    from layers_conformance.verdicts import after_recheck, judge
+    from layers_conformance.verdicts import after_recheck, attach_record, judge
 
     state = item.config.stash[STATE]
     verdict = judge(requirement, report, call.excinfo, item.nodeid)
     if report.when == "call" and RECHECKED in item.stash:
         verdict = after_recheck(verdict, *item.stash[RECHECKED], item.nodeid)
     if state.waivers is not None:
-        verdict = replace(verdict, waiver=state.waivers.covering(requirement.id, verdict.status))
+        verdict = verdict.under(state.waivers.covering(requirement.id, verdict.status))
     verdict.apply(report)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    requests_sent = state.probe.client.requests_sent if state.probe else 0
+    attach_record(report, verdict.record(worker, requests_sent))
     # pytest's JUnit writer reads a test case's properties from its teardown report, which
     # pytest builds from `item.user_properties`: set there, they reach junit.xml (xdist too).
     item.user_properties += [
         ("requirement", requirement.id),
         ("level", requirement.level),
-        ("conformance_status", verdict.shown_status),
+        ("conformance_status", verdict.status),
     ]
-    report.lc_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")  # type: ignore[attr-defined]
-    report.lc_requests = state.probe.client.requests_sent if state.probe else 0  # type: ignore[attr-defined]
     if verdict.stops_run:
         item.session.shouldfail = f"layers-conformance: {verdict.reason}"
     return report
 
 
-def _evidence(report: pytest.TestReport) -> tuple[Any, ...]:
-    from layers_conformance.results import Evidence
-
-    return tuple(Evidence(**fields) for fields in getattr(report, "lc_evidence", ()))
-
-
 def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
-    status = getattr(report, "lc_status", None)
-    if getattr(report, "lc_waived", False):
-        return "waived", "w", "WAIVED"
+    from layers_conformance.verdicts import record_of
+
+    record = record_of(report)
+    status = record.status if record else None
     if status == WARN:
         return "warned", "W", "WARN (SHOULD)"
     if status == INCONCLUSIVE and report.when == "call":
         return "inconclusive", "I", "INCONCLUSIVE"
+    if status == WAIVED:
+        return "waived", "w", "WAIVED"
     if status == FLAKY:
         return "flaky", "~", "FLAKY (held on recheck)"
     return None
@@ -523,18 +528,13 @@ class _Recorder:
         self.state = state
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        status = getattr(report, "lc_status", None)
-        if status is None:
-            return
-        self.state.tally.outcomes.append(
-            TestOutcome(report.lc_requirement, status, report.lc_reason, _evidence(report))
-        )
-        incomplete = getattr(report, "lc_incomplete", "")
-        if incomplete and not self.state.aborted:
-            self.state.aborted = f"the run could not finish: {incomplete}"
-        worker = getattr(report, "lc_worker", "main")
-        seen = self.state.requests_by_worker.get(worker, 0)
-        self.state.requests_by_worker[worker] = max(seen, getattr(report, "lc_requests", 0))
+        from layers_conformance.verdicts import record_of
+
+        record = record_of(report)
+        if record is not None:
+            self.state.tally.add(record)
+        elif report.failed:
+            self.state.unjudged_failures += 1
 
 
 @pytest.hookimpl(trylast=True)
@@ -543,32 +543,25 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state.stack.close()
     if not state.runs_suites or hasattr(session.config, "workerinput"):
         return
-    from layers_conformance.session import finish_run
+    from layers_conformance.run.finish import finish_run
 
-    run = finish_run(
-        state.options,
-        state.target,
-        state.tally,
-        state.aborted,
-        sum(state.requests_by_worker.values()),
-        _report_dir(state),
-        state.waivers,
-    )
+    run = finish_run(state.options, state.target, state.tally, state.waivers)
     state.result = run
     # A selection may leave nothing to run (--rerun-failed of a clean report): not an error.
     judged = [pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED]
     if state.options.selected is not None:
         judged.append(pytest.ExitCode.NO_TESTS_COLLECTED)
     if exitstatus in judged:
-        session.exitstatus = 1 if run.verdict == "fail" else 0
+        failed = run.verdict == "fail" or state.unjudged_failures > 0
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     run = config.stash[STATE].result
     if run is None:
         return
-    from layers_conformance.session import summary_lines
+    from layers_conformance.run.finish import summary_lines
 
     terminalreporter.section("layers-conformance")
-    for line in summary_lines(run, _report_dir(config.stash[STATE])):
+    for line in summary_lines(run, config.stash[STATE].options):
         terminalreporter.write_line(line)

@@ -1,4 +1,5 @@
-"""From a pytest report to a verdict on a requirement: pass, fail, warn, skip or inconclusive.
+"""From a pytest report to a verdict on a requirement: pass, fail, warn, skip or inconclusive
+(and waived or flaky, once the gate's waivers and rechecks have had their say).
 
 A failing SHOULD becomes a warning that never fails the run; a check the data could not
 decide, or that ran out of budget, is inconclusive with its reason; never a silent pass.
@@ -7,25 +8,29 @@ decide, or that ran out of budget, is inconclusive with its reason; never a sile
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from layers_conformance.catalogue import Requirement
-from layers_conformance.client import BudgetExceeded, DeadlineExceeded, TargetUnreachable
-from layers_conformance.exchange import Exchange
-from layers_conformance.outcomes import ConformanceFailure, Inconclusive
-from layers_conformance.results import Evidence, Status, Waiver
+from layers_conformance.checks.violations import ConformanceFailure, Inconclusive
+from layers_conformance.core.catalogue import Requirement
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.results import Evidence, Status, Waiver
+from layers_conformance.probing.client import BudgetExceeded, DeadlineExceeded, TargetUnreachable
+from layers_conformance.run.tally import TestRecord
 
 if TYPE_CHECKING:
     from layers_conformance.run.recheck import Recheck
 
 EVIDENCE_PER_TEST = 5
+# The attribute of a pytest TestReport that carries a `TestRecord` (as plain data) from the
+# process that ran the test to the one that tallies: see `TestRecord` for why.
+RECORD_ATTRIBUTE = "layers_conformance_record"
 
 
 @dataclass(frozen=True)
-class Verdict:
+class TestVerdict:
     """One test's verdict, and what it changes in the report pytest prints and stores."""
 
     requirement: Requirement
@@ -36,23 +41,28 @@ class Verdict:
     stops_run: bool = False
     # Why the run could not finish (budget, deadline, target gone): such a run never passes.
     incomplete: str = ""
-    # A failure under a valid waiver: still `fail` in the tally (the waivers are applied again
-    # to the folded results), but shown as waived, so JUnit and the terminal agree with it.
-    waiver: Waiver | None = None
+    waiver: Waiver | None = None  # the waiver that made a failure `waived`
 
-    @property
-    def shown_status(self) -> str:
-        """The status the terminal and JUnit give this test."""
-        return "waived" if self.waiver is not None else self.status
+    __test__ = False  # not a pytest test class, despite its name
+
+    def under(self, waiver: Waiver | None) -> TestVerdict:
+        """This verdict under a waiver that covers it (`waived`), or unchanged for None."""
+        return self if waiver is None else replace(self, status="waived", waiver=waiver)
+
+    def record(self, worker: str, requests_sent: int) -> TestRecord:
+        """What the tally needs of this verdict, from the process that ran the test."""
+        return TestRecord(
+            self.requirement.id,
+            self.status,
+            self.reason,
+            self.evidence,
+            self.incomplete,
+            worker,
+            requests_sent,
+        )
 
     def apply(self, report: pytest.TestReport) -> None:
         """Mark the report so the terminal, JUnit and the tally all tell the same story."""
-        report.lc_status = self.status  # type: ignore[attr-defined]
-        report.lc_requirement = self.requirement.id  # type: ignore[attr-defined]
-        report.lc_reason = self.reason  # type: ignore[attr-defined]
-        report.lc_evidence = [asdict(e) for e in self.evidence]  # type: ignore[attr-defined]
-        report.lc_incomplete = self.incomplete  # type: ignore[attr-defined]
-        report.lc_waived = self.waiver is not None  # type: ignore[attr-defined]
         if self.waiver is not None:
             # Skipped, not failed: a waived deviation must not turn a CI check red.
             report.outcome = "skipped"
@@ -78,20 +88,20 @@ def judge(
     report: pytest.TestReport,
     excinfo: pytest.ExceptionInfo[BaseException] | None,
     nodeid: str,
-) -> Verdict:
+) -> TestVerdict:
     """The verdict on `requirement` from one test's report and exception."""
     if report.passed:
-        return Verdict(requirement, "pass")
+        return TestVerdict(requirement, "pass")
     error = _root_cause(excinfo.value) if excinfo is not None else None
     if report.skipped and not isinstance(error, Inconclusive):
-        return Verdict(requirement, "skip", _skip_reason(report))
+        return TestVerdict(requirement, "skip", _skip_reason(report))
     if isinstance(error, Inconclusive):
-        return Verdict(requirement, "inconclusive", str(error))
+        return TestVerdict(requirement, "inconclusive", str(error))
     if isinstance(error, BudgetExceeded | DeadlineExceeded | TargetUnreachable):
         # Not the requirement's fault, and not a pass: the run as a whole is incomplete.
         reason = str(error)
         stops = isinstance(error, TargetUnreachable)
-        return Verdict(requirement, "inconclusive", reason, stops_run=stops, incomplete=reason)
+        return TestVerdict(requirement, "inconclusive", reason, stops_run=stops, incomplete=reason)
     if isinstance(error, ConformanceFailure):
         broken: Status = "fail" if requirement.level == "MUST" else "warn"
         return _failure(requirement, broken, error, nodeid)
@@ -99,7 +109,7 @@ def judge(
     # the level, with pytest's traceback kept under the requirement it left unverified.
     reason = _one_line(error) if error is not None else "the test did not pass"
     longrepr = f"{headline(requirement)}\nthe check itself erred: {reason}\n{report.longrepr}"
-    return Verdict(requirement, "fail", reason, (Evidence(nodeid, reason),), longrepr)
+    return TestVerdict(requirement, "fail", reason, (Evidence(nodeid, reason),), longrepr)
 
 
 def rechecks(requirement: Requirement, error: BaseException) -> bool:
@@ -108,7 +118,9 @@ def rechecks(requirement: Requirement, error: BaseException) -> bool:
     return requirement.level == "MUST" and isinstance(_root_cause(error), ConformanceFailure)
 
 
-def after_recheck(verdict: Verdict, first: BaseException, looked: Recheck, nodeid: str) -> Verdict:
+def after_recheck(
+    verdict: TestVerdict, first: BaseException, looked: Recheck, nodeid: str
+) -> TestVerdict:
     """The verdict on a failure that was looked at again: flaky if the second look held."""
     pause = f"a recheck after {looked.pause_s:g} s"
     failure = _root_cause(first)
@@ -121,7 +133,7 @@ def after_recheck(verdict: Verdict, first: BaseException, looked: Recheck, nodei
         for exchange in _asked_again(failure, looked.exchanges)
     )
     reason = f"failed, then held on {pause}: {failed.reason}"
-    return Verdict(verdict.requirement, "flaky", reason, evidence + held)
+    return TestVerdict(verdict.requirement, "flaky", reason, evidence + held)
 
 
 def _asked_again(failure: ConformanceFailure, exchanges: Sequence[Exchange]) -> list[Exchange]:
@@ -145,7 +157,7 @@ def _exchange_evidence(nodeid: str, message: str, exchange: Exchange) -> Evidenc
 
 def _failure(
     requirement: Requirement, status: Status, failure: ConformanceFailure, nodeid: str
-) -> Verdict:
+) -> TestVerdict:
     evidence = tuple(
         Evidence(
             test=nodeid,
@@ -159,7 +171,7 @@ def _failure(
         for violation in failure.violations[:EVIDENCE_PER_TEST]
     )
     longrepr = f"{headline(requirement)}\n{failure}"
-    return Verdict(requirement, status, failure.violations[0].message, evidence, longrepr)
+    return TestVerdict(requirement, status, failure.violations[0].message, evidence, longrepr)
 
 
 def headline(requirement: Requirement) -> str:
@@ -168,6 +180,17 @@ def headline(requirement: Requirement) -> str:
         f"{requirement.id} ({requirement.level}): {requirement.statement}\n"
         f"  page: {requirement.section}: {requirement.quote}"
     )
+
+
+def attach_record(report: pytest.TestReport, record: TestRecord) -> None:
+    """Put the record on the report, where it survives the trip from an xdist worker."""
+    setattr(report, RECORD_ATTRIBUTE, record.to_json())
+
+
+def record_of(report: pytest.TestReport) -> TestRecord | None:
+    """The record a conformance test's report carries, or None for any other report."""
+    data = getattr(report, RECORD_ATTRIBUTE, None)
+    return None if data is None else TestRecord.from_json(data)
 
 
 def _root_cause(error: BaseException) -> BaseException:

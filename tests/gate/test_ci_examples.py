@@ -171,7 +171,7 @@ def assert_fleet_page(page: Path, targets: list[str]) -> None:
 
 def test_the_example_waivers_file_loads():
     """The documented waivers file is valid as shipped."""
-    from layers_conformance.catalogue import load_catalogue
+    from layers_conformance.core.catalogue import load_catalogue
     from layers_conformance.run.waivers import load_waivers
 
     (waiver,) = load_waivers(EXAMPLES / "waivers.yaml", load_catalogue())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from gate import run_gate
-from layers_conformance.catalogue import load_catalogue
+from layers_conformance.core.catalogue import load_catalogue
 
 PROPERTIES = {"requirement", "level", "conformance_status"}
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from reference_probe import probe
 
-from layers_conformance.catalogue import load_catalogue
+from layers_conformance.core.catalogue import load_catalogue
 from layers_conformance.reference.app import reference_app
 from layers_conformance.reference.faults import CATALOGUE, FAULTS, HOSTILE, VARIANTS
 from layers_conformance.reference.faults.hostile import SlowPages

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from layers_conformance.results import Evidence, RequirementResult, RunResult
+from layers_conformance.core.results import Evidence, RequirementResult, RunResult
 
 HOSTILE = "<script>alert(1)</script>"
 

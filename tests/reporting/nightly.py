@@ -17,9 +17,9 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from layers_conformance.catalogue import load_catalogue
+from layers_conformance.core.catalogue import load_catalogue
+from layers_conformance.core.results import RequirementResult, RunResult, Status, Waiver
 from layers_conformance.reporting.json_report import write_json
-from layers_conformance.results import RequirementResult, RunResult, Status, Waiver
 
 FIRST_NIGHT = date(2026, 11, 1)
 NIGHTS = 10

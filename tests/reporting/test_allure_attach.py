@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from layers_conformance.exchange import Exchange
+from layers_conformance.core.exchange import Exchange
 from layers_conformance.reporting.allure_attach import exchange_title, section_slug
 
 INNER_TEST = """
-from layers_conformance.catalogue import Requirement
-from layers_conformance.exchange import Exchange
+from layers_conformance.core.catalogue import Requirement
+from layers_conformance.core.exchange import Exchange
 from layers_conformance.reporting.allure_attach import attach_exchange, label_requirement
 
 def test_limit():

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from layers_conformance.core.results import Waiver, WaiverOutcome
 from layers_conformance.reporting.html_report import render_html, write_html
-from layers_conformance.results import Waiver, WaiverOutcome
 
 HOSTILE = "<script>alert(1)</script>"
 

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
+from layers_conformance.core.results import Waiver, WaiverOutcome
 from layers_conformance.reporting import json_report
 from layers_conformance.reporting.json_report import ReportError, read_json, to_json, write_json
-from layers_conformance.results import Waiver, WaiverOutcome
 
 RUN_KEYS = [
     "suite_version",

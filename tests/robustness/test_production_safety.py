@@ -13,11 +13,21 @@ from harness import Seen, respond, run_suite
 from layers_conformance.reference.faults import HOSTILE
 
 SMOKE_BUDGET = 60
-SPACING_TOLERANCE_S = 0.01  # scheduling jitter between the client's clock and the server's
 
 
-def gaps(seen: list[Seen]) -> list[float]:
-    return [b.at - a.at for a, b in itertools.pairwise(seen)]
+def paced(seen: list[Seen], rate: float) -> list[str]:
+    """Where the server saw requests closer together than `rate` allows.
+
+    The client spaces its sends 1/rate apart. The server sees each one a little after it was
+    sent, and a loaded machine can delay one request more than the next; so the guarantee
+    checked, by the server's clock, is that any run of k requests spans at least (k - 2)/rate:
+    one interval of slack for that jitter, whatever the span. An unpaced client breaks it.
+    """
+    return [
+        f"requests {i + 1}-{j + 1} within {seen[j].at - seen[i].at:.3f} s"
+        for i, j in itertools.combinations(range(len(seen)), 2)
+        if seen[j].at - seen[i].at < (j - i - 1) / rate
+    ]
 
 
 def test_smoke_sends_only_gets_and_at_most_60(tmp_path, targets):
@@ -37,7 +47,7 @@ def test_command_line_rate_limit_is_never_exceeded(tmp_path, targets):
     run = run_suite(tmp_path, "--profile", "smoke", "--rate-limit", "20", target=target)
     assert run.code == 0, run.explain()
     assert len(target.seen) > 10
-    assert min(gaps(target.seen)) >= 1 / 20 - SPACING_TOLERANCE_S
+    assert paced(target.seen, 20) == []
 
 
 def test_targets_rate_limit_is_never_exceeded(tmp_path, targets):
@@ -46,7 +56,7 @@ def test_targets_rate_limit_is_never_exceeded(tmp_path, targets):
     run = run_suite(tmp_path, "--profile", "smoke", target=target)
     assert run.code == 0, run.explain()
     assert len(target.seen) > 10
-    assert min(gaps(target.seen)) >= 1 / 20 - SPACING_TOLERANCE_S
+    assert paced(target.seen, 20) == []
 
 
 def test_request_budget_is_never_exceeded_and_the_rest_is_inconclusive(tmp_path, targets):
@@ -79,17 +89,19 @@ def test_a_429_with_retry_after_is_honoured(tmp_path, targets):
 
 
 DEADLINE_S = 2
-# Startup and shutdown of a pytest process (~3 s here), the deadline, one slow page in
-# flight when it passes (1.5 s) and its successor, with room for a loaded machine.
-DEADLINE_BOUND_S = 20
+# The deadline's clock starts before the first request is sent, and none is sent after it:
+# so, by the server's clock, the last request arrives within the deadline of the first, give
+# or take one request's delivery on a loaded machine.
+DELIVERY_SLACK_S = 1
 
 
 def test_deadline_ends_a_run_against_a_slow_server(tmp_path, targets):
-    """--deadline 2 against pages answered in 1.5 s ends the run within DEADLINE_BOUND_S;
-    the requirements it could not reach are inconclusive, not pass."""
+    """--deadline 2 against pages answered in 1.5 s: no request reaches the server after the
+    deadline, the run ends on its own, and what it could not reach is inconclusive, not pass."""
     target = targets.start(HOSTILE["slow_pages"])
     run = run_suite(tmp_path, "--deadline", str(DEADLINE_S), target=target, timeout=120)
-    assert run.elapsed < DEADLINE_BOUND_S, run.explain()
+    first, last = target.seen[0], target.seen[-1]
+    assert last.at - first.at <= DEADLINE_S + DELIVERY_SLACK_S, run.explain()
     assert len(target.seen) <= 4
     statuses = run.statuses
     late = [i for i, reason in run.reasons.items() if "deadline" in reason]

@@ -20,9 +20,9 @@ from layers_conformance.reference.hooks import Combined, Fault, Json, PageSlice
 from layers_conformance.reference.model import (
     ApiError,
     Crash,
+    ListQuery,
     PageRequest,
     ProjectAnswer,
-    Query,
     Rules,
 )
 from layers_conformance.reference.params import parse_query, peek_project
@@ -127,7 +127,7 @@ class Endpoint:
         return None
 
     def _page(self, request: PageRequest) -> Json:
-        query = self.fault.query(Query.for_request(request), request)
+        query = self.fault.query(ListQuery.for_request(request), request)
         page = PageSlice(query, request, self.store.page(query))
         cursor = self.fault.next_cursor(_conformant_cursor(page), page)
         body = {

@@ -13,7 +13,7 @@ import httpx
 from layers_conformance.reference.app import reference_app
 from layers_conformance.reference.cursor import Cursor, Position, SignedCodec
 from layers_conformance.reference.dataset import Dataset, build_dataset
-from layers_conformance.reference.model import Query
+from layers_conformance.reference.model import ListQuery
 from layers_conformance.reference.serve import serve_in_thread
 from layers_conformance.reference.store import Store
 
@@ -54,7 +54,7 @@ def bench(size: int, limits: Sequence[int] = (25, 100)) -> list[str]:
                 return client.get(path, params={"limit": limit, **cursor}).raise_for_status()
 
             def sql(at: Position | None, limit: int = limit) -> object:
-                return store.page(Query(project, None, at, limit, limit + 1))
+                return store.page(ListQuery(project, None, at, limit, limit + 1))
 
             lines.append(
                 f"size={size:>7} limit={limit:>3}  http median {median_ms(http, positions):.2f} ms"

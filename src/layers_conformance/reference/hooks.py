@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from layers_conformance.reference.cursor import Cursor, Position
-from layers_conformance.reference.model import ApiError, PageRequest, Query, Rules
+from layers_conformance.reference.model import ApiError, ListQuery, PageRequest, Rules
 from layers_conformance.reference.store import Row
 
 Json = dict[str, Any]
@@ -27,7 +27,7 @@ def with_rules(**changes: Any) -> Mapping[str, Any]:
 class PageSlice:
     """The rows the store returned for one page, with the query and request behind them."""
 
-    query: Query
+    query: ListQuery
     request: PageRequest
     rows: list[Row]
 
@@ -58,7 +58,7 @@ class Fault:
         """The rules the app runs with."""
         return replace(rules, **self.knobs)
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         """The store query for a validated request."""
         return query
 
@@ -100,7 +100,7 @@ class Combined(Fault):
     def adjust(self, rules: Rules) -> Rules:
         return self._fold("adjust", rules)
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return self._fold("query", query, request)
 
     def next_cursor(self, decided: Cursor | None, page: PageSlice) -> Cursor | None:

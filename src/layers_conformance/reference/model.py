@@ -52,7 +52,7 @@ class PageRequest:
 
 
 @dataclass(frozen=True)
-class Query:
+class ListQuery:
     """What the store runs for one page."""
 
     project_id: str
@@ -67,7 +67,7 @@ class Query:
     boundary: Boundary = "keyset"
 
     @classmethod
-    def for_request(cls, request: PageRequest) -> Query:
+    def for_request(cls, request: PageRequest) -> ListQuery:
         """One look-ahead row beyond the limit tells whether a next page exists."""
         limit = request.limit
         return cls(request.project_id, request.status, request.after, limit, limit + 1)

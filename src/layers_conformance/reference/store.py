@@ -6,7 +6,7 @@ import sqlite3
 from typing import NamedTuple
 
 from layers_conformance.reference.dataset import ApiKey, Dataset, Project
-from layers_conformance.reference.model import Query
+from layers_conformance.reference.model import ListQuery
 
 SCHEMA = """
 DROP TABLE IF EXISTS influencers;
@@ -81,13 +81,13 @@ class Store:
         row = self._db.execute(sql, (project_id,)).fetchone()
         return None if row is None else Project(*row)
 
-    def page(self, query: Query) -> list[Row]:
+    def page(self, query: ListQuery) -> list[Row]:
         """Up to `query.fetch` rows after `query.after`, in the query's order."""
         sql, params = page_sql(query)
         return [Row(*row) for row in self._db.execute(sql, params)]
 
 
-def page_sql(query: Query) -> tuple[str, dict[str, object]]:
+def page_sql(query: ListQuery) -> tuple[str, dict[str, object]]:
     """The page's SELECT and its named parameters."""
     where = ["project_id = :project", ARCHIVED[query.archived]]
     params: dict[str, object] = {"project": query.project_id, "fetch": query.fetch}
@@ -103,7 +103,7 @@ def page_sql(query: Query) -> tuple[str, dict[str, object]]:
     return sql + " LIMIT :fetch", params
 
 
-def _keyset(query: Query) -> str:
+def _keyset(query: ListQuery) -> str:
     op, tie = _less(query.descending), _less(query.tie_descending)
     seek = f"{query.sort_column} {op}= :key AND "
     return seek + BOUNDARIES[query.boundary].format(col=query.sort_column, op=op, tie=tie)

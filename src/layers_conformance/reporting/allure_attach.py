@@ -10,8 +10,8 @@ import re
 from types import ModuleType
 from urllib.parse import urlsplit
 
-from layers_conformance.catalogue import Requirement
-from layers_conformance.exchange import Exchange
+from layers_conformance.core.catalogue import Requirement
+from layers_conformance.core.exchange import Exchange
 from layers_conformance.reporting.html_report import AMBIGUITY_VERDICT
 
 DOCS_PAGE = "docs/list-influencers.md"

@@ -12,8 +12,13 @@ from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
-from layers_conformance.reporting.json_report import STATUSES, write_atomically
-from layers_conformance.results import Evidence, RequirementResult, RunResult
+from layers_conformance.core.results import (
+    REQUIREMENT_STATUSES,
+    Evidence,
+    RequirementResult,
+    RunResult,
+)
+from layers_conformance.reporting.json_report import write_atomically
 
 ENDPOINT = "GET /v1/projects/:projectId/influencers"
 POLICY = "default-src 'none'; style-src 'unsafe-inline'"
@@ -83,7 +88,7 @@ def _facts(run: RunResult) -> str:
 
 def _summary(run: RunResult) -> str:
     counts = Counter(result.status for result in run.requirements)
-    items = "".join(f"<li>{_badge(s, f'{counts[s]} {s}')}</li>" for s in STATUSES)
+    items = "".join(f"<li>{_badge(s, f'{counts[s]} {s}')}</li>" for s in REQUIREMENT_STATUSES)
     return f'<ul class="counts">{items}</ul><p class="legend">{_e(LEGEND)}</p>'
 
 

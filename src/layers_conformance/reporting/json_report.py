@@ -13,10 +13,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from layers_conformance.results import Evidence, RequirementResult, RunResult, Status, Waiver
+from layers_conformance.core.results import (
+    REQUIREMENT_STATUSES,
+    Evidence,
+    RequirementResult,
+    RunResult,
+    Waiver,
+)
 
-# In the order a person reads them: what holds, what breaks, what could not be told.
-STATUSES: tuple[Status, ...] = ("pass", "fail", "waived", "flaky", "warn", "skip", "inconclusive")
 LEVELS = ("MUST", "SHOULD")
 VERDICTS = ("pass", "fail")
 # A report is written once and then read by other tools, so it need not stay private.
@@ -133,6 +137,6 @@ def _requirement_problem(entry: Any) -> str:
         return "id must be a non-empty string"
     if entry.get("level") not in LEVELS:
         return f"{entry['id']}: level must be one of {LEVELS}"
-    if entry.get("status") not in STATUSES:
-        return f"{entry['id']}: status must be one of {STATUSES}"
+    if entry.get("status") not in REQUIREMENT_STATUSES:
+        return f"{entry['id']}: status must be one of {REQUIREMENT_STATUSES}"
     return ""

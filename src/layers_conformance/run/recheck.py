@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from layers_conformance.exchange import Exchange
-from layers_conformance.probe import Probe
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.probing.probe import Probe
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ import difflib
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
+from layers_conformance.core.targets import ConfigError
 from layers_conformance.reporting.json_report import ReportError, read_json
-from layers_conformance.targets import ConfigError
 
 RERUN_STATUSES = ("fail", "flaky", "waived", "inconclusive")
 NOT_SELECTED = "not selected in this run (--requirement or --rerun-failed)"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from layers_conformance.reference.hooks import Fault
-from layers_conformance.reference.model import PageRequest, Query
+from layers_conformance.reference.model import ListQuery, PageRequest
 
 
-def _shown_if(query: Query, leak: bool) -> Query:
+def _shown_if(query: ListQuery, leak: bool) -> ListQuery:
     return replace(query, archived="show") if leak else query
 
 
@@ -19,7 +19,7 @@ class ArchivedLeakUnfiltered(Fault):
     name = "archived_leak_unfiltered"
     breaks = ("ARCH-EXCLUDED-001", "STATUS-PARTITION-001")
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return _shown_if(query, request.status is None)
 
 
@@ -30,7 +30,7 @@ class ArchivedLeakWithStatus(Fault):
     name = "archived_leak_with_status"
     breaks = ("ARCH-EXCLUDED-001", "STATUS-PARTITION-001")
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return _shown_if(query, request.status is not None)
 
 
@@ -41,7 +41,7 @@ class ArchivedLeakAfterFirstPage(Fault):
     name = "archived_leak_after_first_page"
     breaks = ("ARCH-EXCLUDED-001", "TRAV-CONSISTENT-001")
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return _shown_if(query, request.after is not None)
 
 
@@ -52,7 +52,7 @@ class IncludeArchivedFlagHonoured(Fault):
     name = "include_archived_flag_honoured"
     breaks = ("ARCH-NOFLAG-001",)
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return _shown_if(query, request.archived_flag)
 
 

@@ -11,7 +11,7 @@ from starlette.types import Receive, Scope, Send
 
 from layers_conformance.reference.cursor import Cursor
 from layers_conformance.reference.hooks import Fault, PageSlice
-from layers_conformance.reference.model import PageRequest, Query
+from layers_conformance.reference.model import ListQuery, PageRequest
 
 
 class AbortedResponse(Response):
@@ -97,7 +97,7 @@ class HugePages(Fault):
     breaks = ("LIMIT-MAX-001", "LIMIT-DEFAULT-001")
     factor: int = 20
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         limit = query.limit * self.factor
         return replace(query, limit=limit, fetch=limit + 1)
 

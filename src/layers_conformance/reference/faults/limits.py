@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 
 from layers_conformance.reference.hooks import Fault, with_rules
-from layers_conformance.reference.model import Crash, PageRequest, Query, strict_limit
+from layers_conformance.reference.model import Crash, ListQuery, PageRequest, strict_limit
 
 
 def _int_of_float(raw: str) -> int:
@@ -54,7 +54,7 @@ class LimitPlusOne(Fault):
     name = "limit_plus_one"
     breaks = ("LIMIT-MAX-001", "LIMIT-DEFAULT-001", "TRAV-PAGING-001")
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, limit=query.limit + 1, fetch=query.fetch + 1)
 
 
@@ -65,7 +65,7 @@ class LimitIgnoredAfterCursor(Fault):
     name = "limit_ignored_after_cursor"
     breaks = ("LIMIT-MAX-001", "TRAV-PAGING-001")
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return query if request.after is None else replace(query, limit=25, fetch=26)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from layers_conformance.reference.hooks import Fault, Json
-from layers_conformance.reference.model import PageRequest, Query
+from layers_conformance.reference.model import ListQuery, PageRequest
 
 NEWEST = ("ORDER-NEWEST-001", "TRAV-PAGING-001")
 
@@ -17,7 +17,7 @@ class OldestFirst(Fault):
     name = "oldest_first"
     breaks = NEWEST
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, descending=False, tie_descending=False)
 
 
@@ -28,7 +28,7 @@ class SortedByName(Fault):
     name = "sorted_by_name"
     breaks = NEWEST
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, sort_column="name")
 
 
@@ -39,7 +39,7 @@ class SortedById(Fault):
     name = "sorted_by_id"
     breaks = NEWEST
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, sort_column="influencer_id")
 
 
@@ -50,7 +50,7 @@ class OrderWithinPageOnly(Fault):
     name = "order_within_page_only"
     breaks = ("ORDER-NEWEST-001", "TRAV-CONSISTENT-001")
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, sort_column="influencer_id")
 
     def page(self, body: Json, request: PageRequest) -> Json:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from layers_conformance.reference.cursor import Cursor
 from layers_conformance.reference.hooks import Fault, Json, PageSlice
-from layers_conformance.reference.model import PageRequest, Query
+from layers_conformance.reference.model import ListQuery, PageRequest
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class TieSkippedAtBoundary(Fault):
     name = "tie_skipped_at_boundary"
     breaks = ("TRAV-CONSISTENT-001",)
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, boundary="key_only")
 
 
@@ -27,7 +27,7 @@ class TieRepeatedAtBoundary(Fault):
     name = "tie_repeated_at_boundary"
     breaks = ("TRAV-NODUP-001", "TRAV-PAGING-001")
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, boundary="key_inclusive")
 
 
@@ -38,7 +38,7 @@ class PreviousLastRepeated(Fault):
     name = "previous_last_repeated"
     breaks = ("TRAV-NODUP-001", "TRAV-PAGING-001")
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, boundary="id_inclusive")
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from layers_conformance.reference.dataset import STATUSES
 from layers_conformance.reference.hooks import Fault, with_rules
-from layers_conformance.reference.model import PageRequest, Query
+from layers_conformance.reference.model import ListQuery, PageRequest
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class StatusIgnored(Fault):
     name = "status_ignored"
     breaks = ("STATUS-FILTER-001", "STATUS-PARTITION-001")
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, status=None)
 
 
@@ -27,7 +27,7 @@ class StatusLostAfterCursor(Fault):
     name = "status_lost_after_cursor"
     breaks = ("STATUS-FILTER-001",)
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return query if request.after is None else replace(query, status=None)
 
 
@@ -38,7 +38,7 @@ class StatusFailedNeverMatches(Fault):
     name = "status_failed_never_matches"
     breaks = ("STATUS-PARTITION-001",)
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, status="error") if query.status == "failed" else query
 
 
@@ -68,7 +68,7 @@ class StatusArchivedListsArchived(Fault):
     breaks = ("STATUS-REJECT-001",)
     knobs = with_rules(statuses=frozenset((*STATUSES, "archived")))
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         if query.status != "archived":
             return query
         return replace(query, status=None, archived="only")

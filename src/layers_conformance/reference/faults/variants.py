@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from layers_conformance.reference.cursor import Cursor, TokenCodec
 from layers_conformance.reference.hooks import Fault, Json, PageSlice, with_rules
-from layers_conformance.reference.model import ApiError, PageRequest, Query
+from layers_conformance.reference.model import ApiError, ListQuery, PageRequest
 
 CHECKED_PARAMS = frozenset(("cursor", "limit", "status"))
 
@@ -22,7 +22,7 @@ class TiesAscendingById(Fault):
 
     name = "ties_ascending_by_id"
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, tie_descending=False)
 
 
@@ -40,7 +40,7 @@ class TrailingEmptyPage(Fault):
 
     name = "trailing_empty_page"
 
-    def query(self, query: Query, request: PageRequest) -> Query:
+    def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, fetch=query.limit)
 
     def next_cursor(self, decided: Cursor | None, page: PageSlice) -> Cursor | None:
@@ -60,7 +60,7 @@ class Validation422(Fault):
 
 @dataclass(frozen=True)
 class ValidationBeforeProject(Fault):
-    """Query parameters are checked before the project is looked up."""
+    """ListQuery parameters are checked before the project is looked up."""
 
     name = "validation_before_project"
     knobs = with_rules(query_first=True)
@@ -84,7 +84,7 @@ class FractionalSecondsOffset(Fault):
 
 @dataclass(frozen=True)
 class UnknownParamsRejected(Fault):
-    """Query parameters other than cursor, limit and status are answered VALIDATION."""
+    """ListQuery parameters other than cursor, limit and status are answered VALIDATION."""
 
     name = "unknown_params_rejected"
     knobs = with_rules(known_params=CHECKED_PARAMS)

@@ -11,7 +11,8 @@ from typing import Any, Literal
 
 import yaml
 
-SPEC_DIR = Path(__file__).resolve().parent / "spec"
+# Installed: the wheel carries spec/ inside the package (see pyproject.toml).
+SPEC_DIR = Path(__file__).resolve().parents[1] / "spec"
 LEVELS = ("MUST", "SHOULD")
 FIXTURES = (
     "project_id",
@@ -42,7 +43,7 @@ class Requirement:
 
 def spec_dir() -> Path:
     """The `spec/` folder: the repository's own when run from a checkout, else the packaged copy."""
-    checkout = Path(__file__).resolve().parents[2] / "spec"
+    checkout = Path(__file__).resolve().parents[3] / "spec"
     return checkout if checkout.is_dir() else SPEC_DIR
 
 

@@ -9,28 +9,19 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
-from layers_conformance.exchange import Exchange
-from layers_conformance.pages import Item, Page, StopKind, Traversal, item_id
+from layers_conformance.checks.params import DEFAULT_LIMIT
+from layers_conformance.checks.violations import Violation
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.pages import Item, Page, StopKind, Traversal, item_id
 
-DEFAULT_LIMIT = 25
 # RFC 3339 `date-time`: Python 3.11's fromisoformat also reads other ISO 8601 spellings
 # ("2026-04-01 14:22:10Z", "20260401T142210Z", "2026-04-01T14:22Z"), which are not.
 RFC3339 = re.compile(
     r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
 )
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One broken rule, said so a person can find it."""
-
-    rule: str
-    message: str
-    exchange: Exchange | None = None
 
 
 def sorted_newest_first(traversal: Traversal) -> list[Violation]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from urllib.parse import quote
 
-from layers_conformance.exchange import Exchange
+from layers_conformance.core.exchange import Exchange
 
 __all__ = ["redact", "redact_exchange", "redact_headers", "secret_forms"]
 

@@ -24,14 +24,14 @@ __all__ += ["load_target", "load_targets", "resolve_env"]
 
 SCHEMES = ("x-api-key", "bearer")
 # Each section's keys: the required ones, then the optional ones.
-Keys = tuple[tuple[str, ...], tuple[str, ...]]
-TOP_KEYS: Keys = (("targets",), ())
-TARGET_KEYS: Keys = (
+SectionKeys = tuple[tuple[str, ...], tuple[str, ...]]
+TOP_KEYS: SectionKeys = (("targets",), ())
+TARGET_KEYS: SectionKeys = (
     ("base_url", "auth", "fixtures"),
     ("rate_limit_rps", "request_budget", "timeout_s", "waivers"),
 )
-AUTH_KEYS: Keys = (("scheme", "key"), ("key_without_scope",))
-FIXTURE_KEYS: Keys = (
+AUTH_KEYS: SectionKeys = (("scheme", "key"), ("key_without_scope",))
+FIXTURE_KEYS: SectionKeys = (
     ("project_id",),
     ("empty_project_id", "foreign_project_id", "archived_influencer_ids"),
 )
@@ -188,7 +188,7 @@ def _fixtures(fixtures: dict[str, Any]) -> Fixtures:
     )
 
 
-def _section(prefix: str, value: Any, keys: Keys) -> dict[str, Any]:
+def _section(prefix: str, value: Any, keys: SectionKeys) -> dict[str, Any]:
     """A mapping with only known keys and every required one, keyed by dotted name."""
     if not isinstance(value, dict):
         raise _Invalid(f"{prefix.rstrip('.') or 'the entry'} must be a mapping, got {value!r}")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from layers_conformance.exchange import Exchange
-from layers_conformance.pages import Page, Traversal, read_page
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.pages import Page, Traversal, read_page
 
 # A server handing out fresh cursors to empty pages would otherwise spend the whole budget.
 EMPTY_PAGES_IN_A_ROW = 3

@@ -9,9 +9,9 @@ from typing import Any
 from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 
-from layers_conformance.catalogue import load_schema
-from layers_conformance.exchange import Exchange
-from layers_conformance.invariants import Violation
+from layers_conformance.checks.violations import Violation
+from layers_conformance.core.catalogue import load_schema
+from layers_conformance.core.exchange import Exchange
 
 SCHEMA_FILES = ("item.json", "page.json", "error.json")
 NULLABLE_BY_AMBIGUITY = ("gender", "ageRange", "thumbnailUrl")
@@ -32,7 +32,7 @@ def validator(name: str) -> Draft202012Validator:
     )
 
 
-def page_violations(exchange: Exchange) -> list[Violation]:
+def page_shape(exchange: Exchange) -> list[Violation]:
     """The body is a page: an object with an `items` array and a string-or-null `nextCursor`."""
     body = exchange.json()
     if not isinstance(body, dict):
@@ -42,21 +42,21 @@ def page_violations(exchange: Exchange) -> list[Violation]:
     return _schema_violations("page_shape", exchange, lambda error: not _in_item(error))
 
 
-def item_field_violations(exchange: Exchange) -> list[Violation]:
+def item_fields(exchange: Exchange) -> list[Violation]:
     """Every item has exactly the seven documented fields."""
     return _schema_violations(
         "item_fields", exchange, lambda e: _in_item(e) and e.validator in FIELD_KEYWORDS
     )
 
 
-def item_type_violations(exchange: Exchange) -> list[Violation]:
+def item_types(exchange: Exchange) -> list[Violation]:
     """Every documented field of every item has its type and format."""
     return _schema_violations(
         "item_types", exchange, lambda e: _in_item(e) and e.validator not in FIELD_KEYWORDS
     )
 
 
-def item_null_violations(exchange: Exchange) -> list[Violation]:
+def items_not_null(exchange: Exchange) -> list[Violation]:
     """The fields the page shows as strings are not null (SHOULD: null is accepted as MUST)."""
     return [
         Violation("item_not_null", f"items[{index}].{field} is null", exchange)
@@ -66,7 +66,7 @@ def item_null_violations(exchange: Exchange) -> list[Violation]:
     ]
 
 
-def id_prefix_violations(exchange: Exchange) -> list[Violation]:
+def ids_prefixed(exchange: Exchange) -> list[Violation]:
     """Every influencerId starts with `inf_`, as in the page's example."""
     return [
         Violation(
@@ -87,7 +87,7 @@ def json_content_type(exchange: Exchange) -> list[Violation]:
     return [Violation("json_content_type", f"content type is {media or 'missing'!r}", exchange)]
 
 
-def envelope_violations(exchange: Exchange) -> list[Violation]:
+def error_envelope(exchange: Exchange) -> list[Violation]:
     """An error body is `{"error": {"code", "message", "requestId"}}` with a documented code."""
     if exchange.json() is None:
         return [
@@ -96,15 +96,15 @@ def envelope_violations(exchange: Exchange) -> list[Violation]:
     return _schema_violations("error_envelope", exchange, lambda _: True, schema="error.json")
 
 
-def request_id_prefix(exchange: Exchange) -> list[Violation]:
+def request_id_prefixed(exchange: Exchange) -> list[Violation]:
     """The error's requestId starts with `req_`, as in the page's example."""
     request_id = error_field(exchange, "requestId")
     if isinstance(request_id, str) and request_id.startswith("req_"):
         return []
-    return [Violation("request_id_prefix", f"requestId is {request_id!r}", exchange)]
+    return [Violation("request_id_prefixed", f"requestId is {request_id!r}", exchange)]
 
 
-def expect_error(
+def answers_error(
     exchange: Exchange, codes: Collection[str], statuses: Collection[int] | None = None
 ) -> list[Violation]:
     """The answer is an error with one of `codes`, and a status in `statuses` (any 4xx if None)."""
@@ -129,7 +129,7 @@ def expect_error(
     return []
 
 
-def expect_page(exchange: Exchange) -> list[Violation]:
+def answers_page(exchange: Exchange) -> list[Violation]:
     """The answer is a 200 page."""
     if exchange.error is not None or exchange.status != 200:
         return [
@@ -137,7 +137,7 @@ def expect_page(exchange: Exchange) -> list[Violation]:
                 "expected_page", f"expected a page (HTTP 200), got {_got(exchange)}", exchange
             )
         ]
-    return page_violations(exchange)
+    return page_shape(exchange)
 
 
 def conventional_status(exchange: Exchange) -> list[Violation]:

@@ -13,6 +13,7 @@ from typing import Any
 
 STATUSES = ("draft", "pending", "training", "ready", "failed")
 MIN_LIMIT, MAX_LIMIT = 1, 100
+DEFAULT_LIMIT = 25
 CANONICAL_INTEGER = re.compile(r"-?[1-9][0-9]*|0")
 
 LIMITS_OUT_OF_RANGE = ("0", "101", "-1", "-25", "1000", "99999999999999999999")

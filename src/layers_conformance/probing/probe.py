@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from layers_conformance.client import NO_CREDENTIALS, Client, Credentials
-from layers_conformance.exchange import Exchange
-from layers_conformance.invariants import DEFAULT_LIMIT
-from layers_conformance.outcomes import inconclusive
-from layers_conformance.pages import Page, Traversal, read_page
-from layers_conformance.profiles import Profile
-from layers_conformance.targets import Fixtures
-from layers_conformance.traversal import walk
+from layers_conformance.checks.params import DEFAULT_LIMIT
+from layers_conformance.checks.violations import inconclusive
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.pages import Page, Traversal, read_page
+from layers_conformance.core.targets import Fixtures
+from layers_conformance.probing.client import NO_CREDENTIALS, Client, Credentials
+from layers_conformance.probing.profiles import Profile
+from layers_conformance.probing.traversal import walk
 
 Params = tuple[tuple[str, str], ...]
 CredentialsArg = Credentials | None | object

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from layers_conformance.exchange import Exchange
+from layers_conformance.core.exchange import Exchange
 
 Item = dict[str, Any]
 # cycle: a cursor came back; cap: still paging after the page cap; empty-cursor: "" as a

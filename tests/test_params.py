@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from layers_conformance import cases
-from layers_conformance.cases import altered, limit_is_valid, status_is_valid, truncated
+from layers_conformance.checks import params
+from layers_conformance.checks.params import altered, limit_is_valid, status_is_valid, truncated
 
 REAL_CURSORS = (
     "eyJjIjoxNzc1MDUzMzMwLCJpIjoiaW5mXzAxSFhaOSJ9",
@@ -38,32 +38,32 @@ class TestLimitIsValid:
         """The truth table over -200..200: valid exactly on 1..100."""
         assert [n for n in range(-200, 201) if limit_is_valid(str(n))] == list(range(1, 101))
 
-    @pytest.mark.parametrize("raw", cases.LIMITS_OUT_OF_RANGE + cases.LIMITS_NOT_INTEGER)
+    @pytest.mark.parametrize("raw", params.LIMITS_OUT_OF_RANGE + params.LIMITS_NOT_INTEGER)
     def test_every_listed_invalid_limit_is_invalid(self, raw):
         """Every limit the suite sends as plainly invalid is invalid by the oracle."""
         assert not limit_is_valid(raw)
 
 
 class TestStatusIsValid:
-    @pytest.mark.parametrize("raw", cases.STATUSES)
+    @pytest.mark.parametrize("raw", params.STATUSES)
     def test_accepts_the_five(self, raw):
         """Each of the five documented statuses is valid."""
         assert status_is_valid(raw)
 
-    @pytest.mark.parametrize("raw", [*cases.STATUSES_INVALID, "", " ready", "ready "])
+    @pytest.mark.parametrize("raw", [*params.STATUSES_INVALID, "", " ready", "ready "])
     def test_rejects_everything_else(self, raw):
         """Case variants, lists, unknown words and padded values are invalid."""
         assert not status_is_valid(raw)
 
     def test_the_five_are_the_documented_ones(self):
         """The statuses are the page's five, in its order."""
-        assert cases.STATUSES == ("draft", "pending", "training", "ready", "failed")
+        assert params.STATUSES == ("draft", "pending", "training", "ready", "failed")
 
 
 class TestGarbageCursors:
     def test_none_is_empty(self):
         """An empty cursor is left open by the page, so it is not among the garbage."""
-        assert all(cases.GARBAGE_CURSORS)
+        assert all(params.GARBAGE_CURSORS)
 
 
 class TestTruncated:

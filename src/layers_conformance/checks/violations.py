@@ -1,13 +1,27 @@
-"""How a check ends when it does not simply pass: a failure that prints well, or no verdict."""
+"""What a check returns, and how it ends when it does not simply pass.
+
+A check is a pure function returning every `Violation` it finds; `expect` turns them into a
+`ConformanceFailure` that prints well, and `inconclusive` ends a check that the data cannot decide.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import NoReturn
 
-from layers_conformance.invariants import Violation
+from layers_conformance.core.exchange import Exchange
 
 SHOWN_VIOLATIONS = 5
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule, said so a person can find it."""
+
+    rule: str
+    message: str
+    exchange: Exchange | None = None
 
 
 class ConformanceFailure(AssertionError):

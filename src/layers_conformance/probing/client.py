@@ -25,8 +25,8 @@ from urllib.parse import quote
 import httpx
 
 from layers_conformance import __version__
-from layers_conformance.exchange import KEY_PLACEHOLDER, Exchange
-from layers_conformance.redaction import redact_exchange
+from layers_conformance.core.exchange import KEY_PLACEHOLDER, Exchange
+from layers_conformance.core.redaction import redact_exchange
 
 __all__ = ["NO_CREDENTIALS", "BudgetExceeded", "Client", "ClientError", "ClientSettings"]
 __all__ += ["Credentials", "DeadlineExceeded", "TargetUnreachable"]

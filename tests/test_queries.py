@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import hypothesis.strategies as st
 import pytest
-from hypothesis import given, settings
 
-from layers_conformance.cases import limit_is_valid
-from layers_conformance.generated import KnownCursor, Query, honours, queries
+from layers_conformance.checks.queries import KnownCursor, Query, honours
 
 
 def rules(violations):
@@ -102,16 +99,3 @@ class TestHonours:
         [violation] = honours(page, Query(cursor=KnownCursor("c1", None, anchor)))
         assert violation.rule == "no_repeated_items"
         assert "inf_z appears on page 1 (position 1)" in violation.message
-
-
-class TestQueries:
-    @given(data=st.data())
-    @settings(max_examples=200, database=None, deadline=None)
-    def test_a_real_cursor_travels_with_the_limit_it_was_made_under(self, data):
-        """A generated query never changes the limit between pages: the page leaves that open."""
-        known = KnownCursor("c7", None, {}, 7)
-        query = data.draw(queries({None: [known]}))
-        if query.cursor is known and query.limit is not None and limit_is_valid(query.limit):
-            assert query.limit == "7"
-        if query.cursor is known and query.limit is None:
-            raise AssertionError("a cursor made at limit 7 was sent without a limit")

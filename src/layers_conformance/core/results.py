@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, get_args
 
-# `waived`: failed, under a valid waiver; `flaky`: failed, then held when checked once more.
-Status = Literal["pass", "fail", "warn", "skip", "inconclusive", "waived", "flaky"]
-Verdict = Literal["pass", "fail"]
+# Of one requirement. `waived`: failed, under a valid waiver; `flaky`: failed, then held when
+# checked once more. In the order the reports list them: what holds, what breaks, the rest.
+Status = Literal["pass", "fail", "waived", "flaky", "warn", "skip", "inconclusive"]
+RunVerdict = Literal["pass", "fail"]
+REQUIREMENT_STATUSES: tuple[Status, ...] = get_args(Status)
 WaiverUse = Literal["applied", "unused", "expired"]
 
 
@@ -88,7 +90,7 @@ class RunResult:
     waivers: tuple[WaiverOutcome, ...] = ()
 
     @property
-    def verdict(self) -> Verdict:
+    def verdict(self) -> RunVerdict:
         failed = any(r.status == "fail" for r in self.requirements)
         # An expired waiver fails the run even when its requirement now holds: the date was
         # a promise, and the file must be brought up to date either way.

@@ -1,0 +1,122 @@
+"""Start a run: the embedded reference if asked for, the client, and the probe's first answer."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+
+from layers_conformance.core.catalogue import Requirement
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.targets import Auth, Fixtures, Secret, Target
+from layers_conformance.probing.client import Client, ClientSettings, Credentials
+from layers_conformance.probing.probe import Keys, Probe
+from layers_conformance.probing.profiles import PROFILES
+from layers_conformance.run.options import REFERENCE, Options
+
+DEFAULT_READ_TIMEOUT_S = 10.0
+
+
+def open_probe(
+    options: Options,
+    target: Target | None,
+    stack: ExitStack,
+    say: Callable[[str], None],
+    on_exchange: Callable[[Exchange], None] | None,
+) -> tuple[Target, Probe]:
+    """Start the target if it is the embedded one, and check that it answers at all."""
+    if target is None:
+        say("starting the embedded reference server")
+        target = stack.enter_context(embedded_reference(options))
+    profile = PROFILES[options.profile]
+    configured = Credentials(target.auth.scheme, target.auth.key.value)
+    without = target.auth.key_without_scope
+    keys = Keys(configured, Credentials(target.auth.scheme, without.value) if without else None)
+    client = stack.enter_context(
+        Client(
+            target.base_url,
+            configured,
+            _settings(options, target),
+            secrets=_secrets(keys),
+            on_exchange=on_exchange,
+        )
+    )
+    probe = Probe(client, target.fixtures, profile, keys, options.seed, on_progress=say)
+    probe.get()  # fails fast, once, when the target is down (TargetUnreachable)
+    return target, probe
+
+
+@contextlib.contextmanager
+def embedded_reference(options: Options) -> Iterator[Target]:
+    """Start the reference server on a free loopback port for the run; stop it after."""
+    # Imported here: a run against a remote target never pays for the server's imports.
+    from layers_conformance.reference.app import reference_app
+    from layers_conformance.reference.dataset import build_dataset
+    from layers_conformance.reference.faults import FAULTS, HOSTILE, VARIANTS
+    from layers_conformance.reference.serve import serve_in_thread
+
+    known_faults = {**FAULTS, **VARIANTS, **HOSTILE}
+    dataset = build_dataset(options.reference_size)
+    faults = [known_faults[name] for name in options.reference_faults]
+    with serve_in_thread(reference_app(dataset, *faults)) as base_url:
+        known = dataset.fixtures
+        yield Target(
+            name=REFERENCE,
+            base_url=base_url,
+            auth=Auth("x-api-key", Secret(known.key), Secret(known.key_without_scope)),
+            fixtures=Fixtures(
+                project_id=known.project_id,
+                empty_project_id=known.empty_project_id,
+                foreign_project_id=known.foreign_project_id,
+                archived_influencer_ids=known.archived_influencer_ids,
+            ),
+            rate_limit_rps=None,
+            request_budget=None,
+            timeout_s=None,
+        )
+
+
+def missing_fixtures(requirement: Requirement, target: Target) -> list[str]:
+    """The fixtures a requirement needs that the target's entry does not provide."""
+    provided = {
+        "project_id": target.fixtures.project_id,
+        "empty_project_id": target.fixtures.empty_project_id,
+        "foreign_project_id": target.fixtures.foreign_project_id,
+        "key_without_scope": target.auth.key_without_scope,
+        "archived_influencer_ids": target.fixtures.archived_influencer_ids,
+    }
+    return [name for name in requirement.fixtures if provided.get(name) is None]
+
+
+def worker_budget(budget: int) -> int:
+    """A run's budget shared out among pytest-xdist workers, so the sum never exceeds it."""
+    return max(1, budget // _workers())
+
+
+def worker_rate(rate_limit_rps: float | None) -> float | None:
+    """A run's rate limit shared out among pytest-xdist workers, each pacing its own client."""
+    return None if rate_limit_rps is None else rate_limit_rps / _workers()
+
+
+def _workers() -> int:
+    return int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+
+
+def _settings(options: Options, target: Target) -> ClientSettings:
+    profile = PROFILES[options.profile]
+    deadline = time.monotonic() + (options.deadline_s or profile.deadline_s)
+    return ClientSettings(
+        budget=worker_budget(target.request_budget or profile.budget),
+        rate_limit_rps=worker_rate(options.rate_limit_rps or target.rate_limit_rps),
+        read_timeout_s=target.timeout_s or DEFAULT_READ_TIMEOUT_S,
+        run_deadline=deadline,
+    )
+
+
+def _secrets(keys: Keys) -> dict[str, str]:
+    secrets = {keys.configured.key: "$LAYERS_API_KEY"}
+    if keys.without_scope is not None:
+        secrets[keys.without_scope.key] = "$LAYERS_API_KEY_NO_SCOPE"
+    return secrets

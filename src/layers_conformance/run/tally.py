@@ -1,0 +1,106 @@
+"""Test outcomes gathered over a run, folded into one verdict per requirement."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from layers_conformance.core.catalogue import Requirement
+from layers_conformance.core.results import Evidence, RequirementResult, Status
+
+# A flaky MUST failed once: it outranks a SHOULD's warning, never a failure.
+STATUS_PRECEDENCE: tuple[Status, ...] = (
+    "fail", "waived", "flaky", "warn", "inconclusive", "pass", "skip"
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TestRecord:
+    """What one test's verdict carries from the process that ran it to the one that reports.
+
+    Why it travels on pytest's test report (see `verdicts.attach_record`): under pytest-xdist a
+    test runs in a worker process, and its report, serialised, is all that reaches the
+    controller, where the tally is folded and the reports are written. So every field is
+    plain data (`to_json` / `from_json`), and this class is the one place that says what crosses.
+    """
+
+    __test__ = False  # not a pytest test class, despite its name
+
+    requirement: str
+    status: Status
+    reason: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    # Why the run could not finish (budget, deadline, target gone): such a run never passes.
+    incomplete: str = ""
+    worker: str = "main"
+    requests_sent: int = 0  # by this worker's client so far
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as plain data, to travel on a report."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TestRecord:
+        """The record from what `to_json` gave, after the trip."""
+        evidence = tuple(Evidence(**fields) for fields in data.get("evidence", ()))
+        return cls(**{**data, "evidence": evidence})
+
+
+@dataclass
+class Tally:
+    """Test records gathered over a run, folded into one result per requirement."""
+
+    records: list[TestRecord] = field(default_factory=list)
+    started: float = field(default_factory=time.time)
+    not_run: dict[str, str] = field(default_factory=dict)  # requirement -> why it did not run
+    requests_by_worker: dict[str, int] = field(default_factory=dict)
+    aborted: str = ""
+
+    def add(self, record: TestRecord) -> None:
+        """Count one test's record: its verdict, why the run is incomplete, its requests."""
+        self.records.append(record)
+        if record.incomplete and not self.aborted:
+            self.aborted = f"the run could not finish: {record.incomplete}"
+        seen = self.requests_by_worker.get(record.worker, 0)
+        self.requests_by_worker[record.worker] = max(seen, record.requests_sent)
+
+    @property
+    def requests(self) -> int:
+        """Requests sent by every worker's client."""
+        return sum(self.requests_by_worker.values())
+
+    def fold(self, catalogue: dict[str, Requirement]) -> tuple[RequirementResult, ...]:
+        """Every catalogue requirement's verdict; one with no test is never a pass."""
+        return tuple(self._fold_one(req) for req in catalogue.values())
+
+    def _fold_one(self, requirement: Requirement) -> RequirementResult:
+        mine = [r for r in self.records if r.requirement == requirement.id]
+        status, reason = _worst(mine)
+        if not mine and requirement.id in self.not_run:
+            reason = self.not_run[requirement.id]
+        return RequirementResult(
+            id=requirement.id,
+            level=requirement.level,
+            area=requirement.area,
+            statement=requirement.statement,
+            section=requirement.section,
+            quote=requirement.quote,
+            ambiguity=requirement.ambiguity,
+            status=status,
+            tests=len(mine),
+            reason=reason,
+            evidence=tuple(e for r in mine for e in r.evidence),
+        )
+
+
+def _worst(records: Sequence[TestRecord]) -> tuple[Status, str]:
+    if not records:
+        return "skip", "no test of this requirement ran in this run"
+    for status in STATUS_PRECEDENCE:
+        matching = [r for r in records if r.status == status]
+        if matching:
+            reasons = sorted({r.reason for r in matching if r.reason})
+            return status, "; ".join(reasons)
+    raise AssertionError("unreachable: every record has a status")

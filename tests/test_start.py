@@ -1,0 +1,81 @@
+"""Starting a run: which fixtures a target lacks, and the budget shared among workers."""
+
+from __future__ import annotations
+
+import pytest
+
+from layers_conformance.core.catalogue import Requirement
+from layers_conformance.core.targets import Auth, Fixtures, Secret, Target
+from layers_conformance.run.start import missing_fixtures, worker_budget
+
+
+def requirement(ident="LIST-X-001", level="MUST", fixtures=()):
+    return Requirement(ident, "area", level, "statement", "Section", "quote", fixtures)
+
+
+def target(**fixtures):
+    chosen = {
+        "project_id": "p1",
+        "empty_project_id": None,
+        "foreign_project_id": None,
+        "archived_influencer_ids": None,
+    } | {k: v for k, v in fixtures.items() if k != "key_without_scope"}
+    return Target(
+        name="t",
+        base_url="https://api.test",
+        auth=Auth("x-api-key", Secret("k"), fixtures.get("key_without_scope")),
+        fixtures=Fixtures(**chosen),
+        rate_limit_rps=None,
+        request_budget=None,
+        timeout_s=None,
+    )
+
+
+class TestMissingFixtures:
+    def test_names_what_the_target_lacks(self):
+        """Fixtures the requirement needs and the target leaves out are named, in order."""
+        needs = requirement(fixtures=("key_without_scope", "project_id", "empty_project_id"))
+        assert missing_fixtures(needs, target()) == ["key_without_scope", "empty_project_id"]
+
+    def test_nothing_missing_when_all_are_provided(self):
+        """A target that provides every fixture misses none."""
+        needs = requirement(
+            fixtures=(
+                "project_id",
+                "empty_project_id",
+                "foreign_project_id",
+                "key_without_scope",
+                "archived_influencer_ids",
+            )
+        )
+        full = target(
+            empty_project_id="p0",
+            foreign_project_id="p2",
+            key_without_scope=Secret("k2"),
+            archived_influencer_ids=("inf_old",),
+        )
+        assert missing_fixtures(needs, full) == []
+
+    def test_an_empty_archived_list_is_provided(self):
+        """An empty list of archived ids is given (nothing archived), unlike no list at all."""
+        needs = requirement(fixtures=("archived_influencer_ids",))
+        assert missing_fixtures(needs, target(archived_influencer_ids=())) == []
+        assert missing_fixtures(needs, target()) == ["archived_influencer_ids"]
+
+
+class TestWorkerBudget:
+    @pytest.mark.parametrize(("workers", "budget", "share"), [("4", 1500, 375), ("3", 10, 3)])
+    def test_shares_the_budget_among_workers(self, monkeypatch, workers, budget, share):
+        """Each xdist worker gets an equal share, rounded down, so the sum stays within."""
+        monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", workers)
+        assert worker_budget(budget) == share
+
+    def test_a_single_process_keeps_the_whole_budget(self, monkeypatch):
+        """Without xdist the run's budget is the process's."""
+        monkeypatch.delenv("PYTEST_XDIST_WORKER_COUNT", raising=False)
+        assert worker_budget(60) == 60
+
+    def test_never_below_one_request(self, monkeypatch):
+        """More workers than requests still leaves each worker one."""
+        monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "8")
+        assert worker_budget(3) == 1

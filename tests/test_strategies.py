@@ -1,0 +1,78 @@
+"""The Hypothesis strategies and the paging machine, driven by recorded pages."""
+
+from __future__ import annotations
+
+import json
+
+import hypothesis.strategies as st
+import pytest
+from hypothesis import given, settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from layers_conformance.checks.params import limit_is_valid
+from layers_conformance.checks.queries import KnownCursor
+from layers_conformance.checks.strategies import PagingMachine, queries
+from layers_conformance.checks.violations import ConformanceFailure
+from layers_conformance.core.exchange import Exchange
+
+
+class TestQueries:
+    @given(data=st.data())
+    @settings(max_examples=200, database=None, deadline=None)
+    def test_a_real_cursor_travels_with_the_limit_it_was_made_under(self, data):
+        """A generated query never changes the limit between pages: the page leaves that open."""
+        known = KnownCursor("c7", None, {}, 7)
+        query = data.draw(queries({None: [known]}))
+        if query.cursor is known and query.limit is not None and limit_is_valid(query.limit):
+            assert query.limit == "7"
+        if query.cursor is known and query.limit is None:
+            raise AssertionError("a cursor made at limit 7 was sent without a limit")
+
+
+def page_answer(items, next_cursor):
+    body = json.dumps({"items": items, "nextCursor": next_cursor})
+    return Exchange("GET", "http://t/x", {}, 200, {"content-type": "application/json"}, body)
+
+
+def item(number, status):
+    second = 59 - number
+    return {
+        "influencerId": f"inf_{number}",
+        "status": status,
+        "createdAt": f"2026-01-01T00:00:{second:02d}Z",
+    }
+
+
+ITEMS = [item(n, ("ready", "draft", "failed")[n % 3]) for n in range(40)]
+
+
+class TestPagingMachine:
+    """The machine runs through its `fetch`, here a list served by offset, no server behind it."""
+
+    def pages(self, overlap):
+        """A fetch that pages ITEMS by offset cursors; `overlap` repeats items across pages."""
+
+        def fetch(params):
+            query = dict(params)
+            chosen = [i for i in ITEMS if query.get("status") in (None, i["status"])]
+            start, limit = int(query.get("cursor", 0)), int(query["limit"])
+            following = start + limit - overlap
+            more = start + limit < len(chosen)
+            return page_answer(chosen[start : start + limit], str(following) if more else None)
+
+        return fetch
+
+    def run(self, fetch):
+        run_state_machine_as_test(
+            lambda: PagingMachine(fetch),
+            settings=settings(max_examples=30, stateful_step_count=6, database=None, deadline=None),
+        )
+
+    def test_conformant_pages_pass(self):
+        """Pages that stay disjoint and newest first give the machine nothing to report."""
+        self.run(self.pages(overlap=0))
+
+    def test_an_item_repeated_on_the_next_page_is_caught(self):
+        """Following the cursor onto a page that repeats an item fails with that violation."""
+        with pytest.raises(ConformanceFailure, match="no_repeated_items"):
+            self.run(self.pages(overlap=1))

@@ -1,0 +1,87 @@
+"""The tally: test records folded into one verdict per requirement, never a silent pass."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from layers_conformance.core.catalogue import Requirement
+from layers_conformance.core.results import Evidence
+from layers_conformance.run.tally import Tally
+from layers_conformance.run.tally import TestRecord as Record  # "Test*" would be collected
+
+
+def requirement(ident="LIST-X-001", level="MUST", fixtures=()):
+    return Requirement(ident, "area", level, "statement", "Section", "quote", fixtures)
+
+
+def folded(*outcomes, catalogue=None):
+    catalogue = catalogue or {"LIST-X-001": requirement()}
+    return Tally(list(outcomes)).fold(catalogue)
+
+
+class TestTallyFold:
+    @pytest.mark.parametrize(
+        ("statuses", "worst"),
+        [
+            (("pass", "fail"), "fail"),
+            (("warn", "fail", "inconclusive"), "fail"),
+            (("pass", "warn", "inconclusive"), "warn"),
+            (("pass", "inconclusive", "skip"), "inconclusive"),
+            (("skip", "pass"), "pass"),
+            (("skip", "skip"), "skip"),
+            (("pass",), "pass"),
+            (("pass", "flaky"), "flaky"),
+            (("flaky", "fail"), "fail"),
+            (("warn", "flaky"), "flaky"),  # a flaky MUST failed once: above a SHOULD's warning
+            (("waived", "pass"), "waived"),
+        ],
+    )
+    def test_the_worst_outcome_wins(self, statuses, worst):
+        """fail > warn > inconclusive > pass > skip, whatever the order the tests ran in."""
+        records = [Record("LIST-X-001", status) for status in statuses]
+        [result] = folded(*records)
+        [reversed_result] = folded(*reversed(records))
+        assert (result.status, reversed_result.status) == (worst, worst)
+        assert result.tests == len(statuses)
+
+    def test_no_outcome_is_a_skip_with_a_reason(self):
+        """A requirement no test reported on is never a pass."""
+        [result] = folded(Record("OTHER-X-001", "pass"))
+        assert (result.status, result.tests) == ("skip", 0)
+        assert result.reason == "no test of this requirement ran in this run"
+
+    def test_reasons_come_from_the_winning_status_only(self):
+        """The reason joins the distinct reasons of the records that decided the status."""
+        [result] = folded(
+            Record("LIST-X-001", "fail", "b broke"),
+            Record("LIST-X-001", "fail", "a broke"),
+            Record("LIST-X-001", "fail", "a broke"),
+            Record("LIST-X-001", "inconclusive", "too few items"),
+        )
+        assert (result.status, result.reason) == ("fail", "a broke; b broke")
+
+    def test_one_result_per_requirement_in_catalogue_order(self):
+        """Every catalogue entry gets a result, carrying its own text and its tests' evidence."""
+        proof = Evidence("suites/test_x.py::test_x", "it broke")
+        catalogue = {
+            "B-X-001": requirement("B-X-001", "SHOULD"),
+            "A-X-001": requirement("A-X-001"),
+        }
+        results = folded(Record("A-X-001", "fail", "it broke", (proof,)), catalogue=catalogue)
+        assert [(r.id, r.level, r.status) for r in results] == [
+            ("B-X-001", "SHOULD", "skip"),
+            ("A-X-001", "MUST", "fail"),
+        ]
+        assert results[1].evidence == (proof,)
+        assert (results[1].statement, results[1].quote) == ("statement", "quote")
+
+
+class TestRecordTrip:
+    def test_a_record_survives_the_trip_as_plain_data(self):
+        """What a worker puts on a report is JSON, and reads back as the same record."""
+        record = Record(
+            "LIST-X-001", "fail", "why", (Evidence("t", "m", curl="curl x"),), "", "gw1", 7
+        )
+        assert Record.from_json(json.loads(json.dumps(record.to_json()))) == record
