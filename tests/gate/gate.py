@@ -5,11 +5,10 @@ the terminal, `conformance.json` and `junit.xml`.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,64 +25,11 @@ from layers_conformance.reference import (
     serve_in_thread,
     targets_entry,
 )
+from suite_run import Run
 
 REPO = Path(__file__).resolve().parents[2]
 SUITES = REPO / "suites"
 RUN_TIMEOUT_S = 240
-
-
-@dataclass(frozen=True)
-class Case:
-    """One JUnit test case as a CI system reads it."""
-
-    name: str
-    properties: dict[str, str]
-    outcome: str  # "passed", or the tag of its child: failure, error, skipped
-    message: str
-    text: str
-
-
-@dataclass(frozen=True)
-class GateRun:
-    """What one run printed and left in its report folder."""
-
-    code: int
-    stdout: str
-    stderr: str
-    report_dir: Path
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-    @property
-    def report(self) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads((self.report_dir / "conformance.json").read_text())
-        return data
-
-    @property
-    def statuses(self) -> dict[str, str]:
-        return {r["id"]: r["status"] for r in self.report["requirements"]}
-
-    def requirement(self, ident: str) -> dict[str, Any]:
-        return next(r for r in self.report["requirements"] if r["id"] == ident)
-
-    def junit(self) -> list[Case]:
-        """Every test case of junit.xml, parsed with the standard library like CI tools do."""
-        root = ET.parse(self.report_dir / "junit.xml").getroot()
-        return [_case(element) for element in root.iter("testcase")]
-
-    def explain(self) -> str:
-        return "\n".join(self.output.strip().splitlines()[-30:])
-
-
-def _case(element: ET.Element) -> Case:
-    properties = {p.get("name", ""): p.get("value", "") for p in element.iter("property")}
-    verdict = next((c for c in element if c.tag in ("failure", "error", "skipped")), None)
-    if verdict is None:
-        return Case(element.get("name", ""), properties, "passed", "", "")
-    message = verdict.get("message", "")
-    return Case(element.get("name", ""), properties, verdict.tag, message, verdict.text or "")
 
 
 def gate_env(**extra: str) -> dict[str, str]:
@@ -94,7 +40,7 @@ def gate_env(**extra: str) -> dict[str, str]:
 
 def run_gate(
     tmp_path: Path, *args: str, target: str = "reference", env: dict[str, str] | None = None
-) -> GateRun:
+) -> Run:
     """The suites (against the embedded reference unless `args` say otherwise), run from
     `tmp_path` so no stray targets.yaml is picked up."""
     tmp_path.mkdir(parents=True, exist_ok=True)
@@ -103,6 +49,7 @@ def run_gate(
         sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:randomly",
         f"--report-dir={reports}", "--seed=1", *args,
     ]  # fmt: skip
+    started = time.monotonic()
     done = subprocess.run(
         command,
         capture_output=True,
@@ -112,7 +59,9 @@ def run_gate(
         cwd=tmp_path,
         env=env or gate_env(),
     )
-    return GateRun(done.returncode, done.stdout, done.stderr, reports / target)
+    return Run(
+        done.returncode, done.stdout, done.stderr, time.monotonic() - started, reports / target
+    )
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from layers_conformance.core.catalogue import load_catalogue
-from layers_conformance.core.results import RequirementResult, RunResult, Status, Waiver
+from layers_conformance.core.results import RunResult, Status, Waiver
 from layers_conformance.reporting.json_report import write_json
+from layers_conformance.run.tally import Tally, TestRecord
 
 FIRST_NIGHT = date(2026, 11, 1)
 NIGHTS = 10
@@ -42,8 +43,16 @@ def status_on(night: int, ident: str) -> Status:
 
 
 def nightly_run(night: int, target: str = "production") -> RunResult:
-    """Night `night` (1-based) of the target's history."""
-    results = tuple(_result(requirement.id, night) for requirement in load_catalogue().values())
+    """Night `night` (1-based) of the target's history: one test per requirement, folded."""
+    catalogue = load_catalogue()
+    records = [
+        TestRecord(ident, status_on(night, ident), _reason(night, status_on(night, ident)))
+        for ident in catalogue
+    ]
+    results = tuple(
+        replace(result, waiver=WAIVER) if result.status == "waived" else result
+        for result in Tally(records).fold(catalogue)
+    )
     failing = any(result.status == "fail" for result in results)
     return RunResult(
         suite_version="0.1.0",
@@ -59,22 +68,8 @@ def nightly_run(night: int, target: str = "production") -> RunResult:
     )
 
 
-def _result(ident: str, night: int) -> RequirementResult:
-    requirement = load_catalogue()[ident]
-    status = status_on(night, ident)
-    result = RequirementResult(
-        id=ident,
-        level=requirement.level,
-        area=requirement.area,
-        statement=requirement.statement,
-        section=requirement.section,
-        quote=requirement.quote,
-        ambiguity=requirement.ambiguity,
-        status=status,
-        tests=1,
-        reason="" if status == "pass" else f"night {night}: {status}",
-    )
-    return replace(result, waiver=WAIVER) if status == "waived" else result
+def _reason(night: int, status: Status) -> str:
+    return "" if status == "pass" else f"night {night}: {status}"
 
 
 def write_nights(folder: Path, target: str = "production", nights: int = NIGHTS) -> list[Path]:
