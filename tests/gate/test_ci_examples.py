@@ -1,10 +1,10 @@
 """The CI recipes in examples/ci/ work as written: each is parsed as its CI system would,
 and the exact command lines of its jobs are run, job by job, against the reference.
 
-Each matrix entry gets its own fresh "checkout" (a folder with the repository's suites and
-settings, and a `ci/targets.yaml` whose entries, named as in the matrix, point at a reference
-server this test starts); artifacts travel between jobs as the CI system moves them. Only the
-`pip install` lines are left out: this test runs in an installed environment.
+Each job gets its own fresh "checkout": a folder holding only `ci/targets.yaml`, whose entries,
+named as in the matrix, point at a reference server this test starts (so the recipes work from
+any repository, not only this one); artifacts travel between jobs as the CI system moves them.
+Only the `pip install` lines are left out: this test runs in an installed environment.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import yaml
 from gate import REPO, served_reference, write_targets
 
 EXAMPLES = REPO / "examples" / "ci"
-CHECKOUT = ("suites", "pyproject.toml", "conftest.py")
 GITHUB_EXPRESSION = re.compile(r"\$\{\{\s*([\w.-]+)\s*\}\}")
 
 
@@ -36,10 +35,8 @@ def reference():
 
 
 def checkout(folder: Path, served, targets: list[str]) -> Path:
-    """A fresh clone, as a CI job starts from: the suites, their settings, ci/targets.yaml."""
+    """A fresh clone of a repository that keeps its targets file in ci/, as a job starts from."""
     folder.mkdir(parents=True)
-    for name in CHECKOUT:
-        (folder / name).symlink_to(REPO / name)
     write_targets(folder / "ci" / "targets.yaml", dict.fromkeys(targets, served.entry))
     return folder
 
