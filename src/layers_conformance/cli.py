@@ -18,6 +18,10 @@ SUBCOMMANDS = {
         "layers_conformance.core.specdiff",
         "compare a newly published documentation page with the catalogue",
     ),
+    "history": (
+        "layers_conformance.reporting.history",
+        "one HTML page of many runs: over time, and across targets",
+    ),
 }
 
 

@@ -32,11 +32,15 @@ if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a ru
     from layers_conformance.core.results import RunResult
     from layers_conformance.core.targets import Target
     from layers_conformance.probing.probe import Probe
+    from layers_conformance.run.recheck import Recheck
+    from layers_conformance.run.waivers import WaiverBook
 
 MARKER = "requirement"
 SMOKE_MARKER = "smoke"
 PROFILE_NAMES = ("smoke", "standard", "thorough")
-PATH_OPTIONS = ("--targets-file", "--report-dir", "--archived-ids-file")
+PATH_OPTIONS = (
+    "--targets-file", "--report-dir", "--archived-ids-file", "--waivers", "--rerun-failed"
+)  # fmt: skip
 # A target on the command line instead of in a targets file: option, metavar, help. Each
 # option's name, without its dashes, is the field of `TargetFlags` it fills.
 TARGET_OPTIONS = (
@@ -49,7 +53,8 @@ TARGET_OPTIONS = (
      "--project-id, one a line, # comments"),
     ("--auth-scheme", "SCHEME", "with --base-url: x-api-key (default) or bearer"),
 )  # fmt: skip
-WARN, INCONCLUSIVE = "warn", "inconclusive"
+WARN, INCONCLUSIVE, WAIVED, FLAKY = "warn", "inconclusive", "waived", "flaky"
+RECHECK_PAUSE_S = 5.0
 SEED_KEY = "layers_conformance_seed"  # in xdist's workerinput
 
 
@@ -67,9 +72,12 @@ class RunState:
     unjudged_failures: int = 0
     current: pytest.Item | None = None
     result: RunResult | None = None
+    waivers: WaiverBook | None = None
 
 
 STATE = pytest.StashKey[RunState]()
+# A test's failure that was looked at again, and what the second look saw.
+RECHECKED = pytest.StashKey[tuple[BaseException, "Recheck"]]()
 
 
 # --- options ------------------------------------------------------------------------------
@@ -141,6 +149,44 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     for option, metavar, help_text in TARGET_OPTIONS:
         group.addoption(option, dest=_dest(option), metavar=metavar, default=None, help=help_text)
+    group.addoption(
+        "--requirement",
+        dest="lc_requirements",
+        action="append",
+        default=[],
+        metavar="ID[,ID...]",
+        help="run only these requirements' tests; the rest are reported skip",
+    )
+    group.addoption(
+        "--rerun-failed",
+        dest="lc_rerun_failed",
+        type=Path,
+        default=None,
+        metavar="REPORT.json",
+        help="run only the requirements that did not hold in this earlier conformance.json",
+    )
+    group.addoption(
+        "--recheck",
+        dest="lc_recheck",
+        action="store_true",
+        help="look at a failing MUST once more before reporting it (always on in smoke)",
+    )
+    group.addoption(
+        "--recheck-pause",
+        dest="lc_recheck_pause",
+        type=float,
+        default=RECHECK_PAUSE_S,
+        metavar="SECONDS",
+        help=f"pause before a recheck (default: {RECHECK_PAUSE_S:g})",
+    )
+    group.addoption(
+        "--waivers",
+        dest="lc_waivers",
+        type=Path,
+        action="append",
+        default=[],
+        help="YAML of known deviations waived until a date (repeatable)",
+    )
 
 
 def _dest(option: str) -> str:
@@ -161,9 +207,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_Recorder(state), "layers-conformance-recorder")
     from layers_conformance.core.targets import ConfigError
     from layers_conformance.run.options import resolve_target
+    from layers_conformance.run.waivers import open_book
 
     try:
         state.target = resolve_target(options)
+        entry = (state.target.waivers,) if state.target and state.target.waivers else ()
+        state.waivers = open_book(options.waivers + entry, options.target)
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     _check_faults(options.reference_faults)
@@ -207,6 +256,7 @@ def _configuration_file_meant(config: pytest.Config) -> Path | None:
 
 def _options(config: pytest.Config) -> Options:
     from layers_conformance.core.targets import ConfigError
+    from layers_conformance.run.selection import select_requirements
 
     seed = config.getoption("lc_seed")
     worker_input: dict[str, Any] = getattr(config, "workerinput", {})
@@ -216,6 +266,11 @@ def _options(config: pytest.Config) -> Options:
     values = {_dest(o).removeprefix("lc_"): config.getoption(_dest(o)) for o, *_ in TARGET_OPTIONS}
     try:
         flags = target_flags(values, targets_file)
+        selected = select_requirements(
+            config.getoption("lc_requirements"),
+            config.getoption("lc_rerun_failed"),
+            load_catalogue(),
+        )
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     if targets_file is None and flags is None and Path("targets.yaml").is_file():
@@ -237,6 +292,9 @@ def _options(config: pytest.Config) -> Options:
         reference_faults=tuple(config.getoption("lc_faults")),
         reference_size=size,
         flags=flags,
+        waivers=tuple(config.getoption("lc_waivers")),
+        selected=selected,
+        recheck_pause_s=_recheck_pause(config),
     )
 
 
@@ -245,6 +303,14 @@ def _positive(config: pytest.Config, dest: str, flag: str) -> float | None:
     if value is not None and value <= 0:
         raise pytest.UsageError(f"{flag}={value} must be a positive number")
     return value
+
+
+def _recheck_pause(config: pytest.Config) -> float | None:
+    pause: float = config.getoption("lc_recheck_pause")
+    if pause < 0:
+        raise pytest.UsageError(f"--recheck-pause={pause} must not be negative")
+    rechecks = config.getoption("lc_recheck") or config.getoption("lc_profile") == "smoke"
+    return pause if rechecks else None
 
 
 def _check_faults(names: tuple[str, ...]) -> None:
@@ -296,12 +362,29 @@ def pytest_collection_modifyitems(
         if "conformance" in getattr(item, "fixturenames", ()):
             _requirement_of(item, catalogue)
     state = config.stash[STATE]
+    selected = state.options.selected
+    if selected is not None:
+        from layers_conformance.run.selection import NOT_SELECTED
+
+        _keep_only(config, items, lambda item: _in_selection(item, selected), NOT_SELECTED)
     if state.options.profile == "smoke":
-        keep = [i for i in items if i.get_closest_marker(SMOKE_MARKER)]
-        dropped = [i for i in items if i not in keep]
-        _note_not_run(state, dropped, "not part of the smoke profile")
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = keep
+        smoke = "not part of the smoke profile"
+        _keep_only(config, items, lambda i: bool(i.get_closest_marker(SMOKE_MARKER)), smoke)
+
+
+def _keep_only(
+    config: pytest.Config, items: list[pytest.Item], keep: Callable[[pytest.Item], bool], why: str
+) -> None:
+    """Deselect the items `keep` refuses, noting `why` for their requirements' reports."""
+    dropped = [item for item in items if not keep(item)]
+    _note_not_run(config.stash[STATE], dropped, why)
+    config.hook.pytest_deselected(items=dropped)
+    items[:] = [item for item in items if keep(item)]
+
+
+def _in_selection(item: pytest.Item, selected: frozenset[str]) -> bool:
+    requirement = _marked_requirement(item)
+    return requirement is not None and requirement.id in selected
 
 
 def pytest_deselected(items: Sequence[pytest.Item]) -> None:
@@ -426,6 +509,28 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    try:
+        return (yield)
+    except Exception as error:
+        state = item.config.stash[STATE]
+        requirement = _marked_requirement(item)
+        pause = state.options.recheck_pause_s
+        if pause is None or state.probe is None or requirement is None:
+            raise
+        from layers_conformance.run.recheck import recheck
+        from layers_conformance.verdicts import rechecks
+
+        if not rechecks(requirement, error):
+            raise
+        looked = recheck(item.runtest, state.probe, pause)
+        item.stash[RECHECKED] = (error, looked)
+        if not looked.held:
+            raise
+        return None
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
@@ -437,15 +542,21 @@ def pytest_runtest_makereport(
         or (report.when == "setup" and report.passed)
     ):
         return report
-    from layers_conformance.verdicts import attach_record, judge
+    from layers_conformance.verdicts import after_recheck, attach_record, judge
 
     state = item.config.stash[STATE]
     verdict = judge(requirement, report, call.excinfo, item.nodeid)
+    if report.when == "call" and RECHECKED in item.stash:
+        verdict = after_recheck(verdict, *item.stash[RECHECKED], item.nodeid)
+    if state.waivers is not None:
+        verdict = verdict.under(state.waivers.covering(requirement.id, verdict.status))
     verdict.apply(report)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     requests_sent = state.probe.client.requests_sent if state.probe else 0
     attach_record(report, verdict.record(worker, requests_sent))
-    report.user_properties += [
+    # pytest's JUnit writer reads a test case's properties from its teardown report, which
+    # pytest builds from `item.user_properties`: set there, they reach junit.xml (xdist too).
+    item.user_properties += [
         ("requirement", requirement.id),
         ("level", requirement.level),
         ("conformance_status", verdict.status),
@@ -464,6 +575,10 @@ def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] 
         return "warned", "W", "WARN (SHOULD)"
     if status == INCONCLUSIVE and report.when == "call":
         return "inconclusive", "I", "INCONCLUSIVE"
+    if status == WAIVED:
+        return "waived", "w", "WAIVED"
+    if status == FLAKY:
+        return "flaky", "~", "FLAKY (held on recheck)"
     return None
 
 
@@ -494,9 +609,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     from layers_conformance.run.finish import finish_run
 
-    run = finish_run(state.options, state.target, state.tally)
+    run = finish_run(state.options, state.target, state.tally, state.waivers)
     state.result = run
-    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+    # A selection may leave nothing to run (--rerun-failed of a clean report): not an error.
+    judged = [pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED]
+    if state.options.selected is not None:
+        judged.append(pytest.ExitCode.NO_TESTS_COLLECTED)
+    if exitstatus in judged:
         failed = run.verdict == "fail" or state.unjudged_failures > 0
         session.exitstatus = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
+from layers_conformance.core.results import Waiver, WaiverOutcome
 from layers_conformance.reporting.html_report import render_html, write_html
 
 HOSTILE = "<script>alert(1)</script>"
@@ -122,6 +124,34 @@ class TestFindings:
     def test_only_failures_and_warnings(self, page):
         """Passing, skipped and inconclusive requirements have no finding block."""
         assert re.findall(r'id="finding-([A-Z-0-9]+)"', page) == ["LIMIT-MAX-001", "LIMIT-FULL-001"]
+
+    def test_waived_and_flaky_are_findings(self, make_run, make_result, make_evidence):
+        """A waived failure shows its waiver and its evidence; a flaky one its evidence."""
+        waiver = Waiver("A-001", "fixed in API-123", date(2026, 12, 31))
+        page = render_html(
+            make_run(
+                make_result("A-001", "waived", waiver=waiver, evidence=(make_evidence(),)),
+                make_result("B-001", "flaky", evidence=(make_evidence(message="first look"),)),
+            )
+        )
+        block = finding(page, "A-001")
+        assert "waived until 2026-12-31: fixed in API-123" in block
+        assert "page 1 holds 8 items" in block
+        assert "first look" in finding(page, "B-001")
+        assert '<span class="badge flaky">' in page
+
+    def test_stale_waivers_are_listed(self, make_run, make_result):
+        """Expired and unused waivers need a person: they are listed; applied ones are not."""
+        waivers = tuple(
+            WaiverOutcome(Waiver(ident, "why", date(2026, 1, 1), source="w.yaml"), use)
+            for ident, use in (("A-001", "expired"), ("B-001", "unused"), ("C-001", "applied"))
+        )
+        page = render_html(make_run(make_result("A-001"), waivers=waivers))
+        listed = re.search(r'<ul class="waivers">(.*?)</ul>', page, re.S)
+        assert listed
+        assert re.findall(r'badge (\w+)">\w+</span> ([A-Z]-001)', listed.group(1)) == [
+            ("expired", "A-001"), ("unused", "B-001")
+        ]  # fmt: skip
 
     def test_finding_without_evidence(self, make_run, make_result):
         """A failure with no recorded exchange says so instead of showing empty blocks."""

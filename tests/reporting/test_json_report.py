@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict
+from datetime import date
 
 import pytest
 
-from layers_conformance.core.results import Evidence
+from layers_conformance.core.results import Evidence, Waiver, WaiverOutcome
 from layers_conformance.reporting import json_report
 from layers_conformance.reporting.json_report import ReportError, read_json, to_json, write_json
 
@@ -25,8 +26,12 @@ RUN_KEYS = [
     "requests",
     "aborted",
     "requirements",
+    "waivers",
 ]
-REQUIREMENT_KEYS = ["id", "level", "status", "tests", "reason", "area", "statement", "evidence"]
+REQUIREMENT_KEYS = [
+    "id", "level", "status", "tests", "reason", "area", "statement", "evidence", "waiver"
+]  # fmt: skip
+WAIVER = Waiver("A-001", "fixed in API-123", date(2026, 12, 31), "staging", "ci/waivers.yaml")
 
 
 class TestToJson:
@@ -52,6 +57,29 @@ class TestToJson:
             "divergence", "field_diff",
         }  # fmt: skip
         assert "<script>" in evidence["response_excerpt"]  # JSON is data: no escaping here
+
+    def test_waivers(self, make_run, make_result):
+        """A waived result names its waiver; the run lists what every waiver did."""
+        run = make_run(
+            make_result("A-001", "waived", waiver=WAIVER),
+            waivers=(WaiverOutcome(WAIVER, "applied"), WaiverOutcome(WAIVER, "expired")),
+        )
+        report = to_json(run)
+        waiver = {
+            "requirement": "A-001", "reason": "fixed in API-123", "expires": "2026-12-31",
+            "target": "staging", "source": "ci/waivers.yaml",
+        }  # fmt: skip
+        assert report["requirements"][0]["waiver"] == waiver
+        assert report["waivers"] == [waiver | {"use": "applied"}, waiver | {"use": "expired"}]
+        assert report["verdict"] == "fail"  # an expired waiver fails the run
+
+    def test_new_statuses_are_read_back(self, make_run, make_result, tmp_path):
+        """`waived` and `flaky` are report statuses the reader accepts."""
+        run = make_run(make_result("A-001", "waived", waiver=WAIVER), make_result("B-001", "flaky"))
+        write_json(run, tmp_path / "r.json")
+        assert [r["status"] for r in read_json(tmp_path / "r.json")["requirements"]] == [
+            "waived", "flaky"
+        ]  # fmt: skip
 
     def test_aborted_run_fails(self, make_run, make_result):
         """An aborted run fails even when no requirement did."""

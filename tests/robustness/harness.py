@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from layers_conformance.reference import build_dataset, reference_app, targets_entry
 from layers_conformance.reference.dataset import Dataset
 from layers_conformance.reference.hooks import Fault
+from suite_run import Run
 
 REPO = Path(__file__).resolve().parents[2]
 SUITES = REPO / "suites"
@@ -128,38 +129,6 @@ class Started:
 def write_targets(path: Path, name: str, entry: dict[str, Any]) -> Path:
     path.write_text(yaml.safe_dump({"targets": {name: entry}}), encoding="utf-8")
     return path
-
-
-@dataclass(frozen=True)
-class Run:
-    """What one run of the suites printed and left in its report folder."""
-
-    code: int
-    stdout: str
-    stderr: str
-    elapsed: float
-    report_dir: Path
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-    @property
-    def report(self) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads((self.report_dir / "conformance.json").read_text())
-        return data
-
-    @property
-    def statuses(self) -> dict[str, str]:
-        return {r["id"]: r["status"] for r in self.report["requirements"]}
-
-    @property
-    def reasons(self) -> dict[str, str]:
-        return {r["id"]: r["reason"] for r in self.report["requirements"]}
-
-    def explain(self) -> str:
-        """The end of the run's output, for assertion messages."""
-        return "\n".join(self.output.strip().splitlines()[-25:])
 
 
 def suite_env(**extra: str) -> dict[str, str]:

@@ -6,12 +6,38 @@ Plain data, free of pytest: the plugin fills it, the writers in `reporting/` rea
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from datetime import date
 from typing import Any, Literal, get_args
 
-Status = Literal["pass", "fail", "warn", "skip", "inconclusive"]  # of one requirement
+# Of one requirement. `waived`: failed, under a valid waiver; `flaky`: failed, then held when
+# checked once more. In the order the reports list them: what holds, what breaks, the rest.
+Status = Literal["pass", "fail", "waived", "flaky", "warn", "skip", "inconclusive"]
 RunVerdict = Literal["pass", "fail"]
-# In the order the reports list them.
 REQUIREMENT_STATUSES: tuple[Status, ...] = get_args(Status)
+WaiverUse = Literal["applied", "unused", "expired"]
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """A known deviation accepted until a date: which requirement, why, until when, where."""
+
+    requirement: str
+    reason: str
+    expires: date  # the last day it holds
+    target: str = ""  # "" for every target
+    source: str = ""  # the file it was read from
+
+    def describe(self) -> str:
+        """How a waived result is explained wherever it is shown."""
+        return f"waived until {self.expires.isoformat()}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class WaiverOutcome:
+    """What one waiver did in a run: applied, matched nothing (unused), or expired."""
+
+    waiver: Waiver
+    use: WaiverUse
 
 
 @dataclass(frozen=True)
@@ -124,6 +150,7 @@ class RequirementResult:
     tests: int
     reason: str = ""
     evidence: tuple[Evidence, ...] = ()
+    waiver: Waiver | None = None  # the waiver that made this result `waived`
 
 
 @dataclass(frozen=True)
@@ -142,8 +169,12 @@ class RunResult:
     requirements: tuple[RequirementResult, ...]
     aborted: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    waivers: tuple[WaiverOutcome, ...] = ()
 
     @property
     def verdict(self) -> RunVerdict:
         failed = any(r.status == "fail" for r in self.requirements)
-        return "fail" if failed or self.aborted else "pass"
+        # An expired waiver fails the run even when its requirement now holds: the date was
+        # a promise, and the file must be brought up to date either way.
+        expired = any(outcome.use == "expired" for outcome in self.waivers)
+        return "fail" if failed or expired or self.aborted else "pass"

@@ -9,7 +9,8 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from layers_conformance.checks.params import DEFAULT_LIMIT
@@ -83,6 +84,17 @@ class Probe:
                 credentials=credentials,  # type: ignore[arg-type]
             )
         return self._answers[key]
+
+    @contextmanager
+    def uncached(self) -> Iterator[dict[tuple[str, Params, object], Exchange]]:
+        """Inside the block every question is asked afresh (a recheck); after it, the answers
+        seen before are back and the fresh ones forgotten. Yields the fresh answers."""
+        kept = self._answers, self._walks
+        self._answers, self._walks = {}, {}
+        try:
+            yield self._answers
+        finally:
+            self._answers, self._walks = kept
 
     def traverse(
         self, limit: int | None = None, status: str | None = None, project_id: str | None = None

@@ -67,7 +67,7 @@ def render_html(run: RunResult) -> str:
     """The whole report page as a string."""
     css = resources.files(__package__).joinpath("report.css").read_text(encoding="utf-8")
     # Findings first: a person opening a failing report wants what broke, then the matrix.
-    main = [_summary(run), _findings(run), _matrix(run), _notes(run)]
+    main = [_summary(run), _waivers(run), _findings(run), _matrix(run), _notes(run)]
     body = "".join([_header(run), "<main>", *main, "</main>", _footer(run)])
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -134,7 +134,7 @@ def _area(area: str, results: Iterable[RequirementResult]) -> str:
 def _row(result: RequirementResult) -> str:
     ident = _e(result.id)
     link = f'<a href="#finding-{ident}">{ident}</a>' if _is_finding(result) else ident
-    reason = _paragraph("reason", result.reason)
+    reason = _paragraph("reason", result.reason) + _waiver(result)
     return (
         f'<tr id="req-{ident}"><td class="id">{link}</td><td>{_e(result.level)}</td>'
         f"<td>{_badge(result.status)}</td>"
@@ -153,8 +153,25 @@ def _ambiguity(result: RequirementResult) -> str:
     )
 
 
+def _waiver(result: RequirementResult) -> str:
+    return _paragraph("waiver", result.waiver.describe()) if result.waiver else ""
+
+
 def _is_finding(result: RequirementResult) -> bool:
-    return result.status in ("fail", "warn")
+    return result.status in ("fail", "waived", "flaky", "warn")
+
+
+def _waivers(run: RunResult) -> str:
+    # Only the waivers that need a person: expired ones fail the run, unused ones can go.
+    stale = [outcome for outcome in run.waivers if outcome.use != "applied"]
+    if not stale:
+        return ""
+    items = "".join(
+        f"<li>{_badge(outcome.use)} {_e(outcome.waiver.requirement)}: "
+        f"{_e(outcome.waiver.describe())} ({_e(outcome.waiver.source)})</li>"
+        for outcome in stale
+    )
+    return f'<h2>Waivers to update</h2><ul class="waivers">{items}</ul>'
 
 
 def _findings(run: RunResult) -> str:
@@ -174,7 +191,7 @@ def _finding(result: RequirementResult) -> str:
         f'<details class="finding {_e(result.status)}" id="finding-{ident}"{is_open}>'
         f"<summary>{_badge(result.status)} {ident} ({_e(result.level)}): "
         f"{_e(result.statement)}</summary>"
-        f"<blockquote>{_e(result.quote)}</blockquote>"
+        f"{_waiver(result)}<blockquote>{_e(result.quote)}</blockquote>"
         f'<p class="section">Documentation section: {_e(result.section)}</p>'
         f"{_ambiguity(result)}{evidence}</details>"
     )

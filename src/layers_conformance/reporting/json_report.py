@@ -18,6 +18,7 @@ from layers_conformance.core.results import (
     Evidence,
     RequirementResult,
     RunResult,
+    Waiver,
 )
 
 LEVELS = ("MUST", "SHOULD")
@@ -45,6 +46,7 @@ def to_json(run: RunResult) -> dict[str, Any]:
         "requests": run.requests,
         "aborted": run.aborted,
         "requirements": [_requirement(result) for result in run.requirements],
+        "waivers": [_waiver(outcome.waiver) | {"use": outcome.use} for outcome in run.waivers],
     }
 
 
@@ -58,6 +60,17 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
         "area": result.area,
         "statement": result.statement,
         "evidence": [_evidence(item) for item in result.evidence],
+        "waiver": _waiver(result.waiver) if result.waiver else None,
+    }
+
+
+def _waiver(waiver: Waiver) -> dict[str, str]:
+    return {
+        "requirement": waiver.requirement,
+        "reason": waiver.reason,
+        "expires": waiver.expires.isoformat(),
+        "target": waiver.target,
+        "source": waiver.source,
     }
 
 

@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from datetime import UTC, datetime
 
 from layers_conformance import __version__
 from layers_conformance.core.catalogue import load_catalogue, spec_sha256
-from layers_conformance.core.results import RunResult
+from layers_conformance.core.results import REQUIREMENT_STATUSES, RequirementResult, RunResult
 from layers_conformance.core.targets import Target
 from layers_conformance.reporting.html_report import write_html
 from layers_conformance.reporting.json_report import write_json
 from layers_conformance.run.options import Options
 from layers_conformance.run.tally import Tally
+from layers_conformance.run.waivers import WaiverBook, describe_use
+
+GROUPED_SKIPS = 3  # this many requirements skipped for one reason share one summary line
 
 
 def finish_run(
     options: Options,
     target: Target | None,
     tally: Tally,
+    waivers: WaiverBook | None = None,
 ) -> RunResult:
-    """Fold the verdicts and write `conformance.json` and `index.html` for the target."""
+    """Fold the verdicts, apply the waivers, write `conformance.json` and `index.html`."""
+    requirements = tally.fold(load_catalogue())
+    requirements, uses = waivers.apply(requirements) if waivers else (requirements, ())
     run = RunResult(
         suite_version=__version__,
         spec_sha256=spec_sha256(),
@@ -31,8 +38,9 @@ def finish_run(
         started_at=datetime.fromtimestamp(tally.started, UTC).isoformat(timespec="seconds"),
         duration_s=round(time.time() - tally.started, 3),
         requests=tally.requests,
-        requirements=tally.fold(load_catalogue()),
+        requirements=requirements,
         aborted=tally.aborted,
+        waivers=uses,
     )
     directory = options.target_report_dir
     directory.mkdir(parents=True, exist_ok=True)
@@ -43,15 +51,17 @@ def finish_run(
 
 def summary_lines(run: RunResult, options: Options) -> list[str]:
     """The end of the terminal output: every requirement that did not pass, then the verdict."""
+    skipped = Counter(r.reason for r in run.requirements if r.status == "skip")
+    grouped = [reason for reason, count in skipped.items() if count >= GROUPED_SKIPS]
     lines = [
-        f"{r.status.upper():<12} {r.id} ({r.level}): {r.reason or r.statement}"
+        f"{r.status.upper():<12} {r.id} ({r.level}): {_explained(r)}"
         for r in run.requirements
-        if r.status != "pass"
+        if r.status != "pass" and not (r.status == "skip" and r.reason in grouped)
     ]
-    counts = {
-        s: sum(r.status == s for r in run.requirements)
-        for s in ("pass", "fail", "warn", "inconclusive", "skip")
-    }
+    # A smoke or selected run skips most of the catalogue for one reason: one line each.
+    lines += [f"{'SKIP':<12} {skipped[reason]} requirements: {reason}" for reason in grouped]
+    lines += [describe_use(outcome) for outcome in run.waivers if outcome.use != "applied"]
+    counts = {s: sum(r.status == s for r in run.requirements) for s in REQUIREMENT_STATUSES}
     lines.append(", ".join(f"{n} {s}" for s, n in counts.items() if n))
     if run.aborted:
         lines.append(f"run aborted: {run.aborted}")
@@ -61,3 +71,9 @@ def summary_lines(run: RunResult, options: Options) -> list[str]:
     where = options.target_report_dir
     lines.append(f"reports: {where}/ (conformance.json, index.html, junit.xml, allure-results/)")
     return lines
+
+
+def _explained(result: RequirementResult) -> str:
+    if result.waiver is not None:
+        return result.waiver.describe()
+    return result.reason or result.statement

@@ -34,6 +34,9 @@ class Options:
     reference_faults: tuple[str, ...] = ()
     reference_size: int = 160
     flags: TargetFlags | None = None  # a target given by --base-url and its companions
+    waivers: tuple[Path, ...] = ()  # --waivers files (a targets entry may name one more)
+    selected: frozenset[str] | None = None  # the requirements to run; None for all
+    recheck_pause_s: float | None = None  # a failure is rechecked after this pause; None: not
 
     @property
     def target_report_dir(self) -> Path:

@@ -10,7 +10,10 @@ from typing import Any
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.results import Evidence, RequirementResult, Status
 
-STATUS_PRECEDENCE: tuple[Status, ...] = ("fail", "warn", "inconclusive", "pass", "skip")
+# A flaky MUST failed once: it outranks a SHOULD's warning, never a failure.
+STATUS_PRECEDENCE: tuple[Status, ...] = (
+    "fail", "waived", "flaky", "warn", "inconclusive", "pass", "skip"
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
