@@ -24,6 +24,7 @@ class Options:
     deadline_s: float | None = None
     reference_faults: tuple[str, ...] = ()
     reference_size: int = 160
+    concurrency: int = 1  # independent requests in flight at once; 1 sends one at a time
 
     @property
     def target_report_dir(self) -> Path:
