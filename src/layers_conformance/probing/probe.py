@@ -63,6 +63,12 @@ class Memo(Generic[V]):
     def __len__(self) -> int:
         return len(self._futures)
 
+    def results(self) -> list[V]:
+        """The values computed so far (errors left out)."""
+        with self._lock:
+            futures = list(self._futures.values())
+        return [f.result() for f in futures if f.done() and not f.cancelled() and not f.exception()]
+
 
 @dataclass(frozen=True)
 class Keys:
@@ -145,6 +151,10 @@ class Probe:
         if not walked.pages:
             inconclusive(f"no traversal at limit={limit} status={status}: {walked.stopped}")
         return walked
+
+    def walks_done(self) -> list[Traversal]:
+        """Every walk finished so far: its pages are the run's chains of dependent requests."""
+        return self._walks.results()
 
     def first_page(self, limit: int | None = None, status: str | None = None) -> Page:
         """The first page at this limit and filter; inconclusive when it is not a page."""
