@@ -1,14 +1,18 @@
 """Generated cases: query strings over the parameter space, and sequences of page requests."""
 
+from functools import partial
+
 import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from layers_conformance.checks import params, queries, strategies
 from layers_conformance.checks.violations import expect
+from layers_conformance.probing.probe import Probe
 
 # Each step re-checks every page so far; ten pages already cross several cursors.
 STEPS_PER_SEQUENCE = 10
+SEQUENCE_SHARDS = 4
 
 
 def _settings(conformance, examples):
@@ -29,23 +33,45 @@ def test_any_query_is_a_page_that_honours_it_or_validation(conformance, conforma
     walks = {None: conformance.traverse(min(conformance.profile.page_sizes))}
     walks.update({status: conformance.filtered(status) for status in params.STATUSES})
     cursors = queries.known_cursors(walks)
+    drawn = []
 
-    @seed(conformance_seed)
-    @_settings(conformance, conformance.profile.examples)
-    @given(query=strategies.queries(cursors))
+    def generated(test):
+        strategy = strategies.queries(cursors)
+        return seed(conformance_seed)(
+            _settings(conformance, conformance.profile.examples)(given(query=strategy)(test))
+        )
+
+    @generated
+    def draw(query):
+        drawn.append(query)
+
+    @generated
     def check(query):
         expect(queries.judge_answer(query, conformance.get(query.params())))
 
+    # The same seed draws the same queries twice: the first time only to send them all
+    # ahead, concurrently; the second time to judge each answer.
+    draw()
+    conformance.prefetch([partial(Probe.get, params=query.params()) for query in drawn])
     check()
 
 
+@pytest.mark.sequential
 @pytest.mark.requirement("TRAV-PAGING-001")
 def test_any_sequence_of_page_requests_keeps_the_invariants(conformance, conformance_seed):
     """Pages met by following cursors stay within limit, newest first and disjoint."""
+    runs = max(conformance.profile.stateful_runs, 1)
+    # Each shard is a Hypothesis run of its own, seeded by its index, so the same sequences
+    # are walked whatever the concurrency, side by side when it allows. Every run first tries
+    # its simplest sequence (the same in each shard, sent once): one example more per shard
+    # keeps `runs` drawn sequences.
+    per_shard = -(-runs // SEQUENCE_SHARDS) + 1
 
-    def factory():
-        return strategies.PagingMachine(conformance.get)
+    def shard(index):
+        def machine():
+            return strategies.PagingMachine(conformance.get)
 
-    seed(conformance_seed)(factory)
-    examples = max(conformance.profile.stateful_runs, 1)
-    run_state_machine_as_test(factory, settings=_settings(conformance, examples))
+        seed(conformance_seed + index)(machine)
+        run_state_machine_as_test(machine, settings=_settings(conformance, per_shard))
+
+    conformance.run_all([partial(shard, index) for index in range(SEQUENCE_SHARDS)])

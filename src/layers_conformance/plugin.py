@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from contextlib import ExitStack, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ from layers_conformance.run.options import (
 from layers_conformance.run.tally import Tally
 
 if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a run needs them
+    from layers_conformance.core.exchange import Exchange
     from layers_conformance.core.results import RunResult
     from layers_conformance.core.targets import Target
     from layers_conformance.probing.probe import Probe
@@ -37,6 +39,7 @@ if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a ru
 
 MARKER = "requirement"
 SMOKE_MARKER = "smoke"
+SEQUENTIAL_MARKER = "sequential"
 PROFILE_NAMES = ("smoke", "standard", "thorough")
 PATH_OPTIONS = (
     "--targets-file", "--report-dir", "--archived-ids-file", "--waivers", "--rerun-failed"
@@ -56,6 +59,7 @@ TARGET_OPTIONS = (
 WARN, INCONCLUSIVE, WAIVED, FLAKY = "warn", "inconclusive", "waived", "flaky"
 RECHECK_PAUSE_S = 5.0
 SEED_KEY = "layers_conformance_seed"  # in xdist's workerinput
+DEFAULT_CONCURRENCY = 4
 
 
 @dataclass
@@ -70,7 +74,9 @@ class RunState:
     runs_suites: bool = False
     # Failed tests that judge no requirement (a broken suite module): they fail the run too.
     unjudged_failures: int = 0
+    deselected: bool = False  # -k, -m or the smoke profile left tests out
     current: pytest.Item | None = None
+    attached: set[int] = field(default_factory=set)  # ids of exchanges attached to `current`
     result: RunResult | None = None
     waivers: WaiverBook | None = None
 
@@ -147,6 +153,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=160,
         help="live influencers in the reference's main project",
     )
+    group.addoption(
+        "--concurrency",
+        dest="lc_concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        help=f"independent requests in flight at once, within the rate limit and budget "
+        f"(default {DEFAULT_CONCURRENCY}; 1 sends one at a time)",
+    )
     for option, metavar, help_text in TARGET_OPTIONS:
         group.addoption(option, dest=_dest(option), metavar=metavar, default=None, help=help_text)
     group.addoption(
@@ -200,6 +214,11 @@ def _dest(option: str) -> str:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(id): the catalogue requirement a test verifies")
     config.addinivalue_line("markers", f"{SMOKE_MARKER}: part of the production-safe profile")
+    config.addinivalue_line(
+        "markers",
+        f"{SEQUENTIAL_MARKER}: a long chain of dependent requests, started first so that the "
+        "requests fetched ahead run beside it",
+    )
     _check_root_directory(config)
     options = _options(config)
     state = RunState(options, runs_suites=_runs_suites(config))
@@ -291,11 +310,19 @@ def _options(config: pytest.Config) -> Options:
         deadline_s=_positive(config, "lc_deadline", "--deadline"),
         reference_faults=tuple(config.getoption("lc_faults")),
         reference_size=size,
+        concurrency=_concurrency(config),
         flags=flags,
         waivers=tuple(config.getoption("lc_waivers")),
         selected=selected,
         recheck_pause_s=_recheck_pause(config),
     )
+
+
+def _concurrency(config: pytest.Config) -> int:
+    value: int = config.getoption("lc_concurrency")
+    if value < 1:
+        raise pytest.UsageError(f"--concurrency={value} must be at least 1")
+    return value
 
 
 def _positive(config: pytest.Config, dest: str, flag: str) -> float | None:
@@ -361,6 +388,7 @@ def pytest_collection_modifyitems(
     for item in items:
         if "conformance" in getattr(item, "fixturenames", ()):
             _requirement_of(item, catalogue)
+    items.sort(key=lambda item: item.get_closest_marker(SEQUENTIAL_MARKER) is None)  # stable
     state = config.stash[STATE]
     selected = state.options.selected
     if selected is not None:
@@ -393,6 +421,7 @@ def pytest_deselected(items: Sequence[pytest.Item]) -> None:
 
 
 def _note_not_run(state: RunState, items: Sequence[pytest.Item], reason: str) -> None:
+    state.deselected = True
     for item in items:
         requirement = _marked_requirement(item)
         if requirement is not None:
@@ -443,9 +472,14 @@ def _start(config: pytest.Config, state: RunState) -> Probe:
     from layers_conformance.run.start import open_probe
 
     say = _progress_writer(config)
+    options = state.options
+    if state.deselected or hasattr(config, "workerinput"):
+        # The prefetch is the whole suites' work: a partial run, or an xdist worker running
+        # a share of the tests, asks for its requests as its tests need them.
+        options = replace(options, concurrency=1)
     try:
         state.target, state.probe = open_probe(
-            state.options, state.target, state.stack, say, _allure_attacher(config, state)
+            options, state.target, state.stack, say, _allure_attacher(config, state)
         )
     except TargetUnreachable as error:
         state.tally.aborted = str(error)
@@ -458,21 +492,29 @@ def _progress_writer(config: pytest.Config) -> Callable[[str], None]:
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     capture = config.pluginmanager.get_plugin("capturemanager")
 
+    lock = threading.Lock()  # walks prefetched in threads report progress too
+
     def say(line: str) -> None:
         if reporter is None:
             return
-        with capture.global_and_fixture_disabled() if capture else nullcontext():
+        with lock, capture.global_and_fixture_disabled() if capture else nullcontext():
             reporter.write_line(f"  … {line}")
 
     return say
 
 
-def _allure_attacher(config: pytest.Config, state: RunState) -> Any:
+def _allure_attacher(config: pytest.Config, state: RunState) -> Callable[[Exchange], None] | None:
     if not getattr(config.option, "allure_report_dir", None):
         return None
     from layers_conformance.reporting.allure_attach import attach_exchange
 
-    return lambda exchange: attach_exchange(exchange) if state.current is not None else None
+    def attach(exchange: Exchange) -> None:
+        # Each test shows the exchanges it judged, once each, whoever fetched them first.
+        if state.current is not None and id(exchange) not in state.attached:
+            state.attached.add(id(exchange))
+            attach_exchange(exchange)
+
+    return attach
 
 
 @pytest.fixture(autouse=True)
@@ -480,6 +522,7 @@ def _conformance_labels(request: pytest.FixtureRequest) -> Iterator[None]:
     state = request.config.stash[STATE]
     requirement = _marked_requirement(request.node)
     state.current = request.node if requirement else None
+    state.attached = set()
     if requirement and getattr(request.config.option, "allure_report_dir", None):
         from layers_conformance.reporting.allure_attach import label_requirement
 

@@ -7,6 +7,7 @@ suites as a separate pytest process, and reads what that run printed and left be
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -209,3 +210,18 @@ def respond(status: int, body: dict[str, Any], headers: dict[str, str] | None = 
         await send({"type": "http.response.body", "body": payload})
 
     return app
+
+
+def paced(seen: list[Seen], rate: float) -> list[str]:
+    """Where the server saw requests closer together than `rate` allows.
+
+    The client spaces its sends 1/rate apart. The server sees each one a little after it was
+    sent, and a loaded machine can delay one request more than the next; so the guarantee
+    checked, by the server's clock, is that any run of k requests spans at least (k - 2)/rate:
+    one interval of slack for that jitter, whatever the span. An unpaced client breaks it.
+    """
+    return [
+        f"requests {i + 1}-{j + 1} within {seen[j].at - seen[i].at:.3f} s"
+        for i, j in itertools.combinations(range(len(seen)), 2)
+        if seen[j].at - seen[i].at < (j - i - 1) / rate
+    ]

@@ -14,6 +14,7 @@ whose `error` says what happened, so the test that asked can fail with the evide
 from __future__ import annotations
 
 import enum
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -115,7 +116,11 @@ class Client:
         self._secrets = {credentials.key: KEY_PLACEHOLDER, **secrets}
         self._on_exchange = on_exchange
         self._clock, self._sleep = clock, sleep
-        self._last_sent: float | None = None
+        # Requests may be sent from several threads at once (the probe's prefetch): the budget
+        # and the pacing are shared state, decided under this lock so both stay exact.
+        self._admission = threading.Lock()
+        self._admitted = 0
+        self._next_slot: float | None = None
         timeout = httpx.Timeout(
             settings.read_timeout_s, connect=settings.connect_timeout_s, pool=None
         )
@@ -167,7 +172,6 @@ class Client:
     ) -> Exchange | httpx.HTTPError:
         """Send once; a failed connect comes back as the error, anything else as an Exchange."""
         self._admit()
-        self.requests_sent += 1
         sent = _Sent(request, headers, self._clock())
         try:
             response = self._http.send(request, stream=True)
@@ -179,21 +183,29 @@ class Client:
         return self._record(sent, response, body, problem)
 
     def _admit(self) -> None:
+        """Take one request of the budget and a send slot within the rate, or raise."""
         settings = self._settings
-        if self.requests_sent >= settings.budget:
-            raise BudgetExceeded(f"request budget of {settings.budget} requests is spent")
-        self._pace()
+        with self._admission:
+            if self._admitted >= settings.budget:
+                raise BudgetExceeded(f"request budget of {settings.budget} requests is spent")
+            self._admitted += 1
+            slot = self._reserve_slot()
+        wait = slot - self._clock()
+        if wait > 0:
+            self._sleep(wait)
         if settings.run_deadline is not None and self._clock() > settings.run_deadline:
             raise DeadlineExceeded("the run's deadline has passed; no further requests are sent")
+        with self._admission:
+            self.requests_sent += 1
 
-    def _pace(self) -> None:
+    def _reserve_slot(self) -> float:
+        """When this request may leave: 1/rate after the one before, whichever thread sent it."""
+        now = self._clock()
         if self._settings.rate_limit_rps is None:
-            return
-        if self._last_sent is not None:
-            wait = self._last_sent + 1 / self._settings.rate_limit_rps - self._clock()
-            if wait > 0:
-                self._sleep(wait)
-        self._last_sent = self._clock()
+            return now
+        slot = now if self._next_slot is None else max(now, self._next_slot)
+        self._next_slot = slot + 1 / self._settings.rate_limit_rps
+        return slot
 
     def _read(self, response: httpx.Response, started: float) -> tuple[bytes, str | None]:
         """The body, stopped at the size cap or the request deadline, and what stopped it."""

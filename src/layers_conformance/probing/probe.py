@@ -7,11 +7,14 @@ two checks; that keeps a run inside its request budget and its time.
 from __future__ import annotations
 
 import random
+import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from layers_conformance.checks.params import DEFAULT_LIMIT
 from layers_conformance.checks.violations import inconclusive
@@ -25,6 +28,47 @@ from layers_conformance.probing.traversal import walk
 Params = tuple[tuple[str, str], ...]
 CredentialsArg = Credentials | None | object
 PROGRESS_EVERY_S = 2.0
+V = TypeVar("V")
+# One piece of independent work for `Probe.prefetch`: a request or a walk, asked of the probe.
+Job = Callable[["Probe"], object]
+
+
+class RunClosed(Exception):
+    """Work fetched ahead stops when the run ends; no test is waiting for it."""
+
+
+class Memo(Generic[V]):
+    """Each key computed once, even when several threads ask for it at the same time.
+
+    The first asker computes; the others wait for its result. An exception is remembered as
+    the answer too (a spent budget stays spent), so every asker sees the same outcome.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._futures: dict[Hashable, Future[V]] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], V]) -> V:
+        with self._lock:
+            future = self._futures.get(key)
+            owner = future is None
+            if future is None:
+                future = self._futures[key] = Future()
+        if owner:
+            try:
+                future.set_result(compute())
+            except Exception as error:
+                future.set_exception(error)
+        return future.result()
+
+    def __len__(self) -> int:
+        return len(self._futures)
+
+    def results(self) -> list[V]:
+        """The values computed so far (errors left out)."""
+        with self._lock:
+            futures = list(self._futures.values())
+        return [f.result() for f in futures if f.done() and not f.cancelled() and not f.exception()]
 
 
 @dataclass(frozen=True)
@@ -54,9 +98,19 @@ class Probe:
     profile: Profile
     keys: Keys
     seed: int = 0
+    concurrency: int = 1  # how many jobs `prefetch` runs at once; 1: none ahead of the tests
     on_progress: Callable[[str], None] = lambda _message: None
-    _answers: dict[tuple[str, Params, object], Exchange] = field(default_factory=dict)
-    _walks: dict[tuple[str, int | None, str | None], Traversal] = field(default_factory=dict)
+    # Told of every answer a caller is given (a test's evidence), not of prefetched ones.
+    on_answer: Callable[[Exchange], None] = lambda _exchange: None
+    _answers: Memo[Exchange] = field(default_factory=Memo)
+    _walks: Memo[Traversal] = field(default_factory=Memo)
+    _thread: threading.local = field(default_factory=threading.local)
+    _pool: ThreadPoolExecutor | None = None
+    _closing: threading.Event = field(default_factory=threading.Event)
+
+    def __repr__(self) -> str:
+        # pytest prints fixtures in failure output: counts, never every recorded body.
+        return f"<Probe of {self.client.requests_sent} requests, {len(self._walks)} walks>"
 
     @property
     def no_credentials(self) -> object:
@@ -75,22 +129,23 @@ class Probe:
         credentials: CredentialsArg = None,
     ) -> Exchange:
         """One request (the project under test, the configured key, unless told otherwise)."""
+        if self._closing.is_set() and getattr(self._thread, "ahead", False):
+            raise RunClosed("the run is over: no more requests ahead of the tests")
         project = project_id or self.fixtures.project_id
-        key = (project, tuple(params), credentials)
-        if key not in self._answers:
-            self._answers[key] = self.client.list_influencers(
-                project,
-                tuple(params),
-                credentials=credentials,  # type: ignore[arg-type]
-            )
-        return self._answers[key]
+        query = tuple(params)
+        exchange = self._answers.get(
+            (project, query, credentials),
+            lambda: self.client.list_influencers(project, query, credentials=credentials),  # type: ignore[arg-type]
+        )
+        self._answered([exchange])
+        return exchange
 
     @contextmanager
-    def uncached(self) -> Iterator[dict[tuple[str, Params, object], Exchange]]:
+    def uncached(self) -> Iterator[Memo[Exchange]]:
         """Inside the block every question is asked afresh (a recheck); after it, the answers
         seen before are back and the fresh ones forgotten. Yields the fresh answers."""
         kept = self._answers, self._walks
-        self._answers, self._walks = {}, {}
+        self._answers, self._walks = Memo(), Memo()
         try:
             yield self._answers
         finally:
@@ -101,13 +156,17 @@ class Probe:
     ) -> Traversal:
         """The walk at this page size and filter, within the profile's caps."""
         project = project_id or self.fixtures.project_id
-        key = (project, limit, status)
-        if key not in self._walks:
-            self._walks[key] = self._walk(project, limit, status)
-        walked = self._walks[key]
+        walked = self._walks.get(
+            (project, limit, status), lambda: self._walk(project, limit, status)
+        )
+        self._answered(walked.exchanges)
         if not walked.pages:
             inconclusive(f"no traversal at limit={limit} status={status}: {walked.stopped}")
         return walked
+
+    def walks_done(self) -> list[Traversal]:
+        """Every walk finished so far: its pages are the run's chains of dependent requests."""
+        return self._walks.results()
 
     def first_page(self, limit: int | None = None, status: str | None = None) -> Page:
         """The first page at this limit and filter; inconclusive when it is not a page."""
@@ -140,6 +199,66 @@ class Probe:
         if self.keys.without_scope is not None:
             samples["FORBIDDEN_SCOPE"] = self.get(credentials=self.keys.without_scope)
         return samples
+
+    def prefetch(self, jobs: Iterable[Job]) -> None:
+        """Start independent work in the background, `concurrency - 1` jobs at a time.
+
+        Tests go on meanwhile (the calling thread is the last of `concurrency`): a test that
+        asks for what a job is fetching waits for it in the memo, and whoever asks first
+        sends it, so every request is sent once. An error is remembered there too and reaches
+        the test that asks, so nothing is decided here. At concurrency 1 nothing is fetched
+        ahead: each test sends its own requests, the same ones; only the order differs.
+        """
+        if self.concurrency <= 1:
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.concurrency - 1, thread_name_prefix="prefetch")
+        for job in jobs:
+            self._pool.submit(self._ahead, job)
+
+    def run_all(self, tasks: Sequence[Callable[[], None]]) -> None:
+        """Run a test's independent tasks, `concurrency` at a time, then raise the first error.
+
+        The same tasks run at any concurrency, so the same requests are sent; the error
+        raised is the first in task order, whatever order they finished in. The answers
+        they were given reach `on_answer` here, in the calling thread, after all are done.
+        """
+        answers: list[Exchange] = []
+
+        def run(task: Callable[[], None]) -> None:
+            self._thread.collected = answers
+            try:
+                task()
+            finally:
+                self._thread.collected = None
+
+        with ThreadPoolExecutor(max(1, self.concurrency), thread_name_prefix="task") as pool:
+            outcomes = [pool.submit(run, task) for task in tasks]
+            errors = [error for done in outcomes if (error := done.exception()) is not None]
+        self._answered(answers)
+        if errors:
+            raise errors[0]
+
+    def close(self) -> None:
+        """Drop work not yet started, and wait for the jobs under way."""
+        self._closing.set()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _ahead(self, job: Job) -> None:
+        self._thread.ahead = True  # no test asked: nobody's evidence yet
+        try:
+            job(self)
+        finally:
+            self._thread.ahead = False
+
+    def _answered(self, exchanges: Iterable[Exchange]) -> None:
+        collected: list[Exchange] | None = getattr(self._thread, "collected", None)
+        if collected is not None:  # a task of `run_all`: told from the calling thread, later
+            collected.extend(exchanges)
+        elif not getattr(self._thread, "ahead", False):
+            for exchange in exchanges:
+                self.on_answer(exchange)
 
     def _walk(self, project: str, limit: int | None, status: str | None) -> Traversal:
         base = _query(limit, status)

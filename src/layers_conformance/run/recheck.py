@@ -34,4 +34,4 @@ def recheck(check: Callable[[], object], probe: Probe, pause_s: float) -> Rechec
             check()
         except Exception:  # failed again, or could not look: either way no second opinion
             return Recheck(held=False, pause_s=pause_s)
-    return Recheck(held=True, pause_s=pause_s, exchanges=tuple(fresh.values()))
+    return Recheck(held=True, pause_s=pause_s, exchanges=tuple(fresh.results()))

@@ -18,6 +18,7 @@ from layers_conformance.core.targets import (
     Secret,
     Target,
 )
+from layers_conformance.probing import warmup
 from layers_conformance.probing.client import Client, ClientSettings, Credentials
 from layers_conformance.probing.probe import Keys, Probe
 from layers_conformance.probing.profiles import PROFILES
@@ -31,7 +32,7 @@ def open_probe(
     target: Target | None,
     stack: ExitStack,
     say: Callable[[str], None],
-    on_exchange: Callable[[Exchange], None] | None,
+    on_answer: Callable[[Exchange], None] | None,
 ) -> tuple[Target, Probe]:
     """Start the target if it is the embedded one, and check that it answers at all."""
     if target is None:
@@ -47,11 +48,16 @@ def open_probe(
             configured,
             _settings(options, target),
             secrets=_secrets(target.auth),
-            on_exchange=on_exchange,
         )
     )
-    probe = Probe(client, target.fixtures, profile, keys, options.seed, on_progress=say)
+    probe = Probe(client, target.fixtures, profile, keys, options.seed, options.concurrency, say)
+    stack.callback(probe.close)  # before the client closes: the stack unwinds in reverse
     probe.get()  # fails fast, once, when the target is down (TargetUnreachable)
+    if on_answer is not None:
+        probe.on_answer = on_answer
+    if options.concurrency > 1 and profile.name != "smoke":
+        say(f"sending the run's independent requests and walks, {options.concurrency} at a time")
+        probe.prefetch(warmup.jobs(probe))
     return target, probe
 
 
