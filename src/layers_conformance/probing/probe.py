@@ -11,19 +11,34 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from layers_conformance.checks.params import DEFAULT_LIMIT
 from layers_conformance.checks.violations import inconclusive
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Page, Traversal, read_page
 from layers_conformance.core.targets import Fixtures
-from layers_conformance.probing.client import NO_CREDENTIALS, Client, Credentials
+from layers_conformance.probing.client import NO_CREDENTIALS, CallCredentials, Credentials
 from layers_conformance.probing.profiles import Profile
 from layers_conformance.probing.traversal import walk
 
 Params = tuple[tuple[str, str], ...]
 CredentialsArg = Credentials | None | object
 PROGRESS_EVERY_S = 2.0
+
+
+class Source(Protocol):
+    """Where answers come from: the HTTP `Client`, or a `Replay` of a recorded run."""
+
+    requests_sent: int
+
+    def list_influencers(
+        self,
+        project_id: str,
+        params: Sequence[tuple[str, str]] = (),
+        *,
+        credentials: CallCredentials = None,
+    ) -> Exchange: ...
 
 
 @dataclass(frozen=True)
@@ -48,7 +63,7 @@ class Keys:
 class Probe:
     """Requests to one target, remembered by what was asked."""
 
-    client: Client
+    client: Source
     fixtures: Fixtures
     profile: Profile
     keys: Keys
