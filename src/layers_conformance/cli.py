@@ -13,6 +13,7 @@ SUBCOMMANDS = {
     "serve": ("layers_conformance.reference.serve", "run the reference server"),
     "selftest": ("layers_conformance.selftest", "score the suite against the fault catalogue"),
     "diff": ("layers_conformance.reporting.diff", "compare two conformance.json reports"),
+    "verify": ("layers_conformance.verify", "re-derive an evidence bundle's verdict, offline"),
 }
 
 

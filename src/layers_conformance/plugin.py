@@ -23,6 +23,7 @@ from layers_conformance.run.options import REFERENCE, Options
 from layers_conformance.run.tally import Tally
 
 if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a run needs them
+    from layers_conformance.core.exchange import Exchange
     from layers_conformance.core.results import RunResult
     from layers_conformance.core.targets import Target
     from layers_conformance.probing.probe import Probe
@@ -32,6 +33,17 @@ SMOKE_MARKER = "smoke"
 PROFILE_NAMES = ("smoke", "standard", "thorough")
 WARN, INCONCLUSIVE = "warn", "inconclusive"
 SEED_KEY = "layers_conformance_seed"  # in xdist's workerinput
+EXCHANGES_KEY = "layers_conformance_exchanges"  # in xdist's workeroutput
+# Options that run fewer tests than all, by destination: a certification refuses them.
+NARROWING = {
+    "keyword": "-k",
+    "markexpr": "-m",
+    "deselect": "--deselect",
+    "maxfail": "--maxfail/-x",
+    "lc_requirements": "--requirement",
+    "lc_rerun_failed": "--rerun-failed",
+    "lc_waivers": "--waivers",
+}
 
 
 @dataclass
@@ -48,6 +60,10 @@ class RunState:
     unjudged_failures: int = 0
     current: pytest.Item | None = None
     result: RunResult | None = None
+    # Every exchange as a HAR entry (see `reporting.har`). Under xdist each worker has its
+    # own client: its exchanges reach the controller in `workeroutput` as it ends.
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    described: dict[str, Any] | None = None  # the target as `run.json` records it
 
 
 STATE = pytest.StashKey[RunState]()
@@ -120,6 +136,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=160,
         help="live influencers in the reference's main project",
     )
+    group.addoption(
+        "--certify",
+        dest="lc_certify",
+        action="store_true",
+        help="a certification run: every MUST exercised, and an evidence bundle written",
+    )
+    group.addoption(
+        "--replay",
+        dest="lc_replay",
+        type=Path,
+        default=None,
+        help="answer from an unpacked evidence bundle, sending nothing (used by verify)",
+    )
 
 
 # --- configuration ------------------------------------------------------------------------
@@ -134,13 +163,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STATE] = state
     config.pluginmanager.register(_Recorder(state), "layers-conformance-recorder")
     from layers_conformance.core.targets import ConfigError
+    from layers_conformance.reporting.json_report import ReportError
     from layers_conformance.run.options import resolve_target
 
     try:
         state.target = resolve_target(options)
-    except ConfigError as error:
+    except (ConfigError, ReportError) as error:
         raise pytest.UsageError(str(error)) from None
     _check_faults(options.reference_faults)
+    if options.certify:
+        _check_certifiable(config, state)
     if state.runs_suites and not hasattr(config, "workerinput"):
         _default_report_paths(config, options.target_report_dir)
 
@@ -172,6 +204,8 @@ def _options(config: pytest.Config) -> Options:
         deadline_s=_positive(config, "lc_deadline", "--deadline"),
         reference_faults=tuple(config.getoption("lc_faults")),
         reference_size=size,
+        certify=config.getoption("lc_certify"),
+        replay=config.getoption("lc_replay"),
     )
 
 
@@ -193,6 +227,20 @@ def _check_faults(names: tuple[str, ...]) -> None:
             f"--reference-fault: unknown fault {unknown[0]!r} "
             "(layers-conformance serve --list-faults lists them)"
         )
+
+
+def _check_certifiable(config: pytest.Config, state: RunState) -> None:
+    """Refuse a certification that cannot exercise every MUST, before any request."""
+    from layers_conformance.run.certify import refusal, split_refusal
+
+    narrowing = [flag for dest, flag in NARROWING.items() if getattr(config.option, dest, None)]
+    narrowing += [f"the path {arg}" for arg in config.args if not Path(arg).is_dir()]
+    problem = refusal(state.options, state.target, load_catalogue(), narrowing)
+    problem = problem or split_refusal(getattr(config.option, "numprocesses", None))
+    if problem:
+        raise pytest.UsageError(problem)
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_EveryMust(), "layers-conformance-every-must")
 
 
 def _runs_suites(config: pytest.Config) -> bool:
@@ -237,6 +285,23 @@ def pytest_collection_modifyitems(
         _note_not_run(state, dropped, "not part of the smoke profile")
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
+
+
+class _EveryMust:
+    """A certification stops before its first request when a MUST has no test to run.
+
+    Registered for a certification only, and never in an xdist worker: the controller has
+    already refused every option that narrows the run, and a worker's error would be garbled.
+    """
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        from layers_conformance.run.certify import uncollected
+
+        marked = (_marked_requirement(item) for item in items)
+        problem = uncollected(load_catalogue(), (r.id for r in marked if r is not None))
+        if problem:
+            raise pytest.UsageError(problem)
 
 
 def pytest_deselected(items: Sequence[pytest.Item]) -> None:
@@ -292,16 +357,18 @@ def conformance_seed(request: pytest.FixtureRequest) -> int:
 
 def _start(config: pytest.Config, state: RunState) -> Probe:
     from layers_conformance.probing.client import TargetUnreachable
+    from layers_conformance.run.replay import describe_run
     from layers_conformance.run.start import open_probe
 
     say = _progress_writer(config)
     try:
         state.target, state.probe = open_probe(
-            state.options, state.target, state.stack, say, _allure_attacher(config, state)
+            state.options, state.target, state.stack, say, _exchange_keeper(config, state)
         )
     except TargetUnreachable as error:
         state.tally.aborted = str(error)
         pytest.exit(f"layers-conformance: {error}", returncode=1)
+    state.described = describe_run(state.options, state.target)
     return state.probe
 
 
@@ -319,12 +386,23 @@ def _progress_writer(config: pytest.Config) -> Callable[[str], None]:
     return say
 
 
-def _allure_attacher(config: pytest.Config, state: RunState) -> Any:
-    if not getattr(config.option, "allure_report_dir", None):
-        return None
-    from layers_conformance.reporting.allure_attach import attach_exchange
+def _exchange_keeper(config: pytest.Config, state: RunState) -> Callable[[Exchange], None]:
+    """Keep each exchange for exchanges.har, and attach it to the test's Allure result."""
+    from datetime import UTC, datetime
 
-    return lambda exchange: attach_exchange(exchange) if state.current is not None else None
+    from layers_conformance.reporting.har import har_entry
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    allure = bool(getattr(config.option, "allure_report_dir", None))
+    if allure:
+        from layers_conformance.reporting.allure_attach import attach_exchange
+
+    def keep(exchange: Exchange) -> None:
+        state.exchanges.append(har_entry(exchange, datetime.now(UTC), worker))
+        if allure and state.current is not None:
+            attach_exchange(exchange)
+
+    return keep
 
 
 @pytest.fixture(autouse=True)
@@ -421,18 +499,28 @@ class _Recorder:
             self.state.unjudged_failures += 1
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """Gather a pytest-xdist worker's exchanges as it ends: its client was its own."""
+    node.config.stash[STATE].exchanges += node.workeroutput.get(EXCHANGES_KEY, [])
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash[STATE]
     state.stack.close()
-    if not state.runs_suites or hasattr(session.config, "workerinput"):
+    worker_output = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:
+        worker_output[EXCHANGES_KEY] = state.exchanges
+    if not state.runs_suites or worker_output is not None:
         return
     from layers_conformance.run.finish import finish_run
 
-    run = finish_run(state.options, state.target, state.tally)
+    run = finish_run(state.options, state.target, state.tally, state.exchanges, state.described)
     state.result = run
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         failed = run.verdict == "fail" or state.unjudged_failures > 0
+        failed = failed or run.certification not in (None, "pass")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
 
 

@@ -10,6 +10,7 @@ from typing import Literal, get_args
 
 Status = Literal["pass", "fail", "warn", "skip", "inconclusive"]  # of one requirement
 RunVerdict = Literal["pass", "fail"]
+CertificationVerdict = Literal["pass", "fail", "incomplete"]
 # In the order the reports list them.
 REQUIREMENT_STATUSES: tuple[Status, ...] = get_args(Status)
 
@@ -60,8 +61,29 @@ class RunResult:
     requirements: tuple[RequirementResult, ...]
     aborted: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    certify: bool = False  # a certification run (`--certify`)
 
     @property
     def verdict(self) -> RunVerdict:
         failed = any(r.status == "fail" for r in self.requirements)
         return "fail" if failed or self.aborted else "pass"
+
+    @property
+    def certification(self) -> CertificationVerdict | None:
+        """A certification run's verdict, None for any other run.
+
+        A failure fails it; a pass needs every MUST to pass in a run that finished: a MUST
+        that is anything else (inconclusive, skip) leaves the certification incomplete.
+        """
+        if not self.certify:
+            return None
+        if any(r.status == "fail" for r in self.requirements):
+            return "fail"
+        return "incomplete" if self.aborted or self.unproven else "pass"
+
+    @property
+    def unproven(self) -> tuple[RequirementResult, ...]:
+        """The MUST requirements that neither passed nor failed."""
+        return tuple(
+            r for r in self.requirements if r.level == "MUST" and r.status not in ("pass", "fail")
+        )

@@ -24,6 +24,8 @@ class Options:
     deadline_s: float | None = None
     reference_faults: tuple[str, ...] = ()
     reference_size: int = 160
+    certify: bool = False
+    replay: Path | None = None  # an unpacked evidence bundle to answer from, instead of a target
 
     @property
     def target_report_dir(self) -> Path:
@@ -33,6 +35,10 @@ class Options:
 
 def resolve_target(options: Options) -> Target | None:
     """The configured target, or None for the embedded reference (started on first use)."""
+    if options.replay is not None:
+        from layers_conformance.run.replay import replay_target
+
+        return replay_target(options.replay)
     if options.target == REFERENCE and options.targets_file is None:
         return None
     path = options.targets_file or DEFAULT_TARGETS_FILE

@@ -14,7 +14,9 @@ from layers_conformance.core.targets import Auth, Fixtures, Secret, Target
 from layers_conformance.probing.client import Client, ClientSettings, Credentials
 from layers_conformance.probing.probe import Keys, Probe
 from layers_conformance.probing.profiles import PROFILES
+from layers_conformance.probing.replay import Replay
 from layers_conformance.run.options import REFERENCE, Options
+from layers_conformance.run.replay import open_replay
 
 DEFAULT_READ_TIMEOUT_S = 10.0
 
@@ -34,16 +36,9 @@ def open_probe(
     configured = Credentials(target.auth.scheme, target.auth.key.value)
     without = target.auth.key_without_scope
     keys = Keys(configured, Credentials(target.auth.scheme, without.value) if without else None)
-    client = stack.enter_context(
-        Client(
-            target.base_url,
-            configured,
-            _settings(options, target),
-            secrets=_secrets(keys),
-            on_exchange=on_exchange,
-        )
-    )
-    probe = Probe(client, target.fixtures, profile, keys, options.seed, on_progress=say)
+    source = _source(options, target, keys, on_exchange)
+    stack.callback(source.close)
+    probe = Probe(source, target.fixtures, profile, keys, options.seed, on_progress=say)
     probe.get()  # fails fast, once, when the target is down (TargetUnreachable)
     return target, probe
 
@@ -76,6 +71,22 @@ def embedded_reference(options: Options) -> Iterator[Target]:
             request_budget=None,
             timeout_s=None,
         )
+
+
+def _source(
+    options: Options,
+    target: Target,
+    keys: Keys,
+    on_exchange: Callable[[Exchange], None] | None,
+) -> Client | Replay:
+    """The client of the target, or, for `verify`, the replay of a recorded run."""
+    if options.replay is not None:
+        return open_replay(options.replay, target, on_exchange)
+    settings = _settings(options, target)
+    secrets = _secrets(keys)
+    return Client(
+        target.base_url, keys.configured, settings, secrets=secrets, on_exchange=on_exchange
+    )
 
 
 def missing_fixtures(requirement: Requirement, target: Target) -> list[str]:
