@@ -207,6 +207,21 @@ class TestRejectsByManifestAndSpec:
         assert code == 1
         assert "spec/requirements.yaml: differs from the installed suite's pinned spec" in out
 
+    def test_a_bundle_of_another_suite_version_is_rejected(self, capsys, tmp_path, certified):
+        """Another version may judge by other checks: re-deriving with this one proves nothing."""
+
+        def edit(files):
+            put_json(
+                files,
+                "conformance.json",
+                json_of(files, "conformance.json") | {"suite_version": "0.0.1"},
+            )
+
+        copy = edited(bundle_of(certified), tmp_path / "version.zip", edit, rehash=True)
+        code, out = verified(capsys, copy)
+        assert code == 1
+        assert "suite version: the bundle was made by 0.0.1, this is" in out
+
     def test_no_bundle_at_all_is_a_usage_error(self, capsys, tmp_path):
         assert main([str(tmp_path / "nothing.zip")]) == 4
         assert "no such file" in capsys.readouterr().err
