@@ -27,7 +27,7 @@ from layers_conformance.reporting.bundle import manifest_problems, read_bundle
 from layers_conformance.reporting.json_report import ReportError, read_json
 from layers_conformance.run.certify import SPEC_PREFIX, spec_files
 from layers_conformance.run.replay import HAR_FILE, REPORT_FILE, RUN_FILE, read_run
-from layers_conformance.selftest import SUITES
+from layers_conformance.standalone import pytest_command
 
 REQUIRED = (REPORT_FILE, HAR_FILE, RUN_FILE)
 REPLAY_TIMEOUT_S = 3600
@@ -131,11 +131,13 @@ def _hypothesis_note(described: Mapping[str, Any]) -> str:
 def _replay(unpacked: Path, claimed: Mapping[str, Any]) -> dict[str, Any] | str:
     """The re-derived report, or what went wrong in the replay run."""
     reports = unpacked / "rederived"
-    command = [
-        sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider",
-        "--certify", f"--replay={unpacked}", f"--target={claimed['target']}",
-        f"--profile={claimed['profile']}", f"--seed={claimed['seed']}", f"--report-dir={reports}",
-    ]  # fmt: skip
+    # The packaged suites, as `layers-conformance run` runs them: no conftest.py of the
+    # current directory's, nothing of it on the path.
+    command = pytest_command([
+        "-q", "-p", "no:cacheprovider", "--certify", f"--replay={unpacked}",
+        f"--target={claimed['target']}", f"--profile={claimed['profile']}",
+        f"--seed={claimed['seed']}", f"--report-dir={reports}",
+    ])  # fmt: skip
     # A clean environment for pytest: no PYTEST_ADDOPTS narrowing the run, no xdist worker.
     env = {name: value for name, value in os.environ.items() if not name.startswith("PYTEST_")}
     done = subprocess.run(

@@ -2,8 +2,9 @@
 
 `conformance.json` already says which target the run went to, how (profile, seed, suite
 version) and what it concluded. `run.json` adds what a replay needs to ask the same
-requests again: the base URL, the fixtures, how the key travelled, whether a key without
-scope was given, and the versions that decide which cases Hypothesis generates. It never
+requests again: the base URL, the fixtures, how the keys travelled and the placeholders
+they were recorded as (a replay sends the placeholders themselves, so its requests are the
+recorded ones), and the versions that decide which cases Hypothesis generates. It never
 holds a key.
 """
 
@@ -17,8 +18,15 @@ from typing import Any
 
 import hypothesis
 
-from layers_conformance.core.exchange import KEY_PLACEHOLDER, Exchange
-from layers_conformance.core.targets import Auth, Fixtures, Secret, Target
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.targets import (
+    KEY_NO_SCOPE_VARIABLE,
+    KEY_VARIABLE,
+    Auth,
+    Fixtures,
+    Secret,
+    Target,
+)
 from layers_conformance.probing.client import (
     BudgetExceeded,
     ClientError,
@@ -35,17 +43,25 @@ from layers_conformance.run.tally import ABORTED
 RUN_FILE = "run.json"
 REPORT_FILE = "conformance.json"
 HAR_FILE = "exchanges.har"
-NO_SCOPE_PLACEHOLDER = "$LAYERS_API_KEY_NO_SCOPE"
+
+
+def placeholder(secret: Secret, default_variable: str) -> str:
+    """What a key is written as in every record: `$` and the variable it was read from."""
+    return f"${secret.variable or default_variable}"
 
 
 def describe_run(options: Options, target: Target) -> dict[str, Any]:
-    """What `run.json` records of a run, beyond its report."""
-    fixtures = target.fixtures
+    """What `run.json` records of a run, beyond its report: the keys only as placeholders."""
+    fixtures, auth = target.fixtures, target.auth
     archived = fixtures.archived_influencer_ids
+    no_scope = auth.key_without_scope
     return {
         "base_url": target.base_url,
-        "auth_scheme": target.auth.scheme,
-        "key_without_scope": target.auth.key_without_scope is not None,
+        "auth_scheme": auth.scheme,
+        "key": placeholder(auth.key, KEY_VARIABLE),
+        "key_without_scope": None
+        if no_scope is None
+        else placeholder(no_scope, KEY_NO_SCOPE_VARIABLE),
         "fixtures": {
             "project_id": fixtures.project_id,
             "empty_project_id": fixtures.empty_project_id,
@@ -74,11 +90,12 @@ def replay_target(directory: Path) -> Target:
     try:
         fixtures = described["fixtures"]
         archived = fixtures["archived_influencer_ids"]
-        no_scope = Secret(NO_SCOPE_PLACEHOLDER) if described["key_without_scope"] else None
+        no_scope = described["key_without_scope"]
+        keys = Secret(described["key"]), None if no_scope is None else Secret(no_scope)
         return Target(
             name=str(report["target"]),
             base_url=str(described["base_url"]),
-            auth=Auth(described["auth_scheme"], Secret(KEY_PLACEHOLDER), no_scope),
+            auth=Auth(described["auth_scheme"], *keys),
             fixtures=Fixtures(
                 project_id=fixtures["project_id"],
                 empty_project_id=fixtures["empty_project_id"],

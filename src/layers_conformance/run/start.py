@@ -10,13 +10,20 @@ from contextlib import ExitStack
 
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.exchange import Exchange
-from layers_conformance.core.targets import Auth, Fixtures, Secret, Target
+from layers_conformance.core.targets import (
+    KEY_NO_SCOPE_VARIABLE,
+    KEY_VARIABLE,
+    Auth,
+    Fixtures,
+    Secret,
+    Target,
+)
 from layers_conformance.probing.client import Client, ClientSettings, Credentials
 from layers_conformance.probing.probe import Keys, Probe
 from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.probing.replay import Replay
 from layers_conformance.run.options import REFERENCE, Options
-from layers_conformance.run.replay import open_replay
+from layers_conformance.run.replay import open_replay, placeholder
 
 DEFAULT_READ_TIMEOUT_S = 10.0
 
@@ -83,7 +90,7 @@ def _source(
     if options.replay is not None:
         return open_replay(options.replay, target, on_exchange)
     settings = _settings(options, target)
-    secrets = _secrets(keys)
+    secrets = _secrets(target.auth)
     return Client(
         target.base_url, keys.configured, settings, secrets=secrets, on_exchange=on_exchange
     )
@@ -126,8 +133,11 @@ def _settings(options: Options, target: Target) -> ClientSettings:
     )
 
 
-def _secrets(keys: Keys) -> dict[str, str]:
-    secrets = {keys.configured.key: "$LAYERS_API_KEY"}
-    if keys.without_scope is not None:
-        secrets[keys.without_scope.key] = "$LAYERS_API_KEY_NO_SCOPE"
+def _secrets(auth: Auth) -> dict[str, str]:
+    """Each key's placeholder: the variable it was read from, so a pasted curl line works."""
+    secrets = {auth.key.value: placeholder(auth.key, KEY_VARIABLE)}
+    if auth.key_without_scope is not None:
+        secrets[auth.key_without_scope.value] = placeholder(
+            auth.key_without_scope, KEY_NO_SCOPE_VARIABLE
+        )
     return secrets
