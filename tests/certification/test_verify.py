@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from evidence import bundle_of, certify, edited, har_of, json_of, put_json
+from harness import KEY, KEY_NO_SCOPE, suite_env
 
 from layers_conformance.reference.faults import FAULTS
 from layers_conformance.verify import main
@@ -104,6 +105,21 @@ class TestAccepts:
         code, out = verified(capsys, bundle_of(run))
         assert code == 0, out
         assert "certification: INCOMPLETE" in out
+
+    def test_keys_read_from_other_variables_and_sent_as_bearer_replay_alike(
+        self, capsys, tmp_path, targets
+    ):
+        """The replay sends each key's recorded placeholder ($PARTNER_KEY), the same way."""
+        auth = {"scheme": "bearer", "key": "${PARTNER_KEY}", "key_without_scope": "${PARTNER_NS}"}
+        target = targets.start(auth=auth)
+        env = suite_env(PARTNER_KEY=KEY, PARTNER_NS=KEY_NO_SCOPE)
+        run = certify(tmp_path, target=target, env=env)
+        assert run.report["certification"] == "pass", run.explain()
+        har = (run.report_dir / "exchanges.har").read_text()
+        assert '"value": "Bearer $PARTNER_KEY"' in har
+        assert "$PARTNER_NS" in har
+        code, out = verified(capsys, bundle_of(run))
+        assert code == 0, out
 
 
 class TestRejectsByReDerivation:
