@@ -117,6 +117,12 @@ class TestCertificationVerdict:
         assert run.certification == "fail"
         assert verdict_lines(run)[:2] == ["certification: FAIL", "  failed: A"]
 
+    def test_any_other_status_of_a_must_fails_it(self):
+        """A MUST seen broken but reported otherwise (a waiver, a recheck) is no pass."""
+        run = run_of(result("A", "MUST", "waived"), result("B", "SHOULD", "warn"))
+        assert run.certification == "fail"
+        assert verdict_lines(run) == ["certification: FAIL", "  failed: A (waived)"]
+
     def test_a_run_that_is_no_certification_has_no_certification_verdict(self):
         run = run_of(result("A", "MUST", "pass"), certify=False)
         assert run.certification is None

@@ -11,6 +11,7 @@ from typing import Literal, get_args
 Status = Literal["pass", "fail", "warn", "skip", "inconclusive"]  # of one requirement
 RunVerdict = Literal["pass", "fail"]
 CertificationVerdict = Literal["pass", "fail", "incomplete"]
+NOT_SHOWN: tuple[Status, ...] = ("inconclusive", "skip")  # the run could not tell
 # In the order the reports list them.
 REQUIREMENT_STATUSES: tuple[Status, ...] = get_args(Status)
 
@@ -72,18 +73,26 @@ class RunResult:
     def certification(self) -> CertificationVerdict | None:
         """A certification run's verdict, None for any other run.
 
-        A failure fails it; a pass needs every MUST to pass in a run that finished: a MUST
-        that is anything else (inconclusive, skip) leaves the certification incomplete.
+        A pass needs every MUST to pass in a run that finished. A MUST the run could not
+        show (inconclusive, skip) leaves it incomplete; anything else seen on a MUST, or a
+        failure anywhere, fails it.
         """
         if not self.certify:
             return None
-        if any(r.status == "fail" for r in self.requirements):
+        if self.broken:
             return "fail"
         return "incomplete" if self.aborted or self.unproven else "pass"
 
     @property
-    def unproven(self) -> tuple[RequirementResult, ...]:
-        """The MUST requirements that neither passed nor failed."""
+    def broken(self) -> tuple[RequirementResult, ...]:
+        """What fails a certification: any failure, and a MUST neither passed nor unshown."""
         return tuple(
-            r for r in self.requirements if r.level == "MUST" and r.status not in ("pass", "fail")
+            r
+            for r in self.requirements
+            if r.status == "fail" or (r.level == "MUST" and r.status not in ("pass", *NOT_SHOWN))
         )
+
+    @property
+    def unproven(self) -> tuple[RequirementResult, ...]:
+        """The MUST requirements the run could not show either way."""
+        return tuple(r for r in self.requirements if r.level == "MUST" and r.status in NOT_SHOWN)

@@ -83,9 +83,9 @@ def verdict_lines(run: RunResult) -> list[str]:
     """The certification's verdict and, when it is no pass, the requirements that decide it."""
     if run.certification is None:
         return []
-    failed = [r.id for r in run.requirements if r.status == "fail"]
     lines = [f"certification: {run.certification.upper()}"]
-    if failed:
+    if run.broken:
+        failed = (r.id if r.status == "fail" else f"{r.id} ({r.status})" for r in run.broken)
         lines.append(f"  failed: {', '.join(failed)}")
     if run.unproven:
         lines.append(f"  not shown: {', '.join(f'{r.id} ({r.status})' for r in run.unproven)}")
