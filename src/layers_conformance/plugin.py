@@ -567,7 +567,8 @@ class _Recorder:
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: object) -> None:
     """Gather a pytest-xdist worker's exchanges as it ends: its client was its own."""
-    node.config.stash[STATE].exchanges += node.workeroutput.get(EXCHANGES_KEY, [])
+    output = getattr(node, "workeroutput", {})  # a worker that crashed sent none
+    node.config.stash[STATE].exchanges += output.get(EXCHANGES_KEY, [])
 
 
 @pytest.hookimpl(trylast=True)

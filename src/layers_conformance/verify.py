@@ -30,6 +30,7 @@ from layers_conformance.run.replay import HAR_FILE, REPORT_FILE, RUN_FILE, read_
 from layers_conformance.standalone import pytest_command
 
 REQUIRED = (REPORT_FILE, HAR_FILE, RUN_FILE)
+CLAIM_KEYS = ("suite_version", "spec_sha256", "target", "profile", "seed")
 REPLAY_TIMEOUT_S = 3600
 
 
@@ -59,12 +60,20 @@ def verify(path: Path) -> Verification:
     with tempfile.TemporaryDirectory(prefix="lc-verify-") as scratch:
         unpacked = _unpack(files, Path(scratch))
         claimed = read_json(unpacked / REPORT_FILE)
+        found.problems += _claim_problems(claimed)
+        if found.problems:
+            return found
         found.problems += _version_problems(claimed) + _spec_problems(files, claimed)
         if found.problems:
             return found
         found.confirmed.append(f"spec: the installed suite's own (sha256 {claimed['spec_sha256']})")
         _rederive(unpacked, claimed, found)
     return found
+
+
+def _claim_problems(claimed: Mapping[str, Any]) -> list[str]:
+    """What the replay needs of the report: how the run was made."""
+    return [f"{REPORT_FILE}: no {key}" for key in CLAIM_KEYS if key not in claimed]
 
 
 def _version_problems(claimed: Mapping[str, Any]) -> list[str]:

@@ -238,6 +238,19 @@ class TestRejectsByManifestAndSpec:
         assert code == 1
         assert "suite version: the bundle was made by 0.0.1, this is" in out
 
+    def test_a_report_that_does_not_say_how_it_was_made_is_rejected(
+        self, capsys, tmp_path, certified
+    ):
+        def edit(files):
+            report = json_of(files, "conformance.json")
+            del report["seed"]
+            put_json(files, "conformance.json", report)
+
+        copy = edited(bundle_of(certified), tmp_path / "seedless.zip", edit, rehash=True)
+        code, out = verified(capsys, copy)
+        assert code == 1
+        assert "conformance.json: no seed" in out
+
     def test_no_bundle_at_all_is_a_usage_error(self, capsys, tmp_path):
         assert main([str(tmp_path / "nothing.zip")]) == 4
         assert "no such file" in capsys.readouterr().err
