@@ -22,6 +22,7 @@ SUBCOMMANDS = {
         "layers_conformance.reporting.history",
         "one HTML page of many runs: over time, and across targets",
     ),
+    "verify": ("layers_conformance.verify", "re-derive an evidence bundle's verdict, offline"),
 }
 
 

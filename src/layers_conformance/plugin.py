@@ -42,7 +42,8 @@ SMOKE_MARKER = "smoke"
 SEQUENTIAL_MARKER = "sequential"
 PROFILE_NAMES = ("smoke", "standard", "thorough")
 PATH_OPTIONS = (
-    "--targets-file", "--report-dir", "--archived-ids-file", "--waivers", "--rerun-failed"
+    "--targets-file", "--report-dir", "--archived-ids-file", "--waivers", "--rerun-failed",
+    "--replay",
 )  # fmt: skip
 # A target on the command line instead of in a targets file: option, metavar, help. Each
 # option's name, without its dashes, is the field of `TargetFlags` it fills.
@@ -60,6 +61,17 @@ WARN, INCONCLUSIVE, WAIVED, FLAKY = "warn", "inconclusive", "waived", "flaky"
 RECHECK_PAUSE_S = 5.0
 SEED_KEY = "layers_conformance_seed"  # in xdist's workerinput
 DEFAULT_CONCURRENCY = 4
+EXCHANGES_KEY = "layers_conformance_exchanges"  # in xdist's workeroutput
+# Options that run fewer tests than all, by destination: a certification refuses them.
+NARROWING = {
+    "keyword": "-k",
+    "markexpr": "-m",
+    "deselect": "--deselect",
+    "maxfail": "--maxfail/-x",
+    "lc_requirements": "--requirement",
+    "lc_rerun_failed": "--rerun-failed",
+    "lc_waivers": "--waivers",
+}
 
 
 @dataclass
@@ -79,6 +91,10 @@ class RunState:
     attached: set[int] = field(default_factory=set)  # ids of exchanges attached to `current`
     result: RunResult | None = None
     waivers: WaiverBook | None = None
+    # Every exchange as a HAR entry (see `reporting.har`). Under xdist each worker has its
+    # own client: its exchanges reach the controller in `workeroutput` as it ends.
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    described: dict[str, Any] | None = None  # the target as `run.json` records it
 
 
 STATE = pytest.StashKey[RunState]()
@@ -161,6 +177,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"independent requests in flight at once, within the rate limit and budget "
         f"(default {DEFAULT_CONCURRENCY}; 1 sends one at a time)",
     )
+    group.addoption(
+        "--certify",
+        dest="lc_certify",
+        action="store_true",
+        help="a certification run: every MUST exercised, and an evidence bundle written",
+    )
+    group.addoption(
+        "--replay",
+        dest="lc_replay",
+        type=Path,
+        default=None,
+        help="answer from an unpacked evidence bundle, sending nothing (used by verify)",
+    )
     for option, metavar, help_text in TARGET_OPTIONS:
         group.addoption(option, dest=_dest(option), metavar=metavar, default=None, help=help_text)
     group.addoption(
@@ -225,6 +254,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STATE] = state
     config.pluginmanager.register(_Recorder(state), "layers-conformance-recorder")
     from layers_conformance.core.targets import ConfigError
+    from layers_conformance.reporting.json_report import ReportError
     from layers_conformance.run.options import resolve_target
     from layers_conformance.run.waivers import open_book
 
@@ -232,9 +262,11 @@ def pytest_configure(config: pytest.Config) -> None:
         state.target = resolve_target(options)
         entry = (state.target.waivers,) if state.target and state.target.waivers else ()
         state.waivers = open_book(options.waivers + entry, options.target)
-    except ConfigError as error:
+    except (ConfigError, ReportError) as error:
         raise pytest.UsageError(str(error)) from None
     _check_faults(options.reference_faults)
+    if options.certify:
+        _check_certifiable(config, state)
     if state.runs_suites and not hasattr(config, "workerinput"):
         _default_report_paths(config, options.target_report_dir)
 
@@ -315,6 +347,8 @@ def _options(config: pytest.Config) -> Options:
         waivers=tuple(config.getoption("lc_waivers")),
         selected=selected,
         recheck_pause_s=_recheck_pause(config),
+        certify=config.getoption("lc_certify"),
+        replay=config.getoption("lc_replay"),
     )
 
 
@@ -351,6 +385,20 @@ def _check_faults(names: tuple[str, ...]) -> None:
             f"--reference-fault: unknown fault {unknown[0]!r} "
             "(layers-conformance serve --list-faults lists them)"
         )
+
+
+def _check_certifiable(config: pytest.Config, state: RunState) -> None:
+    """Refuse a certification that cannot exercise every MUST, before any request."""
+    from layers_conformance.run.certify import refusal, split_refusal
+
+    narrowing = [flag for dest, flag in NARROWING.items() if getattr(config.option, dest, None)]
+    narrowing += [f"the path {arg}" for arg in config.args if not Path(arg).is_dir()]
+    problem = refusal(state.options, state.target, load_catalogue(), narrowing)
+    problem = problem or split_refusal(getattr(config.option, "numprocesses", None))
+    if problem:
+        raise pytest.UsageError(problem)
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_EveryMust(), "layers-conformance-every-must")
 
 
 def _runs_suites(config: pytest.Config) -> bool:
@@ -415,6 +463,23 @@ def _in_selection(item: pytest.Item, selected: frozenset[str]) -> bool:
     return requirement is not None and requirement.id in selected
 
 
+class _EveryMust:
+    """A certification stops before its first request when a MUST has no test to run.
+
+    Registered for a certification only, and never in an xdist worker: the controller has
+    already refused every option that narrows the run, and a worker's error would be garbled.
+    """
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        from layers_conformance.run.certify import uncollected
+
+        marked = (_marked_requirement(item) for item in items)
+        problem = uncollected(load_catalogue(), (r.id for r in marked if r is not None))
+        if problem:
+            raise pytest.UsageError(problem)
+
+
 def pytest_deselected(items: Sequence[pytest.Item]) -> None:
     if items:
         _note_not_run(items[0].config.stash[STATE], items, "deselected in this run (-k or -m)")
@@ -469,21 +534,29 @@ def conformance_seed(request: pytest.FixtureRequest) -> int:
 
 def _start(config: pytest.Config, state: RunState) -> Probe:
     from layers_conformance.probing.client import TargetUnreachable
+    from layers_conformance.run.replay import describe_run
     from layers_conformance.run.start import open_probe
 
     say = _progress_writer(config)
     options = state.options
-    if state.deselected or hasattr(config, "workerinput"):
+    if state.deselected or hasattr(config, "workerinput") or options.replay is not None:
         # The prefetch is the whole suites' work: a partial run, or an xdist worker running
-        # a share of the tests, asks for its requests as its tests need them.
+        # a share of the tests, asks for its requests as its tests need them; a replay sends
+        # nothing over the network, so it has nothing to gain.
         options = replace(options, concurrency=1)
     try:
         state.target, state.probe = open_probe(
-            options, state.target, state.stack, say, _allure_attacher(config, state)
+            options,
+            state.target,
+            state.stack,
+            say,
+            _exchange_keeper(config, state),
+            _allure_attacher(config, state),
         )
     except TargetUnreachable as error:
         state.tally.aborted = str(error)
         pytest.exit(f"layers-conformance: {error}", returncode=1)
+    state.described = describe_run(state.options, state.target)
     return state.probe
 
 
@@ -501,6 +574,20 @@ def _progress_writer(config: pytest.Config) -> Callable[[str], None]:
             reporter.write_line(f"  … {line}")
 
     return say
+
+
+def _exchange_keeper(config: pytest.Config, state: RunState) -> Callable[[Exchange], None]:
+    """Keep each exchange the client records, from any thread, for exchanges.har."""
+    from datetime import UTC, datetime
+
+    from layers_conformance.reporting.har import har_entry
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+    def keep(exchange: Exchange) -> None:
+        state.exchanges.append(har_entry(exchange, datetime.now(UTC), worker))
+
+    return keep
 
 
 def _allure_attacher(config: pytest.Config, state: RunState) -> Callable[[Exchange], None] | None:
@@ -644,15 +731,32 @@ class _Recorder:
             self.state.unjudged_failures += 1
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """Gather a pytest-xdist worker's exchanges as it ends: its client was its own."""
+    output = getattr(node, "workeroutput", {})  # a worker that crashed sent none
+    node.config.stash[STATE].exchanges += output.get(EXCHANGES_KEY, [])
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash[STATE]
     state.stack.close()
-    if not state.runs_suites or hasattr(session.config, "workerinput"):
+    worker_output = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:
+        worker_output[EXCHANGES_KEY] = state.exchanges
+    if not state.runs_suites or worker_output is not None:
         return
     from layers_conformance.run.finish import finish_run
 
-    run = finish_run(state.options, state.target, state.tally, state.waivers)
+    run = finish_run(
+        state.options,
+        state.target,
+        state.tally,
+        state.waivers,
+        state.exchanges,
+        state.described,
+    )
     state.result = run
     # A selection may leave nothing to run (--rerun-failed of a clean report): not an error.
     judged = [pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED]
@@ -660,6 +764,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         judged.append(pytest.ExitCode.NO_TESTS_COLLECTED)
     if exitstatus in judged:
         failed = run.verdict == "fail" or state.unjudged_failures > 0
+        failed = failed or run.certification not in (None, "pass")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
 
 

@@ -53,7 +53,7 @@ def test_smoke_rechecks_a_blip_and_reports_it_flaky_with_both_looks(tmp_path):
     assert entry["reason"].startswith("failed, then held on a recheck after 0.2 s: ")
     first, *rest = entry["evidence"]
     assert first["message"].startswith("first look: ")
-    assert "was created at" in first["message"]
+    assert "createdAt goes up, not down" in first["message"]
     assert rest
     assert rest[-1]["message"] == "recheck after 0.2 s: held"
     assert "limit=100" in rest[-1]["request"]

@@ -13,6 +13,8 @@ from typing import Any, Literal, get_args
 # checked once more. In the order the reports list them: what holds, what breaks, the rest.
 Status = Literal["pass", "fail", "waived", "flaky", "warn", "skip", "inconclusive"]
 RunVerdict = Literal["pass", "fail"]
+CertificationVerdict = Literal["pass", "fail", "incomplete"]
+NOT_SHOWN: tuple[Status, ...] = ("inconclusive", "skip")  # the run could not tell
 REQUIREMENT_STATUSES: tuple[Status, ...] = get_args(Status)
 WaiverUse = Literal["applied", "unused", "expired"]
 
@@ -170,6 +172,7 @@ class RunResult:
     aborted: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
     waivers: tuple[WaiverOutcome, ...] = ()
+    certify: bool = False  # a certification run (`--certify`)
 
     @property
     def verdict(self) -> RunVerdict:
@@ -178,3 +181,31 @@ class RunResult:
         # a promise, and the file must be brought up to date either way.
         expired = any(outcome.use == "expired" for outcome in self.waivers)
         return "fail" if failed or expired or self.aborted else "pass"
+
+    @property
+    def certification(self) -> CertificationVerdict | None:
+        """A certification run's verdict, None for any other run.
+
+        A pass needs every MUST to pass in a run that finished. A MUST the run could not
+        show (inconclusive, skip) leaves it incomplete; anything else seen on a MUST, or a
+        failure anywhere, fails it.
+        """
+        if not self.certify:
+            return None
+        if self.broken:
+            return "fail"
+        return "incomplete" if self.aborted or self.unproven else "pass"
+
+    @property
+    def broken(self) -> tuple[RequirementResult, ...]:
+        """What fails a certification: any failure, and a MUST neither passed nor unshown."""
+        return tuple(
+            r
+            for r in self.requirements
+            if r.status == "fail" or (r.level == "MUST" and r.status not in ("pass", *NOT_SHOWN))
+        )
+
+    @property
+    def unproven(self) -> tuple[RequirementResult, ...]:
+        """The MUST requirements the run could not show either way."""
+        return tuple(r for r in self.requirements if r.level == "MUST" and r.status in NOT_SHOWN)

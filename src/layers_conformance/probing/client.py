@@ -30,7 +30,7 @@ from layers_conformance.core.exchange import KEY_PLACEHOLDER, Exchange
 from layers_conformance.core.redaction import redact_exchange
 
 __all__ = ["NO_CREDENTIALS", "BudgetExceeded", "Client", "ClientError", "ClientSettings"]
-__all__ += ["Credentials", "DeadlineExceeded", "TargetUnreachable"]
+__all__ += ["Credentials", "DeadlineExceeded", "TargetUnreachable", "list_url", "request_headers"]
 
 RETRY_STATUSES = frozenset({429, 503})
 BACKOFF_S = 0.5
@@ -135,8 +135,8 @@ class Client:
         credentials: CallCredentials = None,
     ) -> Exchange:
         """One GET of the list, retried on 429/503 and refused connections."""
-        headers = self._headers(self._credentials if credentials is None else credentials)
-        url = f"{self._base_url}/v1/projects/{quote(project_id, safe='')}/influencers"
+        headers = request_headers(self._credentials if credentials is None else credentials)
+        url = list_url(self._base_url, project_id)
         query = tuple(params.items()) if isinstance(params, Mapping) else tuple(params)
         request = self._http.build_request("GET", url, params=query, headers=headers)
         attempt = 0
@@ -157,15 +157,6 @@ class Client:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    def _headers(self, credentials: Credentials | _NoCredentials) -> dict[str, str]:
-        headers = {"User-Agent": USER_AGENT}
-        if isinstance(credentials, Credentials) and credentials.scheme == "bearer":
-            # An empty key still says "Bearer": h11 refuses a header value ending in a blank.
-            headers["Authorization"] = f"Bearer {credentials.key}".rstrip()
-        elif isinstance(credentials, Credentials):
-            headers["X-Api-Key"] = credentials.key
-        return headers
 
     def _attempt(
         self, request: httpx.Request, headers: dict[str, str]
@@ -270,6 +261,22 @@ class Client:
         if isinstance(error, httpx.NetworkError | httpx.RemoteProtocolError):
             return f"connection dropped: {_line(error)}"
         return f"{type(error).__name__}: {_line(error)}"
+
+
+def list_url(base_url: str, project_id: str) -> str:
+    """The endpoint's URL for one project, without the query."""
+    return f"{base_url.rstrip('/')}/v1/projects/{quote(project_id, safe='')}/influencers"
+
+
+def request_headers(credentials: Credentials | _NoCredentials) -> dict[str, str]:
+    """The headers the suite chooses for a request: who it is, and the key as configured."""
+    headers = {"User-Agent": USER_AGENT}
+    if isinstance(credentials, Credentials) and credentials.scheme == "bearer":
+        # An empty key still says "Bearer": h11 refuses a header value ending in a blank.
+        headers["Authorization"] = f"Bearer {credentials.key}".rstrip()
+    elif isinstance(credentials, Credentials):
+        headers["X-Api-Key"] = credentials.key
+    return headers
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

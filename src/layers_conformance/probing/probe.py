@@ -14,14 +14,14 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from layers_conformance.checks.params import DEFAULT_LIMIT
 from layers_conformance.checks.violations import inconclusive
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Page, Traversal, read_page
 from layers_conformance.core.targets import Fixtures
-from layers_conformance.probing.client import NO_CREDENTIALS, Client, Credentials
+from layers_conformance.probing.client import NO_CREDENTIALS, CallCredentials, Credentials
 from layers_conformance.probing.profiles import Profile
 from layers_conformance.probing.traversal import walk
 
@@ -71,6 +71,20 @@ class Memo(Generic[V]):
         return [f.result() for f in futures if f.done() and not f.cancelled() and not f.exception()]
 
 
+class Source(Protocol):
+    """Where answers come from: the HTTP `Client`, or a `Replay` of a recorded run."""
+
+    requests_sent: int
+
+    def list_influencers(
+        self,
+        project_id: str,
+        params: Sequence[tuple[str, str]] = (),
+        *,
+        credentials: CallCredentials = None,
+    ) -> Exchange: ...
+
+
 @dataclass(frozen=True)
 class Keys:
     """The credentials a run may send: the configured one, and the key without scope."""
@@ -93,7 +107,7 @@ class Keys:
 class Probe:
     """Requests to one target, remembered by what was asked."""
 
-    client: Client
+    client: Source
     fixtures: Fixtures
     profile: Profile
     keys: Keys

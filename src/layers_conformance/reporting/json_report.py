@@ -33,6 +33,7 @@ class ReportError(ValueError):
 
 def to_json(run: RunResult) -> dict[str, Any]:
     """The report as plain JSON data, in the documented key order."""
+    certification = {"certification": run.certification} if run.certify else {}
     return {
         "suite_version": run.suite_version,
         "spec_sha256": run.spec_sha256,
@@ -43,6 +44,7 @@ def to_json(run: RunResult) -> dict[str, Any]:
         "started_at": run.started_at,
         "duration_s": round(run.duration_s, 3),
         "verdict": run.verdict,
+        **certification,
         "requests": run.requests,
         "aborted": run.aborted,
         "requirements": [_requirement(result) for result in run.requirements],
@@ -86,13 +88,17 @@ def write_json(run: RunResult, path: Path | str) -> None:
     write_atomically(Path(path), text)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` so a reader sees the old file or the new one, never a half."""
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Replace `path` with `content` so a reader sees the old file or the new one, never a half.
+
+    Every report file goes through here; text is written as UTF-8.
+    """
+    data = content.encode("utf-8") if isinstance(content, str) else content
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, REPORT_MODE)

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from layers_conformance import __version__
 from layers_conformance.core.catalogue import load_catalogue, spec_sha256
 from layers_conformance.core.results import REQUIREMENT_STATUSES, RequirementResult, RunResult
 from layers_conformance.core.targets import Target
+from layers_conformance.reporting.bundle import write_bundle
+from layers_conformance.reporting.har import Entry, write_har
 from layers_conformance.reporting.html_report import write_html
 from layers_conformance.reporting.json_report import write_json
+from layers_conformance.run.certify import BUNDLE_FILE, evidence, verdict_lines
 from layers_conformance.run.options import Options
+from layers_conformance.run.replay import HAR_FILE, REPORT_FILE
 from layers_conformance.run.tally import Tally
 from layers_conformance.run.waivers import WaiverBook, describe_use
 
@@ -24,8 +30,12 @@ def finish_run(
     target: Target | None,
     tally: Tally,
     waivers: WaiverBook | None = None,
+    exchanges: Sequence[Entry] = (),
+    described: Mapping[str, Any] | None = None,
 ) -> RunResult:
-    """Fold the verdicts, apply the waivers, write `conformance.json` and `index.html`."""
+    """Fold the verdicts, apply the waivers and write the reports: `conformance.json`,
+    `index.html`, the exchanges as `exchanges.har` and, for a certification run that reached
+    its target (`described`, see `run.replay.describe_run`), the evidence bundle."""
     requirements = tally.fold(load_catalogue())
     requirements, uses = waivers.apply(requirements) if waivers else (requirements, ())
     run = RunResult(
@@ -41,11 +51,16 @@ def finish_run(
         requirements=requirements,
         aborted=tally.aborted,
         waivers=uses,
+        certify=options.certify,
     )
     directory = options.target_report_dir
     directory.mkdir(parents=True, exist_ok=True)
-    write_json(run, directory / "conformance.json")
+    write_json(run, directory / REPORT_FILE)
     write_html(run, directory / "index.html")
+    write_har(exchanges, directory / HAR_FILE)
+    # A replay (`verify`) re-derives a bundle's verdict; it makes no evidence of its own.
+    if options.certify and options.replay is None and described is not None:
+        write_bundle(directory / BUNDLE_FILE, evidence(directory, described))
     return run
 
 
@@ -68,8 +83,12 @@ def summary_lines(run: RunResult, options: Options) -> list[str]:
     lines.append(
         f"verdict: {run.verdict.upper()} ({run.requests} requests, {run.duration_s:.1f} s)"
     )
+    lines += verdict_lines(run)
     where = options.target_report_dir
-    lines.append(f"reports: {where}/ (conformance.json, index.html, junit.xml, allure-results/)")
+    written = ["conformance.json", "index.html", "exchanges.har", "junit.xml", "allure-results/"]
+    if (where / BUNDLE_FILE).is_file() and run.certify:
+        written.append(BUNDLE_FILE)
+    lines.append(f"reports: {where}/ ({', '.join(written)})")
     return lines
 
 

@@ -22,7 +22,9 @@ from layers_conformance.probing import warmup
 from layers_conformance.probing.client import Client, ClientSettings, Credentials
 from layers_conformance.probing.probe import Keys, Probe
 from layers_conformance.probing.profiles import PROFILES
+from layers_conformance.probing.replay import Replay
 from layers_conformance.run.options import REFERENCE, Options
+from layers_conformance.run.replay import open_replay, placeholder
 
 DEFAULT_READ_TIMEOUT_S = 10.0
 
@@ -32,9 +34,14 @@ def open_probe(
     target: Target | None,
     stack: ExitStack,
     say: Callable[[str], None],
+    on_exchange: Callable[[Exchange], None] | None,
     on_answer: Callable[[Exchange], None] | None,
 ) -> tuple[Target, Probe]:
-    """Start the target if it is the embedded one, and check that it answers at all."""
+    """Start the target if it is the embedded one, and check that it answers at all.
+
+    `on_exchange` is told of every exchange the client records, from whichever thread sent
+    it; `on_answer` of every answer a test is given (its evidence), in the test's thread.
+    """
     if target is None:
         say("starting the embedded reference server")
         target = stack.enter_context(embedded_reference(options))
@@ -42,16 +49,10 @@ def open_probe(
     configured = Credentials(target.auth.scheme, target.auth.key.value)
     without = target.auth.key_without_scope
     keys = Keys(configured, Credentials(target.auth.scheme, without.value) if without else None)
-    client = stack.enter_context(
-        Client(
-            target.base_url,
-            configured,
-            _settings(options, target),
-            secrets=_secrets(target.auth),
-        )
-    )
-    probe = Probe(client, target.fixtures, profile, keys, options.seed, options.concurrency, say)
-    stack.callback(probe.close)  # before the client closes: the stack unwinds in reverse
+    source = _source(options, target, keys, on_exchange)
+    stack.callback(source.close)
+    probe = Probe(source, target.fixtures, profile, keys, options.seed, options.concurrency, say)
+    stack.callback(probe.close)  # before the source closes: the stack unwinds in reverse
     probe.get()  # fails fast, once, when the target is down (TargetUnreachable)
     if on_answer is not None:
         probe.on_answer = on_answer
@@ -89,6 +90,22 @@ def embedded_reference(options: Options) -> Iterator[Target]:
             request_budget=None,
             timeout_s=None,
         )
+
+
+def _source(
+    options: Options,
+    target: Target,
+    keys: Keys,
+    on_exchange: Callable[[Exchange], None] | None,
+) -> Client | Replay:
+    """The client of the target, or, for `verify`, the replay of a recorded run."""
+    if options.replay is not None:
+        return open_replay(options.replay, target, on_exchange)
+    settings = _settings(options, target)
+    secrets = _secrets(target.auth)
+    return Client(
+        target.base_url, keys.configured, settings, secrets=secrets, on_exchange=on_exchange
+    )
 
 
 def missing_fixtures(requirement: Requirement, target: Target) -> list[str]:
@@ -130,8 +147,9 @@ def _settings(options: Options, target: Target) -> ClientSettings:
 
 def _secrets(auth: Auth) -> dict[str, str]:
     """Each key's placeholder: the variable it was read from, so a pasted curl line works."""
-    secrets = {auth.key.value: f"${auth.key.variable or KEY_VARIABLE}"}
+    secrets = {auth.key.value: placeholder(auth.key, KEY_VARIABLE)}
     if auth.key_without_scope is not None:
-        variable = auth.key_without_scope.variable or KEY_NO_SCOPE_VARIABLE
-        secrets[auth.key_without_scope.value] = f"${variable}"
+        secrets[auth.key_without_scope.value] = placeholder(
+            auth.key_without_scope, KEY_NO_SCOPE_VARIABLE
+        )
     return secrets

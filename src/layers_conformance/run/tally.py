@@ -14,6 +14,7 @@ from layers_conformance.core.results import Evidence, RequirementResult, Status
 STATUS_PRECEDENCE: tuple[Status, ...] = (
     "fail", "waived", "flaky", "warn", "inconclusive", "pass", "skip"
 )  # fmt: skip
+ABORTED = "the run could not finish: "  # then the first test's reason why
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class Tally:
         """Count one test's record: its verdict, why the run is incomplete, its requests."""
         self.records.append(record)
         if record.incomplete and not self.aborted:
-            self.aborted = f"the run could not finish: {record.incomplete}"
+            self.aborted = f"{ABORTED}{record.incomplete}"
         seen = self.requests_by_worker.get(record.worker, 0)
         self.requests_by_worker[record.worker] = max(seen, record.requests_sent)
 
