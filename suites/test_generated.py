@@ -12,7 +12,6 @@ from layers_conformance.probing.probe import Probe
 
 # Each step re-checks every page so far; ten pages already cross several cursors.
 STEPS_PER_SEQUENCE = 10
-SEQUENCE_SHARDS = 4
 
 
 def _settings(conformance, examples):
@@ -61,22 +60,14 @@ def test_any_query_is_a_page_that_honours_it_or_validation(conformance, conforma
 @pytest.mark.requirement("TRAV-PAGING-001")
 def test_any_sequence_of_page_requests_keeps_the_invariants(conformance, conformance_seed):
     """Pages met by following cursors stay within limit, newest first and disjoint."""
-    runs = max(conformance.profile.stateful_runs, 1)
-    # Each shard is a Hypothesis run of its own, seeded by its index, so the same sequences
-    # are walked whatever the concurrency, side by side when it allows. Every run first tries
-    # its simplest sequence (the same in each shard, sent once): one example more per shard
-    # keeps `runs` drawn sequences.
-    per_shard = -(-runs // SEQUENCE_SHARDS) + 1
 
-    def shard(index):
-        def machine():
-            return strategies.PagingMachine(conformance.get)
+    def machine():
+        return strategies.PagingMachine(conformance.get)
 
-        seed(conformance_seed + index)(machine)
-        run_state_machine_as_test(machine, settings=_settings(conformance, per_shard))
-
-    # Hypothesis parses local modules for constants unless told not to: besides making the
-    # draws depend on what is imported, parsing in several threads at once breaks CPython
-    # 3.11's AST ("recursion depth mismatch"), so the shards run inside this block.
+    seed(conformance_seed)(machine)
+    examples = max(conformance.profile.stateful_runs, 1)
+    # One Hypothesis run, in this thread (marked `sequential`, it starts first, beside the
+    # walks fetched ahead): Hypothesis parses source with `ast` while it reports, and
+    # CPython 3.11's AST breaks when several threads parse at once.
     with strategies.seed_alone_decides():
-        conformance.run_all([partial(shard, index) for index in range(SEQUENCE_SHARDS)])
+        run_state_machine_as_test(machine, settings=_settings(conformance, examples))

@@ -124,6 +124,21 @@ class TestVerdicts:
         assert load_catalogue()["ORDER-NEWEST-001"].quote in failure.get("message", "")
         assert "KeyError" in (failure.text or "")
 
+    def test_a_run_pytest_could_not_finish_never_passes(self, pytester):
+        """An internal error stops pytest before it reaches most tests: whatever had held so
+        far, the report says the run did not finish, and its verdict is fail."""
+        pytester.makeconftest(
+            "def pytest_runtest_makereport(item, call):\n"
+            "    if call.when == 'call' and item.name == 'test_b':\n"
+            "        raise SystemError('boom')\n"
+        )
+        body = check("ORDER-NEWEST-001") + check("LIMIT-MAX-001", name="test_b")
+        result, report = run_suite(pytester, body)
+        assert result.ret == pytest.ExitCode.INTERNAL_ERROR
+        assert status_of(report, "ORDER-NEWEST-001")["status"] == "pass"
+        assert report["verdict"] == "fail"
+        assert "internal error" in report["aborted"]
+
     def test_a_failing_test_that_judges_no_requirement_fails_the_run(self, pytester):
         """A broken helper test in suites/ is not a conformance verdict, but it is a failure:
         the exit status is not rewritten to 0 because every requirement held."""

@@ -102,31 +102,3 @@ class TestPrefetch:
         probe.prefetch([lambda p: p.get()])
         probe.close()
         assert probe.client.requests_sent == 0
-
-
-class TestRunAll:
-    def test_tasks_run_side_by_side_and_answers_are_told_after(self):
-        """Tasks share the probe; what they were given is told in the calling thread."""
-        probe, told = make_probe()
-        threads = set()
-
-        def task(n):
-            threads.add(threading.current_thread().name)
-            probe.get((("limit", str(n)),))
-
-        probe.run_all([lambda n=n: task(n) for n in range(8)])
-        assert len(told) == 8
-        assert len(threads) > 1
-        assert threading.current_thread().name not in threads
-
-    def test_the_first_error_in_task_order_is_raised(self):
-        """Whatever order tasks end in, the error raised is the one of the earliest task."""
-        probe, _ = make_probe()
-
-        def failing(n, wait):
-            time.sleep(wait)
-            raise AssertionError(f"task {n}")
-
-        tasks = [lambda: None, lambda: failing(1, 0.05), lambda: failing(2, 0.0)]
-        with pytest.raises(AssertionError, match="task 1"):
-            probe.run_all(tasks)

@@ -749,6 +749,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     from layers_conformance.run.finish import finish_run
 
+    # A selection may leave nothing to run (--rerun-failed of a clean report): not an error.
+    judged = [pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED]
+    if state.options.selected is not None:
+        judged.append(pytest.ExitCode.NO_TESTS_COLLECTED)
+    if exitstatus not in judged and not state.tally.aborted:
+        # Whatever stopped pytest (an internal error, an interrupt, nothing collected), the
+        # requirements it did not reach were not shown to hold: the run never passes.
+        state.tally.aborted = _unfinished(exitstatus)
     run = finish_run(
         state.options,
         state.target,
@@ -758,14 +766,20 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         state.described,
     )
     state.result = run
-    # A selection may leave nothing to run (--rerun-failed of a clean report): not an error.
-    judged = [pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED]
-    if state.options.selected is not None:
-        judged.append(pytest.ExitCode.NO_TESTS_COLLECTED)
     if exitstatus in judged:
         failed = run.verdict == "fail" or state.unjudged_failures > 0
         failed = failed or run.certification not in (None, "pass")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
+
+
+def _unfinished(exitstatus: int) -> str:
+    reasons: dict[int, str] = {
+        pytest.ExitCode.INTERRUPTED: "the run was interrupted",
+        pytest.ExitCode.INTERNAL_ERROR: "pytest stopped on an internal error (INTERNALERROR above)",
+        pytest.ExitCode.USAGE_ERROR: "the run stopped on a usage error",
+        pytest.ExitCode.NO_TESTS_COLLECTED: "no test ran",
+    }
+    return reasons.get(exitstatus, f"pytest ended with exit status {int(exitstatus)}")
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -230,29 +230,6 @@ class Probe:
         for job in jobs:
             self._pool.submit(self._ahead, job)
 
-    def run_all(self, tasks: Sequence[Callable[[], None]]) -> None:
-        """Run a test's independent tasks, `concurrency` at a time, then raise the first error.
-
-        The same tasks run at any concurrency, so the same requests are sent; the error
-        raised is the first in task order, whatever order they finished in. The answers
-        they were given reach `on_answer` here, in the calling thread, after all are done.
-        """
-        answers: list[Exchange] = []
-
-        def run(task: Callable[[], None]) -> None:
-            self._thread.collected = answers
-            try:
-                task()
-            finally:
-                self._thread.collected = None
-
-        with ThreadPoolExecutor(max(1, self.concurrency), thread_name_prefix="task") as pool:
-            outcomes = [pool.submit(run, task) for task in tasks]
-            errors = [error for done in outcomes if (error := done.exception()) is not None]
-        self._answered(answers)
-        if errors:
-            raise errors[0]
-
     def close(self) -> None:
         """Drop work not yet started, and wait for the jobs under way."""
         self._closing.set()
@@ -267,10 +244,7 @@ class Probe:
             self._thread.ahead = False
 
     def _answered(self, exchanges: Iterable[Exchange]) -> None:
-        collected: list[Exchange] | None = getattr(self._thread, "collected", None)
-        if collected is not None:  # a task of `run_all`: told from the calling thread, later
-            collected.extend(exchanges)
-        elif not getattr(self._thread, "ahead", False):
+        if not getattr(self._thread, "ahead", False):
             for exchange in exchanges:
                 self.on_answer(exchange)
 
