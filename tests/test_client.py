@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import pprint
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,7 @@ from layers_conformance.probing.client import (
     DeadlineExceeded,
     RateLimited,
 )
+from streamed import streamed
 
 KEY = "lk_live_SECRET_0123456789"
 NO_SCOPE = "lk_live_NOSCOPE_987654"
@@ -50,20 +52,6 @@ class FakeTime:
 
 def ok(_request: httpx.Request | None = None) -> httpx.Response:
     return httpx.Response(200, json={"items": [], "nextCursor": None})
-
-
-def streamed(handler: Handler) -> Handler:
-    """`handler`, its answers given as a stream, as a network transport gives them (an
-    in-memory httpx.Response has been read already, and the client reads raw bytes)."""
-
-    def stream(request: httpx.Request) -> httpx.Response:
-        reply = handler(request)
-        if not reply.is_stream_consumed:
-            return reply
-        raw = httpx.ByteStream(reply.content)
-        return httpx.Response(reply.status_code, headers=reply.headers, stream=raw)
-
-    return stream
 
 
 def make_client(handler: Handler = ok, fake: FakeTime | None = None, on_exchange=None, **settings):
@@ -383,3 +371,71 @@ class TestServerInputNeverRaises:
         with make_client() as client:
             client.list_influencers(PROJECT)
             assert repr(client) == f"Client({BASE}, 1 requests sent)"
+
+
+class TestConcurrency:
+    """Several threads share one client: the budget and the rate stay exact."""
+
+    def test_the_budget_is_exact_across_threads(self):
+        """Eight threads asking until the budget of 30 is spent: exactly 30 are sent, and
+        every thread is told the budget is spent."""
+        seen: list[httpx.Request] = []
+        lock = threading.Lock()
+
+        def handler(request):
+            with lock:
+                seen.append(request)
+            return ok()
+
+        spent = []
+        with make_client(handler, budget=30) as client:
+
+            def ask():
+                try:
+                    while True:
+                        client.list_influencers(PROJECT)
+                except BudgetExceeded:
+                    spent.append(True)
+
+            threads = [threading.Thread(target=ask) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        assert (len(seen), client.requests_sent, len(spent)) == (30, 30, 8)
+
+    def test_send_slots_keep_the_rate_across_threads(self):
+        """Threads reserve send slots 1/rate apart: the rate holds whatever the concurrency.
+
+        The clock stands still and `sleep` only records when each request may leave, so the
+        slots themselves are compared, free of how this machine schedules threads.
+        """
+        wake_ups: list[float] = []
+        lock = threading.Lock()
+
+        def sleep(seconds):
+            with lock:
+                wake_ups.append(1000.0 + seconds)
+
+        client = Client(
+            BASE,
+            Credentials("x-api-key", Secret(KEY)),
+            ClientSettings(budget=100, rate_limit_rps=5),
+            transport=httpx.MockTransport(streamed(ok)),
+            clock=lambda: 1000.0,
+            sleep=sleep,
+        )
+        with client:
+            threads = [
+                threading.Thread(
+                    target=lambda: [client.list_influencers(PROJECT) for _ in range(5)]
+                )
+                for _ in range(8)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        slots = sorted([1000.0, *wake_ups])  # the first request leaves at once
+        assert len(slots) == 40
+        assert [round(b - a, 9) for a, b in itertools.pairwise(slots)] == [0.2] * 39

@@ -6,6 +6,7 @@ subprocess against the embedded reference, then reads what the run reported.
 
 import json
 import re
+from xml.etree import ElementTree
 
 import pytest
 
@@ -113,6 +114,48 @@ class TestVerdicts:
         assert (entry["status"], entry["reason"]) == ("inconclusive", "cut")
         assert result.ret == 1
         assert report["aborted"] == "the run could not finish: an answer could not be read: cut"
+
+    def test_warnings_and_inconclusive_are_skipped_cases_saying_why_in_junit(self, pytester):
+        """CI shows neither as a failure, and its message gives the status and the reason."""
+        body = VIOLATION_IMPORT + check("SHAPE-ID-PREFIX-001", MADE_UP_VIOLATION)
+        body += check("STATUS-PARTITION-001", 'inconclusive("one status only")', name="test_y")
+        run_suite(pytester, body, "--junitxml=junit.xml")
+        cases = ElementTree.parse(pytester.path / "junit.xml").getroot().iter("testcase")
+        skipped = {c.get("name"): c.find("skipped") for c in cases}
+        warned, undecided = skipped["test_x"], skipped["test_y"]
+        assert warned is not None
+        assert warned.get("message", "").startswith("warn (SHOULD SHAPE-ID-PREFIX-001): made up")
+        assert undecided is not None
+        assert undecided.get("message") == "inconclusive: one status only"
+
+    def test_a_suite_error_names_what_and_where_in_junit(self, pytester):
+        """A check's own bug is not the server's: JUnit shows its requirement's case as
+        inconclusive, with the error and where it happened in one line (no traceback), and
+        the run fails as incomplete."""
+        body = check("ORDER-NEWEST-001", '{}["missing"]')
+        result, _ = run_suite(pytester, body, "--junitxml=junit.xml")
+        skipped = ElementTree.parse(pytester.path / "junit.xml").find(".//skipped")
+        assert skipped is not None
+        assert skipped.get("message", "") == (
+            "inconclusive: the suite could not judge this: KeyError: 'missing' (test_case.py:5)"
+        )
+        assert "Traceback" not in (skipped.text or "")
+        assert result.ret == 1
+
+    def test_a_run_pytest_could_not_finish_never_passes(self, pytester):
+        """An internal error stops pytest before it reaches most tests: whatever had held so
+        far, the report says the run did not finish, and its verdict is fail."""
+        pytester.makeconftest(
+            "def pytest_runtest_makereport(item, call):\n"
+            "    if call.when == 'call' and item.name == 'test_b':\n"
+            "        raise SystemError('boom')\n"
+        )
+        body = check("ORDER-NEWEST-001") + check("LIMIT-MAX-001", name="test_b")
+        result, report = run_suite(pytester, body)
+        assert result.ret == pytest.ExitCode.INTERNAL_ERROR
+        assert status_of(report, "ORDER-NEWEST-001")["status"] == "pass"
+        assert report["verdict"] == "fail"
+        assert "internal error" in report["aborted"]
 
     def test_a_failing_test_that_judges_no_requirement_fails_the_run(self, pytester):
         """A broken helper test in suites/ is not a conformance verdict, but it is a failure:

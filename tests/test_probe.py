@@ -1,25 +1,118 @@
-"""The probe: what pytest prints of it, which must not grow with what it remembers."""
+"""The probe: each request sent once at any concurrency, work fetched ahead, tasks side by side."""
 
 from __future__ import annotations
 
-import httpx
+import json
+import threading
+import time
 
+import pytest
+
+from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.targets import Fixtures, Secret
-from layers_conformance.probing.client import Client, ClientSettings, Credentials
-from layers_conformance.probing.probe import Keys, Probe
+from layers_conformance.probing.client import Credentials
+from layers_conformance.probing.probe import Keys, Memo, Probe
 from layers_conformance.probing.profiles import PROFILES
 
-KEY = Credentials("x-api-key", Secret("lk_probe_SECRET_1"))
-FIXTURES = Fixtures("6f1c2b1e-8a51-4c3e-9f0a-2d4b6c8e0a11", None, None, None)
+PROJECT = "6f1c2b1e-8a51-4c3e-9f0a-2d4b6c8e0a11"
+
+
+class SlowClient:
+    """Answers every request with an empty last page after a short wait, counting them."""
+
+    def __init__(self) -> None:
+        self.requests_sent = 0
+        self.lock = threading.Lock()
+
+    def list_influencers(self, project_id, params=(), *, credentials=None):
+        time.sleep(0.02)  # long enough for several threads to ask at once
+        with self.lock:
+            self.requests_sent += 1
+        body = json.dumps({"items": [], "nextCursor": None})
+        return Exchange("GET", f"http://t/{project_id}?{params}", {}, 200, {}, body)
+
+
+def make_probe(concurrency=4):
+    keys = Keys(Credentials("x-api-key", Secret("k")), None)
+    fixtures = Fixtures(PROJECT, None, None, None)
+    told = []
+    probe = Probe(SlowClient(), fixtures, PROFILES["standard"], keys, 1, concurrency)
+    probe.on_answer = told.append
+    return probe, told
+
+
+class TestMemo:
+    def test_a_key_asked_from_many_threads_is_computed_once(self):
+        """Whoever asks first computes; the others wait for the same result."""
+        memo, calls = Memo(), []
+
+        def compute():
+            calls.append(1)
+            time.sleep(0.02)
+            return "answer"
+
+        results = []
+        threads = [
+            threading.Thread(target=lambda: results.append(memo.get("k", compute)))
+            for _ in range(8)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert (len(calls), results) == (1, ["answer"] * 8)
+
+    def test_an_error_is_the_remembered_answer(self):
+        """A spent budget stays spent: the next asker gets the same error, nothing is resent."""
+        memo, calls = Memo(), []
+
+        def compute():
+            calls.append(1)
+            raise ValueError("spent")
+
+        for _ in range(2):
+            with pytest.raises(ValueError, match="spent"):
+                memo.get("k", compute)
+        assert len(calls) == 1
+
+
+class TestPrefetch:
+    def test_prefetched_requests_are_sent_once_and_told_only_when_asked(self):
+        """Work fetched ahead is sent once, whoever asks first, and is nobody's evidence
+        until a test asks for it."""
+        probe, told = make_probe()
+        queries = [(("limit", str(n)),) for n in range(1, 9)]
+        probe.prefetch([lambda p, q=q: p.get(q) for q in queries])
+        for query in reversed(queries):  # the test asks while the prefetch is under way
+            probe.get(query)
+        probe.close()
+        assert probe.client.requests_sent == 8
+        assert len(told) == 8
+
+    def test_closing_drops_work_not_started(self):
+        """When the run ends, nothing more is sent ahead of tests that will never ask."""
+        probe, _ = make_probe(concurrency=2)
+        probe.prefetch([lambda p, n=n: p.get((("limit", str(n)),)) for n in range(1, 50)])
+        probe.close()
+        assert probe.client.requests_sent < 49
+
+    def test_at_concurrency_one_nothing_is_fetched_ahead(self):
+        """`--concurrency 1` sends each request when a test asks for it, as before."""
+        probe, _ = make_probe(concurrency=1)
+        probe.prefetch([lambda p: p.get()])
+        probe.close()
+        assert probe.client.requests_sent == 0
 
 
 def test_the_probe_prints_as_counts_not_bodies():
-    """pytest renders the `conformance` fixture for a failure's locals: with 5 MB bodies
-    remembered, its repr is still one line of counts (and never a key)."""
-    big = httpx.MockTransport(lambda _request: httpx.Response(200, text="x" * 5_000_000))
-    client = Client("https://h", KEY, ClientSettings(budget=10), transport=big)
-    probe = Probe(client, FIXTURES, PROFILES["standard"], Keys(KEY, None))
+    """pytest renders the `conformance` fixture in a failure's locals: with 5 MB bodies
+    remembered, its repr is still one line of counts, and its keys are masked."""
+    keys = Keys(Credentials("x-api-key", Secret("lk_probe_SECRET_1")), None)
+    big = Exchange("GET", "http://t/", {}, 200, {}, "x" * 5_000_000)
+    client = SlowClient()
+    client.list_influencers = lambda *_args, **_kw: big
+    probe = Probe(client, Fixtures(PROJECT, None, None, None), PROFILES["standard"], keys)
     probe.get()
     probe.get((("limit", "7"),))
-    assert repr(probe) == "Probe(standard profile, 2 requests, 2 answers, 0 traversals)"
+    assert len(repr(probe)) < 100
     assert "lk_probe_SECRET_1" not in repr(probe.keys)

@@ -32,6 +32,10 @@ class TestTallyFold:
             (("skip", "pass"), "pass"),
             (("skip", "skip"), "skip"),
             (("pass",), "pass"),
+            (("pass", "flaky"), "flaky"),
+            (("flaky", "fail"), "fail"),
+            (("warn", "flaky"), "flaky"),  # a flaky MUST failed once: above a SHOULD's warning
+            (("waived", "pass"), "waived"),
         ],
     )
     def test_the_worst_outcome_wins(self, statuses, worst):
@@ -52,12 +56,22 @@ class TestTallyFold:
         """When the run stopped (rate limited, deadline, target gone), a requirement whose
         tests never ran is inconclusive and says why, unless it was left out on purpose."""
         catalogue = {"LIST-X-001": requirement(), "LIST-Y-001": requirement("LIST-Y-001")}
-        tally = Tally([Record("OTHER-X-001", "inconclusive", "x", incomplete="rate limited")])
-        tally.aborted = "the run could not finish: rate limited (server asked for 3600 s)"
+        stop = Record("OTHER-X-001", "inconclusive", "x", incomplete="rate limited", stops_run=True)
+        tally = Tally()
+        tally.add(stop)
         tally.not_run["LIST-Y-001"] = "not part of the smoke profile"
         undecided, left_out = tally.fold(catalogue)
         assert (undecided.status, left_out.status) == ("inconclusive", "skip")
-        assert undecided.reason == f"not decided: {tally.aborted}"
+        assert undecided.reason == "not decided: the run could not finish: rate limited"
+
+    def test_a_refusal_names_the_abort_even_after_an_unread_answer(self):
+        """`aborted` says what cut the run short (a replay repeats it), not merely the first
+        answer that could not be read."""
+        tally = Tally()
+        tally.add(Record("X-001", "inconclusive", "cut", incomplete="an answer could not be read"))
+        tally.add(Record("Y-001", "inconclusive", "b", incomplete="request budget", refused=True))
+        tally.add(Record("Z-001", "inconclusive", "d", incomplete="deadline", refused=True))
+        assert tally.aborted == "the run could not finish: request budget"
 
     def test_reasons_come_from_the_winning_status_only(self):
         """The reason joins the distinct reasons of the records that decided the status."""

@@ -7,6 +7,7 @@ suites as a separate pytest process, and reads what that run printed and left be
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import socket
@@ -30,6 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from layers_conformance.reference import build_dataset, reference_app, targets_entry
 from layers_conformance.reference.dataset import Dataset
 from layers_conformance.reference.hooks import Fault
+from suite_run import Run
 
 REPO = Path(__file__).resolve().parents[2]
 SUITES = REPO / "suites"
@@ -175,48 +177,6 @@ class Started:
 def write_targets(path: Path, name: str, entry: dict[str, Any]) -> Path:
     path.write_text(yaml.safe_dump({"targets": {name: entry}}), encoding="utf-8")
     return path
-
-
-@dataclass(frozen=True)
-class Run:
-    """What one run of the suites printed and left in its report folder."""
-
-    code: int
-    stdout: str
-    stderr: str
-    elapsed: float
-    report_dir: Path
-    peak_rss_mb: float = 0.0  # the pytest process's peak resident memory (ru_maxrss)
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-    @property
-    def report(self) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads((self.report_dir / "conformance.json").read_text())
-        return data
-
-    @property
-    def statuses(self) -> dict[str, str]:
-        return {r["id"]: r["status"] for r in self.report["requirements"]}
-
-    @property
-    def reasons(self) -> dict[str, str]:
-        return {r["id"]: r["reason"] for r in self.report["requirements"]}
-
-    def explain(self) -> str:
-        """The end of the run's output, for assertion messages."""
-        return "\n".join(self.output.strip().splitlines()[-25:])
-
-    def written(self) -> dict[str, str]:
-        """Everything the run wrote: its output and every file under the report folder."""
-        texts = {"stdout": self.stdout, "stderr": self.stderr}
-        for path in sorted(p for p in self.report_dir.parent.rglob("*") if p.is_file()):
-            texts[str(path.relative_to(self.report_dir.parent))] = path.read_bytes().decode(
-                "utf-8", errors="replace"
-            )
-        return texts
 
 
 def suite_env(**extra: str) -> dict[str, str]:
@@ -451,3 +411,18 @@ def gzip(data: bytes) -> bytes:
     """`data` gzip-compressed once more."""
     deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
     return deflate.compress(data) + deflate.flush()
+
+
+def paced(seen: list[Seen], rate: float) -> list[str]:
+    """Where the server saw requests closer together than `rate` allows.
+
+    The client spaces its sends 1/rate apart. The server sees each one a little after it was
+    sent, and a loaded machine can delay one request more than the next; so the guarantee
+    checked, by the server's clock, is that any run of k requests spans at least (k - 2)/rate:
+    one interval of slack for that jitter, whatever the span. An unpaced client breaks it.
+    """
+    return [
+        f"requests {i + 1}-{j + 1} within {seen[j].at - seen[i].at:.3f} s"
+        for i, j in itertools.combinations(range(len(seen)), 2)
+        if seen[j].at - seen[i].at < (j - i - 1) / rate
+    ]

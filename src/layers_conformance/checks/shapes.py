@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Collection, Iterable
 from functools import cache
 from typing import Any
@@ -9,9 +10,11 @@ from typing import Any
 from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 
+from layers_conformance.checks import field_diff
 from layers_conformance.checks.violations import Violation, unreadable
 from layers_conformance.core.catalogue import load_schema
 from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.results import FieldRow
 
 SCHEMA_FILES = ("item.json", "page.json", "error.json")
 NULLABLE_BY_AMBIGUITY = ("gender", "ageRange", "thumbnailUrl")
@@ -70,7 +73,12 @@ def item_types(exchange: Exchange) -> list[Violation]:
 def items_not_null(exchange: Exchange) -> list[Violation]:
     """The fields the page shows as strings are not null (SHOULD: null is accepted as MUST)."""
     return [
-        Violation("item_not_null", f"items[{index}].{field} is null", exchange)
+        Violation(
+            "item_not_null",
+            f"items[{index}].{field} is null",
+            exchange,
+            field_diff=_item_rows(item, index, {("items", index, field)}),
+        )
         for index, item in _items(exchange)
         for field in NULLABLE_BY_AMBIGUITY
         if field in item and item[field] is None
@@ -107,7 +115,10 @@ def error_envelope(exchange: Exchange) -> list[Violation]:
     if exchange.json_error is not None:
         return [
             Violation(
-                "error_envelope", f"the error body is not JSON: {exchange.json_error}", exchange
+                "error_envelope",
+                f"the error body is not JSON: {exchange.json_error}",
+                exchange,
+                field_diff=(_not_json(exchange, "an error envelope"),),
             )
         ]
     return _schema_violations("error_envelope", exchange, lambda _: True, schema="error.json")
@@ -134,24 +145,21 @@ def answers_error(
         return [
             unreadable("expected_error", f"expected {wanted} (HTTP {expected_status})", exchange)
         ]
-    if not (status in statuses if statuses else 400 <= status < 500):
-        return [
-            Violation(
-                "expected_error",
-                f"expected {wanted} with HTTP {expected_status}, got {_got(exchange)}",
-                exchange,
-            )
-        ]
-    if exchange.error is not None:
+    status_holds = status in statuses if statuses else 400 <= status < 500
+    if status_holds and exchange.error is not None:  # the status is evidence, the body is not
         return [unreadable("expected_error", f"expected code {wanted}", exchange)]
     code = error_field(exchange, "code")
-    if code not in codes:
-        return [
-            Violation(
-                "expected_error", f"expected code {wanted}, got {code!r} (HTTP {status})", exchange
-            )
-        ]
-    return []
+    if status_holds and code in codes:
+        return []
+    message = (
+        f"expected {wanted} with HTTP {expected_status}, got {_got(exchange)}"
+        if not status_holds
+        else f"expected code {wanted}, got {code!r} (HTTP {status})"
+    )
+    rows = _error_rows(
+        exchange, codes, field_diff.status_row(status, expected_status, status_holds)
+    )
+    return [Violation("expected_error", message, exchange, field_diff=rows)]
 
 
 def answers_page(exchange: Exchange) -> list[Violation]:
@@ -159,9 +167,16 @@ def answers_page(exchange: Exchange) -> list[Violation]:
     if exchange.status is None or (exchange.status == 200 and exchange.error is not None):
         return [unreadable("expected_page", "expected a page (HTTP 200)", exchange)]
     if exchange.status != 200:
+        rows = (
+            field_diff.status_row(exchange.status, "200", False),
+            *_body_rows(exchange, "page.json", set()),
+        )
         return [
             Violation(
-                "expected_page", f"expected a page (HTTP 200), got {_got(exchange)}", exchange
+                "expected_page",
+                f"expected a page (HTTP 200), got {_got(exchange)}",
+                exchange,
+                field_diff=rows,
             )
         ]
     return page_shape(exchange)
@@ -169,20 +184,23 @@ def answers_page(exchange: Exchange) -> list[Violation]:
 
 def conventional_status(exchange: Exchange) -> list[Violation]:
     """A documented error code travels with its conventional HTTP status."""
+    code = str(error_field(exchange, "code"))
     expected = {
         "UNAUTHENTICATED": {401},
         "FORBIDDEN_SCOPE": {403},
         "NOT_FOUND": {404},
         "VALIDATION": {400, 422},
-    }.get(str(error_field(exchange, "code")))
+    }.get(code)
     if expected is None or exchange.status in expected:
         return []
+    wanted = "/".join(map(str, sorted(expected)))
+    status = field_diff.status_row(exchange.status, wanted, False)
     return [
         Violation(
             "conventional_status",
-            f"{error_field(exchange, 'code')} came with HTTP "
-            f"{exchange.status}, expected {'/'.join(map(str, sorted(expected)))}",
+            f"{code} came with HTTP {exchange.status}, expected {wanted}",
             exchange,
+            field_diff=_error_rows(exchange, {code}, status),
         )
     ]
 
@@ -200,12 +218,59 @@ def _schema_violations(
     keep: Callable[[ValidationError], bool],
     schema: str = "page.json",
 ) -> list[Violation]:
-    errors: Iterable[ValidationError] = validator(schema).iter_errors(exchange.json())
+    errors = [e for e in validator(schema).iter_errors(exchange.json()) if keep(e)]
+    differs = field_diff.differing(errors)
     return [
-        Violation(rule, f"{_where(error)}: {error.message}", exchange)
+        Violation(
+            rule,
+            f"{_where(error)}: {error.message}",
+            exchange,
+            field_diff=_rows_at_fault(exchange, error, schema, differs),
+        )
         for error in errors
-        if keep(error)
     ]
+
+
+def _rows_at_fault(
+    exchange: Exchange, error: ValidationError, schema: str, differs: set[field_diff.Path]
+) -> tuple[FieldRow, ...]:
+    # An item's error is shown on that item; any other on the whole body.
+    if _in_item(error):
+        index = int(error.absolute_path[1])
+        return _item_rows(exchange.json()["items"][index], index, differs)
+    return _body_rows(exchange, schema, differs)
+
+
+def _item_rows(item: object, index: int, differs: set[field_diff.Path]) -> tuple[FieldRow, ...]:
+    schema = load_schema("item.json")
+    return tuple(field_diff.object_rows(item, schema, differs, ("items", index)))
+
+
+def _body_rows(
+    exchange: Exchange, schema: str, differs: set[field_diff.Path]
+) -> tuple[FieldRow, ...]:
+    body = exchange.json()
+    if not isinstance(body, dict):
+        return (_not_json(exchange, "a JSON object"),)
+    return tuple(field_diff.object_rows(body, load_schema(schema), differs))
+
+
+def _error_rows(
+    exchange: Exchange, codes: Collection[str], status: FieldRow
+) -> tuple[FieldRow, ...]:
+    # The envelope against the error schema, its code narrowed to the codes wanted here
+    # (on a copy: load_schema's schemas are shared by every check).
+    schema = copy.deepcopy(load_schema("error.json"))
+    schema["properties"]["error"]["properties"]["code"] = {"enum": sorted(codes)}
+    body = exchange.json()
+    if not isinstance(body, dict):
+        return (status, _not_json(exchange, "an error envelope"))
+    differs = field_diff.differing(Draft202012Validator(schema).iter_errors(body))
+    return (status, *field_diff.object_rows(body, schema, differs))
+
+
+def _not_json(exchange: Exchange, wanted: str) -> FieldRow:
+    return FieldRow("body", wanted, exchange.error or _start(exchange), True)
 
 
 def _in_item(error: ValidationError) -> bool:
@@ -232,3 +297,7 @@ def _got(exchange: Exchange) -> str:
         return f"HTTP {exchange.status}, {exchange.error}"
     code = error_field(exchange, "code")
     return f"HTTP {exchange.status}" + (f" {code!r}" if code else "")
+
+
+def _start(exchange: Exchange) -> str:
+    return repr(exchange.body_text[:80])

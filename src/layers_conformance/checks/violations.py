@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from layers_conformance.core.exchange import Exchange, shorten
+from layers_conformance.core.results import Divergence, FieldRow
 
 SHOWN_VIOLATIONS = 5
 # A message quotes what the server sent; a 5 MB value must not make a 5 MB message, printed
@@ -29,6 +30,9 @@ class Violation:
     rule: str
     message: str
     exchange: Exchange | None = None
+    # The drawing of where a sequence goes wrong, or the fields of an answer that differ.
+    divergence: Divergence | None = None
+    field_diff: tuple[FieldRow, ...] = ()
     conclusive: bool = True
 
     def __post_init__(self) -> None:
@@ -63,7 +67,7 @@ def unreadable(rule: str, expected: str, exchange: Exchange) -> Violation:
     """`expected` could not be seen because the answer could not be read (no evidence)."""
     problem = exchange.error or "the answer could not be read"
     got = problem if exchange.status is None else f"HTTP {exchange.status}, {problem}"
-    return Violation(rule, f"{expected}, but no readable answer: {got}", exchange, False)
+    return Violation(rule, f"{expected}, but no readable answer: {got}", exchange, conclusive=False)
 
 
 def inconclusive(reason: str) -> NoReturn:

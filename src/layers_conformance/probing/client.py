@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import enum
 import math
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,7 +45,8 @@ from layers_conformance.probing.transport import (
 )
 
 __all__ = ["NO_CREDENTIALS", "BudgetExceeded", "Client", "ClientError", "ClientSettings"]
-__all__ += ["Credentials", "DeadlineExceeded", "RateLimited", "TargetUnreachable"]
+__all__ += ["Credentials", "DeadlineExceeded", "RateLimited", "TargetUnreachable", "list_url"]
+__all__ += ["request_headers", "unsent"]
 
 RETRY_STATUSES = frozenset({429, 503})
 BACKOFF_S = 0.5
@@ -134,7 +136,12 @@ class Client:
         self._redactor = Redactor({credentials.key.value: KEY_PLACEHOLDER, **secrets})
         self._on_exchange = on_exchange
         self._clock, self._sleep = clock, sleep
-        self._last_sent: float | None = None
+        # Requests may be sent from several threads at once (the probe's prefetch): the budget
+        # and the pacing are shared state, decided under this lock so both stay exact; each
+        # thread's request has its own deadline.
+        self._admission = threading.Lock()
+        self._admitted = 0
+        self._next_slot: float | None = None
         self._deadline = Deadline(clock)
         # The transport is called directly: no redirect is followed (it is the answer to
         # record, and the key stays on this host), nor its Location even parsed; no cookie
@@ -158,7 +165,7 @@ class Client:
         credentials: CallCredentials = None,
     ) -> Exchange:
         """One GET of the list, retried on 429/503 and refused connections."""
-        url = f"{self._base_url}/v1/projects/{quote(project_id, safe='')}/influencers"
+        url = list_url(self._base_url, project_id)
         query = tuple(params.items()) if isinstance(params, Mapping) else tuple(params)
         chosen = self._credentials if credentials is None else credentials
         prepared = self._prepare(url, query, chosen)
@@ -194,26 +201,26 @@ class Client:
         shown = self._shown_headers(credentials)
         problem = why_unsendable(url, query)
         if problem is not None:
-            return _unsent(url, query, shown, problem)
+            return unsent(url, query, shown, problem)
         try:
             request = httpx.Request(
                 "GET",
                 url,
                 params=query,
-                headers={**_headers(credentials), "Accept-Encoding": ACCEPT_ENCODING},
+                headers={**request_headers(credentials), "Accept-Encoding": ACCEPT_ENCODING},
                 extensions={"timeout": self._timeouts},
             )
         except Exception as error:  # a value httpx will not put in a request line
-            return _unsent(url, query, shown, f"httpx refuses it: {_line(error)}")
+            return unsent(url, query, shown, f"httpx refuses it: {_line(error)}")
         return request, shown
 
     def _shown_headers(self, credentials: Credentials | _NoCredentials) -> dict[str, str]:
-        return {name: self._redactor.redact(v) for name, v in _headers(credentials).items()}
+        headers = request_headers(credentials).items()
+        return {name: self._redactor.redact(value) for name, value in headers}
 
     def _attempt(self, request: httpx.Request, shown: dict[str, str]) -> Exchange | Exception:
         """Send once; a failed connect comes back as the error, anything else as an Exchange."""
         self._admit()
-        self.requests_sent += 1
         started = self._clock()
         self._deadline.at = self._request_deadline(started)
         failure: Exception | None = None
@@ -235,21 +242,29 @@ class Client:
         return own if run is None else min(own, run)
 
     def _admit(self) -> None:
+        """Take one request of the budget and a send slot within the rate, or raise."""
         settings = self._settings
-        if self.requests_sent >= settings.budget:
-            raise BudgetExceeded(f"request budget of {settings.budget} requests is spent")
-        self._pace()
+        with self._admission:
+            if self._admitted >= settings.budget:
+                raise BudgetExceeded(f"request budget of {settings.budget} requests is spent")
+            self._admitted += 1
+            slot = self._reserve_slot()
+        wait = slot - self._clock()
+        if wait > 0:
+            self._sleep(wait)
         if settings.run_deadline is not None and self._clock() > settings.run_deadline:
             raise DeadlineExceeded("the run's deadline has passed; no further requests are sent")
+        with self._admission:
+            self.requests_sent += 1
 
-    def _pace(self) -> None:
+    def _reserve_slot(self) -> float:
+        """When this request may leave: 1/rate after the one before, whichever thread sent it."""
+        now = self._clock()
         if self._settings.rate_limit_rps is None:
-            return
-        if self._last_sent is not None:
-            wait = self._last_sent + 1 / self._settings.rate_limit_rps - self._clock()
-            if wait > 0:
-                self._sleep(wait)
-        self._last_sent = self._clock()
+            return now
+        slot = now if self._next_slot is None else max(now, self._next_slot)
+        self._next_slot = slot + 1 / self._settings.rate_limit_rps
+        return slot
 
     # --- the answer ------------------------------------------------------------------------
 
@@ -288,7 +303,7 @@ class Client:
         return describe(failure, received, self._settings.read_timeout_s)
 
     def _keep(self, exchange: Exchange) -> Exchange:
-        self.exchanges.append(exchange)
+        self.exchanges.append(exchange)  # list.append is atomic: safe from several threads
         if self._on_exchange is not None:
             self._on_exchange(exchange)
         return exchange
@@ -333,7 +348,13 @@ class Client:
         raise TargetUnreachable(f"cannot reach {self._base_url}: {reason}")
 
 
-def _headers(credentials: Credentials | _NoCredentials) -> dict[str, str]:
+def list_url(base_url: str, project_id: str) -> str:
+    """The endpoint's URL for one project, without the query."""
+    return f"{base_url.rstrip('/')}/v1/projects/{quote(project_id, safe='')}/influencers"
+
+
+def request_headers(credentials: Credentials | _NoCredentials) -> dict[str, str]:
+    """The headers the suite chooses for a request: who it is, and the key as configured."""
     headers = {"User-Agent": USER_AGENT}
     if isinstance(credentials, Credentials) and credentials.scheme == "bearer":
         # An empty key still says "Bearer": h11 refuses a header value ending in a blank.
@@ -343,8 +364,9 @@ def _headers(credentials: Credentials | _NoCredentials) -> dict[str, str]:
     return headers
 
 
-def _unsent(url: str, query: Query, shown: dict[str, str], problem: str) -> Exchange:
-    """A request that was not sent, its over-long or unencodable values abbreviated."""
+def unsent(url: str, query: Query, shown: dict[str, str], problem: str) -> Exchange:
+    """A request that was not sent, its over-long or unencodable values abbreviated (a replay
+    of the run builds the same)."""
     parts = [f"{name}={_shown_value(value)}" for name, value in query]
     return Exchange(
         method="GET",

@@ -10,6 +10,7 @@ than the body cap in memory.
 
 from __future__ import annotations
 
+import threading
 import typing
 import zlib
 from collections.abc import Callable, Iterable
@@ -24,11 +25,24 @@ _WBITS = {"gzip": 31, "x-gzip": 31, "deflate": 15}
 
 
 class Deadline:
-    """When the request in flight must be over (None: no limit beyond each operation's)."""
+    """When the request in flight must be over (None: no limit beyond each operation's).
+
+    Per thread: requests may be in flight on several at once (the probe's prefetch), each
+    with its own deadline, and a connection is used by one request, on one thread, at a time.
+    """
 
     def __init__(self, clock: Callable[[], float]) -> None:
         self.clock = clock
-        self.at: float | None = None
+        self._local = threading.local()
+
+    @property
+    def at(self) -> float | None:
+        at: float | None = getattr(self._local, "at", None)
+        return at
+
+    @at.setter
+    def at(self, when: float | None) -> None:
+        self._local.at = when
 
     def left(self, timeout: float | None, error: type[Exception]) -> float | None:
         """`timeout` cut to the time left; `error` when none is left."""

@@ -19,6 +19,7 @@ from layers_conformance.core.results import (
     Evidence,
     RequirementResult,
     RunResult,
+    Waiver,
 )
 
 LEVELS = ("MUST", "SHOULD")
@@ -49,6 +50,7 @@ def clean_strings(value: Any) -> Any:
 
 
 def _report(run: RunResult) -> dict[str, Any]:
+    certification = {"certification": run.certification} if run.certify else {}
     return {
         "suite_version": run.suite_version,
         "spec_sha256": run.spec_sha256,
@@ -59,9 +61,11 @@ def _report(run: RunResult) -> dict[str, Any]:
         "started_at": run.started_at,
         "duration_s": round(run.duration_s, 3),
         "verdict": run.verdict,
+        **certification,
         "requests": run.requests,
         "aborted": run.aborted,
         "requirements": [_requirement(result) for result in run.requirements],
+        "waivers": [_waiver(outcome.waiver) | {"use": outcome.use} for outcome in run.waivers],
     }
 
 
@@ -75,11 +79,24 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
         "area": result.area,
         "statement": result.statement,
         "evidence": [_evidence(item) for item in result.evidence],
+        "waiver": _waiver(result.waiver) if result.waiver else None,
     }
 
 
-def _evidence(item: Evidence) -> dict[str, str]:
-    return asdict(item)
+def _waiver(waiver: Waiver) -> dict[str, str]:
+    return {
+        "requirement": waiver.requirement,
+        "reason": waiver.reason,
+        "expires": waiver.expires.isoformat(),
+        "target": waiver.target,
+        "source": waiver.source,
+    }
+
+
+def _evidence(item: Evidence) -> dict[str, Any]:
+    # Through JSON and back: the drawings' tuples become the lists a reader gets back.
+    data: dict[str, Any] = json.loads(json.dumps(asdict(item)))
+    return data
 
 
 def write_json(run: RunResult, path: Path | str) -> None:
@@ -88,18 +105,23 @@ def write_json(run: RunResult, path: Path | str) -> None:
     write_atomically(Path(path), text)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` so a reader sees the old file or the new one, never a half.
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Replace `path` with `content` so a reader sees the old file or the new one, never a half.
 
-    This is the edge every report file passes: the text is redacted by the run's redactor
-    here, whatever the writer did before.
+    Every report file goes through here: the edge where a report leaves the process. Text is
+    redacted by the run's redactor, whatever the writer did before, and written as UTF-8 (a
+    lone surrogate a server sent as an escape, never a crash); bytes (an archive of files
+    that came through here) are written as they are.
     """
+    if isinstance(content, str):
+        data = REDACTOR.redact(content).encode("utf-8", "backslashreplace")
+    else:
+        data = content
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        # A lone surrogate a server sent cannot be UTF-8: written as an escape, never a crash.
-        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as file:
-            file.write(REDACTOR.redact(text))
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, REPORT_MODE)

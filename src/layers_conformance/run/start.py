@@ -12,10 +12,13 @@ from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.redaction import REDACTOR
 from layers_conformance.core.targets import Auth, Fixtures, Secret, Target
+from layers_conformance.probing import warmup
 from layers_conformance.probing.client import Client, ClientSettings, Credentials
 from layers_conformance.probing.probe import Keys, Probe
 from layers_conformance.probing.profiles import PROFILES
+from layers_conformance.probing.replay import Replay
 from layers_conformance.run.options import REFERENCE, Options
+from layers_conformance.run.replay import open_replay
 
 DEFAULT_READ_TIMEOUT_S = 10.0
 
@@ -26,8 +29,13 @@ def open_probe(
     stack: ExitStack,
     say: Callable[[str], None],
     on_exchange: Callable[[Exchange], None] | None,
+    on_answer: Callable[[Exchange], None] | None,
 ) -> tuple[Target, Probe]:
-    """Start the target if it is the embedded one, and check that it answers at all."""
+    """Start the target if it is the embedded one, and check that it answers at all.
+
+    `on_exchange` is told of every exchange the client records, from whichever thread sent
+    it; `on_answer` of every answer a test is given (its evidence), in the test's thread.
+    """
     if target is None:
         say("starting the embedded reference server")
         target = stack.enter_context(embedded_reference(options))
@@ -36,17 +44,16 @@ def open_probe(
     configured = Credentials(target.auth.scheme, target.auth.key)
     without = target.auth.key_without_scope
     keys = Keys(configured, Credentials(target.auth.scheme, without) if without else None)
-    client = stack.enter_context(
-        Client(
-            target.base_url,
-            configured,
-            _settings(options, target),
-            secrets=target.auth.secrets(),
-            on_exchange=on_exchange,
-        )
-    )
-    probe = Probe(client, target.fixtures, profile, keys, options.seed, on_progress=say)
+    source = _source(options, target, keys, on_exchange)
+    stack.callback(source.close)
+    probe = Probe(source, target.fixtures, profile, keys, options.seed, options.concurrency, say)
+    stack.callback(probe.close)  # before the source closes: the stack unwinds in reverse
     probe.get()  # fails fast, once, when the target is down (TargetUnreachable)
+    if on_answer is not None:
+        probe.on_answer = on_answer
+    if options.concurrency > 1 and profile.name != "smoke":
+        say(f"sending the run's independent requests and walks, {options.concurrency} at a time")
+        probe.prefetch(warmup.jobs(probe))
     return target, probe
 
 
@@ -78,6 +85,22 @@ def embedded_reference(options: Options) -> Iterator[Target]:
             request_budget=None,
             timeout_s=None,
         )
+
+
+def _source(
+    options: Options,
+    target: Target,
+    keys: Keys,
+    on_exchange: Callable[[Exchange], None] | None,
+) -> Client | Replay:
+    """The client of the target, or, for `verify`, the replay of a recorded run."""
+    if options.replay is not None:
+        return open_replay(options.replay, target, on_exchange)
+    settings = _settings(options, target)
+    secrets = target.auth.secrets()
+    return Client(
+        target.base_url, keys.configured, settings, secrets=secrets, on_exchange=on_exchange
+    )
 
 
 def missing_fixtures(requirement: Requirement, target: Target) -> list[str]:

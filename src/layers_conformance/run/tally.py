@@ -10,7 +10,11 @@ from typing import Any
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.results import Evidence, RequirementResult, Status
 
-STATUS_PRECEDENCE: tuple[Status, ...] = ("fail", "warn", "inconclusive", "pass", "skip")
+# A flaky MUST failed once: it outranks a SHOULD's warning, never a failure.
+STATUS_PRECEDENCE: tuple[Status, ...] = (
+    "fail", "waived", "flaky", "warn", "inconclusive", "pass", "skip"
+)  # fmt: skip
+ABORTED = "the run could not finish: "  # then the first test's reason why
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class TestRecord:
     worker: str = "main"
     requests_sent: int = 0  # by this worker's client so far
     stops_run: bool = False  # the test met a condition that ends the run (see ClientError)
+    refused: bool = False  # `incomplete` is the client's refusal to go on (a ClientError)
 
     def to_json(self) -> dict[str, Any]:
         """The record as plain data, to travel on a report."""
@@ -42,7 +47,7 @@ class TestRecord:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> TestRecord:
         """The record from what `to_json` gave, after the trip."""
-        evidence = tuple(Evidence(**fields) for fields in data.get("evidence", ()))
+        evidence = tuple(Evidence.from_json(fields) for fields in data.get("evidence", ()))
         return cls(**{**data, "evidence": evidence})
 
 
@@ -56,13 +61,17 @@ class Tally:
     requests_by_worker: dict[str, int] = field(default_factory=dict)
     aborted: str = ""
     stopped: bool = False  # a test stopped the run (not the user: see the plugin's exit code)
+    refused: bool = False  # `aborted` is the client's refusal (what a replay must repeat)
 
     def add(self, record: TestRecord) -> None:
         """Count one test's record: its verdict, why the run is incomplete, its requests."""
         self.records.append(record)
         self.stopped = self.stopped or record.stops_run
-        if record.incomplete and not self.aborted:
-            self.aborted = f"the run could not finish: {record.incomplete}"
+        # The first reason, unless a refusal of the client's comes after a reason that was not
+        # one (an unread answer): `aborted` names what cut the run short when anything did.
+        if record.incomplete and (not self.aborted or (record.refused and not self.refused)):
+            self.aborted = f"{ABORTED}{record.incomplete}"
+            self.refused = record.refused
         seen = self.requests_by_worker.get(record.worker, 0)
         self.requests_by_worker[record.worker] = max(seen, record.requests_sent)
 
@@ -80,7 +89,7 @@ class Tally:
         status, reason = _worst(mine)
         if not mine and requirement.id in self.not_run:
             reason = self.not_run[requirement.id]
-        elif not mine and self.aborted:
+        elif not mine and self.stopped:
             # Its tests never ran because the run stopped: undecided, not skipped by choice.
             status, reason = "inconclusive", f"not decided: {self.aborted}"
         return RequirementResult(
