@@ -158,7 +158,7 @@ class TestRecording:
         ) as client:
             exchange = client.list_influencers(PROJECT)
         assert (exchange.status, exchange.error) == (200, "body larger than 1,000 bytes")
-        assert len(exchange.body_text) == 1000
+        assert len(exchange.body_text) == 1000  # its first 2,000 characters at most are kept
 
 
 class TestLimits:

@@ -213,7 +213,7 @@ def test_a_gzip_bomb_is_inflated_only_to_the_body_cap():
     finally:
         tracemalloc.stop()
     assert exchange.error == "body larger than 1,000,000 bytes once gzip-decoded"
-    assert len(exchange.body_text) == 1_000_000
+    assert len(exchange.body_text) == 2_000  # what cannot be read is kept only to be shown
     assert peak < 16_000_000
 
 

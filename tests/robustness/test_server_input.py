@@ -156,7 +156,7 @@ def test_rate_limiting_stops_the_run_and_fails_no_requirement(tmp_path, targets,
     requirements are inconclusive, none fails, and the server gets no more requests."""
     answer, words = RATE_LIMITS[name]
     target = targets.start(answer=answer)
-    run = run_suite(tmp_path, target=target, timeout=120)
+    run = run_suite(tmp_path, "--concurrency", "1", target=target, timeout=120)
     assert_no_crash(run)
     assert words in run.report["aborted"], run.report["aborted"]
     assert run.report["verdict"] == "fail"
@@ -165,6 +165,15 @@ def test_rate_limiting_stops_the_run_and_fails_no_requirement(tmp_path, targets,
     assert undecided
     assert all(run.statuses[i] == "inconclusive" for i in undecided)
     assert len(target.seen) <= 5 + 2  # the first 429, then at most its two retries
+
+
+def test_a_rate_limited_run_stops_every_thread(tmp_path, targets):
+    """With requests in flight on four threads at once, the first 429 the run cannot wait
+    out stops them all: only the requests already on their way reach the server after it."""
+    target = targets.start(answer=rate_limited("3600"))
+    run = run_suite(tmp_path, "--concurrency", "4", target=target, timeout=120)
+    assert "rate limited (server asked for 3600 s)" in run.report["aborted"], run.explain()
+    assert len(target.seen) <= 5 + 3  # the first 429, and three more already in flight
 
 
 def test_a_run_stopped_under_xdist_fails_rather_than_interrupts(tmp_path, targets):

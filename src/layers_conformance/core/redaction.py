@@ -38,6 +38,8 @@ _ESCAPE = (
 )
 _TOKEN = re.compile(rf"(?P<escape>{_ESCAPE})|(?P<plain>[^\\%&]+|.)", re.DOTALL)
 _SIMPLE = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+# What each one-letter escape stands for (the letter itself for `\/`, `\"`, ...).
+_SIMPLE_OF = {**_SIMPLE, "/": "/", '"': '"', "'": "'", "\\": "\\"}
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 # C0 and C1 controls but newline and tab, DEL, bidi overrides and isolates, lone surrogates.
 _CONTROLS = re.compile(
@@ -93,8 +95,9 @@ class Redactor:
         # Longest first, so a key that contains another key is replaced whole.
         forms = sorted(self._forms, key=len, reverse=True)
         self._pattern = re.compile("|".join(map(re.escape, forms)))
-        alphabet = "".join(sorted({c for form in forms for c in form}))
-        self._stretch = re.compile(f"(?:{_ESCAPE}|[{re.escape(alphabet)}])+")
+        alphabet = sorted({c for form in forms for c in form})
+        plain = re.escape("".join(alphabet))
+        self._stretch = re.compile(f"(?:[{plain}]|{_escapes_of(alphabet)})+")
 
     def redact(self, text: str) -> str:
         """`text` with every form of every secret replaced by its placeholder."""
@@ -126,6 +129,29 @@ class Redactor:
     def clean(self, text: str) -> str:
         """`text` redacted, then with control characters made visible."""
         return escape_controls(self.redact(text))
+
+
+def _escapes_of(alphabet: list[str]) -> str:
+    """A pattern for one escape of a character in `alphabet` (only those: a body dense with
+    other escapes, `\\u0000` by the million, must not make one endless stretch to decode)."""
+    codes = [ord(c) for c in alphabet]
+    simple = "".join(re.escape(letter) for letter, c in _SIMPLE_OF.items() if c in alphabet)
+    named = [name for name, c in _ENTITIES.items() if c in alphabet]
+    parts = [
+        rf"\\+u(?:{'|'.join(_hex(code, 4) for code in codes)})",
+        rf"\\+x(?:{'|'.join(_hex(code, 2) for code in codes if code < 0x100)})",
+        rf"%(?:{'|'.join(_hex(code, 2) for code in codes if code < 0x80)})",
+        rf"&#0*(?:{'|'.join(str(code) for code in codes)});",
+        rf"&#[xX]0*(?:{'|'.join(_hex(code, 1) for code in codes)});",
+    ]
+    parts += [rf"\\+[{simple}]"] if simple else []
+    parts += [rf"&(?:{'|'.join(named)});"] if named else []
+    return "|".join(parts)
+
+
+def _hex(code: int, digits: int) -> str:
+    """`code` in hex, at least `digits` long, each letter in either case."""
+    return "".join(f"[{d}{d.upper()}]" if d.isalpha() else d for d in f"{code:0{digits}x}")
 
 
 def _has_escape(text: str) -> bool:

@@ -32,7 +32,13 @@ from urllib.parse import quote
 import httpx
 
 from layers_conformance import __version__
-from layers_conformance.core.exchange import KEY_PLACEHOLDER, Exchange, shorten, why_unsendable
+from layers_conformance.core.exchange import (
+    BODY_EXCERPT_CHARS,
+    KEY_PLACEHOLDER,
+    Exchange,
+    shorten,
+    why_unsendable,
+)
 from layers_conformance.core.redaction import Redactor, redact_exchange
 from layers_conformance.core.targets import Secret
 from layers_conformance.probing.transport import (
@@ -142,6 +148,7 @@ class Client:
         self._admission = threading.Lock()
         self._admitted = 0
         self._next_slot: float | None = None
+        self._stopped: ClientError | None = None
         self._deadline = Deadline(clock)
         # The transport is called directly: no redirect is followed (it is the answer to
         # record, and the key stays on this host), nor its Location even parsed; no cookie
@@ -165,6 +172,20 @@ class Client:
         credentials: CallCredentials = None,
     ) -> Exchange:
         """One GET of the list, retried on 429/503 and refused connections."""
+        try:
+            return self._list(project_id, params, credentials)
+        except ClientError as error:
+            if error.stops_run:  # the run is over: no thread sends anything after this
+                with self._admission:
+                    self._stopped = self._stopped or error
+            raise
+
+    def _list(
+        self,
+        project_id: str,
+        params: Sequence[tuple[str, str]] | Mapping[str, str],
+        credentials: CallCredentials,
+    ) -> Exchange:
         url = list_url(self._base_url, project_id)
         query = tuple(params.items()) if isinstance(params, Mapping) else tuple(params)
         chosen = self._credentials if credentials is None else credentials
@@ -245,6 +266,8 @@ class Client:
         """Take one request of the budget and a send slot within the rate, or raise."""
         settings = self._settings
         with self._admission:
+            if self._stopped is not None:
+                raise type(self._stopped)(*self._stopped.args)
             if self._admitted >= settings.budget:
                 raise BudgetExceeded(f"request budget of {settings.budget} requests is spent")
             self._admitted += 1
@@ -260,10 +283,9 @@ class Client:
     def _reserve_slot(self) -> float:
         """When this request may leave: 1/rate after the one before, whichever thread sent it."""
         now = self._clock()
-        if self._settings.rate_limit_rps is None:
-            return now
         slot = now if self._next_slot is None else max(now, self._next_slot)
-        self._next_slot = slot + 1 / self._settings.rate_limit_rps
+        if self._settings.rate_limit_rps is not None:
+            self._next_slot = slot + 1 / self._settings.rate_limit_rps
         return slot
 
     # --- the answer ------------------------------------------------------------------------
@@ -280,6 +302,10 @@ class Client:
         if body.failure is not None:
             problem = self._explain(body.failure, body.raw_bytes)
         text, encoding_error = _text(body.data, response, complete=problem is None)
+        if problem is not None:
+            # An answer that cannot be read is shown, never judged: its start is all a person
+            # needs, and 5 MB of it kept per answer would add up over a run.
+            text = text[:BODY_EXCERPT_CHARS]
         raw = Exchange(
             method=request.method,
             url=str(request.url),
@@ -332,6 +358,9 @@ class Client:
             raise RateLimited(f"rate limited (unreadable Retry-After {shorten(value, 40)!r})")
         if asked > self._time_left():
             raise RateLimited(f"rate limited (server asked for {asked:.0f} s)")
+        with self._admission:  # the server asked the client, not one request: all threads wait
+            resume = self._clock() + asked
+            self._next_slot = resume if self._next_slot is None else max(self._next_slot, resume)
         return asked
 
     def _time_left(self) -> float:
