@@ -23,7 +23,7 @@ from layers_conformance.run.options import REFERENCE, Options
 from layers_conformance.run.tally import Tally
 
 if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a run needs them
-    from layers_conformance.core.results import RunResult
+    from layers_conformance.core.results import PairCoverage, RunResult
     from layers_conformance.core.targets import Target
     from layers_conformance.probing.probe import Probe
 
@@ -51,6 +51,8 @@ class RunState:
 
 
 STATE = pytest.StashKey[RunState]()
+# The query space's pairs one test's cases sent: put on its record (see TestRecord.coverage).
+COVERAGE = pytest.StashKey[list["PairCoverage"]]()
 
 
 # --- options ------------------------------------------------------------------------------
@@ -327,6 +329,13 @@ def _allure_attacher(config: pytest.Config, state: RunState) -> Any:
     return lambda exchange: attach_exchange(exchange) if state.current is not None else None
 
 
+@pytest.fixture
+def conformance_coverage(request: pytest.FixtureRequest) -> list[PairCoverage]:
+    """Where a test puts the pairs of the query space its cases sent, for the reports."""
+    coverage: list[PairCoverage] = request.node.stash.setdefault(COVERAGE, [])
+    return coverage
+
+
 @pytest.fixture(autouse=True)
 def _conformance_labels(request: pytest.FixtureRequest) -> Iterator[None]:
     state = request.config.stash[STATE]
@@ -379,7 +388,8 @@ def pytest_runtest_makereport(
     verdict.apply(report)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     requests_sent = state.probe.client.requests_sent if state.probe else 0
-    attach_record(report, verdict.record(worker, requests_sent))
+    coverage: list[PairCoverage] = item.stash.get(COVERAGE, [])
+    attach_record(report, verdict.record(worker, requests_sent, tuple(coverage)))
     report.user_properties += [
         ("requirement", requirement.id),
         ("level", requirement.level),

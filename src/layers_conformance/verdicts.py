@@ -13,7 +13,7 @@ import pytest
 
 from layers_conformance.checks.violations import ConformanceFailure, Inconclusive
 from layers_conformance.core.catalogue import Requirement
-from layers_conformance.core.results import Evidence, Status
+from layers_conformance.core.results import Evidence, PairCoverage, Status
 from layers_conformance.probing.client import BudgetExceeded, DeadlineExceeded, TargetUnreachable
 from layers_conformance.run.tally import TestRecord
 
@@ -38,7 +38,9 @@ class TestVerdict:
 
     __test__ = False  # not a pytest test class, despite its name
 
-    def record(self, worker: str, requests_sent: int) -> TestRecord:
+    def record(
+        self, worker: str, requests_sent: int, coverage: tuple[PairCoverage, ...] = ()
+    ) -> TestRecord:
         """What the tally needs of this verdict, from the process that ran the test."""
         return TestRecord(
             self.requirement.id,
@@ -48,6 +50,7 @@ class TestVerdict:
             self.incomplete,
             worker,
             requests_sent,
+            coverage,
         )
 
     def apply(self, report: pytest.TestReport) -> None:

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from layers_conformance.core.results import PairCoverage
 from layers_conformance.reporting import json_report
 from layers_conformance.reporting.json_report import ReportError, read_json, to_json, write_json
 
@@ -22,6 +23,7 @@ RUN_KEYS = [
     "requests",
     "aborted",
     "requirements",
+    "coverage",
 ]
 REQUIREMENT_KEYS = ["id", "level", "status", "tests", "reason", "area", "statement", "evidence"]
 
@@ -48,6 +50,20 @@ class TestToJson:
             "test", "message", "expected", "actual", "request", "response_excerpt", "curl"
         }  # fmt: skip
         assert "<script>" in evidence["response_excerpt"]  # JSON is data: no escaping here
+
+    def test_coverage_per_two_dimensions(self, make_run, make_result):
+        """Each pair of dimensions: how many pairs were possible, allowed and sent; the gaps."""
+        part = PairCoverage(
+            ("project", "cursor"), 45, (("main", "none"), ("empty", "none")), (("main", "none"),)
+        )
+        [entry] = to_json(make_run(make_result("A-001"), coverage=(part,)))["coverage"]
+        assert entry == {
+            "dimensions": ["project", "cursor"],
+            "possible": 45,
+            "feasible": 2,
+            "exercised": 1,
+            "missed": [["empty", "none"]],
+        }
 
     def test_aborted_run_fails(self, make_run, make_result):
         """An aborted run fails even when no requirement did."""

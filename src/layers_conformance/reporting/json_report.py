@@ -16,6 +16,7 @@ from typing import Any
 from layers_conformance.core.results import (
     REQUIREMENT_STATUSES,
     Evidence,
+    PairCoverage,
     RequirementResult,
     RunResult,
 )
@@ -45,6 +46,7 @@ def to_json(run: RunResult) -> dict[str, Any]:
         "requests": run.requests,
         "aborted": run.aborted,
         "requirements": [_requirement(result) for result in run.requirements],
+        "coverage": [_coverage(part) for part in run.coverage],
     }
 
 
@@ -58,6 +60,16 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
         "area": result.area,
         "statement": result.statement,
         "evidence": [_evidence(item) for item in result.evidence],
+    }
+
+
+def _coverage(part: PairCoverage) -> dict[str, Any]:
+    return {
+        "dimensions": list(part.dimensions),
+        "possible": part.possible,
+        "feasible": len(part.feasible),
+        "exercised": len(part.exercised),
+        "missed": [list(pair) for pair in part.missed],
     }
 
 

@@ -33,6 +33,7 @@ def finish_run(
         requests=tally.requests,
         requirements=tally.fold(load_catalogue()),
         aborted=tally.aborted,
+        coverage=tally.coverage,
     )
     directory = options.target_report_dir
     directory.mkdir(parents=True, exist_ok=True)
