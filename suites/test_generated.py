@@ -1,42 +1,13 @@
-"""Generated cases: query strings over the parameter space, and sequences of page requests."""
+"""Generated sequences of page requests (generated points of the query space: test_query_space)."""
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import seed
 from hypothesis.stateful import run_state_machine_as_test
 
-from layers_conformance.checks import params, queries, strategies
-from layers_conformance.checks.violations import expect
+from layers_conformance.checks import strategies
 
 # Each step re-checks every page so far; ten pages already cross several cursors.
 STEPS_PER_SEQUENCE = 10
-
-
-def _settings(conformance, examples):
-    phases = list(Phase) if conformance.profile.shrink else [Phase.explicit, Phase.generate]
-    return settings(
-        max_examples=examples,
-        stateful_step_count=STEPS_PER_SEQUENCE,
-        deadline=None,
-        database=None,
-        phases=phases,
-        suppress_health_check=list(HealthCheck),
-    )
-
-
-@pytest.mark.requirement("QUERY-VALIDATION-001")
-def test_any_query_is_a_page_that_honours_it_or_validation(conformance, conformance_seed):
-    """Valid limit/status/cursor give a page honouring them; anything invalid is VALIDATION."""
-    walks = {None: conformance.traverse(min(conformance.profile.page_sizes))}
-    walks.update({status: conformance.filtered(status) for status in params.STATUSES})
-    cursors = queries.known_cursors(walks)
-
-    @seed(conformance_seed)
-    @_settings(conformance, conformance.profile.examples)
-    @given(query=strategies.queries(cursors))
-    def check(query):
-        expect(queries.judge_answer(query, conformance.get(query.params())))
-
-    check()
 
 
 @pytest.mark.requirement("TRAV-PAGING-001")
@@ -48,4 +19,7 @@ def test_any_sequence_of_page_requests_keeps_the_invariants(conformance, conform
 
     seed(conformance_seed)(factory)
     examples = max(conformance.profile.stateful_runs, 1)
-    run_state_machine_as_test(factory, settings=_settings(conformance, examples))
+    run_state_machine_as_test(
+        factory,
+        settings=strategies.settings_for(examples, conformance.profile.shrink, STEPS_PER_SEQUENCE),
+    )
