@@ -93,6 +93,11 @@ class Truth:
     listing: tuple[Item, ...]
     complete: bool
 
+    @property
+    def known(self) -> bool:
+        """The walks showed something of the listing (even its emptiness)."""
+        return bool(self.listing) or self.complete
+
     def of(self, project: str) -> Truth:
         """The listing of a project in the path: the empty project lists nothing, by fixture."""
         return self if project == "main" else Truth((), True)
@@ -146,6 +151,11 @@ def readings(case: Case) -> tuple[Reading, ...]:
     anywhere = point.cursor == "altered"
     after = None if anywhere else issued.after
     return tuple(Reading(s, n, after, anywhere) for s in statuses for n in sizes)
+
+
+def gave_up(answer: Exchange) -> bool:
+    """No answer at all, or a 5xx: the target failed the request itself."""
+    return answer.error is not None or (answer.status or 0) >= 500
 
 
 def judge(case: Case, answer: Exchange, truth: Truth) -> list[Violation]:

@@ -17,8 +17,9 @@ from layers_conformance.checks.space import (
     Offer,
     offer,
 )
+from layers_conformance.checks.violations import Inconclusive
 from layers_conformance.core.exchange import Exchange
-from layers_conformance.core.pages import Page, read_page
+from layers_conformance.core.pages import Page, Traversal, read_page
 from layers_conformance.core.results import PairCoverage
 from layers_conformance.probing.client import Credentials
 from layers_conformance.probing.probe import Probe
@@ -45,13 +46,16 @@ class Ground:
 
 def gather(probe: Probe) -> Ground:
     """The ground truth, the cursors and the pairwise cases of the probe's target."""
-    widest = probe.widest()
+    profile = probe.profile
+    widest = _walked(probe, max(profile.page_sizes), None)
     target = offer(_projects(probe), probe.keys.without_scope is not None, widest.items)
     book = CursorBook(lambda status, limit: _first_page(probe, status, limit))
-    for size in (*probe.profile.page_sizes, None):
-        book.learn(None, size, probe.traverse(size))
+    for size in (*profile.page_sizes, None):
+        book.learn(None, size, _walked(probe, size, None))
     for status in params.STATUSES:
-        book.learn(status, probe.profile.filter_page_size, probe.filtered(status))
+        book.learn(
+            status, profile.filter_page_size, _walked(probe, profile.filter_page_size, status)
+        )
     points = tuple(pairwise.feasible_points(target))
     cover = pairwise.all_pairs(points)
     made = (book.case(pairwise.concretize(c, i, target), i) for i, c in enumerate(cover))
@@ -63,6 +67,15 @@ def gather(probe: Probe) -> Ground:
         pairwise.allowed_pairs(points),
         tuple(case for case in made if case is not None),
     )
+
+
+def _walked(probe: Probe, limit: int | None, status: str | None) -> Traversal:
+    # A walk without a single page leaves the truth empty and teaches no cursor; the points
+    # that need neither (a missing key, an unknown project) are judged all the same.
+    try:
+        return probe.traverse(limit, status)
+    except Inconclusive:
+        return Traversal((), stopped="the walk met no page")
 
 
 def send(probe: Probe, case: Case) -> Exchange:
