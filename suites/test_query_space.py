@@ -36,22 +36,22 @@ FILTERED_LIMITS = (1, 50, 100)
 
 @pytest.mark.parametrize("partition", PARTITIONS)
 def test_every_pair_of_dimensions_is_answered_as_the_page_allows(
-    conformance, query_space, conformance_coverage, partition
+    conformance, conformance_space, conformance_coverage, partition
 ):
     """Cases covering every pair of project, limit, status, cursor origin and key."""
-    mine = [case for case in query_space.cases if requirement(case.point) == partition]
+    mine = [case for case in conformance_space.cases if requirement(case.point) == partition]
     sent, violations = [], []
     try:
         for case in mine:
             answer = send(conformance, case)
-            violations += judge(case, answer, query_space.truth)
+            violations += judge(case, answer, conformance_space.truth)
             sent.append(case)
             if gave_up(answer):
                 break  # a hanging or failing target: one such answer shows it, more cost time
     finally:
-        conformance_coverage.extend(query_space.coverage(c.point.classes for c in sent))
+        conformance_coverage.extend(conformance_space.coverage(c.point.classes for c in sent))
     expect(violations)
-    _judged_pages_or_inconclusive(query_space.truth, sent)
+    _judged_pages_or_inconclusive(conformance_space.truth, sent)
 
 
 def _judged_pages_or_inconclusive(truth, sent):
@@ -60,9 +60,9 @@ def _judged_pages_or_inconclusive(truth, sent):
 
 
 @pytest.mark.requirement("LIMIT-SIZE-001")
-def test_the_first_page_at_every_limit_holds_min_limit_total(conformance, query_space):
+def test_the_first_page_at_every_limit_holds_min_limit_total(conformance, conformance_space):
     """limit=1 to 100 unfiltered, and a spread of limits under each status filter."""
-    truth = query_space.truth
+    truth = conformance_space.truth
     asked = [(limit, None) for limit in range(params.MIN_LIMIT, params.MAX_LIMIT + 1)]
     asked += [(limit, s) for s in params.STATUSES for limit in FILTERED_LIMITS]
     violations, judged = [], 0
@@ -82,12 +82,12 @@ def test_the_first_page_at_every_limit_holds_min_limit_total(conformance, query_
 
 @pytest.mark.parametrize("partition", PARTITIONS)
 def test_any_point_of_the_space_is_answered_as_the_page_allows(
-    conformance, conformance_seed, query_space, conformance_coverage, partition
+    conformance, conformance_seed, conformance_space, conformance_coverage, partition
 ):
     """A page honouring the request, or the error of one of its defects; never another's data."""
     examples = conformance.profile.examples
     examples = examples if partition == PLAIN else max(examples // DEFECT_SHARE, 1)
-    drawn = strategies.points(query_space.offer, partition, query_space.points)
+    drawn = strategies.points(conformance_space.offer, partition, conformance_space.points)
     if drawn.is_empty:
         inconclusive(f"the target allows no point judged under {partition}")
     sent = []
@@ -96,14 +96,14 @@ def test_any_point_of_the_space_is_answered_as_the_page_allows(
     @strategies.settings_for(examples, conformance.profile.shrink, 1)
     @given(point_and_pick=drawn)
     def check(point_and_pick):
-        case = query_space.book.case(*point_and_pick)
+        case = conformance_space.book.case(*point_and_pick)
         assume(case is not None)
         answer = send(conformance, case)
         sent.append(case)
-        expect(judge(case, answer, query_space.truth))
+        expect(judge(case, answer, conformance_space.truth))
 
     try:
         check()
     finally:
-        conformance_coverage.extend(query_space.coverage(c.point.classes for c in sent))
-    _judged_pages_or_inconclusive(query_space.truth, sent)
+        conformance_coverage.extend(conformance_space.coverage(c.point.classes for c in sent))
+    _judged_pages_or_inconclusive(conformance_space.truth, sent)

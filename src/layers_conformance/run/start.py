@@ -10,7 +10,14 @@ from contextlib import ExitStack
 
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.exchange import Exchange
-from layers_conformance.core.targets import Auth, Fixtures, Secret, Target
+from layers_conformance.core.targets import (
+    KEY_NO_SCOPE_VARIABLE,
+    KEY_VARIABLE,
+    Auth,
+    Fixtures,
+    Secret,
+    Target,
+)
 from layers_conformance.probing.client import Client, ClientSettings, Credentials
 from layers_conformance.probing.probe import Keys, Probe
 from layers_conformance.probing.profiles import PROFILES
@@ -39,7 +46,7 @@ def open_probe(
             target.base_url,
             configured,
             _settings(options, target),
-            secrets=_secrets(keys),
+            secrets=_secrets(target.auth),
             on_exchange=on_exchange,
         )
     )
@@ -115,8 +122,10 @@ def _settings(options: Options, target: Target) -> ClientSettings:
     )
 
 
-def _secrets(keys: Keys) -> dict[str, str]:
-    secrets = {keys.configured.key: "$LAYERS_API_KEY"}
-    if keys.without_scope is not None:
-        secrets[keys.without_scope.key] = "$LAYERS_API_KEY_NO_SCOPE"
+def _secrets(auth: Auth) -> dict[str, str]:
+    """Each key's placeholder: the variable it was read from, so a pasted curl line works."""
+    secrets = {auth.key.value: f"${auth.key.variable or KEY_VARIABLE}"}
+    if auth.key_without_scope is not None:
+        variable = auth.key_without_scope.variable or KEY_NO_SCOPE_VARIABLE
+        secrets[auth.key_without_scope.value] = f"${variable}"
     return secrets
