@@ -64,26 +64,25 @@ def requirement_of(classes: Classes) -> str:
 
 def codes(point: Point) -> frozenset[str]:
     """Every error code one of the point's defects calls for."""
-    found = set(_key_codes(point.key))
-    if point.project in ("unknown", "foreign", "malformed"):
+    project, limit, status, cursor, key = point.classes
+    found = _key_codes(key)
+    if project in ("unknown", "foreign", "malformed"):
         found.add("NOT_FOUND")
-    classes = point.classes
-    if point.project == "malformed" or {classes[1], classes[2]} & {"out-of-range", "not-integer"}:
-        found.add("VALIDATION")
-    if classes[2] == "invalid" or point.cursor not in ("none", "this-query"):
+    invalid_query = limit in ("out-of-range", "not-integer") or status == "invalid"
+    if project == "malformed" or invalid_query or cursor not in ("none", "this-query"):
         found.add("VALIDATION")
     return frozenset(found)
 
 
 def _key_codes(key: str) -> set[str]:
-    # A key in the other header may simply not be read: UNAUTHENTICATED (AUTH-BEARER-001 and
-    # AUTH-APIKEY-001 are SHOULDs).
-    found = (
-        {"UNAUTHENTICATED"}
-        if key.endswith(OTHER_HEADER) or key in ("invalid", "missing")
-        else set()
-    )
-    return found | ({"FORBIDDEN_SCOPE"} if key.startswith("no-scope") else set())
+    found = set()
+    # A key in the other header may simply not be read (AUTH-BEARER-001 and AUTH-APIKEY-001
+    # are SHOULDs): UNAUTHENTICATED then.
+    if key.endswith(OTHER_HEADER) or key in ("invalid", "missing"):
+        found.add("UNAUTHENTICATED")
+    if key.startswith("no-scope"):
+        found.add("FORBIDDEN_SCOPE")
+    return found
 
 
 @dataclass(frozen=True)
@@ -169,7 +168,8 @@ def judge(case: Case, answer: Exchange, truth: Truth) -> list[Violation]:
     problems = [mismatch(page, reading, seen) for reading in want.readings]
     if problems and None in problems:
         return strangers
-    return [*strangers, _off(case, answer, want, problems[0] or "" if problems else "")]
+    first = problems[0] if problems else None  # no reading at all: a page is wrong as such
+    return [*strangers, _off(case, answer, want, first or "")]
 
 
 def _off(case: Case, answer: Exchange, want: Expected, why: str = "") -> Violation:
