@@ -177,9 +177,9 @@ def _pre(label: str, text: str) -> str:
 
 
 COVERAGE_LEGEND = (
-    "Each cell: value pairs of two dimensions of the query space the run sent, out of those "
-    "this target's fixtures and data allow (for instance, the empty project hands out no "
-    "cursor of its own)."
+    "Each cell, for two dimensions of the query space: the value pairs the run sent / those "
+    "this target's fixtures and data allow, of all there are (the empty project, for one, "
+    "hands out no cursor of its own)."
 )
 
 
