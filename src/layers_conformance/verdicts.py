@@ -20,7 +20,7 @@ import pytest
 from layers_conformance.checks.violations import ConformanceFailure, Inconclusive
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.exchange import Exchange
-from layers_conformance.core.results import Evidence, Status, Waiver
+from layers_conformance.core.results import Evidence, PairCoverage, Status, Waiver
 from layers_conformance.probing.client import ClientError
 from layers_conformance.run.tally import TestRecord
 
@@ -55,7 +55,9 @@ class TestVerdict:
         """This verdict under a waiver that covers it (`waived`), or unchanged for None."""
         return self if waiver is None else replace(self, status="waived", waiver=waiver)
 
-    def record(self, worker: str, requests_sent: int) -> TestRecord:
+    def record(
+        self, worker: str, requests_sent: int, coverage: tuple[PairCoverage, ...] = ()
+    ) -> TestRecord:
         """What the tally needs of this verdict, from the process that ran the test."""
         return TestRecord(
             self.requirement.id,
@@ -65,8 +67,9 @@ class TestVerdict:
             self.incomplete,
             worker,
             requests_sent,
-            self.stops_run,
-            self.refused,
+            coverage,
+            stops_run=self.stops_run,
+            refused=self.refused,
         )
 
     def apply(self, report: pytest.TestReport) -> None:

@@ -21,6 +21,7 @@ from layers_conformance.core.results import (
     Divergence,
     Evidence,
     FieldRow,
+    PairCoverage,
     RequirementResult,
     RunResult,
 )
@@ -69,7 +70,9 @@ def render_html(run: RunResult) -> str:
     """The whole report page as a string."""
     css = resources.files(__package__).joinpath("report.css").read_text(encoding="utf-8")
     # Findings first: a person opening a failing report wants what broke, then the matrix.
-    main = [_summary(run), _waivers(run), _findings(run), _matrix(run), _notes(run)]
+    main = [
+        _summary(run), _waivers(run), _findings(run), _matrix(run), _coverage(run), _notes(run)
+    ]  # fmt: skip
     body = "".join([_header(run), "<main>", *main, "</main>", _footer(run)])
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -313,6 +316,53 @@ def _folded(label: str, text: str) -> str:
 
 def _pre(label: str, text: str) -> str:
     return f"<h4>{_e(label)}</h4><pre>{_e(text)}</pre>" if text else ""
+
+
+COVERAGE_LEGEND = (
+    "Each cell, for two dimensions of the query space: the value pairs the run sent / those "
+    "this target's fixtures and data allow, of all there are (the empty project, for one, "
+    "hands out no cursor of its own)."
+)
+
+
+def _coverage(run: RunResult) -> str:
+    if not run.coverage:
+        return ""
+    cells = {part.dimensions: part for part in run.coverage}
+    names = list(dict.fromkeys(name for part in run.coverage for name in part.dimensions))
+    head = "".join(f"<th>{_e(name)}</th>" for name in names[1:])
+    rows = "".join(
+        f"<tr><th>{_e(row)}</th>"
+        + "".join(_coverage_cell(cells.get((row, column))) for column in names[1:])
+        + "</tr>"
+        for row in names[:-1]
+    )
+    missed = [
+        f"{first}={pair[0]} with {second}={pair[1]}"
+        for (first, second), part in cells.items()
+        for pair in part.missed
+    ]
+    gaps = "".join(f"<li>{_e(text)}</li>" for text in missed)
+    return (
+        '<h2 id="coverage">Query space coverage</h2>'
+        f'<p class="legend">{_e(COVERAGE_LEGEND)}</p>'
+        f'<table class="coverage"><tr><th></th>{head}</tr>{rows}</table>'
+        + (
+            f'<p class="legend">Allowed but not sent:</p><ul class="gaps">{gaps}</ul>'
+            if gaps
+            else ""
+        )
+    )
+
+
+def _coverage_cell(part: PairCoverage | None) -> str:
+    if part is None:
+        return "<td></td>"
+    complete = "full" if not part.missed else "gap"
+    return (
+        f'<td class="cov {complete}">{len(part.exercised)}/{len(part.feasible)}'
+        f"<small> of {part.possible}</small></td>"
+    )
 
 
 def _notes(run: RunResult) -> str:

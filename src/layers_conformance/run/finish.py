@@ -52,6 +52,7 @@ def finish_run(
         aborted=tally.aborted,
         waivers=uses,
         certify=options.certify,
+        coverage=tally.coverage,
     )
     directory = options.target_report_dir
     directory.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from layers_conformance.core.catalogue import Requirement
-from layers_conformance.core.results import Evidence, RequirementResult, Status
+from layers_conformance.core.results import (
+    Evidence,
+    PairCoverage,
+    RequirementResult,
+    Status,
+    merge_coverage,
+)
 
 # A flaky MUST failed once: it outranks a SHOULD's warning, never a failure.
 STATUS_PRECEDENCE: tuple[Status, ...] = (
@@ -37,6 +43,8 @@ class TestRecord:
     incomplete: str = ""
     worker: str = "main"
     requests_sent: int = 0  # by this worker's client so far
+    # Pairs of the query space the test's own cases sent (tests that draw from the space).
+    coverage: tuple[PairCoverage, ...] = ()
     stops_run: bool = False  # the test met a condition that ends the run (see ClientError)
     refused: bool = False  # `incomplete` is the client's refusal to go on (a ClientError)
 
@@ -48,7 +56,8 @@ class TestRecord:
     def from_json(cls, data: Mapping[str, Any]) -> TestRecord:
         """The record from what `to_json` gave, after the trip."""
         evidence = tuple(Evidence.from_json(fields) for fields in data.get("evidence", ()))
-        return cls(**{**data, "evidence": evidence})
+        coverage = tuple(PairCoverage.from_json(part) for part in data.get("coverage", ()))
+        return cls(**{**data, "evidence": evidence, "coverage": coverage})
 
 
 @dataclass
@@ -74,6 +83,11 @@ class Tally:
             self.refused = record.refused
         seen = self.requests_by_worker.get(record.worker, 0)
         self.requests_by_worker[record.worker] = max(seen, record.requests_sent)
+
+    @property
+    def coverage(self) -> tuple[PairCoverage, ...]:
+        """The query space's pairs every test's cases sent, merged."""
+        return merge_coverage(part for record in self.records for part in record.coverage)
 
     @property
     def requests(self) -> int:
