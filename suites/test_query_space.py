@@ -5,15 +5,15 @@ requirement of its most telling defect."""
 from functools import partial
 
 import pytest
-from hypothesis import assume, given, seed
+from hypothesis import assume
 
-from layers_conformance.checks import invariants, params, strategies
+from layers_conformance.checks import invariants, strategies
 from layers_conformance.checks.queries import expected, gave_up, judge, requirement
 from layers_conformance.checks.shapes import answers_page
 from layers_conformance.checks.violations import expect, inconclusive
 from layers_conformance.core.pages import read_page
 from layers_conformance.probing.probe import Probe
-from layers_conformance.probing.space import send
+from layers_conformance.probing.space import first_page_query, first_pages, send, send_all, total
 
 # Each a literal mark, so the catalogue's self-test can read which ids the suites name.
 PARTITIONS = [
@@ -33,8 +33,6 @@ PARTITIONS = [
 # examples; each partition of a defect, whose answers vary less, an eighth of them.
 DEFECT_SHARE = 8
 PLAIN = "QUERY-VALIDATION-001"
-# Filtered first pages are asked for at these limits (every limit is asked for unfiltered).
-FILTERED_LIMITS = (1, 50, 100)
 
 
 @pytest.mark.parametrize("partition", PARTITIONS)
@@ -68,25 +66,19 @@ def _judged_pages_or_inconclusive(truth, sent):
 def test_the_first_page_at_every_limit_holds_min_limit_total(conformance, conformance_space):
     """limit=1 to 100 unfiltered, and a spread of limits under each status filter."""
     truth = conformance_space.truth
-    asked = [(limit, None) for limit in range(params.MIN_LIMIT, params.MAX_LIMIT + 1)]
-    asked += [(limit, s) for s in params.STATUSES for limit in FILTERED_LIMITS]
-    totals = {s: sum(s in (None, item.get("status")) for item in truth.listing) for _, s in asked}
     # The walks may have stopped before showing how many there are: no verdict past them.
-    judged = [(limit, s) for limit, s in asked if truth.complete or totals[s] >= limit]
-    conformance.prefetch([partial(Probe.get, params=_first_page(*pair)) for pair in judged])
+    judged = first_pages(truth)
+    conformance.prefetch([partial(Probe.get, params=first_page_query(*p)) for p in judged])
     violations = []
     for limit, status in judged:
-        total = totals[status]
-        answer = conformance.get(_first_page(limit, status))
+        answer = conformance.get(first_page_query(limit, status))
         page = read_page(answer, 1, limit)
         violations += (
-            invariants.first_page_size(page, total, limit, status) if page else answers_page(answer)
+            invariants.first_page_size(page, total(truth, status), limit, status)
+            if page
+            else answers_page(answer)
         )
     expect(violations)
-
-
-def _first_page(limit, status):
-    return (("limit", str(limit)),) + ((("status", status),) if status else ())
 
 
 @pytest.mark.parametrize("partition", PARTITIONS)
@@ -99,21 +91,34 @@ def test_any_point_of_the_space_is_answered_as_the_page_allows(
     drawn = strategies.points(conformance_space.offer, partition, conformance_space.points)
     if drawn.is_empty:
         inconclusive(f"the target allows no point judged under {partition}")
+    settings = strategies.settings_for(examples, conformance.profile.shrink, 1)
+    # A point's case, made once: the cursor book learns as it goes, so the same point made
+    # again could take another cursor.
+    made = {}
+
+    def generated(visit):
+        def case_of(point_and_pick):
+            if point_and_pick not in made:
+                made[point_and_pick] = conformance_space.book.case(*point_and_pick)
+            assume(made[point_and_pick] is not None)
+            visit(made[point_and_pick])
+
+        # The seed alone decides, so `verify` repeats it and both passes draw the same.
+        strategies.run_given(drawn, conformance_seed, settings, case_of)
+
+    # The first pass only draws the cases, so that their requests go side by side; the
+    # second draws the same ones (same seed, same `assume`s) and judges their answers.
+    generated(lambda case: None)
+    send_all(conformance, [case for case in made.values() if case is not None])
     sent = []
 
-    @seed(conformance_seed)
-    @strategies.settings_for(examples, conformance.profile.shrink, 1)
-    @given(point_and_pick=drawn)
-    def check(point_and_pick):
-        case = conformance_space.book.case(*point_and_pick)
-        assume(case is not None)
+    def judged(case):
         answer = send(conformance, case)
         sent.append(case)
         expect(judge(case, answer, conformance_space.truth))
 
     try:
-        with strategies.seed_alone_decides():  # the seed alone decides, so `verify` repeats it
-            check()
+        generated(judged)
     finally:
         conformance_coverage.extend(conformance_space.coverage(c.point.classes for c in sent))
     _judged_pages_or_inconclusive(conformance_space.truth, sent)

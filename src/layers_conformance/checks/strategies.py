@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import hypothesis.strategies as st
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from layers_conformance.checks import pairwise, params, shapes
@@ -27,6 +27,7 @@ LIMITS = st.integers(params.MIN_LIMIT, params.MAX_LIMIT)
 FILTERS = st.none() | st.sampled_from(params.STATUSES)
 # fetch(params) -> the exchange answering one request for the project under test.
 Fetch = Callable[[Params], Exchange]
+T = TypeVar("T")
 
 
 def settings_for(examples: int, shrink: bool, steps: int) -> settings:
@@ -81,6 +82,25 @@ def _status(status: str) -> st.SearchStrategy[str | None]:
         return st.just(pairwise.status_value(status, 0))
     texts = PLAIN_TEXT.filter(lambda text: text not in params.STATUSES)
     return st.sampled_from(params.STATUSES_INVALID) | texts
+
+
+def run_given(
+    strategy: st.SearchStrategy[T], seed_value: int, chosen: settings, visit: Callable[[T], None]
+) -> None:
+    """`visit` each value Hypothesis draws from `strategy`, as one property under `chosen`
+    settings, in this thread (CPython 3.11's `ast`, which Hypothesis uses while it reports,
+    is not thread-safe). Two runs with one seed visit the same values, in the same order,
+    as long as their visits pass and `assume` the same: the first can draw what the second
+    will judge. A visit that raises is a failing example, shrunk if `chosen` says so."""
+
+    @seed(seed_value)
+    @chosen
+    @given(strategy)
+    def property_of(value: T) -> None:
+        visit(value)
+
+    with seed_alone_decides():
+        property_of()
 
 
 @contextmanager

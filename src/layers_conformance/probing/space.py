@@ -1,10 +1,12 @@
 """The query space against one target: the ground truth its walks show, the cursors they met,
-the pairwise cover made concrete, and each case sent with its project and key."""
+the pairwise cover made concrete, each case sent with its project and key, and the first
+pages judged at every limit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from layers_conformance.checks import pairwise, params
 from layers_conformance.checks.cursors import CursorBook
@@ -25,6 +27,8 @@ from layers_conformance.probing.client import Credentials
 from layers_conformance.probing.probe import Probe
 
 MALFORMED_PROJECT_ID = "not-a-uuid"
+# Filtered first pages are asked for at these limits (every limit is asked for unfiltered).
+FILTERED_LIMITS = (1, 50, 100)
 UNKNOWN_KEY = "lc_not_a_key_0000000000000000"
 
 
@@ -47,8 +51,8 @@ class Ground:
 def gather(probe: Probe) -> Ground:
     """The ground truth, the cursors and the pairwise cases of the probe's target."""
     profile = probe.profile
-    widest = _walked(probe, max(profile.page_sizes), None)
-    target = offer(_projects(probe), probe.keys.without_scope is not None, widest.items)
+    known = truth(probe)
+    target = offer(_projects(probe), probe.keys.without_scope is not None, list(known.listing))
     book = CursorBook(lambda status, limit: _first_page(probe, status, limit))
     for size in (*profile.page_sizes, None):
         book.learn(None, size, _walked(probe, size, None))
@@ -60,13 +64,52 @@ def gather(probe: Probe) -> Ground:
     cover = pairwise.all_pairs(points)
     made = (book.case(pairwise.concretize(c, i, target), i) for i, c in enumerate(cover))
     return Ground(
-        Truth(tuple(widest.items), widest.complete),
+        known,
         target,
         book,
         points,
         pairwise.allowed_pairs(points),
         tuple(case for case in made if case is not None),
     )
+
+
+def truth(probe: Probe) -> Truth:
+    """The main project's listing as the widest walk shows it."""
+    widest = _walked(probe, max(probe.profile.page_sizes), None)
+    return Truth(tuple(widest.items), widest.complete)
+
+
+def first_pages(known: Truth) -> list[tuple[int, str | None]]:
+    """The (limit, status) of every first page judged against `known`: limit 1 to 100
+    unfiltered and a spread of limits under each status, as far as the walks showed items
+    enough to say how many a page must hold."""
+    asked: list[tuple[int, str | None]] = [
+        (limit, None) for limit in range(params.MIN_LIMIT, params.MAX_LIMIT + 1)
+    ]
+    asked += [(limit, s) for s in params.STATUSES for limit in FILTERED_LIMITS]
+    return [(limit, s) for limit, s in asked if known.complete or total(known, s) >= limit]
+
+
+def total(known: Truth, status: str | None) -> int:
+    """How many items of the known listing a filter by `status` (None: none) keeps."""
+    return sum(status in (None, item.get("status")) for item in known.listing)
+
+
+def first_page_query(limit: int | None, status: str | None) -> tuple[tuple[str, str], ...]:
+    """The query of a first page at `limit` under `status` (None: left out)."""
+    named = (("limit", None if limit is None else str(limit)), ("status", status))
+    return tuple((name, value) for name, value in named if value is not None)
+
+
+def send_all(probe: Probe, cases: Sequence[Case]) -> None:
+    """Every case's request, whatever happens to the tests that judge them: side by side as
+    far as the probe's concurrency allows, or here one by one at concurrency 1, so that the
+    requests sent do not depend on the concurrency."""
+    if probe.concurrency > 1:
+        probe.prefetch([partial(send, case=case) for case in cases])
+        return
+    for case in cases:
+        send(probe, case)
 
 
 def _walked(probe: Probe, limit: int | None, status: str | None) -> Traversal:
@@ -119,6 +162,4 @@ def _projects(probe: Probe) -> dict[str, object]:
 
 
 def _first_page(probe: Probe, status: str | None, limit: int | None) -> Page | None:
-    named = (("limit", None if limit is None else str(limit)), ("status", status))
-    query = tuple((name, value) for name, value in named if value is not None)
-    return read_page(probe.get(query), 1, limit)
+    return read_page(probe.get(first_page_query(limit, status)), 1, limit)

@@ -5,7 +5,8 @@ probe's memo, where the suite test that needs it finds it. The list is built fro
 data as the suites' parameters (`checks.params`), so the requests are the same whether
 fetched ahead or on demand: a request missing here is only fetched later, one at a time,
 and one no test asks for would show as a different request count at concurrency 1 and N
-(`tests/test_warmup.py`). Single requests come first, then walks, longest chains first.
+(`tests/robustness/test_concurrency.py`). Single requests come first, then walks, longest
+chains first, then the query space's requests, which need the walks' truth and cursors.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from __future__ import annotations
 from functools import partial
 
 from layers_conformance.checks import params
+from layers_conformance.probing import space
 from layers_conformance.probing.client import NO_CREDENTIALS
 from layers_conformance.probing.probe import Job, Probe
 
 
 def jobs(probe: Probe) -> list[Job]:
     """Every request and walk of the standard and thorough suites, cheapest first."""
-    return [*single_requests(probe), *cursor_requests(), *walks(probe)]
+    return [*single_requests(probe), *cursor_requests(), *walks(probe), *query_space()]
 
 
 def single_requests(probe: Probe) -> list[Job]:
@@ -68,3 +70,18 @@ def walks(probe: Probe) -> list[Job]:
     found: list[Job] = [partial(Probe.traverse, limit=size) for size in [*sizes, None]]
     found += [partial(Probe.filtered, status=status) for status in params.STATUSES]
     return found
+
+
+def query_space() -> list[Job]:
+    """The first page at every limit the truth can judge, and the pairwise cases: each sent
+    as its own job once the walks they need are known (the points Hypothesis draws are sent
+    by their test, which alone may run Hypothesis)."""
+
+    def first_pages(probe: Probe) -> None:
+        pages = space.first_pages(space.truth(probe))
+        probe.prefetch([partial(Probe.get, params=space.first_page_query(*p)) for p in pages])
+
+    def pairwise_cases(probe: Probe) -> None:
+        probe.prefetch([partial(space.send, case=case) for case in space.gather(probe).cases])
+
+    return [first_pages, pairwise_cases]
