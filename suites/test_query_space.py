@@ -13,7 +13,8 @@ from layers_conformance.checks.shapes import answers_page
 from layers_conformance.checks.violations import expect, inconclusive
 from layers_conformance.core.pages import read_page
 from layers_conformance.probing.probe import Probe
-from layers_conformance.probing.space import first_page_query, first_pages, send, send_all, total
+from layers_conformance.probing.space import first_page_query, first_pages, send, total
+from layers_conformance.probing.warmup import send_ahead
 
 # Each a literal mark, so the catalogue's self-test can read which ids the suites name.
 PARTITIONS = [
@@ -109,7 +110,9 @@ def test_any_point_of_the_space_is_answered_as_the_page_allows(
     # The first pass only draws the cases, so that their requests go side by side; the
     # second draws the same ones (same seed, same `assume`s) and judges their answers.
     generated(lambda case: None)
-    send_all(conformance, [case for case in made.values() if case is not None])
+    send_ahead(
+        conformance, [partial(send, case=case) for case in made.values() if case is not None]
+    )
     sent = []
 
     def judged(case):

@@ -6,20 +6,28 @@ driven by a live probe in the suites or by recorded pages in the self-tests.
 
 from __future__ import annotations
 
+import contextlib
+import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import hypothesis.strategies as st
-from hypothesis import HealthCheck, Phase, given, seed, settings
-from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from layers_conformance.checks import pairwise, params, shapes
 from layers_conformance.checks.queries import pages_so_far, requirement_of
 from layers_conformance.checks.space import Classes, Offer, Params, Point
 from layers_conformance.checks.violations import expect
 from layers_conformance.core.exchange import Exchange
-from layers_conformance.core.pages import Page, read_page
+from layers_conformance.core.pages import Item, Page, read_page
 
 PLAIN_TEXT = st.text(alphabet="abcdefxyzABC-_.,;:!~", min_size=1, max_size=6)
 PICKS = st.integers(0, 10**6)
@@ -28,6 +36,8 @@ FILTERS = st.none() | st.sampled_from(params.STATUSES)
 # fetch(params) -> the exchange answering one request for the project under test.
 Fetch = Callable[[Params], Exchange]
 T = TypeVar("T")
+# (limit, status filter) of a walk -> how many of its pages the paging machine asks for.
+Deepest = dict[tuple[int, str | None], int]
 
 
 def settings_for(examples: int, shrink: bool, steps: int) -> settings:
@@ -171,3 +181,41 @@ class PagingMachine(RuleBasedStateMachine):
             return
         self.pages.append(page)
         expect(pages_so_far(self.pages, self.status))
+
+
+def run_machine(fetch: Fetch, seed_value: int, chosen: settings) -> None:
+    """The paging machine over `fetch`, under `chosen` settings, in this thread. The seed
+    alone decides, so `verify` repeats it, and a run over a model of the target draws what
+    a run over the target will (as long as both see the same pages)."""
+
+    def machine() -> PagingMachine:
+        return PagingMachine(fetch)
+
+    seed(seed_value)(machine)
+    with seed_alone_decides():
+        run_state_machine_as_test(machine, settings=chosen)  # type: ignore[arg-type]
+
+
+def pages_ahead(listing: Sequence[Item], seed_value: int, chosen: settings) -> Deepest:
+    """The walks the paging machine will page through, and how deep, when the target pages
+    `listing` as the page says: the machine run over a model of it, without a request, so
+    that the pages it needs can be fetched side by side before it asks. Where the target
+    pages otherwise the machine asks for other pages, fetched as it asks."""
+    deepest: Deepest = {}
+
+    def model(query: Params) -> Exchange:
+        asked = dict(query)
+        limit, status = int(asked["limit"]), asked.get("status")
+        number = int(asked.get("cursor", "1"))  # the model's cursor: the next page's number
+        deepest[(limit, status)] = max(deepest.get((limit, status), 0), number)
+        rows = [item for item in listing if status in (None, item.get("status"))]
+        page = rows[(number - 1) * limit : number * limit]
+        cursor = str(number + 1) if number * limit < len(rows) else None
+        body = json.dumps({"items": page, "nextCursor": cursor})
+        return Exchange("GET", "model", {}, 200, {}, body)
+
+    quiet = settings(chosen, phases=[Phase.explicit, Phase.generate], verbosity=Verbosity.quiet)
+    # A listing that breaks an invariant fails its model too: the pages ahead end there.
+    with contextlib.suppress(Exception):
+        run_machine(model, seed_value, quiet)
+    return deepest

@@ -10,6 +10,7 @@ import random
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -128,6 +129,8 @@ class Probe:
     _thread: threading.local = field(default_factory=threading.local)
     _pool: ThreadPoolExecutor | None = None
     _closing: threading.Event = field(default_factory=threading.Event)
+    _queue: deque[Job] = field(default_factory=deque)  # jobs not started, next one first
+    _queue_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __repr__(self) -> str:
         # pytest prints fixtures in failure output: counts, never every recorded body.
@@ -221,7 +224,7 @@ class Probe:
             samples["FORBIDDEN_SCOPE"] = self.get(credentials=self.keys.without_scope)
         return samples
 
-    def prefetch(self, jobs: Iterable[Job]) -> None:
+    def prefetch(self, jobs: Iterable[Job], *, first: bool = False) -> None:
         """Start independent work in the background, `concurrency - 1` jobs at a time.
 
         Tests go on meanwhile (the calling thread is the last of `concurrency`): a test that
@@ -229,19 +232,31 @@ class Probe:
         sends it, so every request is sent once. An error is remembered there too and reaches
         the test that asks, so nothing is decided here. At concurrency 1 nothing is fetched
         ahead: each test sends its own requests, the same ones; only the order differs.
+        `first` puts the jobs before those not started yet: a test is waiting for them.
         """
         if self.concurrency <= 1:
             return
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.concurrency - 1, thread_name_prefix="prefetch")
-        for job in jobs:
-            self._pool.submit(self._ahead, job)
+        jobs = list(jobs)
+        with self._queue_lock:
+            if first:
+                self._queue.extendleft(reversed(jobs))
+            else:
+                self._queue.extend(jobs)
+        for _ in jobs:  # each task runs whichever job is next when a thread is free
+            self._pool.submit(self._next)
 
     def close(self) -> None:
         """Drop work not yet started, and wait for the jobs under way."""
         self._closing.set()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _next(self) -> None:
+        with self._queue_lock:
+            job = self._queue.popleft()
+        self._ahead(job)
 
     def _ahead(self, job: Job) -> None:
         self._thread.ahead = True  # no test asked: nobody's evidence yet

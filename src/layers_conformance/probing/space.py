@@ -4,9 +4,8 @@ pages judged at every limit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 
 from layers_conformance.checks import pairwise, params
 from layers_conformance.checks.cursors import CursorBook
@@ -99,17 +98,6 @@ def first_page_query(limit: int | None, status: str | None) -> tuple[tuple[str, 
     """The query of a first page at `limit` under `status` (None: left out)."""
     named = (("limit", None if limit is None else str(limit)), ("status", status))
     return tuple((name, value) for name, value in named if value is not None)
-
-
-def send_all(probe: Probe, cases: Sequence[Case]) -> None:
-    """Every case's request, whatever happens to the tests that judge them: side by side as
-    far as the probe's concurrency allows, or here one by one at concurrency 1, so that the
-    requests sent do not depend on the concurrency."""
-    if probe.concurrency > 1:
-        probe.prefetch([partial(send, case=case) for case in cases])
-        return
-    for case in cases:
-        send(probe, case)
 
 
 def _walked(probe: Probe, limit: int | None, status: str | None) -> Traversal:

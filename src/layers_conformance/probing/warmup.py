@@ -11,9 +11,11 @@ chains first, then the query space's requests, which need the walks' truth and c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 
 from layers_conformance.checks import params
+from layers_conformance.core.pages import read_page
 from layers_conformance.probing import space
 from layers_conformance.probing.client import NO_CREDENTIALS
 from layers_conformance.probing.probe import Job, Probe
@@ -85,3 +87,29 @@ def query_space() -> list[Job]:
         probe.prefetch([partial(space.send, case=case) for case in space.gather(probe).cases])
 
     return [first_pages, pairwise_cases]
+
+
+def send_ahead(probe: Probe, jobs: Sequence[Job]) -> None:
+    """Work a test is about to need, whatever happens to the test: side by side before any
+    other work not started yet, or here one after another at concurrency 1, so that the
+    requests sent do not depend on the concurrency."""
+    if probe.concurrency > 1:
+        probe.prefetch(jobs, first=True)
+        return
+    for job in jobs:
+        job(probe)
+
+
+def walk_prefixes(deepest: dict[tuple[int, str | None], int]) -> list[Job]:
+    """For each (limit, status), its first `pages` pages by cursor: one chain each."""
+    return [partial(_prefix, limit=k[0], status=k[1], pages=n) for k, n in deepest.items()]
+
+
+def _prefix(probe: Probe, limit: int, status: str | None, pages: int) -> None:
+    query, cursor = space.first_page_query(limit, status), None
+    for number in range(1, pages + 1):
+        answer = probe.get(query + ((("cursor", cursor),) if cursor is not None else ()))
+        page = read_page(answer, number, limit)
+        if page is None or page.next_cursor is None:
+            return
+        cursor = page.next_cursor
