@@ -61,7 +61,7 @@ TARGET_OPTIONS = (
 WARN, INCONCLUSIVE, WAIVED, FLAKY = "warn", "inconclusive", "waived", "flaky"
 RECHECK_PAUSE_S = 5.0
 SEED_KEY = "layers_conformance_seed"  # in xdist's workerinput
-DEFAULT_CONCURRENCY = 4
+DEFAULT_CONCURRENCY = 8
 EXCHANGES_KEY = "layers_conformance_exchanges"  # in xdist's workeroutput
 # Options that run fewer tests than all, by destination: a certification refuses them.
 NARROWING = {
