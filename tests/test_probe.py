@@ -13,6 +13,7 @@ from layers_conformance.core.targets import Fixtures, Secret
 from layers_conformance.probing.client import Credentials
 from layers_conformance.probing.probe import Keys, Memo, Probe
 from layers_conformance.probing.profiles import PROFILES
+from layers_conformance.probing.warmup import send_ahead, walk_prefixes
 
 PROJECT = "6f1c2b1e-8a51-4c3e-9f0a-2d4b6c8e0a11"
 
@@ -95,6 +96,33 @@ class TestPrefetch:
         probe.prefetch([lambda p, n=n: p.get((("limit", str(n)),)) for n in range(1, 50)])
         probe.close()
         assert probe.client.requests_sent < 49
+
+    def test_work_a_test_waits_for_goes_before_work_not_started(self):
+        """`first=True` jobs start before those queued earlier and not yet started."""
+        probe, _ = make_probe(concurrency=2)  # one thread ahead of the tests
+        started, release = [], threading.Event()
+        probe.prefetch([lambda p: release.wait(5)])  # keeps the one thread busy
+        probe.prefetch([lambda p, n=n: started.append(n) for n in ("later", "later")])
+        probe.prefetch([lambda p, n=n: started.append(n) for n in (1, 2)], first=True)
+        release.set()
+        deadline = time.monotonic() + 5
+        while len(started) < 4 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        probe.close()
+        assert started == [1, 2, "later", "later"]
+
+    def test_sent_ahead_at_concurrency_one_is_sent_at_once(self):
+        """What a test fetches ahead with `send_ahead` is sent at any concurrency: at 1, one
+        by one before it returns, so the requests sent do not depend on the concurrency."""
+        probe, told = make_probe(concurrency=1)
+        send_ahead(probe, [lambda p, n=n: p.get((("limit", str(n)),)) for n in (1, 2, 3)])
+        assert (probe.client.requests_sent, len(told)) == (3, 3)
+
+    def test_a_walk_prefix_stops_at_its_depth_or_the_last_page(self):
+        """One chain per (limit, status): its first `pages` pages by cursor, no more."""
+        probe, _ = make_probe(concurrency=1)
+        send_ahead(probe, walk_prefixes({(7, None): 3, (1, "ready"): 1}))
+        assert probe.client.requests_sent == 2  # SlowClient's first page is the last
 
     def test_at_concurrency_one_nothing_is_fetched_ahead(self):
         """`--concurrency 1` sends each request when a test asks for it, as before."""

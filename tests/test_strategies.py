@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 
@@ -14,7 +15,15 @@ from hypothesis.stateful import run_state_machine_as_test
 from layers_conformance.checks.pairwise import feasible_points
 from layers_conformance.checks.queries import PARTITIONS, requirement
 from layers_conformance.checks.space import DIMENSIONS, Offer
-from layers_conformance.checks.strategies import PagingMachine, points, seed_alone_decides
+from layers_conformance.checks.strategies import (
+    PagingMachine,
+    pages_ahead,
+    points,
+    run_given,
+    run_machine,
+    seed_alone_decides,
+    settings_for,
+)
 from layers_conformance.checks.violations import ConformanceFailure
 from layers_conformance.core.exchange import Exchange
 
@@ -96,6 +105,75 @@ class TestPagingMachine:
         """Following the cursor onto a page that repeats an item fails with that violation."""
         with pytest.raises(ConformanceFailure, match="no_repeated_items"):
             self.run(self.pages(overlap=1))
+
+
+class Failed(Exception):
+    """A judging pass's failure."""
+
+
+class TestRunGiven:
+    """A first pass draws what a second pass with the same seed judges (test_query_space)."""
+
+    STRATEGY = st.tuples(st.integers(0, 10**6), st.sampled_from("abc"))
+
+    def visited(self, failing=None):
+        found = []
+
+        def visit(value):
+            hypothesis.assume(value[1] != "c")  # the same `assume` in both passes
+            found.append(value)
+            if value == failing:
+                raise Failed
+
+        with contextlib.suppress(Failed):
+            run_given(self.STRATEGY, 20261129, settings_for(40, False, 1), visit)
+        return found
+
+    def test_two_passes_with_one_seed_visit_the_same_values_in_order(self):
+        first = self.visited()
+        assert len(first) == 40
+        assert self.visited() == first
+
+    def test_a_failing_second_pass_visits_a_prefix_of_the_first(self):
+        """It stops at its failure (no shrinking in `standard`; Hypothesis only replays the
+        failing value): all it judged was drawn."""
+        first = self.visited()
+        second = self.visited(failing=first[6])
+        assert second[:7] == first[:7]
+        assert set(second[7:]) <= {first[6]}
+
+
+class TestPagesAhead:
+    """The machine over a model of the listing asks for the pages the real machine will."""
+
+    SETTINGS = settings_for(8, False, 10)
+
+    @staticmethod
+    def asked(listing):
+        """(limit, status) -> the deepest page a machine over offset cursors asked for."""
+        deepest = {}
+
+        def fetch(params):
+            query = dict(params)
+            chosen = [i for i in listing if query.get("status") in (None, i["status"])]
+            start, limit = int(query.get("cursor", 0)), int(query["limit"])
+            key = (limit, query.get("status"))
+            deepest[key] = max(deepest.get(key, 0), start // limit + 1)
+            more = start + limit < len(chosen)
+            return page_answer(chosen[start : start + limit], str(start + limit) if more else None)
+
+        run_machine(fetch, 20261129, TestPagesAhead.SETTINGS)
+        return deepest
+
+    def test_the_model_finds_every_page_the_machine_asks_for(self):
+        planned = pages_ahead(ITEMS, 20261129, self.SETTINGS)
+        assert planned == self.asked(ITEMS)
+        assert max(planned.values()) > 1  # it follows cursors, not only first pages
+
+    def test_a_listing_that_breaks_an_invariant_plans_until_its_model_fails(self):
+        """Oldest first: the model fails too, quietly; the plan holds what it asked so far."""
+        planned = pages_ahead(ITEMS[::-1], 20261129, self.SETTINGS)
+        assert 0 < len(planned) < len(pages_ahead(ITEMS, 20261129, self.SETTINGS))
 
 
 class TestSeedAloneDecides:
