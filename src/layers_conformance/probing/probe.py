@@ -126,6 +126,8 @@ class Probe:
     on_answer: Callable[[Exchange], None] = lambda _exchange: None
     _answers: Memo[Exchange] = field(default_factory=Memo)
     _walks: Memo[Traversal] = field(default_factory=Memo)
+    # What is computed from its answers once for every thread (the query space's ground).
+    derived: Memo[object] = field(default_factory=Memo)
     _thread: threading.local = field(default_factory=threading.local)
     _pool: ThreadPoolExecutor | None = None
     _closing: threading.Event = field(default_factory=threading.Event)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from layers_conformance.checks import pairwise, params
 from layers_conformance.checks.cursors import CursorBook
@@ -48,7 +49,12 @@ class Ground:
 
 
 def gather(probe: Probe) -> Ground:
-    """The ground truth, the cursors and the pairwise cases of the probe's target."""
+    """The ground truth, the cursors and the pairwise cases of the probe's target: computed
+    once, by the warm-up or the first test that asks."""
+    return cast(Ground, probe.derived.get("query space", lambda: _gather(probe)))
+
+
+def _gather(probe: Probe) -> Ground:
     profile = probe.profile
     known = truth(probe)
     target = offer(_projects(probe), probe.keys.without_scope is not None, list(known.listing))
