@@ -81,6 +81,7 @@ class Redactor:
         self._forms: dict[str, str] = {}
         self._pattern: re.Pattern[str] | None = None
         self._stretch: re.Pattern[str] | None = None
+        self._escaped: re.Pattern[str] | None = None
         self.add(secrets or {})
 
     def __repr__(self) -> str:
@@ -97,14 +98,19 @@ class Redactor:
         self._pattern = re.compile("|".join(map(re.escape, forms)))
         alphabet = sorted({c for form in forms for c in form})
         plain = re.escape("".join(alphabet))
-        self._stretch = re.compile(f"(?:[{plain}]|{_escapes_of(alphabet)})+")
+        escapes = _escapes_of(alphabet)
+        self._stretch = re.compile(f"(?:[{plain}]|{escapes})+")
+        # A stretch holds `\`, `%` or `&` only where one is a form's character or starts
+        # an escape of one: without either anywhere in a text, no stretch needs decoding.
+        marks = re.escape("".join(mark for mark in "\\%&" if mark in alphabet))
+        self._escaped = re.compile(f"[{marks}]|{escapes}" if marks else escapes)
 
     def redact(self, text: str) -> str:
         """`text` with every form of every secret replaced by its placeholder."""
         if self._pattern is None or self._stretch is None:
             return text
         spans = list(self._plain_spans(text))
-        if any(mark in text for mark in "\\%&"):
+        if _has_escape(text) and self._escaped and self._escaped.search(text):
             spans += self._escaped_spans(text, self._stretch)
         return _replace(text, spans) if spans else text
 
