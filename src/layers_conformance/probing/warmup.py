@@ -5,9 +5,10 @@ probe's memo, where the suite test that needs it finds it. The list is built fro
 data as the suites' parameters (`checks.params`), so the requests are the same whether
 fetched ahead or on demand: a request missing here is only fetched later, one at a time,
 and one no test asks for would show as a different request count at concurrency 1 and N
-(`tests/robustness/test_concurrency.py`). Walks come first, longest chains first: the
-longest decides when the run can end; then single requests, and the query space's, which
-need the walks' truth and cursors.
+(`tests/robustness/test_concurrency.py`). Single requests come first (a run its budget
+cuts short has answered them as it would one at a time, see `tests/certification`), then
+walks, longest chains first, then the query space's requests, which need the walks' truth
+and cursors.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from layers_conformance.probing.probe import Job, Probe
 
 
 def jobs(probe: Probe) -> list[Job]:
-    """Every request and walk of the standard and thorough suites, longest chains first."""
-    return [*walks(probe), *cursor_requests(), *single_requests(probe), *query_space()]
+    """Every request and walk of the standard and thorough suites, cheapest first."""
+    return [*single_requests(probe), *cursor_requests(), *walks(probe), *query_space()]
 
 
 def single_requests(probe: Probe) -> list[Job]:
