@@ -24,6 +24,7 @@ from layers_conformance.probing.client import (
     Credentials,
     DeadlineExceeded,
     TargetUnreachable,
+    TargetUnresponsive,
 )
 
 KEY = "lk_live_SECRET_0123456789"
@@ -315,6 +316,7 @@ def test_read_timeout_is_recorded(reply, status):
     with raw_server(reply) as url, real_client(url, read_timeout_s=0.2) as client:
         exchange = client.list_influencers(PROJECT)
     assert (exchange.status, exchange.error) == (status, "read timed out after 0.2 s")
+    assert not exchange.answered  # no whole answer: no evidence either way
     assert client.requests_sent == 1
 
 
@@ -324,6 +326,7 @@ def test_dripping_body_hits_the_request_deadline():
     with raw_server(drip) as url, real_client(url, request_deadline_s=0.3) as client:
         exchange = client.list_influencers(PROJECT)
     assert (exchange.status, exchange.error) == (200, "response not complete after 0.3 s")
+    assert not exchange.answered
     assert time.monotonic() - started < 1.5
 
 
@@ -335,6 +338,7 @@ def test_dropped_connection_is_recorded():
     assert exchange.error is not None
     assert exchange.error.startswith("connection dropped: ")
     assert exchange.body_text == '{"items"'
+    assert not exchange.answered
 
 
 def test_refused_connection_raises_fast():
@@ -348,3 +352,64 @@ def test_refused_connection_raises_fast():
     assert str(caught.value) == f"cannot reach {url}: connection refused"
     assert client.requests_sent == 3
     assert time.monotonic() - started < 1
+
+
+def timing_out(answered: set[int]) -> Handler:
+    """Answers the requests whose numbers are in `answered`; the others time out."""
+    count = itertools.count(1)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if next(count) in answered:
+            return ok(request)
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    return handler
+
+
+class TestUnresponsive:
+    """Three requests in a row without an answer: the target has stopped answering."""
+
+    def test_an_unanswered_request_is_returned_not_raised(self):
+        """One timeout is an exchange that is not `answered`; the run goes on."""
+        client = make_client(timing_out({1, 3}))
+        assert client.list_influencers(PROJECT).answered
+        exchange = client.list_influencers(PROJECT)
+        assert (exchange.answered, exchange.status) == (False, None)
+        assert exchange.error == "read timed out after 10 s"
+        assert client.list_influencers(PROJECT).answered
+
+    def test_the_third_in_a_row_stops_the_run(self):
+        """Requests 3, 4 and 5 unanswered: the fifth raises, naming the last answered."""
+        client = make_client(timing_out({1, 2}))
+        client.list_influencers(PROJECT)
+        client.list_influencers(PROJECT)
+        client.list_influencers(PROJECT)
+        client.list_influencers(PROJECT)
+        with pytest.raises(TargetUnresponsive) as caught:
+            client.list_influencers(PROJECT)
+        assert str(caught.value) == "target stopped answering after request 2"
+
+    def test_once_stopped_nothing_more_is_sent(self):
+        """After the stop, every call raises at once, without a request."""
+        client = make_client(timing_out(set()))
+        for _ in range(2):
+            client.list_influencers(PROJECT)
+        with pytest.raises(TargetUnresponsive, match="answered none of the first 3 requests"):
+            client.list_influencers(PROJECT)
+        with pytest.raises(TargetUnresponsive):
+            client.list_influencers(PROJECT)
+        assert client.requests_sent == 3
+
+    def test_an_answer_resets_the_count(self):
+        """Two unanswered, one answer, two unanswered: never three in a row."""
+        client = make_client(timing_out({3}))
+        for _ in range(5):
+            client.list_influencers(PROJECT)
+        assert client.requests_sent == 5
+
+    def test_an_http_error_is_an_answer(self):
+        """A 502 with an HTML body is the server's answer: evidence, judged as such."""
+        bad = httpx.Response(502, text="<html>Bad Gateway</html>")
+        client = make_client(replies(bad, seen=[]))
+        for _ in range(5):
+            assert client.list_influencers(PROJECT).answered

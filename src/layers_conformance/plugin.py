@@ -300,7 +300,7 @@ def _start(config: pytest.Config, state: RunState) -> Probe:
             state.options, state.target, state.stack, say, _allure_attacher(config, state)
         )
     except TargetUnreachable as error:
-        state.tally.aborted = str(error)
+        state.tally.aborted, state.tally.stopped = str(error), True
         pytest.exit(f"layers-conformance: {error}", returncode=1)
     return state.probe
 
@@ -375,11 +375,13 @@ def pytest_runtest_makereport(
     from layers_conformance.verdicts import attach_record, judge
 
     state = item.config.stash[STATE]
-    verdict = judge(requirement, report, call.excinfo, item.nodeid)
+    use = state.probe.take_use() if state.probe else None
+    verdict = judge(requirement, report, call.excinfo, item.nodeid, use)
     verdict.apply(report)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     requests_sent = state.probe.client.requests_sent if state.probe else 0
-    attach_record(report, verdict.record(worker, requests_sent))
+    used = use.requests if use else 0
+    attach_record(report, verdict.record(worker, requests_sent, item.nodeid, used))
     report.user_properties += [
         ("requirement", requirement.id),
         ("level", requirement.level),
@@ -429,11 +431,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     from layers_conformance.run.finish import finish_run
 
-    run = finish_run(state.options, state.target, state.tally)
+    run = finish_run(state.options, state.target, state.tally, _budget(state))
     state.result = run
     if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         failed = run.verdict == "fail" or state.unjudged_failures > 0
         session.exitstatus = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
+
+
+def _budget(state: RunState) -> int:
+    from layers_conformance.run.start import request_budget
+
+    return request_budget(state.options, state.target)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

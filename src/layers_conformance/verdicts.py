@@ -2,6 +2,9 @@
 
 A failing SHOULD becomes a warning that never fails the run; a check the data could not
 decide, or that ran out of budget, is inconclusive with its reason; never a silent pass.
+No answer is no evidence: a request that got none, or a walk cut short by the suite's own
+guards, turns a check that found nothing wrong into an inconclusive one, never a fail. A
+pass says what it checked.
 """
 
 from __future__ import annotations
@@ -14,7 +17,14 @@ import pytest
 from layers_conformance.checks.violations import ConformanceFailure, Inconclusive
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.results import Evidence, Status
-from layers_conformance.probing.client import BudgetExceeded, DeadlineExceeded, TargetUnreachable
+from layers_conformance.probing.client import (
+    BudgetExceeded,
+    ClientError,
+    DeadlineExceeded,
+    TargetUnreachable,
+    TargetUnresponsive,
+)
+from layers_conformance.probing.probe import NoAnswer, Use
 from layers_conformance.run.tally import TestRecord
 
 EVIDENCE_PER_TEST = 5
@@ -35,10 +45,11 @@ class TestVerdict:
     stops_run: bool = False
     # Why the run could not finish (budget, deadline, target gone): such a run never passes.
     incomplete: str = ""
+    cut: str = ""  # "budget" or "deadline": the run's limit that cut this test short
 
     __test__ = False  # not a pytest test class, despite its name
 
-    def record(self, worker: str, requests_sent: int) -> TestRecord:
+    def record(self, worker: str, requests_sent: int, test: str = "", used: int = 0) -> TestRecord:
         """What the tally needs of this verdict, from the process that ran the test."""
         return TestRecord(
             self.requirement.id,
@@ -48,6 +59,10 @@ class TestVerdict:
             self.incomplete,
             worker,
             requests_sent,
+            test,
+            used,
+            self.stops_run,
+            self.cut,
         )
 
     def apply(self, report: pytest.TestReport) -> None:
@@ -67,25 +82,31 @@ class TestVerdict:
             report.longrepr = self.longrepr
 
 
+# Conditions that end the run at once; the others let it go on to what still fits.
+STOPS_RUN = (TargetUnreachable, TargetUnresponsive)
+
+
 def judge(
     requirement: Requirement,
     report: pytest.TestReport,
     excinfo: pytest.ExceptionInfo[BaseException] | None,
     nodeid: str,
+    use: Use | None = None,
 ) -> TestVerdict:
-    """The verdict on `requirement` from one test's report and exception."""
+    """The verdict on `requirement` from one test's report, exception and use of the probe."""
+    use = use or Use()
     if report.passed:
-        return TestVerdict(requirement, "pass")
+        return _passed(requirement, use)
     error = _root_cause(excinfo.value) if excinfo is not None else None
     if report.skipped and not isinstance(error, Inconclusive):
         return TestVerdict(requirement, "skip", _skip_reason(report))
+    if isinstance(error, NoAnswer):
+        return TestVerdict(requirement, "inconclusive", str(error), incomplete=str(error))
     if isinstance(error, Inconclusive):
         return TestVerdict(requirement, "inconclusive", str(error))
-    if isinstance(error, BudgetExceeded | DeadlineExceeded | TargetUnreachable):
+    if isinstance(error, (BudgetExceeded, DeadlineExceeded, *STOPS_RUN)):
         # Not the requirement's fault, and not a pass: the run as a whole is incomplete.
-        reason = str(error)
-        stops = isinstance(error, TargetUnreachable)
-        return TestVerdict(requirement, "inconclusive", reason, stops_run=stops, incomplete=reason)
+        return _cut_short(requirement, error)
     if isinstance(error, ConformanceFailure):
         broken: Status = "fail" if requirement.level == "MUST" else "warn"
         return _failure(requirement, broken, error, nodeid)
@@ -93,6 +114,26 @@ def judge(
     # the level, with pytest's traceback kept.
     reason = _one_line(error) if error is not None else "the test did not pass"
     return TestVerdict(requirement, "fail", reason, (Evidence(nodeid, reason),))
+
+
+def _passed(requirement: Requirement, use: Use) -> TestVerdict:
+    """A pass says what it checked; one that read walks cut short by no answer or by the
+    suite's guards found nothing wrong in part of the data: inconclusive."""
+    if not use.gaps:
+        return TestVerdict(requirement, "pass", use.checked)
+    reason = f"nothing wrong in what was read, but {'; '.join(use.gaps)}"
+    return TestVerdict(
+        requirement, "inconclusive", reason, incomplete=reason if use.unanswered else ""
+    )
+
+
+def _cut_short(requirement: Requirement, error: ClientError) -> TestVerdict:
+    reason = str(error)
+    stops = isinstance(error, STOPS_RUN)
+    cut = {BudgetExceeded: "budget", DeadlineExceeded: "deadline"}.get(type(error), "")
+    return TestVerdict(
+        requirement, "inconclusive", reason, stops_run=stops, incomplete=reason, cut=cut
+    )
 
 
 def _failure(

@@ -45,6 +45,15 @@ class RequirementResult:
 
 
 @dataclass(frozen=True)
+class Spent:
+    """Requests one test used (the walks it was the first to read included)."""
+
+    test: str
+    requirement: str
+    requests: int
+
+
+@dataclass(frozen=True)
 class RunResult:
     """A whole run: where it ran, how, and the verdict on every requirement."""
 
@@ -60,6 +69,10 @@ class RunResult:
     requirements: tuple[RequirementResult, ...]
     aborted: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    budget: int = 0  # the requests the run might send
+    spending: tuple[Spent, ...] = ()  # by test, most first
+    # When the budget or the deadline cut the run short: which limit, and how to raise it.
+    raise_hint: str = ""
 
     @property
     def verdict(self) -> RunVerdict:

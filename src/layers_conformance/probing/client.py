@@ -5,10 +5,13 @@ Exceptions stop the run; each `str()` is one line::
     ClientError
     ├── BudgetExceeded      the request budget is spent
     ├── DeadlineExceeded    the run's deadline has passed
-    └── TargetUnreachable   no connection to the target, retries included
+    ├── TargetUnreachable   no connection to the target, retries included
+    └── TargetUnresponsive  the target left the last 3 requests in a row unanswered
 
 A slow, dropped or oversized response is not an exception: it comes back as an `Exchange`
-whose `error` says what happened, so the test that asked can fail with the evidence.
+whose `error` says what happened. One that got no whole answer (a timeout, a dropped
+connection) is not `answered`: no evidence either way; the probe makes the check that
+needed it inconclusive.
 """
 
 from __future__ import annotations
@@ -29,11 +32,12 @@ from layers_conformance.core.exchange import KEY_PLACEHOLDER, Exchange
 from layers_conformance.core.redaction import redact_exchange
 
 __all__ = ["NO_CREDENTIALS", "BudgetExceeded", "Client", "ClientError", "ClientSettings"]
-__all__ += ["Credentials", "DeadlineExceeded", "TargetUnreachable"]
+__all__ += ["Credentials", "DeadlineExceeded", "TargetUnreachable", "TargetUnresponsive"]
 
 RETRY_STATUSES = frozenset({429, 503})
 BACKOFF_S = 0.5
 USER_AGENT = f"layers-conformance/{__version__}"
+UNANSWERED_IN_A_ROW = 3  # then the target is unresponsive and the run stops
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,10 @@ class DeadlineExceeded(ClientError):
 
 class TargetUnreachable(ClientError):
     """No connection could be made to the target, retries included."""
+
+
+class TargetUnresponsive(ClientError):
+    """The target connected but left several requests in a row without an answer."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,9 @@ class Client:
         self._on_exchange = on_exchange
         self._clock, self._sleep = clock, sleep
         self._last_sent: float | None = None
+        self._unanswered_in_row = 0
+        self._last_answered = 0  # the number of the last request that got an answer
+        self._stopped: TargetUnresponsive | None = None
         timeout = httpx.Timeout(
             settings.read_timeout_s, connect=settings.connect_timeout_s, pool=None
         )
@@ -139,7 +150,7 @@ class Client:
             outcome = self._attempt(request, headers)
             wait = self._retry_wait(outcome, attempt)
             if wait is None:
-                return self._result(outcome)
+                return self._count_answer(self._result(outcome))
             self._sleep(wait)
             attempt += 1
 
@@ -175,10 +186,23 @@ class Client:
             return error
         except httpx.TransportError as error:
             return self._record(sent, None, b"", self._describe(error))
-        body, problem = self._read(response, sent.started)
-        return self._record(sent, response, body, problem)
+        body, problem, cut_short = self._read(response, sent.started)
+        return self._record(sent, response, body, problem, cut_short)
+
+    def _count_answer(self, exchange: Exchange) -> Exchange:
+        """The exchange, unless it is the last of too many unanswered in a row."""
+        if exchange.answered:
+            self._unanswered_in_row, self._last_answered = 0, self.requests_sent
+            return exchange
+        self._unanswered_in_row += 1
+        if self._unanswered_in_row >= UNANSWERED_IN_A_ROW:
+            self._stopped = TargetUnresponsive(_stopped_answering(self._last_answered))
+            raise self._stopped
+        return exchange
 
     def _admit(self) -> None:
+        if self._stopped is not None:
+            raise self._stopped
         settings = self._settings
         if self.requests_sent >= settings.budget:
             raise BudgetExceeded(f"request budget of {settings.budget} requests is spent")
@@ -195,26 +219,34 @@ class Client:
                 self._sleep(wait)
         self._last_sent = self._clock()
 
-    def _read(self, response: httpx.Response, started: float) -> tuple[bytes, str | None]:
-        """The body, stopped at the size cap or the request deadline, and what stopped it."""
+    def _read(self, response: httpx.Response, started: float) -> tuple[bytes, str | None, bool]:
+        """The body, stopped at the size cap or the request deadline, what stopped it, and
+        whether it was cut short (a timeout or a dropped connection: no whole answer)."""
         limit, deadline = self._settings.max_body_bytes, self._settings.request_deadline_s
         body = bytearray()
         try:
             for chunk in response.iter_bytes():
                 body += chunk
                 if len(body) > limit:
-                    return bytes(body[:limit]), f"body larger than {limit} bytes"
+                    return bytes(body[:limit]), f"body larger than {limit} bytes", False
                 # Checked per chunk; a stall between chunks is bounded by the read timeout.
                 if self._clock() - started > deadline:
-                    return bytes(body), f"response not complete after {deadline:g} s"
-        except (httpx.TransportError, httpx.DecodingError) as error:
-            return bytes(body), self._describe(error)
+                    return bytes(body), f"response not complete after {deadline:g} s", True
+        except httpx.DecodingError as error:
+            return bytes(body), self._describe(error), False
+        except httpx.TransportError as error:
+            return bytes(body), self._describe(error), True
         finally:
             response.close()
-        return bytes(body), None
+        return bytes(body), None, False
 
     def _record(
-        self, sent: _Sent, response: httpx.Response | None, body: bytes, error: str | None
+        self,
+        sent: _Sent,
+        response: httpx.Response | None,
+        body: bytes,
+        error: str | None,
+        cut_short: bool = False,
     ) -> Exchange:
         raw = Exchange(
             method=sent.request.method,
@@ -225,6 +257,7 @@ class Client:
             body_text=_decode(body, response),
             elapsed_s=self._clock() - sent.started,
             error=error,
+            cut_short=cut_short,
         )
         # The unredacted record goes no further than this line.
         exchange = redact_exchange(raw, self._secrets)
@@ -279,6 +312,12 @@ def _decode(body: bytes, response: httpx.Response | None) -> str:
         return body.decode(encoding, errors="replace")
     except LookupError:  # a charset Python does not know
         return body.decode("utf-8", errors="replace")
+
+
+def _stopped_answering(last_answered: int) -> str:
+    if last_answered == 0:
+        return f"the target answered none of the first {UNANSWERED_IN_A_ROW} requests"
+    return f"target stopped answering after request {last_answered}"
 
 
 def _line(error: BaseException) -> str:

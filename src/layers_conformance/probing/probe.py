@@ -1,7 +1,9 @@
 """The suite's view of one target: requests answered once, traversals walked once.
 
 Checks share what a run has already seen, so the same page is never fetched twice for
-two checks; that keeps a run inside its request budget and its time.
+two checks; that keeps a run inside its request budget and its time. Every walk follows
+the run's plan (`probing.plan`); what each test took is kept as a `Use`, from which its
+verdict says what was checked, or why it could not be.
 """
 
 from __future__ import annotations
@@ -12,18 +14,24 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from layers_conformance.checks.params import DEFAULT_LIMIT
-from layers_conformance.checks.violations import inconclusive
+from layers_conformance.checks.violations import Inconclusive, inconclusive
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Page, Traversal, read_page
 from layers_conformance.core.targets import Fixtures
+from layers_conformance.probing import scope
 from layers_conformance.probing.client import NO_CREDENTIALS, Client, Credentials
+from layers_conformance.probing.plan import Plan, WalkKey, WalkPlan
 from layers_conformance.probing.profiles import Profile
 from layers_conformance.probing.traversal import walk
 
 Params = tuple[tuple[str, str], ...]
 CredentialsArg = Credentials | None | object
 PROGRESS_EVERY_S = 2.0
+
+
+class NoAnswer(Inconclusive):
+    """A request a check needed got no answer: no evidence either way, and the run is
+    incomplete."""
 
 
 @dataclass(frozen=True)
@@ -45,17 +53,37 @@ class Keys:
 
 
 @dataclass
+class Use:
+    """What one test took from the probe: the requests sent for it, the walks it read, and
+    why what it read is not all there (`gaps`)."""
+
+    requests: int = 0
+    walks: dict[WalkKey, Traversal] = field(default_factory=dict)
+    gaps: list[str] = field(default_factory=list)
+    unanswered: bool = False  # a gap is an unanswered request: the run is incomplete
+    sampled: dict[WalkKey, int] = field(default_factory=dict)  # pages read of a walk's
+    checked: str = ""  # what the walks held, in words (see `probing.scope`)
+
+
+@dataclass
 class Probe:
     """Requests to one target, remembered by what was asked."""
 
     client: Client
     fixtures: Fixtures
-    profile: Profile
+    plan: Plan
     keys: Keys
     seed: int = 0
     on_progress: Callable[[str], None] = lambda _message: None
     _answers: dict[tuple[str, Params, object], Exchange] = field(default_factory=dict)
     _walks: dict[tuple[str, int | None, str | None], Traversal] = field(default_factory=dict)
+    _use: Use = field(default_factory=Use)
+    _counted: int = 0  # requests sent when the last `Use` was taken
+
+    @property
+    def profile(self) -> Profile:
+        """The profile as planned for this run's budget."""
+        return self.plan.profile
 
     @property
     def no_credentials(self) -> object:
@@ -73,29 +101,57 @@ class Probe:
         project_id: str | None = None,
         credentials: CredentialsArg = None,
     ) -> Exchange:
-        """One request (the project under test, the configured key, unless told otherwise)."""
-        project = project_id or self.fixtures.project_id
-        key = (project, tuple(params), credentials)
-        if key not in self._answers:
-            self._answers[key] = self.client.list_influencers(
-                project,
-                tuple(params),
-                credentials=credentials,  # type: ignore[arg-type]
-            )
-        return self._answers[key]
+        """One request (the project under test, the configured key, unless told otherwise);
+        a request that got no answer ends the check as inconclusive (`NoAnswer`)."""
+        exchange = self._ask(tuple(params), project_id or self.fixtures.project_id, credentials)
+        if not exchange.answered:
+            self._use.unanswered = True
+            raise NoAnswer(f"no answer: {exchange.describe()}")
+        return exchange
 
     def traverse(
         self, limit: int | None = None, status: str | None = None, project_id: str | None = None
     ) -> Traversal:
-        """The walk at this page size and filter, within the profile's caps."""
+        """The walk at this page size and filter, as far as the plan lets it go."""
         project = project_id or self.fixtures.project_id
         key = (project, limit, status)
         if key not in self._walks:
             self._walks[key] = self._walk(project, limit, status)
         walked = self._walks[key]
+        if project == self.fixtures.project_id:
+            self._note(limit, status, walked)
         if not walked.pages:
             inconclusive(f"no traversal at limit={limit} status={status}: {walked.stopped}")
         return walked
+
+    def expect_end(self, walked: Traversal) -> None:
+        """End the check as inconclusive unless `walked` reached `nextCursor: null`."""
+        if walked.complete or walked.stopped:
+            return  # a walk a guard stopped is already a gap of the test's `Use`
+        held = len(walked.items)
+        planned = self._planned(walked)
+        if planned is None or not planned.to_the_end:
+            inconclusive(
+                f"the walk read only its share of the {self.profile.name} plan, the first "
+                f"{held:,} influencers, and the list goes on: its end was not checked"
+            )
+        inconclusive(
+            f"the list did not end within the {planned.pages:,} pages at limit {planned.limit} "
+            f"this run's plan gives the walk to the end (≥ {held:,} influencers): a request "
+            f"budget of at least {self.plan.budget_to_reach(held):,} would reach further "
+            "(request_budget in the targets entry, or --profile thorough)"
+        )
+
+    def sample(self, walked: Traversal) -> tuple[Page, ...]:
+        """The pages of `walked` that checks of every item read: the first ones and the last,
+        as many as the profile's `sample_pages` (all of them when that is None)."""
+        wanted = self.profile.sample_pages
+        if wanted is None or len(walked.pages) <= wanted:
+            return walked.pages
+        for (project, limit, status), known in self._walks.items():
+            if known is walked and project == self.fixtures.project_id:
+                self._use.sampled[(limit, status)] = wanted
+        return walked.pages[: wanted - 1] + walked.pages[-1:]
 
     def first_page(self, limit: int | None = None, status: str | None = None) -> Page:
         """The first page at this limit and filter; inconclusive when it is not a page."""
@@ -129,28 +185,70 @@ class Probe:
             samples["FORBIDDEN_SCOPE"] = self.get(credentials=self.keys.without_scope)
         return samples
 
+    def take_use(self) -> Use:
+        """What the probe gave since the last call: one test's `Use`."""
+        use, self._use = self._use, Use()
+        use.requests, self._counted = (
+            self.client.requests_sent - self._counted,
+            self.client.requests_sent,
+        )
+        size = scope.list_size(self._main_walks())
+        use.checked = scope.checked(use.walks, size, use.sampled)
+        return use
+
+    def _ask(self, params: Params, project: str, credentials: CredentialsArg) -> Exchange:
+        key = (project, params, credentials)
+        if key not in self._answers:
+            self._answers[key] = self.client.list_influencers(
+                project,
+                params,
+                credentials=credentials,  # type: ignore[arg-type]
+            )
+        return self._answers[key]
+
+    def _note(self, limit: int | None, status: str | None, walked: Traversal) -> None:
+        self._use.walks[(limit, status)] = walked
+        if walked.cut_by_guard and walked.stopped not in self._use.gaps:
+            self._use.gaps.append(walked.stopped)
+            self._use.unanswered |= walked.stop_kind == "no-answer"
+
+    def _planned(self, walked: Traversal) -> WalkPlan | None:
+        for (_, limit, status), known in self._walks.items():
+            if known is walked:
+                return self.plan.walk(limit, status)
+        return None
+
+    def _main_walks(self) -> dict[WalkKey, Traversal]:
+        main = self.fixtures.project_id
+        return {(limit, status): t for (p, limit, status), t in self._walks.items() if p == main}
+
     def _walk(self, project: str, limit: int | None, status: str | None) -> Traversal:
+        planned = self.plan.walk(limit, status)
         base = _query(limit, status)
-        small = limit is not None and limit < DEFAULT_LIMIT
-        cap = self.profile.small_page_items if small else self.profile.max_items
         started = last_report = time.monotonic()
-        label = f"traversal limit={limit or 'default'} status={status or 'any'}"
+        label = f"walk at limit={limit or 'default'} status={status or 'any'}"
 
         def fetch(cursor: str | None) -> Exchange:
             params = base + ((("cursor", cursor),) if cursor is not None else ())
-            return self.get(params, project_id=project)
+            return self._ask(params, project, None)
 
         def progress(page: Page) -> None:
             nonlocal last_report
             now = time.monotonic()
             if now - last_report >= PROGRESS_EVERY_S:
                 last_report = now
+                used = f"{self.client.requests_sent:,}/{self.plan.budget:,} requests"
                 self.on_progress(
-                    f"{label}: page {page.number}, {now - started:.0f} s, still walking"
+                    f"{label}: page {page.number:,} of at most {planned.pages:,}, "
+                    f"{now - started:.0f} s, still walking ({used} used)"
                 )
 
         return walk(
-            fetch, limit=limit, max_pages=self.profile.max_pages, max_items=cap, on_page=progress
+            fetch,
+            limit=limit,
+            max_pages=planned.pages,
+            max_items=planned.max_items,
+            on_page=progress,
         )
 
 

@@ -44,7 +44,17 @@ def to_json(run: RunResult) -> dict[str, Any]:
         "verdict": run.verdict,
         "requests": run.requests,
         "aborted": run.aborted,
+        "budget": _budget(run),
         "requirements": [_requirement(result) for result in run.requirements],
+    }
+
+
+def _budget(run: RunResult) -> dict[str, Any]:
+    """The run's request budget, what cut the run short if anything did, and who spent what."""
+    return {
+        "requests": run.budget,
+        "cut_short": run.raise_hint,
+        "spent_by_test": [asdict(spent) for spent in run.spending],
     }
 
 

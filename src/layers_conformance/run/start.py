@@ -12,7 +12,8 @@ from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.targets import Auth, Fixtures, Secret, Target
 from layers_conformance.probing.client import Client, ClientSettings, Credentials
-from layers_conformance.probing.probe import Keys, Probe
+from layers_conformance.probing.plan import Plan, plan_run
+from layers_conformance.probing.probe import Keys, NoAnswer, Probe
 from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.run.options import REFERENCE, Options
 
@@ -30,22 +31,43 @@ def open_probe(
     if target is None:
         say("starting the embedded reference server")
         target = stack.enter_context(embedded_reference(options))
-    profile = PROFILES[options.profile]
     configured = Credentials(target.auth.scheme, target.auth.key.value)
     without = target.auth.key_without_scope
     keys = Keys(configured, Credentials(target.auth.scheme, without.value) if without else None)
+    settings = _settings(options, target)
     client = stack.enter_context(
         Client(
             target.base_url,
             configured,
-            _settings(options, target),
+            settings,
             secrets=_secrets(keys),
             on_exchange=on_exchange,
         )
     )
-    probe = Probe(client, target.fixtures, profile, keys, options.seed, on_progress=say)
-    probe.get()  # fails fast, once, when the target is down (TargetUnreachable)
+    plan = run_plan(options, target, settings.budget)
+    probe = Probe(client, target.fixtures, plan, keys, options.seed, on_progress=say)
+    # Fails fast, once, when the target is down (TargetUnreachable); a first request left
+    # unanswered is met again by the checks that need it.
+    with contextlib.suppress(NoAnswer):
+        probe.get()
+    probe.take_use()  # the first request belongs to no test
     return target, probe
+
+
+def run_plan(options: Options, target: Target | None, budget: int) -> Plan:
+    """The plan of this run (this worker's, under pytest-xdist): walks and their shares."""
+    return plan_run(
+        PROFILES[options.profile],
+        budget,
+        rate_limit_rps=worker_rate(_rate(options, target)),
+        deadline_s=_deadline_s(options),
+    )
+
+
+def request_budget(options: Options, target: Target | None) -> int:
+    """The requests the whole run may send: the target's `request_budget` or the profile's."""
+    configured = target.request_budget if target is not None else None
+    return configured or PROFILES[options.profile].budget
 
 
 @contextlib.contextmanager
@@ -105,14 +127,20 @@ def _workers() -> int:
 
 
 def _settings(options: Options, target: Target) -> ClientSettings:
-    profile = PROFILES[options.profile]
-    deadline = time.monotonic() + (options.deadline_s or profile.deadline_s)
     return ClientSettings(
-        budget=worker_budget(target.request_budget or profile.budget),
-        rate_limit_rps=worker_rate(options.rate_limit_rps or target.rate_limit_rps),
+        budget=worker_budget(request_budget(options, target)),
+        rate_limit_rps=worker_rate(_rate(options, target)),
         read_timeout_s=target.timeout_s or DEFAULT_READ_TIMEOUT_S,
-        run_deadline=deadline,
+        run_deadline=time.monotonic() + _deadline_s(options),
     )
+
+
+def _rate(options: Options, target: Target | None) -> float | None:
+    return options.rate_limit_rps or (target.rate_limit_rps if target is not None else None)
+
+
+def _deadline_s(options: Options) -> float:
+    return options.deadline_s or PROFILES[options.profile].deadline_s
 
 
 def _secrets(keys: Keys) -> dict[str, str]:

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from layers_conformance.core.catalogue import Requirement
-from layers_conformance.core.results import Evidence, RequirementResult, Status
+from layers_conformance.core.results import Evidence, RequirementResult, Spent, Status
 
 STATUS_PRECEDENCE: tuple[Status, ...] = ("fail", "warn", "inconclusive", "pass", "skip")
 
@@ -33,6 +33,10 @@ class TestRecord:
     incomplete: str = ""
     worker: str = "main"
     requests_sent: int = 0  # by this worker's client so far
+    test: str = ""  # the test's node id
+    requests_used: int = 0  # sent for this test (walks it was the first to read included)
+    stops_run: bool = False  # the target is gone: no further test runs
+    cut: str = ""  # "budget" or "deadline" when that limit cut this test short
 
     def to_json(self) -> dict[str, Any]:
         """The record as plain data, to travel on a report."""
@@ -54,19 +58,34 @@ class Tally:
     not_run: dict[str, str] = field(default_factory=dict)  # requirement -> why it did not run
     requests_by_worker: dict[str, int] = field(default_factory=dict)
     aborted: str = ""
+    # Set when the run stopped before every test ran: what did not run is inconclusive.
+    stopped: bool = False
 
     def add(self, record: TestRecord) -> None:
         """Count one test's record: its verdict, why the run is incomplete, its requests."""
         self.records.append(record)
-        if record.incomplete and not self.aborted:
+        if record.stops_run and not self.stopped:
+            # What stopped the run says more than an earlier unanswered request did.
+            self.stopped, self.aborted = True, f"the run stopped: {record.incomplete}"
+        elif record.incomplete and not self.aborted:
             self.aborted = f"the run could not finish: {record.incomplete}"
         seen = self.requests_by_worker.get(record.worker, 0)
         self.requests_by_worker[record.worker] = max(seen, record.requests_sent)
 
     @property
+    def cut_by(self) -> set[str]:
+        """The run's limits that cut tests short: "budget", "deadline"."""
+        return {record.cut for record in self.records if record.cut}
+
+    @property
     def requests(self) -> int:
         """Requests sent by every worker's client."""
         return sum(self.requests_by_worker.values())
+
+    def spending(self) -> tuple[Spent, ...]:
+        """Requests by test, most first: where the budget went."""
+        spent = [Spent(r.test, r.requirement, r.requests_used) for r in self.records if r.test]
+        return tuple(sorted(spent, key=lambda s: (-s.requests, s.test)))
 
     def fold(self, catalogue: dict[str, Requirement]) -> tuple[RequirementResult, ...]:
         """Every catalogue requirement's verdict; one with no test is never a pass."""
@@ -77,6 +96,8 @@ class Tally:
         status, reason = _worst(mine)
         if not mine and requirement.id in self.not_run:
             reason = self.not_run[requirement.id]
+        elif not mine and self.stopped:
+            status, reason = "inconclusive", f"not run: {self.aborted}"
         return RequirementResult(
             id=requirement.id,
             level=requirement.level,
