@@ -99,13 +99,19 @@ class TestPacing:
 
 
 class TestAdvice:
-    def test_the_budget_to_reach_a_size_reaches_it(self):
-        """The budget `budget_to_reach(n)` names gives a plan whose end walk reaches n."""
+    def test_more_budget_walks_as_much_further_as_it_says(self):
+        """The walk to the end goes about as much further per 1,000 requests as advised."""
         plan = plan_run(PROFILES["standard"], 1500)
-        wanted = plan.budget_to_reach(1_000_000)
-        end = plan_run(PROFILES["standard"], wanted).end
-        assert end is not None
-        assert end.reach >= 1_000_000
+        bigger = plan_run(PROFILES["standard"], 2500)
+        assert plan.end is not None
+        assert bigger.end is not None
+        said = plan.further()
+        assert said.startswith("each 1,000 requests more of request_budget")
+        assert f"about {bigger.end.reach - plan.end.reach:,} influencers further" in said
+        assert "--profile thorough walks lists of up to 1,0" in said
+
+    def test_thorough_does_not_advise_itself(self):
+        assert "--profile" not in plan_run(PROFILES["thorough"], 20_000).further()
 
     def test_lines_name_every_walk(self):
         plan = plan_run(PROFILES["standard"], 1500)

@@ -132,7 +132,7 @@ class TestExpectEnd:
         """The end beyond the walk's share: inconclusive, naming the budget that reaches it."""
         probe = make_probe(listing(10**6), budget=300)
         widest = probe.widest()
-        with pytest.raises(Inconclusive, match=r"did not end within .* request budget of at least"):
+        with pytest.raises(Inconclusive, match=r"did not end within .* each 1,000 requests more"):
             probe.expect_end(widest)
 
     def test_a_prefix_walk_says_it_read_only_its_share(self):

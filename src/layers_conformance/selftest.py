@@ -51,9 +51,14 @@ class CaseResult:
 
 
 def run_case(
-    name: str, kind: str, declared: Sequence[str], profile: str = "standard"
+    name: str,
+    kind: str,
+    declared: Sequence[str],
+    profile: str = "standard",
+    size: int | None = None,
 ) -> CaseResult:
-    """Run the suites against the reference started with fault `name` (kind "clean": none)."""
+    """Run the suites against the reference started with fault `name` (kind "clean": none),
+    its main project holding `size` influencers (the plugin's default when None)."""
     with tempfile.TemporaryDirectory(prefix=f"lc-{name}-") as scratch:
         command = [
             sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider",
@@ -61,6 +66,7 @@ def run_case(
             "--seed", str(SELFTEST_SEED), f"--report-dir={scratch}",
         ]  # fmt: skip
         command += [] if kind == "clean" else ["--reference-fault", name]
+        command += [] if size is None else ["--reference-size", str(size)]
         started = time.monotonic()
         finished = subprocess.run(
             command,

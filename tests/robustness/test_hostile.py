@@ -3,6 +3,9 @@
 Each hostile fault runs the standard profile (on the embedded reference unless a targets
 entry is needed) and must end within its stated bound, write every report, fail the run,
 give every affected requirement a one-line reason, and leave unaffected ones passing.
+No answer is no evidence: a server that leaves requests unanswered (hangs, drops the
+connection) makes the checks that needed them inconclusive, never fail, and the run
+incomplete, so it fails all the same.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ class Case:
     bound_s: float  # about three times the time measured on an idle 2-core machine
     breaks: dict[str, str]  # requirement id -> words its reason must contain
     options: tuple[str, ...] = ()
+    # requirement id -> words of its reason: left undecided by unanswered requests
+    unanswered: tuple[tuple[str, str], ...] = ()
     entry: tuple[tuple[str, object], ...] = ()  # run through a targets entry with these keys
 
 
@@ -33,14 +38,18 @@ class Case:
 CASES = {
     # Every hung request waits out the default 10 s read timeout: 11 of them, ~115 s.
     "hang_on_later_pages": Case(
-        "hang_on_later_pages", 180, {"TRAV-NODUP-001": "read timed out after 10 s"}
+        "hang_on_later_pages",
+        180,
+        {},
+        unanswered=(("TRAV-NODUP-001", "read timed out after 10 s"),),
     ),
     # ... and `timeout_s: 2` in the targets entry is the lever that cuts it to ~30 s.
     "hang_on_later_pages-timeout_s-2": Case(
         "hang_on_later_pages",
         75,
-        {"TRAV-NODUP-001": "read timed out after 2 s"},
+        {},
         entry=(("timeout_s", 2),),
+        unanswered=(("TRAV-NODUP-001", "read timed out after 2 s"),),
     ),
     # A slow server breaks no documented rule; only --deadline bounds the run (1.5 s/page
     # x ~450 requests is 11 minutes without one).
@@ -55,6 +64,7 @@ CASES = {
     ),
     "huge_pages": Case("huge_pages", 30, {"LIMIT-MAX-001": "limit 100"}),
     "midway_500": Case("midway_500", 30, {"TRAV-PAGING-001": "HTTP 500"}),
+    # The headers say Content-Length: 0 before the drop: a whole (empty) answer, evidence.
     "drop_connection": Case("drop_connection", 30, {"TRAV-PAGING-001": ""}),  # any reason
     "redirect_elsewhere": Case("redirect_elsewhere", 30, {"SHAPE-PAGE-001": "HTTP 302"}),
 }
@@ -91,7 +101,16 @@ def test_a_hostile_server_ends_the_run_with_reports(tmp_path, targets, name):
     for ident, words in case.breaks.items():
         assert statuses[ident] == "fail", f"{ident}: {statuses[ident]} {reasons[ident]}"
         assert words in reasons[ident]
-    if case.breaks:
+    for ident, words in case.unanswered:
+        assert statuses[ident] == "inconclusive", f"{ident}: {statuses[ident]} {reasons[ident]}"
+        assert words in reasons[ident]
+    if case.unanswered:
+        # No answer decided nothing: not one fail, and the run, incomplete, fails.
+        assert "fail" not in statuses.values(), run.explain()
+        assert run.report["verdict"] == "fail"
+        assert "no answer" in run.report["aborted"]
+        assert statuses["AUTH-MISSING-001"] == "pass"
+    elif case.breaks:
         assert run.code == 1
         assert run.report["verdict"] == "fail"
         assert statuses["AUTH-MISSING-001"] == "pass"  # unaffected checks still ran
@@ -161,12 +180,17 @@ def endless_fresh_cursors(number, seen):
 
 
 def test_endless_fresh_cursors_fail_the_run_without_spending_its_budget(tmp_path, targets):
-    """Empty pages that always hand out a new cursor: the walk is judged a runaway, the
-    run fails, and the other requirements still get their requests."""
+    """Empty pages that always hand out a new cursor: the guard stops each walk after three,
+    which is no evidence that the list never ends (TRAV-NODUP-001 inconclusive, saying so);
+    an empty page with a cursor is evidence against PAGE-END-001, which fails. The other
+    requirements still get their requests."""
     target = targets.start(answer=endless_fresh_cursors)
     run = run_suite(tmp_path, target=target, timeout=120)
     assert_reports_written(run)
     assert run.report["requests"] < 1500
     assert run.report["verdict"] == "fail"
-    assert run.statuses["TRAV-NODUP-001"] == "fail"
+    assert run.statuses["TRAV-NODUP-001"] == "inconclusive"
+    assert "empty pages in a row" in run.reasons["TRAV-NODUP-001"]
+    assert run.statuses["PAGE-END-001"] == "fail"
+    assert "is empty but has a nextCursor" in run.reasons["PAGE-END-001"]
     assert run.statuses["AUTH-MISSING-001"] == "pass"

@@ -15,11 +15,10 @@ A walk that has used its share stops as a prefix: the checks compare what it hol
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 from layers_conformance.checks.params import DEFAULT_LIMIT, STATUSES
-from layers_conformance.probing.profiles import Profile
+from layers_conformance.probing.profiles import PROFILES, Profile
 
 STEPS_PER_SEQUENCE = 10  # steps of one generated paging sequence (suites/test_generated.py)
 GENERATED_SHARE = 0.25  # at most this much of what the reserve leaves goes to generated cases
@@ -81,11 +80,21 @@ class Plan:
         """The walk that goes on to the end of the list, if the profile has one."""
         return next((w for w in self.walks if w.to_the_end), None)
 
-    def budget_to_reach(self, influencers: int) -> int:
-        """The request budget whose plan walks `influencers` to the end (one page beyond)."""
-        pages = math.ceil(influencers / (self.end.limit or DEFAULT_LIMIT) if self.end else 0) + 1
-        share = self.profile.end_share or 1
-        return self.reserve + self.generated + math.ceil(pages / share) + len(self.walks)
+    def further(self) -> str:
+        """How to let the walk to the end go further, for a reason that says it stopped."""
+        end = self.end
+        if end is None:
+            return "--profile standard or thorough walks to the end"
+        per_thousand = int(1000 * self.profile.end_share) * (end.limit or DEFAULT_LIMIT)
+        advice = (
+            f"each 1,000 requests more of request_budget (the targets entry) walk about "
+            f"{per_thousand:,} influencers further"
+        )
+        thorough = PROFILES["thorough"]
+        if self.profile.name != thorough.name:
+            reach = plan_run(thorough, thorough.budget).end
+            advice += f"; --profile thorough walks lists of up to {reach.reach if reach else 0:,}"
+        return advice
 
     def lines(self) -> list[str]:
         """The plan as a person reads it, one line per part."""

@@ -137,9 +137,8 @@ class Probe:
             )
         inconclusive(
             f"the list did not end within the {planned.pages:,} pages at limit {planned.limit} "
-            f"this run's plan gives the walk to the end (≥ {held:,} influencers): a request "
-            f"budget of at least {self.plan.budget_to_reach(held):,} would reach further "
-            "(request_budget in the targets entry, or --profile thorough)"
+            f"this run's plan gives the walk to the end (≥ {held:,} influencers), so its end "
+            f"was not checked: {self.plan.further()}"
         )
 
     def sample(self, walked: Traversal) -> tuple[Page, ...]:

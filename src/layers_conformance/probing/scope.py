@@ -66,8 +66,11 @@ def _extent(walk: Traversal, size: int, exact: bool) -> str:
     held = len(walk.items)
     if walk.complete:
         return f"all {held:,} influencers"
-    of = f"{size:,}" if exact else f"≥ {size:,}"
-    extent = f"the first {held:,} of {of} influencers"
+    if held == size and not exact:
+        extent = f"the first {held:,} influencers (as far as the walk's share went)"
+    else:
+        of = f"{size:,}" if exact else f"≥ {size:,}"
+        extent = f"the first {held:,} of {of} influencers"
     return extent if walk.prefix else f"{extent} ({walk.stopped})"
 
 
