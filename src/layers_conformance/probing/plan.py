@@ -48,9 +48,8 @@ class WalkPlan:
         return reach if self.max_items is None else min(reach, self.max_items)
 
     def describe(self) -> str:
-        where = f"limit {self.limit or 'default'}" + (
-            f", status {self.status}" if self.status else ""
-        )
+        where = f"limit {self.limit}" if self.limit else "the default page size"
+        where += f", status {self.status}" if self.status else ""
         goal = "to the end" if self.to_the_end else "a prefix"
         return f"{where}: {goal}, up to {self.pages:,} pages ({self.reach:,} influencers)"
 

@@ -45,6 +45,7 @@ def open_probe(
         )
     )
     plan = run_plan(options, target, settings.budget)
+    say(plan.lines()[0])
     probe = Probe(client, target.fixtures, plan, keys, options.seed, on_progress=say)
     # Fails fast, once, when the target is down (TargetUnreachable); a first request left
     # unanswered is met again by the checks that need it.
