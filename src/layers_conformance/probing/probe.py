@@ -147,9 +147,9 @@ class Probe:
         wanted = self.profile.sample_pages
         if wanted is None or len(walked.pages) <= wanted:
             return walked.pages
-        for (project, limit, status), known in self._walks.items():
-            if known is walked and project == self.fixtures.project_id:
-                self._use.sampled[(limit, status)] = wanted
+        key = self._key_of(walked)
+        if key is not None and key[0] == self.fixtures.project_id:
+            self._use.sampled[key[1:]] = wanted
         return walked.pages[: wanted - 1] + walked.pages[-1:]
 
     def first_page(self, limit: int | None = None, status: str | None = None) -> Page:
@@ -212,10 +212,11 @@ class Probe:
             self._use.unanswered |= walked.stop_kind == "no-answer"
 
     def _planned(self, walked: Traversal) -> WalkPlan | None:
-        for (_, limit, status), known in self._walks.items():
-            if known is walked:
-                return self.plan.walk(limit, status)
-        return None
+        key = self._key_of(walked)
+        return None if key is None else self.plan.walk(*key[1:])
+
+    def _key_of(self, walked: Traversal) -> tuple[str, int | None, str | None] | None:
+        return next((key for key, known in self._walks.items() if known is walked), None)
 
     def _main_walks(self) -> dict[WalkKey, Traversal]:
         main = self.fixtures.project_id
