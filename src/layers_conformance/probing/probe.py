@@ -187,10 +187,8 @@ class Probe:
     def take_use(self) -> Use:
         """What the probe gave since the last call: one test's `Use`."""
         use, self._use = self._use, Use()
-        use.requests, self._counted = (
-            self.client.requests_sent - self._counted,
-            self.client.requests_sent,
-        )
+        sent = self.client.requests_sent
+        use.requests, self._counted = sent - self._counted, sent
         size = scope.list_size(self._main_walks())
         use.checked = scope.checked(use.walks, size, use.sampled)
         return use
