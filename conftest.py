@@ -10,6 +10,9 @@ pytest_plugins = ["pytester"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: builds or installs something (tens of seconds); runs in every self-test"
+    )
     if not config.pluginmanager.hasplugin("layers_conformance"):
         raise pytest.UsageError(
             "layers-conformance is not installed in this Python: "

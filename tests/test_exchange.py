@@ -41,6 +41,14 @@ class TestCurl:
         line = request(authorization="Bearer $LAYERS_API_KEY").curl()
         assert '-H "authorization: Bearer $LAYERS_API_KEY"' in line
 
+    def test_any_variable_a_key_came_from_stays_expandable(self):
+        """A key read from `${PEER_KEY}` is `$PEER_KEY`: double-quoted, expanded when pasted;
+        a lone `$` beside it is escaped, so nothing else expands."""
+        line = request(**{"x-api-key": "$PEER_KEY", "x-note": "$5 $PEER_KEY"}).curl()
+        assert '-H "x-api-key: $PEER_KEY"' in line
+        words = shell_words(line.replace("PEER_KEY", "LAYERS_API_KEY"))
+        assert words[-3:] == ["x-api-key: lk_secret", "-H", "x-note: $5 lk_secret"]
+
     def test_escapes_quotes_backslashes_and_backticks_next_to_the_key(self):
         """Characters special inside double quotes are escaped, so the line stays one word."""
         header = {"x-note": 'say "hi" \\ `id` $LAYERS_API_KEY'}

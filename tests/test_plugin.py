@@ -160,3 +160,45 @@ class TestProgress:
         body = check("ORDER-NEWEST-001", "conformance.traverse(1)")
         result, _ = run_suite(pytester, body, "--reference-fault", "slow_pages", "--deadline", "5")
         assert "still walking" in result.stdout.str()
+
+
+class TestPathOptions:
+    """pytest picks its root directory from its arguments before it knows this plugin's
+    options, so `--report-dir DIR` with DIR elsewhere would be taken for a test path."""
+
+    def test_an_existing_path_elsewhere_written_apart_is_a_usage_error(
+        self, pytester, tmp_path_factory
+    ):
+        """The project's pytest.ini missed: exit 4 and one line saying how to write the option,
+        instead of a run without the project's configuration."""
+        ini = pytester.makeini("[pytest]\ntestpaths = suites\n")
+        pytester.mkdir("suites").joinpath("test_case.py").write_text(
+            HEADER + check("ORDER-NEWEST-001")
+        )
+        elsewhere = tmp_path_factory.mktemp("elsewhere")
+        result = pytester.runpytest_subprocess("--report-dir", str(elsewhere))
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        advice = [
+            line
+            for line in result.stderr.lines
+            if f"missed {ini}; write --report-dir={elsewhere}" in line
+        ]
+        assert len(advice) == 1, result.stderr.str()
+
+    @pytest.mark.parametrize("form", ["=", "inside"])
+    def test_written_with_equals_or_inside_the_directory_it_runs(
+        self, pytester, tmp_path_factory, form
+    ):
+        """`--report-dir=DIR`, or `--report-dir DIR` with DIR under the cwd, run as asked."""
+        pytester.mkdir("suites").joinpath("test_case.py").write_text(
+            HEADER + check("ORDER-NEWEST-001")
+        )
+        if form == "=":
+            out = tmp_path_factory.mktemp("elsewhere")
+            args = [f"--report-dir={out}"]
+        else:
+            out = pytester.mkdir("out")
+            args = ["--report-dir", "out"]
+        result = pytester.runpytest_subprocess("suites", *args)
+        assert result.ret == 0, result.stdout.str()
+        assert (out / "reference" / "conformance.json").is_file()

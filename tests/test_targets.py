@@ -15,9 +15,11 @@ from layers_conformance.core.targets import (
     Fixtures,
     Secret,
     Target,
+    TargetFlags,
     load_target,
     load_targets,
     resolve_env,
+    target_from_flags,
 )
 
 PROJECT = "6f1c2b1e-8a51-4c3e-9f0a-2d4b6c8e0a11"
@@ -112,6 +114,95 @@ class TestLoadTargets:
         for name in ("LAYERS_API_KEY_NO_SCOPE", "LAYERS_PROD_API_KEY"):
             monkeypatch.setenv(name, "lk_example")
         assert set(load_targets(EXAMPLE)) == {"staging", "production"}
+
+
+class TestKeyVariables:
+    @pytest.mark.parametrize(
+        ("written", "variable"),
+        [("${PEER_KEY}", "PEER_KEY"), ("$PEER_KEY", "PEER_KEY"), ("k_${PEER_KEY}", None)],
+    )
+    def test_a_key_remembers_the_variable_it_was_read_from(
+        self, tmp_path, monkeypatch, written, variable
+    ):
+        """A key that is one ${VAR} names it (for curl lines); a composed key names none."""
+        monkeypatch.setenv("PEER_KEY", KEY)
+        path = write(tmp_path, {"targets": {"s": entry_with("auth.key", written)}})
+        assert load_targets(path)["s"].auth.key.variable == variable
+
+
+class TestArchivedIdsFile:
+    def test_ids_are_read_one_a_line_relative_to_the_targets_file(self, tmp_path):
+        """Comments and blank lines are skipped; the path is the targets file's neighbour."""
+        (tmp_path / "ids").mkdir()
+        (tmp_path / "ids" / "archived.txt").write_text("# ids\ninf_1\n\n  inf_2  # old\n")
+        entry = entry_with("fixtures.archived_influencer_ids_file", "ids/archived.txt")
+        path = write(tmp_path, {"targets": {"s": entry}})
+        assert load_targets(path)["s"].fixtures.archived_influencer_ids == ("inf_1", "inf_2")
+
+    def test_the_inline_list_and_the_file_add_up(self, tmp_path):
+        """Both given: the inline ids, then the file's, each once."""
+        (tmp_path / "archived.txt").write_text("inf_2\ninf_3\n")
+        entry = entry_with("fixtures.archived_influencer_ids_file", "archived.txt")
+        entry["fixtures"]["archived_influencer_ids"] = ["inf_1", "inf_2"]
+        ids = load_targets(write(tmp_path, {"targets": {"s": entry}}))["s"].fixtures
+        assert ids.archived_influencer_ids == ("inf_1", "inf_2", "inf_3")
+
+    @pytest.mark.parametrize(
+        ("content", "expected"),
+        [
+            (None, "fixtures.archived_influencer_ids_file='{path}': cannot read the file"),
+            ("inf_1\ninf_2 inf_3\n", "'{path}' line 2: one id a line, got 'inf_2 inf_3'"),
+        ],
+    )
+    def test_a_bad_file_is_one_line_naming_it(self, tmp_path, content, expected):
+        """A missing file, or a line holding two ids, names the file (and the line)."""
+        ids = tmp_path / "archived.txt"
+        if content is not None:
+            ids.write_text(content)
+        entry = entry_with("fixtures.archived_influencer_ids_file", "archived.txt")
+        assert expected.format(path=ids) in error_for(tmp_path, entry)
+
+
+class TestTargetFromFlags:
+    def test_the_options_make_a_target_with_the_keys_of_the_environment(self, monkeypatch):
+        """Keys from LAYERS_API_KEY and LAYERS_API_KEY_NO_SCOPE, named for curl lines."""
+        monkeypatch.setenv("LAYERS_API_KEY_NO_SCOPE", "lk_noscope")
+        flags = TargetFlags("https://peer.example/", PROJECT, empty_project_id=OTHER)
+        target = target_from_flags(flags, "peer")
+        assert target.base_url == "https://peer.example"
+        assert target.fixtures == Fixtures(PROJECT, OTHER, None, None)
+        assert target.auth.key == Secret(KEY)
+        assert target.auth.key.variable == "LAYERS_API_KEY"
+        assert target.auth.key_without_scope is not None
+        assert target.auth.key_without_scope.variable == "LAYERS_API_KEY_NO_SCOPE"
+
+    def test_without_the_no_scope_variable_there_is_no_such_key(self, monkeypatch):
+        """LAYERS_API_KEY_NO_SCOPE unset: its requirement will be skipped, not failed."""
+        monkeypatch.delenv("LAYERS_API_KEY_NO_SCOPE", raising=False)
+        target = target_from_flags(TargetFlags("https://peer.example", PROJECT), "peer")
+        assert target.auth.key_without_scope is None
+
+    @pytest.mark.parametrize(
+        ("flags", "expected"),
+        [
+            (TargetFlags("https://p.example"), "--base-url needs --project-id"),
+            (TargetFlags("https://p.example", "x"), "--project-id='x' must be a uuid"),
+            (TargetFlags("p.example", PROJECT), "--base-url='p.example' must be an http(s) URL"),
+            (
+                TargetFlags("https://p.example", PROJECT, foreign_project_id="f"),
+                "--foreign-project-id='f' must be a uuid",
+            ),
+            (
+                TargetFlags("https://p.example", PROJECT, auth_scheme="basic"),
+                "--auth-scheme='basic' must be one of 'x-api-key', 'bearer'",
+            ),
+        ],
+    )
+    def test_each_broken_rule_names_the_option(self, flags, expected):
+        """The targets file's validators, naming the option instead of the key."""
+        with pytest.raises(ConfigError) as caught:
+            target_from_flags(flags, "peer")
+        assert str(caught.value).startswith(f"command line: {expected}")
 
 
 class TestLoadTarget:

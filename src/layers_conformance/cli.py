@@ -10,9 +10,14 @@ from collections.abc import Sequence
 # subcommand -> (module, one-line help); modules are imported only when their command runs,
 # so `layers-conformance diff` does not pay for starting a server.
 SUBCOMMANDS = {
+    "run": ("layers_conformance.standalone", "run the conformance suites (pytest options)"),
     "serve": ("layers_conformance.reference.serve", "run the reference server"),
     "selftest": ("layers_conformance.selftest", "score the suite against the fault catalogue"),
     "diff": ("layers_conformance.reporting.diff", "compare two conformance.json reports"),
+    "spec-diff": (
+        "layers_conformance.core.specdiff",
+        "compare a newly published documentation page with the catalogue",
+    ),
 }
 
 

@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from layers_conformance.core.catalogue import Requirement, load_catalogue
-from layers_conformance.run.options import REFERENCE, Options
+from layers_conformance.run.options import (
+    REFERENCE,
+    Options,
+    flags_target_name,
+    path_written_apart,
+    target_flags,
+)
 from layers_conformance.run.tally import Tally
 
 if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a run needs them
@@ -30,6 +36,19 @@ if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a ru
 MARKER = "requirement"
 SMOKE_MARKER = "smoke"
 PROFILE_NAMES = ("smoke", "standard", "thorough")
+PATH_OPTIONS = ("--targets-file", "--report-dir", "--archived-ids-file")
+# A target on the command line instead of in a targets file: option, metavar, help. Each
+# option's name, without its dashes, is the field of `TargetFlags` it fills.
+TARGET_OPTIONS = (
+    ("--base-url", "URL", "the target's base URL, instead of a targets file; keys from "
+     "LAYERS_API_KEY (and LAYERS_API_KEY_NO_SCOPE when set)"),
+    ("--project-id", "UUID", "with --base-url: a project the key can see"),
+    ("--empty-project-id", "UUID", "with --base-url: a visible project with no live influencers"),
+    ("--foreign-project-id", "UUID", "with --base-url: a project of another org"),
+    ("--archived-ids-file", "FILE", "with --base-url: ids of archived influencers of "
+     "--project-id, one a line, # comments"),
+    ("--auth-scheme", "SCHEME", "with --base-url: x-api-key (default) or bearer"),
+)  # fmt: skip
 WARN, INCONCLUSIVE = "warn", "inconclusive"
 SEED_KEY = "layers_conformance_seed"  # in xdist's workerinput
 
@@ -120,6 +139,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=160,
         help="live influencers in the reference's main project",
     )
+    for option, metavar, help_text in TARGET_OPTIONS:
+        group.addoption(option, dest=_dest(option), metavar=metavar, default=None, help=help_text)
+
+
+def _dest(option: str) -> str:
+    return "lc_" + option.removeprefix("--").replace("-", "_")
 
 
 # --- configuration ------------------------------------------------------------------------
@@ -129,6 +154,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(id): the catalogue requirement a test verifies")
     config.addinivalue_line("markers", f"{SMOKE_MARKER}: part of the production-safe profile")
+    _check_root_directory(config)
     options = _options(config)
     state = RunState(options, runs_suites=_runs_suites(config))
     config.stash[STATE] = state
@@ -151,19 +177,57 @@ def pytest_configure_node(node: Any) -> None:
     node.workerinput[SEED_KEY] = node.config.stash[STATE].options.seed
 
 
+def _check_root_directory(config: pytest.Config) -> None:
+    """Stop when a path option's value, taken for a test path, made pytest miss its
+    configuration file (and so its addopts, markers and warnings filters)."""
+    if config.option.inifilename:  # -c: the configuration does not depend on the arguments
+        return
+    apart = path_written_apart(config.invocation_params.args, PATH_OPTIONS)
+    meant = _configuration_file_meant(config)
+    if apart and meant != config.inipath:
+        option, value = apart
+        raise pytest.UsageError(
+            f"{option} {value}: pytest took {value} for a test path and missed {meant}; "
+            f"write {option}={value} (or use `layers-conformance run`)"
+        )
+
+
+def _configuration_file_meant(config: pytest.Config) -> Path | None:
+    """The file pytest finds from the test paths alone: upwards from their common ancestor,
+    else from each in turn (pytest's own search, with its own functions)."""
+    from _pytest.config.findpaths import get_common_ancestor, get_dirs_from_args, locate_config
+
+    here = config.invocation_params.dir
+    dirs = get_dirs_from_args([str(arg) for arg in config.option.file_or_dir])
+    meant: Path | None = locate_config(here, [get_common_ancestor(here, dirs)])[1]
+    if meant is None and dirs:
+        meant = locate_config(here, dirs)[1]
+    return meant
+
+
 def _options(config: pytest.Config) -> Options:
+    from layers_conformance.core.targets import ConfigError
+
     seed = config.getoption("lc_seed")
     worker_input: dict[str, Any] = getattr(config, "workerinput", {})
     if SEED_KEY in worker_input:
         seed = worker_input[SEED_KEY]
     targets_file = config.getoption("lc_targets_file")
-    if targets_file is None and Path("targets.yaml").is_file():
+    values = {_dest(o).removeprefix("lc_"): config.getoption(_dest(o)) for o, *_ in TARGET_OPTIONS}
+    try:
+        flags = target_flags(values, targets_file)
+    except ConfigError as error:
+        raise pytest.UsageError(str(error)) from None
+    if targets_file is None and flags is None and Path("targets.yaml").is_file():
         targets_file = Path("targets.yaml")
+    target = config.getoption("lc_target")
+    if flags is not None and target == REFERENCE:
+        target = flags_target_name(flags)
     size = config.getoption("lc_size")
     if size < 1:
         raise pytest.UsageError(f"--reference-size={size} must be at least 1")
     return Options(
-        target=config.getoption("lc_target"),
+        target=target,
         targets_file=targets_file,
         profile=config.getoption("lc_profile"),
         report_dir=config.getoption("lc_report_dir"),
@@ -172,6 +236,7 @@ def _options(config: pytest.Config) -> Options:
         deadline_s=_positive(config, "lc_deadline", "--deadline"),
         reference_faults=tuple(config.getoption("lc_faults")),
         reference_size=size,
+        flags=flags,
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -18,7 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-SUITES = Path(__file__).resolve().parents[2] / "suites"
+from layers_conformance.standalone import pytest_command
+
 SELFTEST_SEED = 20261129
 CASE_TIMEOUT_S = 300
 BROKEN = ("fail", "warn")
@@ -60,13 +60,11 @@ def run_case(
     """Run the suites against the reference started with fault `name` (kind "clean": none),
     its main project holding `size` influencers (the plugin's default when None)."""
     with tempfile.TemporaryDirectory(prefix=f"lc-{name}-") as scratch:
-        command = [
-            sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:cacheprovider",
-            "-p", "no:randomly", "--profile", profile,
-            "--seed", str(SELFTEST_SEED), f"--report-dir={scratch}",
-        ]  # fmt: skip
-        command += [] if kind == "clean" else ["--reference-fault", name]
-        command += [] if size is None else ["--reference-size", str(size)]
+        # The packaged suites, as `layers-conformance run` runs them: from a checkout or a wheel.
+        options = ["-q", "-p", "no:randomly", "--profile", profile, "--seed", str(SELFTEST_SEED)]
+        options += [] if kind == "clean" else ["--reference-fault", name]
+        options += [] if size is None else ["--reference-size", str(size)]
+        command = pytest_command([*options, f"--report-dir={scratch}"])
         started = time.monotonic()
         finished = subprocess.run(
             command,
@@ -74,7 +72,7 @@ def run_case(
             text=True,
             timeout=CASE_TIMEOUT_S,
             check=False,
-            cwd=SUITES.parent,
+            cwd=scratch,
         )
         duration = time.monotonic() - started
         report = Path(scratch) / "reference" / "conformance.json"

@@ -60,6 +60,7 @@ def test_serve_command_prints_a_working_entry():
 
 def _first_page(banner):
     key = banner[1].strip().removeprefix("export LAYERS_API_KEY=")
-    target = yaml.safe_load("".join(banner[4:]))["targets"]["reference"]
+    assert banner[4].startswith("layers-conformance run --base-url http://127.0.0.1:")
+    target = yaml.safe_load("".join(banner[banner.index("targets:\n") :]))["targets"]["reference"]
     path = f"/v1/projects/{target['fixtures']['project_id']}/influencers"
     return httpx.get(target["base_url"] + path, headers={"X-Api-Key": key}).json()

@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 import yaml
 
-# Installed: the wheel carries spec/ inside the package (see pyproject.toml).
-SPEC_DIR = Path(__file__).resolve().parents[1] / "spec"
+# The package's folder: installed, the wheel carries spec/ and suites/ in it (pyproject.toml).
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 LEVELS = ("MUST", "SHOULD")
 FIXTURES = (
     "project_id",
@@ -41,17 +41,48 @@ class Requirement:
     ambiguity: str = ""
 
 
+@dataclass(frozen=True)
+class Unquoted:
+    """A passage of the page that is deliberately no requirement, and why."""
+
+    text: str
+    why: str
+
+
+@dataclass(frozen=True)
+class PinnedPage:
+    """The documentation page the catalogue was written against, as kept in `spec/`."""
+
+    path: Path
+    sha256: str  # as pinned in the catalogue, to be compared with the file's own digest
+    unquoted: tuple[Unquoted, ...]
+
+
+def bundled(name: str) -> Path:
+    """A folder or file the wheel carries beside the code (`spec`, `suites`, `pyproject.toml`):
+    the repository's own when running from a checkout (src layout), else the packaged copy."""
+    checkout = PACKAGE_DIR.parents[1] / name
+    if PACKAGE_DIR.parent.name == "src" and checkout.exists():
+        return checkout
+    return PACKAGE_DIR / name
+
+
 def spec_dir() -> Path:
     """The `spec/` folder: the repository's own when run from a checkout, else the packaged copy."""
-    checkout = Path(__file__).resolve().parents[3] / "spec"
-    return checkout if checkout.is_dir() else SPEC_DIR
+    return bundled("spec")
+
+
+@cache
+def _document(source: Path) -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load(source.read_text(encoding="utf-8"))
+    return document
 
 
 @cache
 def load_catalogue(path: Path | None = None) -> dict[str, Requirement]:
     """Requirements by id, in catalogue order."""
     source = path or spec_dir() / "requirements.yaml"
-    entries = yaml.safe_load(source.read_text(encoding="utf-8"))["requirements"]
+    entries = _document(source)["requirements"]
     catalogue: dict[str, Requirement] = {}
     for entry in entries:
         requirement = _requirement(source, entry)
@@ -80,9 +111,21 @@ def _requirement(source: Path, entry: dict[str, Any]) -> Requirement:
     )
 
 
+def load_pinned_page(path: Path | None = None) -> PinnedPage:
+    """The page named by the catalogue (beside it), its pinned digest and its unquoted passages."""
+    source = path or spec_dir() / "requirements.yaml"
+    document = _document(source)
+    unquoted = tuple(
+        Unquoted(entry["text"].strip(), entry["why"].strip())
+        for entry in document.get("unquoted", ())
+    )
+    return PinnedPage(source.parent / document["page"], document["page_sha256"], unquoted)
+
+
 @cache
 def spec_sha256() -> str:
-    """A digest of every file under `spec/`, so a report says which spec it was judged by."""
+    """A digest of every file under `spec/` (the page, the catalogue, the schemas and the
+    examples), so a report says which spec it was judged by."""
     digest = hashlib.sha256()
     root = spec_dir()
     for file in sorted(p for p in root.rglob("*") if p.is_file()):

@@ -7,11 +7,14 @@ or message built from it is safe to write anywhere.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
-KEY_PLACEHOLDER = "$LAYERS_API_KEY"
+KEY_PLACEHOLDER = "$LAYERS_API_KEY"  # a key's placeholder when its variable is not known
+PLACEHOLDER = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")  # `$NAME`: a key, redacted
+LONE_DOLLAR = re.compile(r"\$(?![A-Za-z_])")
 BODY_EXCERPT_CHARS = 2_000
 
 
@@ -48,7 +51,7 @@ class Exchange:
             return None
 
     def curl(self) -> str:
-        """A shell line that repeats the request, with the key as `$LAYERS_API_KEY`."""
+        """A shell line that repeats the request, with the key as its variable (`$NAME`)."""
         parts = ["curl", "-sS", "-i", shlex.quote(self.url)]
         for name, value in self.request_headers.items():
             parts += ["-H", _quote_header(f"{name}: {value}")]
@@ -68,8 +71,10 @@ class Exchange:
 
 
 def _quote_header(header: str) -> str:
-    # Double quotes keep `$LAYERS_API_KEY` expandable by the shell that pastes the line.
-    if KEY_PLACEHOLDER in header:
+    # Double quotes keep a key's `$NAME` expandable by the shell that pastes the line; any
+    # other `$` is escaped, so that nothing else is expanded.
+    if PLACEHOLDER.search(header):
         escaped = header.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`")
+        escaped = LONE_DOLLAR.sub(r"\\$", escaped)
         return f'"{escaped}"'
     return shlex.quote(header)

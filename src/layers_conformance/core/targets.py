@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-__all__ = ["Auth", "ConfigError", "Fixtures", "Secret", "Target"]
-__all__ += ["load_target", "load_targets", "resolve_env"]
+__all__ = ["Auth", "ConfigError", "Fixtures", "Secret", "Target", "TargetFlags"]
+__all__ += ["load_target", "load_targets", "resolve_env", "target_from_flags"]
 
 SCHEMES = ("x-api-key", "bearer")
 # Each section's keys: the required ones, then the optional ones.
@@ -33,11 +33,18 @@ TARGET_KEYS: SectionKeys = (
 AUTH_KEYS: SectionKeys = (("scheme", "key"), ("key_without_scope",))
 FIXTURE_KEYS: SectionKeys = (
     ("project_id",),
-    ("empty_project_id", "foreign_project_id", "archived_influencer_ids"),
+    (
+        "empty_project_id",
+        "foreign_project_id",
+        "archived_influencer_ids",
+        "archived_influencer_ids_file",
+    ),
 )
+KEY_VARIABLE, KEY_NO_SCOPE_VARIABLE = "LAYERS_API_KEY", "LAYERS_API_KEY_NO_SCOPE"
 T = TypeVar("T")
 _Check = Callable[[str, Any], T]
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+WHOLE_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 
 
 class ConfigError(Exception):
@@ -53,6 +60,9 @@ class Secret:
     """A credential whose value never appears in a repr, a log line or a report."""
 
     value: str = field(repr=False)
+    # The environment variable the value was read from, when it was one `${VAR}`: curl lines
+    # name it so that they work when pasted. Not part of a secret's identity.
+    variable: str | None = field(default=None, compare=False)
 
     def __repr__(self) -> str:
         return "Secret('***')"
@@ -90,6 +100,19 @@ class Target:
     timeout_s: float | None
 
 
+@dataclass(frozen=True)
+class TargetFlags:
+    """A target given by command-line options instead of a targets file, values as typed;
+    its keys come from LAYERS_API_KEY and (when set) LAYERS_API_KEY_NO_SCOPE."""
+
+    base_url: str
+    project_id: str | None = None
+    empty_project_id: str | None = None
+    foreign_project_id: str | None = None
+    archived_ids_file: Path | None = None
+    auth_scheme: str = "x-api-key"
+
+
 def load_targets(path: Path) -> dict[str, Target]:
     """Every target of the file, validated, by name."""
     entries = _entries(path)
@@ -103,6 +126,45 @@ def load_target(path: Path, name: str) -> Target:
         known = ", ".join(repr(known) for known in entries)
         raise ConfigError(f"{path}: no target {name!r}{_suggest(name, entries)}; known: {known}")
     return _target(path, name, entries[name])
+
+
+def target_from_flags(flags: TargetFlags, name: str) -> Target:
+    """The target the command-line options describe, validated as a targets entry is."""
+    values = {
+        "--empty-project-id": flags.empty_project_id,
+        "--foreign-project-id": flags.foreign_project_id,
+        "--archived-ids-file": flags.archived_ids_file,
+    }
+    try:
+        if flags.project_id is None:
+            raise _Invalid("--base-url needs --project-id (a project the key can see)")
+        return Target(
+            name=name,
+            base_url=_base_url("--base-url", flags.base_url),
+            auth=_auth_from_environment(_one_of("--auth-scheme", flags.auth_scheme, SCHEMES)),
+            fixtures=Fixtures(
+                project_id=_uuid("--project-id", flags.project_id),
+                empty_project_id=_optional(_uuid, "--empty-project-id", values),
+                foreign_project_id=_optional(_uuid, "--foreign-project-id", values),
+                archived_influencer_ids=_optional(_ids_file, "--archived-ids-file", values),
+            ),
+            rate_limit_rps=None,
+            request_budget=None,
+            timeout_s=None,
+        )
+    except _Invalid as error:
+        raise ConfigError(f"command line: {error}") from None
+
+
+def _auth_from_environment(scheme: str) -> Auth:
+    without_scope = f"${{{KEY_NO_SCOPE_VARIABLE}}}" if KEY_NO_SCOPE_VARIABLE in os.environ else None
+    return Auth(
+        scheme=cast(Literal["x-api-key", "bearer"], scheme),
+        key=_key("the key", f"${{{KEY_VARIABLE}}}"),
+        key_without_scope=_optional(
+            _key, "the key without scope", {"the key without scope": without_scope}
+        ),
+    )
 
 
 def resolve_env(text: str, where: str) -> str:
@@ -150,18 +212,18 @@ def _read_yaml(path: Path) -> Any:
 
 def _target(path: Path, name: str, raw: Any) -> Target:
     try:
-        return _build(name, raw)
+        return _build(name, raw, path.parent)
     except _Invalid as error:
         raise ConfigError(f"{path}: target {name!r}: {error}") from None
 
 
-def _build(name: str, raw: Any) -> Target:
+def _build(name: str, raw: Any, here: Path) -> Target:
     target = _section("", raw, TARGET_KEYS)
     return Target(
         name=name,
         base_url=_base_url("base_url", target["base_url"]),
         auth=_auth(_section("auth.", target["auth"], AUTH_KEYS)),
-        fixtures=_fixtures(_section("fixtures.", target["fixtures"], FIXTURE_KEYS)),
+        fixtures=_fixtures(_section("fixtures.", target["fixtures"], FIXTURE_KEYS), here),
         rate_limit_rps=_optional(_positive, "rate_limit_rps", target),
         request_budget=_optional(_positive_int, "request_budget", target),
         timeout_s=_optional(_positive, "timeout_s", target),
@@ -177,13 +239,27 @@ def _auth(auth: dict[str, Any]) -> Auth:
     )
 
 
-def _fixtures(fixtures: dict[str, Any]) -> Fixtures:
+def _fixtures(fixtures: dict[str, Any], here: Path) -> Fixtures:
+    listed = _optional(_ids, "fixtures.archived_influencer_ids", fixtures)
+    name = "fixtures.archived_influencer_ids_file"
+    if fixtures.get(name) is not None:  # relative to the targets file, not to where pytest runs
+        fixtures = fixtures | {name: here / _text(name, fixtures[name])}
+    in_file = _optional(_ids_file, name, fixtures)
     return Fixtures(
         project_id=_uuid("fixtures.project_id", fixtures["fixtures.project_id"]),
         empty_project_id=_optional(_uuid, "fixtures.empty_project_id", fixtures),
         foreign_project_id=_optional(_uuid, "fixtures.foreign_project_id", fixtures),
-        archived_influencer_ids=_optional(_ids, "fixtures.archived_influencer_ids", fixtures),
+        archived_influencer_ids=_either(listed, in_file),
     )
+
+
+def _either(
+    listed: tuple[str, ...] | None, in_file: tuple[str, ...] | None
+) -> tuple[str, ...] | None:
+    """The inline ids and the file's, in that order, each once; None when neither is given."""
+    if listed is None and in_file is None:
+        return None
+    return tuple(dict.fromkeys((*(listed or ()), *(in_file or ()))))
 
 
 def _section(prefix: str, value: Any, keys: SectionKeys) -> dict[str, Any]:
@@ -231,7 +307,8 @@ def _key(name: str, value: Any) -> Secret:
     text = _text(name, value)
     if not text.strip():
         raise _Invalid(f"{name} must not be empty (is its environment variable set to ''?)")
-    return Secret(text)
+    whole = WHOLE_VARIABLE.fullmatch(value.strip())
+    return Secret(text, variable=whole.group(1) if whole else None)
 
 
 def _uuid(name: str, value: Any) -> str:
@@ -245,6 +322,25 @@ def _ids(name: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
         raise _Invalid(f"{name}={value!r} must be a list of non-empty strings")
     return tuple(_text(name, item) for item in value)
+
+
+def _ids_file(name: str, value: Any) -> tuple[str, ...]:
+    """One id a line; `#` starts a comment; blank lines are skipped."""
+    path = Path(value)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise _Invalid(f"{name}={str(path)!r}: cannot read the file: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise _Invalid(f"{name}={str(path)!r}: not UTF-8 text") from None
+    ids: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        ident = line.split("#", 1)[0].strip()
+        if len(ident.split()) > 1:
+            raise _Invalid(f"{name}={str(path)!r} line {number}: one id a line, got {ident!r}")
+        if ident:
+            ids.append(ident)
+    return tuple(ids)
 
 
 def _one_of(name: str, value: Any, allowed: tuple[str, ...]) -> str:

@@ -104,10 +104,22 @@ def _banner(base_url: str, fixtures: ReferenceFixtures, faults: list[Fault]) -> 
             f"export LAYERS_API_KEY={fixtures.key}",
             f"export LAYERS_API_KEY_NO_SCOPE={fixtures.key_without_scope}",
             "",
+            run_line(base_url, fixtures),
+            "",
             entry.rstrip("\n"),
             "",
             READY_LINE,
         ]
+    )
+
+
+def run_line(base_url: str, fixtures: ReferenceFixtures) -> str:
+    """The command that runs the suite against the served reference, without a targets file
+    (its archived ids are in the targets entry only)."""
+    return (
+        f"layers-conformance run --base-url {base_url} --project-id {fixtures.project_id} "
+        f"--empty-project-id {fixtures.empty_project_id} "
+        f"--foreign-project-id {fixtures.foreign_project_id}"
     )
 
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from layers_conformance.core.targets import Target, load_target
+from layers_conformance.core.targets import (
+    ConfigError,
+    Target,
+    TargetFlags,
+    load_target,
+    target_from_flags,
+)
 
 REFERENCE = "reference"
 DEFAULT_TARGETS_FILE = Path("targets.yaml")
@@ -24,6 +33,7 @@ class Options:
     deadline_s: float | None = None
     reference_faults: tuple[str, ...] = ()
     reference_size: int = 160
+    flags: TargetFlags | None = None  # a target given by --base-url and its companions
 
     @property
     def target_report_dir(self) -> Path:
@@ -31,8 +41,40 @@ class Options:
         return self.report_dir / self.target
 
 
+def target_flags(values: Mapping[str, str | None], targets_file: Path | None) -> TargetFlags | None:
+    """The target `--base-url` and its companions describe (keyed by TargetFlags' fields),
+    or None when no --base-url is given; a companion without it is a ConfigError."""
+    given = {name: value for name, value in values.items() if value is not None}
+    if "base_url" not in given:
+        if given:
+            flag = "--" + next(iter(given)).replace("_", "-")
+            raise ConfigError(f"{flag} describes a target given by --base-url, which is missing")
+        return None
+    if targets_file is not None:
+        raise ConfigError("--base-url and --targets-file both name a target: give one of them")
+    ids_file = given.pop("archived_ids_file", None)
+    return TargetFlags(**given, archived_ids_file=None if ids_file is None else Path(ids_file))
+
+
+def flags_target_name(flags: TargetFlags) -> str:
+    """What a target given by --base-url is called in reports (and their folder): its host."""
+    return urlsplit(flags.base_url).hostname or "command-line"
+
+
+def path_written_apart(args: Sequence[str], options: Sequence[str]) -> tuple[str, str] | None:
+    """The first of `options` written `--option PATH` (not `--option=PATH`) with PATH an
+    existing path: pytest, which picks its root directory and configuration file from the
+    paths on its command line before it knows a plugin's options, took PATH for a test path."""
+    for option, value in itertools.pairwise(args):
+        if option in options and Path(value).exists():
+            return option, value
+    return None
+
+
 def resolve_target(options: Options) -> Target | None:
     """The configured target, or None for the embedded reference (started on first use)."""
+    if options.flags is not None:
+        return target_from_flags(options.flags, options.target)
     if options.target == REFERENCE and options.targets_file is None:
         return None
     path = options.targets_file or DEFAULT_TARGETS_FILE

@@ -10,7 +10,14 @@ from contextlib import ExitStack
 
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.exchange import Exchange
-from layers_conformance.core.targets import Auth, Fixtures, Secret, Target
+from layers_conformance.core.targets import (
+    KEY_NO_SCOPE_VARIABLE,
+    KEY_VARIABLE,
+    Auth,
+    Fixtures,
+    Secret,
+    Target,
+)
 from layers_conformance.probing.client import Client, ClientSettings, Credentials
 from layers_conformance.probing.plan import Plan, plan_run
 from layers_conformance.probing.probe import Keys, NoAnswer, Probe
@@ -40,7 +47,7 @@ def open_probe(
             target.base_url,
             configured,
             settings,
-            secrets=_secrets(keys),
+            secrets=_secrets(target.auth),
             on_exchange=on_exchange,
         )
     )
@@ -144,8 +151,10 @@ def _deadline_s(options: Options) -> float:
     return options.deadline_s or PROFILES[options.profile].deadline_s
 
 
-def _secrets(keys: Keys) -> dict[str, str]:
-    secrets = {keys.configured.key: "$LAYERS_API_KEY"}
-    if keys.without_scope is not None:
-        secrets[keys.without_scope.key] = "$LAYERS_API_KEY_NO_SCOPE"
+def _secrets(auth: Auth) -> dict[str, str]:
+    """Each key's placeholder: the variable it was read from, so a pasted curl line works."""
+    secrets = {auth.key.value: f"${auth.key.variable or KEY_VARIABLE}"}
+    if auth.key_without_scope is not None:
+        variable = auth.key_without_scope.variable or KEY_NO_SCOPE_VARIABLE
+        secrets[auth.key_without_scope.value] = f"${variable}"
     return secrets
