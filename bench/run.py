@@ -1,7 +1,8 @@
 """The benchmarks of the issue, in one command: `python bench/run.py` writes bench/results.md.
 
 Sections: 1 cost per profile, 2 overhead against a bare replay, 3 scale, 4 side by side
-with Schemathesis, 5 where the time goes. Raw outputs go to bench/out/ (gitignored).
+with Schemathesis, 5 where the time goes, 6 time to verdict behind a delay proxy.
+Raw outputs go to bench/out/ (gitignored).
 `--quick` runs fewer repetitions, two sizes and a few faults, and writes
 bench/out/results-quick.md instead, so the committed results always come from a full run.
 """
@@ -18,6 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import cost
+import latency
 import overhead
 import profiling
 import scale
@@ -28,13 +30,14 @@ from layers_conformance.reference.faults import FAULTS
 RUNS = 5
 QUICK_RUNS = 2
 QUICK_FAULTS = tuple(FAULTS)[::8]  # one in eight: every area of the catalogue, roughly
-SECTIONS = ("cost", "overhead", "scale", "versus", "profile")
+SECTIONS = ("cost", "overhead", "scale", "versus", "profile", "latency")
 TITLES = {
     "cost": "1. Cost per profile (embedded reference, whole `pytest` process)",
     "overhead": "2. Overhead: the standard run against a bare httpx replay of its requests",
     "scale": "3. Scale: full traversal at limit 100 (the suite's walk + invariants)",
     "versus": "4. Side by side with Schemathesis (faults killed, wall time)",
     "profile": "5. Where the time goes",
+    "latency": "6. Time to verdict at network latency, against the run's floor",
 }
 
 
@@ -46,6 +49,7 @@ def section(name: str, runs: int, quick: bool) -> list[str]:
         "scale": lambda: scale.measure(runs, scale.QUICK_SIZES if quick else scale.SIZES),
         "versus": lambda: versus.measure(QUICK_FAULTS if quick else tuple(FAULTS)),
         "profile": lambda: profiling.measure(runs),
+        "latency": lambda: latency.measure(runs, (0, 50) if quick else latency.RTTS_MS),
     }
     started = time.perf_counter()
     lines = measures[name]()

@@ -2,11 +2,10 @@
 
 import pytest
 
+from layers_conformance.checks.params import UNKNOWN_KEY
 from layers_conformance.checks.shapes import answers_error, answers_page
 from layers_conformance.checks.violations import expect
 from layers_conformance.plugin import smoke_params
-
-UNKNOWN_KEY = "lc_not_a_key_0000000000000000"
 
 
 @pytest.mark.smoke

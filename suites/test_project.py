@@ -2,10 +2,9 @@
 
 import pytest
 
+from layers_conformance.checks.params import MALFORMED_PROJECT_IDS
 from layers_conformance.checks.shapes import answers_error
 from layers_conformance.checks.violations import expect, inconclusive
-
-MALFORMED_PROJECT_IDS = ("not-a-uuid", "12345", "00000000-0000-0000-0000-00000000000g")
 
 
 @pytest.mark.smoke

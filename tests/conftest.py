@@ -58,14 +58,23 @@ def page(
     number: int = 1,
     limit: int | None = None,
     next_cursor: object = None,
+    status: str | None = None,
 ) -> Page:
     """A 200 page read back from its recorded exchange, as a traversal would see it."""
     body: dict[str, Any] = {"items": list(items)}
     if next_cursor is not MISSING:
         body["nextCursor"] = next_cursor
-    read = read_page(exchange(body, url=f"{BASE}?page={number}"), number, limit)
+    read = read_page(exchange(body, url=page_url(number, limit, status)), number, limit)
     assert read is not None
     return read
+
+
+def page_url(number: int, limit: int | None = None, status: str | None = None) -> str:
+    """The URL of page `number` of a walk: its query, and from page 2 the cursor `c<n-1>`."""
+    params = [f"limit={limit}"] if limit is not None else []
+    params += [f"status={status}"] if status is not None else []
+    params += [f"cursor=c{number - 1}"] if number > 1 else []
+    return BASE + ("?" + "&".join(params) if params else "")
 
 
 def traversal(
@@ -74,6 +83,7 @@ def traversal(
     last_cursor: object = None,
     prefix: bool = False,
     stopped: str = "",
+    status: str | None = None,
 ) -> Traversal:
     """Pages chained by cursors `c1`, `c2`, ...; the last one says `last_cursor`."""
     built = tuple(
@@ -82,6 +92,7 @@ def traversal(
             number=number,
             limit=limit,
             next_cursor=last_cursor if number == len(pages) else f"c{number}",
+            status=status,
         )
         for number, items in enumerate(pages, start=1)
     )

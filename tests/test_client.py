@@ -413,3 +413,71 @@ class TestUnresponsive:
         client = make_client(replies(bad, seen=[]))
         for _ in range(5):
             assert client.list_influencers(PROJECT).answered
+
+
+class TestConcurrency:
+    """Several threads share one client: the budget and the rate stay exact."""
+
+    def test_the_budget_is_exact_across_threads(self):
+        """Eight threads asking until the budget of 30 is spent: exactly 30 are sent, and
+        every thread is told the budget is spent."""
+        seen: list[httpx.Request] = []
+        lock = threading.Lock()
+
+        def handler(request):
+            with lock:
+                seen.append(request)
+            return ok()
+
+        spent = []
+        with make_client(handler, budget=30) as client:
+
+            def ask():
+                try:
+                    while True:
+                        client.list_influencers(PROJECT)
+                except BudgetExceeded:
+                    spent.append(True)
+
+            threads = [threading.Thread(target=ask) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        assert (len(seen), client.requests_sent, len(spent)) == (30, 30, 8)
+
+    def test_send_slots_keep_the_rate_across_threads(self):
+        """Threads reserve send slots 1/rate apart: the rate holds whatever the concurrency.
+
+        The clock stands still and `sleep` only records when each request may leave, so the
+        slots themselves are compared, free of how this machine schedules threads.
+        """
+        wake_ups: list[float] = []
+        lock = threading.Lock()
+
+        def sleep(seconds):
+            with lock:
+                wake_ups.append(1000.0 + seconds)
+
+        client = Client(
+            BASE,
+            Credentials("x-api-key", KEY),
+            ClientSettings(budget=100, rate_limit_rps=5),
+            transport=httpx.MockTransport(ok),
+            clock=lambda: 1000.0,
+            sleep=sleep,
+        )
+        with client:
+            threads = [
+                threading.Thread(
+                    target=lambda: [client.list_influencers(PROJECT) for _ in range(5)]
+                )
+                for _ in range(8)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        slots = sorted([1000.0, *wake_ups])  # the first request leaves at once
+        assert len(slots) == 40
+        assert [round(b - a, 9) for a, b in itertools.pairwise(slots)] == [0.2] * 39

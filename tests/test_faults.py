@@ -30,6 +30,29 @@ def test_the_suite_kills_the_fault_on_what_it_declares(name):
     assert result.ok, f"missed {result.missed}; reported broken: {result.broken}; {result.problem}"
 
 
+# One fault of each kind that compares walks, filters or pages, where an order of requests
+# could matter; the whole catalogue at both: `layers-conformance selftest --concurrency 1`.
+CONCURRENCY_SAMPLE = (
+    "tie_skipped_at_boundary",
+    "previous_last_repeated",
+    "status_lost_after_cursor",
+    "archived_leak_after_first_page",
+    "limit_ignored_after_cursor",
+    "ties_ascending_by_id",
+)
+
+
+@pytest.mark.parametrize("name", CONCURRENCY_SAMPLE)
+def test_concurrency_changes_no_verdict(name):
+    """Sending independent requests side by side finds what sending them in turn finds."""
+    fault = FAULTS.get(name) or VARIANTS[name]
+    kind = "fault" if name in FAULTS else "variant"
+    one, eight = (run_case(name, kind, fault.breaks, concurrency=c) for c in (1, 8))
+    assert (one.broken, one.verdict) == (eight.broken, eight.verdict)
+    assert one.ok, one.missed
+    assert eight.ok, eight.missed
+
+
 def test_a_run_with_a_must_fault_fails_and_one_with_only_should_faults_passes():
     """The verdict follows the levels: a broken MUST fails the run, a broken SHOULD warns."""
     catalogue = load_catalogue()

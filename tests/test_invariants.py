@@ -20,12 +20,18 @@ class TestSortedNewestFirst:
 
     def test_names_the_newer_item_its_page_and_position(self, make_item, make_traversal):
         """An item newer than the one before it is named with its page and position."""
-        walked = make_traversal([make_item("a", 5), make_item("b", 4)], [make_item("c", 6)])
+        walked = make_traversal(
+            [make_item("a", 5), make_item("b", 4)], [make_item("c", 6)], limit=2
+        )
         [violation] = invariants.sorted_newest_first(walked)
         assert violation.rule == "sorted_newest_first"
-        assert "inf_c (page 2, position 1)" in violation.message
-        assert "after inf_b listed before it (page 1)" in violation.message
+        assert violation.message == (
+            "at limit=2 page 2, position 1 lists inf_c (createdAt 2026-04-01T14:06:00Z) after "
+            "inf_b, the last item of page 1 (createdAt 2026-04-01T14:04:00Z): "
+            "createdAt goes up, not down"
+        )
         assert violation.exchange is walked.pages[1].exchange
+        assert (violation.divergence.page, violation.divergence.item) == (2, "inf_c")
 
     def test_skips_unreadable_timestamps(self, make_item, make_traversal):
         """An item without an RFC 3339 createdAt is left to the shape checks."""
@@ -41,9 +47,12 @@ class TestNoRepeatedItems:
 
     def test_names_the_repeat_and_both_pages(self, make_item, make_traversal):
         """An id met again names the page and position of the repeat and the first page."""
-        walked = make_traversal([make_item("a", 2)], [make_item("b", 1), make_item("a", 2)])
+        walked = make_traversal(
+            [make_item("a", 2)], [make_item("b", 1), make_item("a", 2)], limit=1
+        )
         assert messages(invariants.no_repeated_items(walked)) == [
-            "inf_a appears on page 2 (position 2) and already on page 1"
+            "at limit=1 the item inf_a (createdAt 2026-04-01T14:02:00Z) is listed again on "
+            "page 2, position 2; it was already on page 1, position 1"
         ]
 
 
@@ -193,39 +202,44 @@ class TestSameSequence:
     def test_a_lost_item_fails(self, make_item, make_traversal):
         """An item missing from a tie group is named as missing at that group."""
         a, b, c, d = make_item("a", 3), make_item("b", 2), make_item("c", 2), make_item("d", 1)
-        [violation] = invariants.same_sequence(
-            make_traversal([a, b, c, d]), make_traversal([a, b], [d])
-        )
+        second = make_traversal([a, b], [d], limit=2)
+        [violation] = invariants.same_sequence(make_traversal([a, b, c, d], limit=4), second)
         assert violation.message == (
-            "the traversals part at tie group 2: missing ['inf_c'], unexpected nothing"
+            "at limit=2 the item inf_c (createdAt 2026-04-01T14:02:00Z, tied with inf_b, "
+            "the last item of page 1) never appears; page 2 starts with inf_d; "
+            "limit=4 lists it on page 1, position 3"
         )
+        assert violation.exchange is second.pages[1].exchange
 
     def test_a_duplicated_item_fails(self, make_item, make_traversal):
         """A tied item listed twice across a page boundary is not the same sequence."""
         a, b, c, d = make_item("a", 3), make_item("b", 2), make_item("c", 2), make_item("d", 1)
         first = make_traversal([a, b, c, d])
-        second = make_traversal([a, b, c], [c, d])
+        second = make_traversal([a, b, c], [c, d], limit=3)
         [violation] = invariants.same_sequence(first, second)
-        assert "tie group 2" in violation.message
-        assert "unexpected ['inf_c']" in violation.message
-        assert violation.exchange is second.pages[0].exchange
+        assert violation.message.startswith("at limit=3 page 2, position 1 lists inf_c ")
+        assert "a second time; the default limit lists it once" in violation.message
+        assert violation.exchange is second.pages[1].exchange
 
     def test_an_item_out_of_place_fails(self, make_item, make_traversal):
         """Items swapped across tie groups part the traversals at the first difference."""
         a, b, c = make_item("a", 3), make_item("b", 2), make_item("c", 1)
         [violation] = invariants.same_sequence(
-            make_traversal([a, b, c]), make_traversal([a], [c, b])
+            make_traversal([a, b, c]), make_traversal([a], [c, b], limit=1)
         )
         assert violation.message == (
-            "the traversals part at tie group 2: missing ['inf_b'], unexpected ['inf_c']"
+            "at limit=1 page 2, position 1 lists inf_c (createdAt 2026-04-01T14:01:00Z) "
+            "out of the default limit's order"
         )
 
     def test_a_complete_traversal_that_ends_early_fails(self, make_item, make_traversal):
         """Of two complete traversals, the one that stops short is named."""
         a, b, c = make_item("a", 3), make_item("b", 2), make_item("c", 1)
-        [violation] = invariants.same_sequence(make_traversal([a, b, c]), make_traversal([a, b]))
+        shorter = make_traversal([a, b], limit=5)
+        [violation] = invariants.same_sequence(make_traversal([a, b, c]), shorter)
         assert violation.message == (
-            "the second traversal ended after 2 influencers, the other went on to 3"
+            "at limit=5 the item inf_c (createdAt 2026-04-01T14:01:00Z) never appears; "
+            "the end: page 1 says nextCursor null; the default limit lists it on page 1, position 3"
         )
 
     def test_a_prefix_is_compared_as_far_as_it_goes(self, make_item, make_traversal):
@@ -247,24 +261,31 @@ class TestSameSequence:
         a, b, c, x = make_item("a", 4), make_item("b", 3), make_item("c", 2), make_item("x", 3)
         prefix = make_traversal([a, x, c], last_cursor="more", prefix=True)
         [violation] = invariants.same_sequence(make_traversal([a, b, c]), prefix)
-        assert "missing ['inf_b'], unexpected ['inf_x']" in violation.message
+        assert "page 1, position 2 lists inf_x " in violation.message
+        assert "which the default limit does not list; the default limit lists inf_b there" in (
+            violation.message
+        )
 
     def test_a_complete_traversal_shorter_than_a_prefix_fails(self, make_item, make_traversal):
         """A complete traversal that ends before a prefix has is named as ending early."""
         a, b, c = make_item("a", 3), make_item("b", 2), make_item("c", 1)
-        prefix = make_traversal([a, b, c], last_cursor="more", prefix=True)
-        [violation] = invariants.same_sequence(make_traversal([a]), prefix)
+        prefix = make_traversal([a, b, c], last_cursor="more", prefix=True, limit=3)
+        [violation] = invariants.same_sequence(make_traversal([a], limit=1), prefix)
         assert violation.message == (
-            "the first traversal ended after 1 influencers, the other went on to 3"
+            "at limit=3 page 1, position 2 lists inf_b (createdAt 2026-04-01T14:02:00Z), "
+            "which limit=1 does not list; limit=1: the end: page 1 says nextCursor null"
         )
 
 
 class TestAllHaveStatus:
     def test_names_an_item_of_another_status(self, make_item, make_traversal):
         """An item whose status is not the filter's is named with page and position."""
-        walked = make_traversal([make_item("a", 2)], [make_item("b", 1, status="draft")])
+        walked = make_traversal(
+            [make_item("a", 2)], [make_item("b", 1, status="draft")], limit=1, status="ready"
+        )
         assert messages(invariants.all_have_status(walked, "ready")) == [
-            "inf_b (page 2, position 1) has status 'draft' in a traversal filtered by status=ready"
+            "at limit=1&status=ready the item inf_b (status 'draft', "
+            "createdAt 2026-04-01T14:01:00Z) appears on page 2, position 1"
         ]
         assert invariants.all_have_status(make_traversal([make_item("a")]), "ready") == []
 
@@ -298,22 +319,31 @@ class TestFiltersPartition:
         }
         [violation] = invariants.filters_partition(unfiltered, filtered)
         assert violation.rule == "filters_partition"
-        assert violation.message.startswith("status=ready: the second traversal ended after 1")
+        assert violation.message == (
+            "at the default limit the item inf_c (createdAt 2026-04-01T14:02:00Z) never "
+            "appears; the end: page 1 says nextCursor null; the default limit "
+            "(status=ready only) lists it on page 1, position 3"
+        )
 
     def test_names_an_item_the_filter_should_not_hold(self, listed, make_traversal):
         """A filter listing an item of another status parts from the partition there."""
         unfiltered = make_traversal(list(listed.values()))
-        filtered = {"draft": make_traversal([listed["b"], listed["c"], listed["d"]])}
+        filtered = {
+            "draft": make_traversal([listed["b"], listed["c"], listed["d"]], status="draft")
+        }
         [violation] = invariants.filters_partition(unfiltered, filtered)
-        assert "status=draft" in violation.message
-        assert "unexpected ['inf_c']" in violation.message
+        assert violation.message.startswith(
+            "at the default limit with status=draft page 1, position 2 lists inf_c "
+        )
+        assert "which the default limit (status=draft only) does not list" in violation.message
 
     def test_names_a_filter_in_another_order(self, listed, make_traversal):
         """A filter listing its items out of order is a violation."""
         unfiltered = make_traversal(list(listed.values()))
         filtered = {"ready": make_traversal([listed["c"], listed["a"]])}
         [violation] = invariants.filters_partition(unfiltered, filtered)
-        assert "missing ['inf_a'], unexpected ['inf_c']" in violation.message
+        assert "page 1, position 1 lists inf_c " in violation.message
+        assert "out of the default limit (status=ready only)'s order" in violation.message
 
     def test_names_an_item_a_filter_repeats(self, make_item, make_traversal):
         """A filtered walk repeating a tied item at a page edge is not a partition."""
@@ -321,8 +351,10 @@ class TestFiltersPartition:
         unfiltered = make_traversal([a, b])
         filtered = {"ready": make_traversal([a], [a, b])}
         [violation] = invariants.filters_partition(unfiltered, filtered)
-        assert "status=ready" in violation.message
-        assert "unexpected ['inf_a']" in violation.message
+        assert "page 2, position 1 lists inf_a " in violation.message
+        assert "a second time; the default limit (status=ready only) lists it once" in (
+            violation.message
+        )
 
 
 class TestExcludesIds:
@@ -330,7 +362,8 @@ class TestExcludesIds:
         """An excluded id is named with the reason, page and position."""
         walked = make_traversal([make_item("a", 2)], [make_item("b", 1)])
         assert messages(invariants.excludes_ids(walked, {"inf_b"}, "archived")) == [
-            "inf_b (archived) appears on page 2, position 1"
+            "at the default limit the item inf_b (archived, createdAt 2026-04-01T14:01:00Z) "
+            "appears on page 2, position 1"
         ]
         assert invariants.excludes_ids(walked, ["inf_zz"], "archived") == []
 

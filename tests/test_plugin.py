@@ -6,8 +6,11 @@ subprocess against the embedded reference, then reads what the run reported.
 
 import json
 import re
+from xml.etree import ElementTree
 
 import pytest
+
+from layers_conformance.core.catalogue import load_catalogue
 
 HEADER = "import pytest\nfrom layers_conformance.checks.violations import expect, inconclusive\n"
 VIOLATION_IMPORT = "from layers_conformance.checks.violations import Violation\n"
@@ -96,6 +99,45 @@ class TestVerdicts:
         result, report = run_suite(pytester, body)
         assert status_of(report, "SHAPE-ID-PREFIX-001")["status"] == "fail"
         assert result.ret == 1
+
+    def test_warnings_and_inconclusive_are_skipped_cases_saying_why_in_junit(self, pytester):
+        """CI shows neither as a failure, and its message gives the status and the reason."""
+        body = VIOLATION_IMPORT + check("SHAPE-ID-PREFIX-001", MADE_UP_VIOLATION)
+        body += check("STATUS-PARTITION-001", 'inconclusive("one status only")', name="test_y")
+        run_suite(pytester, body, "--junitxml=junit.xml")
+        cases = ElementTree.parse(pytester.path / "junit.xml").getroot().iter("testcase")
+        skipped = {c.get("name"): c.find("skipped") for c in cases}
+        warned, undecided = skipped["test_x"], skipped["test_y"]
+        assert warned is not None
+        assert warned.get("message", "").startswith("warn (SHOULD SHAPE-ID-PREFIX-001): made up")
+        assert undecided is not None
+        assert undecided.get("message") == "inconclusive: one status only"
+
+    def test_a_suite_error_names_its_requirement_in_junit(self, pytester):
+        """Even a check's own bug shows, in JUnit's message, which requirement it left
+        unverified and the page's sentence; the traceback stays in the element text."""
+        body = check("ORDER-NEWEST-001", '{}["missing"]')
+        run_suite(pytester, body, "--junitxml=junit.xml")
+        failure = ElementTree.parse(pytester.path / "junit.xml").find(".//failure")
+        assert failure is not None
+        assert failure.get("message", "").startswith("ORDER-NEWEST-001 (MUST)")
+        assert load_catalogue()["ORDER-NEWEST-001"].quote in failure.get("message", "")
+        assert "KeyError" in (failure.text or "")
+
+    def test_a_run_pytest_could_not_finish_never_passes(self, pytester):
+        """An internal error stops pytest before it reaches most tests: whatever had held so
+        far, the report says the run did not finish, and its verdict is fail."""
+        pytester.makeconftest(
+            "def pytest_runtest_makereport(item, call):\n"
+            "    if call.when == 'call' and item.name == 'test_b':\n"
+            "        raise SystemError('boom')\n"
+        )
+        body = check("ORDER-NEWEST-001") + check("LIMIT-MAX-001", name="test_b")
+        result, report = run_suite(pytester, body)
+        assert result.ret == pytest.ExitCode.INTERNAL_ERROR
+        assert status_of(report, "ORDER-NEWEST-001")["status"] == "pass"
+        assert report["verdict"] == "fail"
+        assert "internal error" in report["aborted"]
 
     def test_a_failing_test_that_judges_no_requirement_fails_the_run(self, pytester):
         """A broken helper test in suites/ is not a conformance verdict, but it is a failure:

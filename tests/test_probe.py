@@ -1,20 +1,115 @@
-"""The probe: walks within the plan, what each test took (`Use`), and no answer as no evidence."""
+"""The probe: each request sent once at any concurrency, work fetched ahead, tasks side by side;
+walks within the plan, what each test took (`Use`), and no answer as no evidence."""
 
 from __future__ import annotations
 
+import json
+import threading
+import time
 from dataclasses import replace
 
 import httpx
 import pytest
 
 from layers_conformance.checks.violations import Inconclusive
+from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.targets import Fixtures
 from layers_conformance.probing.client import Client, ClientSettings, Credentials
 from layers_conformance.probing.plan import plan_run
-from layers_conformance.probing.probe import Keys, NoAnswer, Probe
+from layers_conformance.probing.probe import Keys, Memo, NoAnswer, Probe
 from layers_conformance.probing.profiles import PROFILES
 
 PROJECT = "6f1c2b1e-8a51-4c3e-9f0a-2d4b6c8e0a11"
+
+
+class SlowClient:
+    """Answers every request with an empty last page after a short wait, counting them."""
+
+    def __init__(self) -> None:
+        self.requests_sent = 0
+        self.lock = threading.Lock()
+
+    def list_influencers(self, project_id, params=(), *, credentials=None):
+        time.sleep(0.02)  # long enough for several threads to ask at once
+        with self.lock:
+            self.requests_sent += 1
+        body = json.dumps({"items": [], "nextCursor": None})
+        return Exchange("GET", f"http://t/{project_id}?{params}", {}, 200, {}, body)
+
+
+def make_probe(concurrency=4):
+    keys = Keys(Credentials("x-api-key", "k"), None)
+    fixtures = Fixtures(PROJECT, None, None, None)
+    told = []
+    plan = plan_run(PROFILES["standard"], 1500)
+    probe = Probe(SlowClient(), fixtures, plan, keys, 1, concurrency)
+    probe.on_answer = told.append
+    return probe, told
+
+
+class TestMemo:
+    def test_a_key_asked_from_many_threads_is_computed_once(self):
+        """Whoever asks first computes; the others wait for the same result."""
+        memo, calls = Memo(), []
+
+        def compute():
+            calls.append(1)
+            time.sleep(0.02)
+            return "answer"
+
+        results = []
+        threads = [
+            threading.Thread(target=lambda: results.append(memo.get("k", compute)))
+            for _ in range(8)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert (len(calls), results) == (1, ["answer"] * 8)
+
+    def test_an_error_is_the_remembered_answer(self):
+        """A spent budget stays spent: the next asker gets the same error, nothing is resent."""
+        memo, calls = Memo(), []
+
+        def compute():
+            calls.append(1)
+            raise ValueError("spent")
+
+        for _ in range(2):
+            with pytest.raises(ValueError, match="spent"):
+                memo.get("k", compute)
+        assert len(calls) == 1
+
+
+class TestPrefetch:
+    def test_prefetched_requests_are_sent_once_and_told_only_when_asked(self):
+        """Work fetched ahead is sent once, whoever asks first, and is nobody's evidence
+        until a test asks for it."""
+        probe, told = make_probe()
+        queries = [(("limit", str(n)),) for n in range(1, 9)]
+        probe.prefetch([lambda p, q=q: p.get(q) for q in queries])
+        for query in reversed(queries):  # the test asks while the prefetch is under way
+            probe.get(query)
+        probe.close()
+        assert probe.client.requests_sent == 8
+        assert len(told) == 8
+
+    def test_closing_drops_work_not_started(self):
+        """When the run ends, nothing more is sent ahead of tests that will never ask."""
+        probe, _ = make_probe(concurrency=2)
+        probe.prefetch([lambda p, n=n: p.get((("limit", str(n)),)) for n in range(1, 50)])
+        probe.close()
+        assert probe.client.requests_sent < 49
+
+    def test_at_concurrency_one_nothing_is_fetched_ahead(self):
+        """`--concurrency 1` sends each request when a test asks for it, as before."""
+        probe, _ = make_probe(concurrency=1)
+        probe.prefetch([lambda p: p.get()])
+        probe.close()
+        assert probe.client.requests_sent == 0
+
+
 KEY = Credentials("x-api-key", "lk_test")
 
 
@@ -41,7 +136,7 @@ def _item(n: int) -> dict[str, str]:
     return {"influencerId": f"inf_{n:05d}", "createdAt": f"2026-04-01T{23 - n // 3600 % 24:02d}"}
 
 
-def make_probe(handler, profile: str = "standard", budget: int | None = None) -> Probe:
+def planned_probe(handler, profile: str = "standard", budget: int | None = None) -> Probe:
     budget = budget or PROFILES[profile].budget
     client = Client(
         "https://api.test", KEY, ClientSettings(budget), transport=httpx.MockTransport(handler)
@@ -53,7 +148,7 @@ def make_probe(handler, profile: str = "standard", budget: int | None = None) ->
 class TestWalksFollowThePlan:
     def test_a_walk_stops_at_its_share_as_a_prefix(self):
         """The walk at limit 1 stops after its planned pages, a prefix, not a failure."""
-        probe = make_probe(listing(5_000))
+        probe = planned_probe(listing(5_000))
         walked = probe.traverse(1)
         assert len(walked.pages) == probe.plan.walk(1, None).pages
         assert walked.prefix
@@ -61,12 +156,12 @@ class TestWalksFollowThePlan:
 
     def test_the_walk_to_the_end_reaches_null(self):
         """The widest walk goes on to nextCursor null when its share allows."""
-        probe = make_probe(listing(5_000))
+        probe = planned_probe(listing(5_000))
         assert probe.widest().complete
 
     def test_a_walk_is_made_once(self):
         """Two tests asking for the same walk share one set of requests."""
-        probe = make_probe(listing(300))
+        probe = planned_probe(listing(300))
         probe.traverse(7)
         sent = probe.client.requests_sent
         probe.traverse(7)
@@ -76,7 +171,7 @@ class TestWalksFollowThePlan:
 class TestUse:
     def test_counts_the_requests_of_each_test(self):
         """`take_use` gives the requests sent since the last call, walks included."""
-        probe = make_probe(listing(300))
+        probe = planned_probe(listing(300))
         probe.traverse(100)
         assert probe.take_use().requests == 3
         probe.get((("limit", "3"),))
@@ -86,7 +181,7 @@ class TestUse:
 
     def test_says_what_a_check_read(self):
         """The use names the walks read and how much of the list each held."""
-        probe = make_probe(listing(5_000))
+        probe = planned_probe(listing(5_000))
         probe.traverse(100)
         probe.traverse(1)
         checked = probe.take_use().checked
@@ -95,7 +190,7 @@ class TestUse:
 
     def test_a_floor_when_no_walk_reached_the_end(self):
         """Without a complete walk, the list's size is given as at least what was seen."""
-        probe = make_probe(listing(500_000), "smoke")
+        probe = planned_probe(listing(500_000), "smoke")
         probe.traverse(None)
         probe.traverse(100)
         assert "of ≥ 1,000 influencers" in probe.take_use().checked
@@ -105,7 +200,7 @@ class TestNoAnswer:
     def test_a_request_without_answer_ends_the_check_inconclusive(self):
         """get() raises NoAnswer (an Inconclusive) naming the request; the test's use is
         marked as unanswered, which makes the run incomplete."""
-        probe = make_probe(listing(300, silent_cursors=True))
+        probe = planned_probe(listing(300, silent_cursors=True))
         with pytest.raises(NoAnswer, match=r"no answer: GET .*cursor=3 -> read timed out"):
             probe.get((("cursor", "3"),))
         assert probe.take_use().unanswered
@@ -113,7 +208,7 @@ class TestNoAnswer:
     def test_a_walk_cut_by_no_answer_is_a_gap(self):
         """A walk whose second page got no answer keeps its first page and leaves a gap in
         the use of every test that reads it."""
-        probe = make_probe(listing(300, silent_cursors=True))
+        probe = planned_probe(listing(300, silent_cursors=True))
         walked = probe.traverse(100)
         assert (len(walked.pages), walked.stop_kind) == (1, "no-answer")
         use = probe.take_use()
@@ -125,19 +220,19 @@ class TestNoAnswer:
 
 class TestExpectEnd:
     def test_passes_a_complete_walk(self):
-        probe = make_probe(listing(300))
+        probe = planned_probe(listing(300))
         probe.expect_end(probe.widest())
 
     def test_a_list_longer_than_the_plan_is_inconclusive_with_advice(self):
         """The end beyond the walk's share: inconclusive, naming the budget that reaches it."""
-        probe = make_probe(listing(10**6), budget=300)
+        probe = planned_probe(listing(10**6), budget=300)
         widest = probe.widest()
         with pytest.raises(Inconclusive, match=r"did not end within .* each 1,000 requests more"):
             probe.expect_end(widest)
 
     def test_a_prefix_walk_says_it_read_only_its_share(self):
         """Asked of a walk that is not the one to the end, the reason names its share."""
-        probe = make_probe(listing(5_000), "smoke")
+        probe = planned_probe(listing(5_000), "smoke")
         with pytest.raises(Inconclusive, match=r"first 100 influencers, .* its end was not"):
             probe.expect_end(probe.traverse(None))
 
@@ -145,7 +240,7 @@ class TestExpectEnd:
 class TestSample:
     def test_reads_the_first_pages_and_the_last(self):
         """Of a long walk, checks of every item read the profile's sample: first and last."""
-        probe = make_probe(listing(20_000))
+        probe = planned_probe(listing(20_000))
         walked = probe.widest()
         sample = probe.sample(walked)
         wanted = probe.profile.sample_pages
@@ -155,13 +250,13 @@ class TestSample:
         assert "items read on 50 of 200 pages" in probe.take_use().checked
 
     def test_a_short_walk_is_read_whole(self):
-        probe = make_probe(listing(300))
+        probe = planned_probe(listing(300))
         walked = probe.widest()
         assert probe.sample(walked) == walked.pages
 
 
 def test_the_profile_is_the_planned_one():
     """The generated cases the probe's profile names are those the budget pays for."""
-    probe = make_probe(listing(10), budget=300)
+    probe = planned_probe(listing(10), budget=300)
     assert probe.profile == probe.plan.profile
     assert probe.profile != replace(PROFILES["standard"])

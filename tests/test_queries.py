@@ -89,8 +89,8 @@ class TestHonours:
         page = make_page([make_item("a", 6), make_item("b", 4)])
         [violation] = honours(page, Query(cursor=KnownCursor("c1", None, make_item("z", 5))))
         assert violation.rule == "sorted_newest_first"
-        assert violation.message.startswith("inf_a (page 1, position 1)")
-        assert "after inf_z" in violation.message
+        assert "page 1, position 1 lists inf_a " in violation.message
+        assert "after inf_z, the item the cursor was made from" in violation.message
 
     def test_flags_the_anchor_repeated(self, make_item, make_page):
         """The item just before the cursor appearing again on the page breaks it."""
@@ -98,4 +98,7 @@ class TestHonours:
         page = make_page([anchor, make_item("a", 4)])
         [violation] = honours(page, Query(cursor=KnownCursor("c1", None, anchor)))
         assert violation.rule == "no_repeated_items"
-        assert "inf_z appears on page 1 (position 1)" in violation.message
+        assert (
+            "inf_z (createdAt 2026-04-01T14:05:00Z) is listed again on page 1, position 1; "
+            "it was already on the page before the cursor"
+        ) in violation.message

@@ -329,3 +329,58 @@ class TestExpectPage:
         assert (
             violation.message == "expected a page (HTTP 200), got connection dropped: peer closed"
         )
+
+
+def differing(violation):
+    """The fields a violation's diff marks as differing, by path."""
+    return [row.path for row in violation.field_diff if row.differs]
+
+
+class TestFieldDiffs:
+    """A failing shape or error check carries the answer's fields set against the page."""
+
+    def test_an_item_error_diffs_that_item(self, make_exchange):
+        """A missing item field is the one row that differs; the item's other fields are shown."""
+        [violation] = shapes.item_fields(make_exchange(page_without("ageRange")))
+        assert differing(violation) == ["items[0].ageRange"]
+        row = next(r for r in violation.field_diff if r.path == "items[0].ageRange")
+        assert (row.expected, row.actual) == ("string or null", "(absent)")
+        assert len(violation.field_diff) == 7
+
+    def test_an_undocumented_item_field_is_a_row_of_its_own(self, make_exchange):
+        """A field the page does not document is shown, and differs (items are closed)."""
+        [violation] = shapes.item_fields(make_exchange(page_with(archived=True)))
+        row = violation.field_diff[-1]
+        assert (row.path, row.expected, row.actual, row.differs) == (
+            "items[0].archived", "not documented", "true", True,
+        )  # fmt: skip
+
+    def test_a_wrong_code_differs_from_the_codes_wanted(self, make_exchange):
+        """The code row expects the codes the check wants; the status row holds."""
+        answer = make_exchange(error_body(code="NOT_FOUND"), status=400)
+        [violation] = shapes.answers_error(answer, {"VALIDATION"})
+        assert differing(violation) == ["error.code"]
+        assert violation.field_diff[0].path == "HTTP status"
+        code = violation.field_diff[1]
+        assert (code.expected, code.actual) == ('"VALIDATION"', '"NOT_FOUND"')
+
+    def test_a_page_where_an_error_was_due(self, make_exchange):
+        """A 200 page instead of an error: the status and the missing envelope differ."""
+        [violation] = shapes.answers_error(make_exchange(PAGE), {"VALIDATION"})
+        assert differing(violation) == ["HTTP status", "error"]
+        assert [r.path for r in violation.field_diff][-2:] == ["items", "nextCursor"]
+
+    def test_narrowing_the_code_leaves_the_shared_schema_alone(self, make_exchange):
+        """After a check wanting one code, the envelope check still accepts all four."""
+        shapes.answers_error(
+            make_exchange(error_body(code="NOT_FOUND"), status=400), {"VALIDATION"}
+        )
+        answer = make_exchange(error_body(code="NOT_FOUND"), status=404)
+        assert shapes.error_envelope(answer) == []
+
+    def test_a_body_that_is_not_json(self, make_exchange):
+        """A body that is not JSON is one differing row showing its start."""
+        answer = make_exchange(text="<html>oops</html>", status=500, content_type="text/html")
+        [violation] = shapes.answers_page(answer)
+        assert differing(violation) == ["HTTP status", "body"]
+        assert violation.field_diff[1].actual == "'<html>oops</html>'"

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 
+import hypothesis
 import hypothesis.strategies as st
 import pytest
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from layers_conformance.checks.params import limit_is_valid
 from layers_conformance.checks.queries import KnownCursor
-from layers_conformance.checks.strategies import PagingMachine, queries
+from layers_conformance.checks.strategies import PagingMachine, queries, seed_alone_decides
 from layers_conformance.checks.violations import ConformanceFailure
 from layers_conformance.core.exchange import Exchange
 
@@ -76,3 +78,46 @@ class TestPagingMachine:
         """Following the cursor onto a page that repeats an item fails with that violation."""
         with pytest.raises(ConformanceFailure, match="no_repeated_items"):
             self.run(self.pages(overlap=1))
+
+
+class TestSeedAloneDecides:
+    """Hypothesis's pool of constants from imported local modules is emptied in the block."""
+
+    @staticmethod
+    def draws(seed):
+        found = []
+
+        @hypothesis.seed(seed)
+        @settings(max_examples=200, database=None, deadline=None, phases=[Phase.generate])
+        @given(st.integers(0, 10**9))
+        def record(number):
+            found.append(number)
+
+        record()
+        return found
+
+    @staticmethod
+    def import_constants(tmp_path, monkeypatch, name, base):
+        """Import a new local module full of integer constants, as a run's own modules are."""
+        numbers = ", ".join(str(base + n) for n in range(300))
+        (tmp_path / f"{name}.py").write_text(f"NUMBERS = [{numbers}]\n")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        importlib.import_module(name)
+
+    def test_importing_a_module_changes_nothing_within_the_block(self, tmp_path, monkeypatch):
+        """Same seed, same draws, whatever was imported in between: a replay asks the same."""
+        with seed_alone_decides():
+            before = self.draws(20261129)
+        self.import_constants(tmp_path, monkeypatch, "lc_constants_within", 654_321_000)
+        with seed_alone_decides():
+            after = self.draws(20261129)
+        assert before == after
+
+    def test_without_the_block_an_import_changes_the_draws(self, tmp_path, monkeypatch):
+        """The hazard is real: Hypothesis draws the new module's constants (so the hook works)."""
+        before = self.draws(20261129)
+        self.import_constants(tmp_path, monkeypatch, "lc_constants_outside", 123_456_000)
+        after = self.draws(20261129)
+        assert before != after
+        assert any(123_456_000 <= n < 123_456_300 for n in after)
+        assert not any(123_456_000 <= n < 123_456_300 for n in before)

@@ -32,6 +32,10 @@ class TestTallyFold:
             (("skip", "pass"), "pass"),
             (("skip", "skip"), "skip"),
             (("pass",), "pass"),
+            (("pass", "flaky"), "flaky"),
+            (("flaky", "fail"), "fail"),
+            (("warn", "flaky"), "flaky"),  # a flaky MUST failed once: above a SHOULD's warning
+            (("waived", "pass"), "waived"),
         ],
     )
     def test_the_worst_outcome_wins(self, statuses, worst):

@@ -97,7 +97,9 @@ class TestLoadTargets:
             "archived_influencer_ids": ["inf_1", "inf_2"],
         }
         entry |= {"rate_limit_rps": 5, "request_budget": 500, "timeout_s": 2.5}
+        entry |= {"waivers": "ci/waivers.yaml"}
         target = load_targets(write(tmp_path, {"targets": {"staging": entry}}))["staging"]
+        assert target.waivers == tmp_path / "ci" / "waivers.yaml"  # beside the targets file
         assert target.auth.key_without_scope == Secret("lk_noscope")
         assert target.fixtures.archived_influencer_ids == ("inf_1", "inf_2")
         assert (target.rate_limit_rps, target.request_budget, target.timeout_s) == (5.0, 500, 2.5)
@@ -311,6 +313,7 @@ CASES = [
     ("timeout_s", True, "timeout_s=True must be a positive number"),
     ("request_budget", -10, "request_budget=-10 must be a positive integer"),
     ("request_budget", 2.5, "request_budget=2.5 must be a positive integer"),
+    ("waivers", ["a.yaml"], "waivers=['a.yaml'] must be a string"),
 ]
 
 

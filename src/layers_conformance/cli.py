@@ -18,6 +18,11 @@ SUBCOMMANDS = {
         "layers_conformance.core.specdiff",
         "compare a newly published documentation page with the catalogue",
     ),
+    "history": (
+        "layers_conformance.reporting.history",
+        "one HTML page of many runs: over time, and across targets",
+    ),
+    "verify": ("layers_conformance.verify", "re-derive an evidence bundle's verdict, offline"),
 }
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from contextlib import ExitStack, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,14 +30,21 @@ from layers_conformance.run.options import (
 from layers_conformance.run.tally import Tally
 
 if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a run needs them
+    from layers_conformance.core.exchange import Exchange
     from layers_conformance.core.results import RunResult
     from layers_conformance.core.targets import Target
     from layers_conformance.probing.probe import Probe
+    from layers_conformance.run.recheck import Recheck
+    from layers_conformance.run.waivers import WaiverBook
 
 MARKER = "requirement"
 SMOKE_MARKER = "smoke"
+SEQUENTIAL_MARKER = "sequential"
 PROFILE_NAMES = ("smoke", "standard", "thorough")
-PATH_OPTIONS = ("--targets-file", "--report-dir", "--archived-ids-file")
+PATH_OPTIONS = (
+    "--targets-file", "--report-dir", "--archived-ids-file", "--waivers", "--rerun-failed",
+    "--replay",
+)  # fmt: skip
 # A target on the command line instead of in a targets file: option, metavar, help. Each
 # option's name, without its dashes, is the field of `TargetFlags` it fills.
 TARGET_OPTIONS = (
@@ -49,8 +57,21 @@ TARGET_OPTIONS = (
      "--project-id, one a line, # comments"),
     ("--auth-scheme", "SCHEME", "with --base-url: x-api-key (default) or bearer"),
 )  # fmt: skip
-WARN, INCONCLUSIVE = "warn", "inconclusive"
+WARN, INCONCLUSIVE, WAIVED, FLAKY = "warn", "inconclusive", "waived", "flaky"
+RECHECK_PAUSE_S = 5.0
 SEED_KEY = "layers_conformance_seed"  # in xdist's workerinput
+DEFAULT_CONCURRENCY = 4
+EXCHANGES_KEY = "layers_conformance_exchanges"  # in xdist's workeroutput
+# Options that run fewer tests than all, by destination: a certification refuses them.
+NARROWING = {
+    "keyword": "-k",
+    "markexpr": "-m",
+    "deselect": "--deselect",
+    "maxfail": "--maxfail/-x",
+    "lc_requirements": "--requirement",
+    "lc_rerun_failed": "--rerun-failed",
+    "lc_waivers": "--waivers",
+}
 
 
 @dataclass
@@ -65,11 +86,20 @@ class RunState:
     runs_suites: bool = False
     # Failed tests that judge no requirement (a broken suite module): they fail the run too.
     unjudged_failures: int = 0
+    deselected: bool = False  # -k, -m or the smoke profile left tests out
     current: pytest.Item | None = None
+    attached: set[int] = field(default_factory=set)  # ids of exchanges attached to `current`
     result: RunResult | None = None
+    waivers: WaiverBook | None = None
+    # Every exchange as a HAR entry (see `reporting.har`). Under xdist each worker has its
+    # own client: its exchanges reach the controller in `workeroutput` as it ends.
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    described: dict[str, Any] | None = None  # the target as `run.json` records it
 
 
 STATE = pytest.StashKey[RunState]()
+# A test's failure that was looked at again, and what the second look saw.
+RECHECKED = pytest.StashKey[tuple[BaseException, "Recheck"]]()
 
 
 # --- options ------------------------------------------------------------------------------
@@ -139,8 +169,67 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=160,
         help="live influencers in the reference's main project",
     )
+    group.addoption(
+        "--concurrency",
+        dest="lc_concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        help=f"independent requests in flight at once, within the rate limit and budget "
+        f"(default {DEFAULT_CONCURRENCY}; 1 sends one at a time)",
+    )
+    group.addoption(
+        "--certify",
+        dest="lc_certify",
+        action="store_true",
+        help="a certification run: every MUST exercised, and an evidence bundle written",
+    )
+    group.addoption(
+        "--replay",
+        dest="lc_replay",
+        type=Path,
+        default=None,
+        help="answer from an unpacked evidence bundle, sending nothing (used by verify)",
+    )
     for option, metavar, help_text in TARGET_OPTIONS:
         group.addoption(option, dest=_dest(option), metavar=metavar, default=None, help=help_text)
+    group.addoption(
+        "--requirement",
+        dest="lc_requirements",
+        action="append",
+        default=[],
+        metavar="ID[,ID...]",
+        help="run only these requirements' tests; the rest are reported skip",
+    )
+    group.addoption(
+        "--rerun-failed",
+        dest="lc_rerun_failed",
+        type=Path,
+        default=None,
+        metavar="REPORT.json",
+        help="run only the requirements that did not hold in this earlier conformance.json",
+    )
+    group.addoption(
+        "--recheck",
+        dest="lc_recheck",
+        action="store_true",
+        help="look at a failing MUST once more before reporting it (always on in smoke)",
+    )
+    group.addoption(
+        "--recheck-pause",
+        dest="lc_recheck_pause",
+        type=float,
+        default=RECHECK_PAUSE_S,
+        metavar="SECONDS",
+        help=f"pause before a recheck (default: {RECHECK_PAUSE_S:g})",
+    )
+    group.addoption(
+        "--waivers",
+        dest="lc_waivers",
+        type=Path,
+        action="append",
+        default=[],
+        help="YAML of known deviations waived until a date (repeatable)",
+    )
 
 
 def _dest(option: str) -> str:
@@ -154,19 +243,30 @@ def _dest(option: str) -> str:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(id): the catalogue requirement a test verifies")
     config.addinivalue_line("markers", f"{SMOKE_MARKER}: part of the production-safe profile")
+    config.addinivalue_line(
+        "markers",
+        f"{SEQUENTIAL_MARKER}: a long chain of dependent requests, started first so that the "
+        "requests fetched ahead run beside it",
+    )
     _check_root_directory(config)
     options = _options(config)
     state = RunState(options, runs_suites=_runs_suites(config))
     config.stash[STATE] = state
     config.pluginmanager.register(_Recorder(state), "layers-conformance-recorder")
     from layers_conformance.core.targets import ConfigError
+    from layers_conformance.reporting.json_report import ReportError
     from layers_conformance.run.options import resolve_target
+    from layers_conformance.run.waivers import open_book
 
     try:
         state.target = resolve_target(options)
-    except ConfigError as error:
+        entry = (state.target.waivers,) if state.target and state.target.waivers else ()
+        state.waivers = open_book(options.waivers + entry, options.target)
+    except (ConfigError, ReportError) as error:
         raise pytest.UsageError(str(error)) from None
     _check_faults(options.reference_faults)
+    if options.certify:
+        _check_certifiable(config, state)
     if state.runs_suites and not hasattr(config, "workerinput"):
         _default_report_paths(config, options.target_report_dir)
 
@@ -207,6 +307,7 @@ def _configuration_file_meant(config: pytest.Config) -> Path | None:
 
 def _options(config: pytest.Config) -> Options:
     from layers_conformance.core.targets import ConfigError
+    from layers_conformance.run.selection import select_requirements
 
     seed = config.getoption("lc_seed")
     worker_input: dict[str, Any] = getattr(config, "workerinput", {})
@@ -216,6 +317,11 @@ def _options(config: pytest.Config) -> Options:
     values = {_dest(o).removeprefix("lc_"): config.getoption(_dest(o)) for o, *_ in TARGET_OPTIONS}
     try:
         flags = target_flags(values, targets_file)
+        selected = select_requirements(
+            config.getoption("lc_requirements"),
+            config.getoption("lc_rerun_failed"),
+            load_catalogue(),
+        )
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     if targets_file is None and flags is None and Path("targets.yaml").is_file():
@@ -236,8 +342,21 @@ def _options(config: pytest.Config) -> Options:
         deadline_s=_positive(config, "lc_deadline", "--deadline"),
         reference_faults=tuple(config.getoption("lc_faults")),
         reference_size=size,
+        concurrency=_concurrency(config),
         flags=flags,
+        waivers=tuple(config.getoption("lc_waivers")),
+        selected=selected,
+        recheck_pause_s=_recheck_pause(config),
+        certify=config.getoption("lc_certify"),
+        replay=config.getoption("lc_replay"),
     )
+
+
+def _concurrency(config: pytest.Config) -> int:
+    value: int = config.getoption("lc_concurrency")
+    if value < 1:
+        raise pytest.UsageError(f"--concurrency={value} must be at least 1")
+    return value
 
 
 def _positive(config: pytest.Config, dest: str, flag: str) -> float | None:
@@ -245,6 +364,14 @@ def _positive(config: pytest.Config, dest: str, flag: str) -> float | None:
     if value is not None and value <= 0:
         raise pytest.UsageError(f"{flag}={value} must be a positive number")
     return value
+
+
+def _recheck_pause(config: pytest.Config) -> float | None:
+    pause: float = config.getoption("lc_recheck_pause")
+    if pause < 0:
+        raise pytest.UsageError(f"--recheck-pause={pause} must not be negative")
+    rechecks = config.getoption("lc_recheck") or config.getoption("lc_profile") == "smoke"
+    return pause if rechecks else None
 
 
 def _check_faults(names: tuple[str, ...]) -> None:
@@ -258,6 +385,20 @@ def _check_faults(names: tuple[str, ...]) -> None:
             f"--reference-fault: unknown fault {unknown[0]!r} "
             "(layers-conformance serve --list-faults lists them)"
         )
+
+
+def _check_certifiable(config: pytest.Config, state: RunState) -> None:
+    """Refuse a certification that cannot exercise every MUST, before any request."""
+    from layers_conformance.run.certify import refusal, split_refusal
+
+    narrowing = [flag for dest, flag in NARROWING.items() if getattr(config.option, dest, None)]
+    narrowing += [f"the path {arg}" for arg in config.args if not Path(arg).is_dir()]
+    problem = refusal(state.options, state.target, load_catalogue(), narrowing)
+    problem = problem or split_refusal(getattr(config.option, "numprocesses", None))
+    if problem:
+        raise pytest.UsageError(problem)
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_EveryMust(), "layers-conformance-every-must")
 
 
 def _runs_suites(config: pytest.Config) -> bool:
@@ -295,13 +436,48 @@ def pytest_collection_modifyitems(
     for item in items:
         if "conformance" in getattr(item, "fixturenames", ()):
             _requirement_of(item, catalogue)
+    items.sort(key=lambda item: item.get_closest_marker(SEQUENTIAL_MARKER) is None)  # stable
     state = config.stash[STATE]
+    selected = state.options.selected
+    if selected is not None:
+        from layers_conformance.run.selection import NOT_SELECTED
+
+        _keep_only(config, items, lambda item: _in_selection(item, selected), NOT_SELECTED)
     if state.options.profile == "smoke":
-        keep = [i for i in items if i.get_closest_marker(SMOKE_MARKER)]
-        dropped = [i for i in items if i not in keep]
-        _note_not_run(state, dropped, "not part of the smoke profile")
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = keep
+        smoke = "not part of the smoke profile"
+        _keep_only(config, items, lambda i: bool(i.get_closest_marker(SMOKE_MARKER)), smoke)
+
+
+def _keep_only(
+    config: pytest.Config, items: list[pytest.Item], keep: Callable[[pytest.Item], bool], why: str
+) -> None:
+    """Deselect the items `keep` refuses, noting `why` for their requirements' reports."""
+    dropped = [item for item in items if not keep(item)]
+    _note_not_run(config.stash[STATE], dropped, why)
+    config.hook.pytest_deselected(items=dropped)
+    items[:] = [item for item in items if keep(item)]
+
+
+def _in_selection(item: pytest.Item, selected: frozenset[str]) -> bool:
+    requirement = _marked_requirement(item)
+    return requirement is not None and requirement.id in selected
+
+
+class _EveryMust:
+    """A certification stops before its first request when a MUST has no test to run.
+
+    Registered for a certification only, and never in an xdist worker: the controller has
+    already refused every option that narrows the run, and a worker's error would be garbled.
+    """
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        from layers_conformance.run.certify import uncollected
+
+        marked = (_marked_requirement(item) for item in items)
+        problem = uncollected(load_catalogue(), (r.id for r in marked if r is not None))
+        if problem:
+            raise pytest.UsageError(problem)
 
 
 def pytest_deselected(items: Sequence[pytest.Item]) -> None:
@@ -310,6 +486,7 @@ def pytest_deselected(items: Sequence[pytest.Item]) -> None:
 
 
 def _note_not_run(state: RunState, items: Sequence[pytest.Item], reason: str) -> None:
+    state.deselected = True
     for item in items:
         requirement = _marked_requirement(item)
         if requirement is not None:
@@ -357,16 +534,29 @@ def conformance_seed(request: pytest.FixtureRequest) -> int:
 
 def _start(config: pytest.Config, state: RunState) -> Probe:
     from layers_conformance.probing.client import TargetUnreachable
+    from layers_conformance.run.replay import describe_run
     from layers_conformance.run.start import open_probe
 
     say = _progress_writer(config)
+    options = state.options
+    if state.deselected or hasattr(config, "workerinput") or options.replay is not None:
+        # The prefetch is the whole suites' work: a partial run, or an xdist worker running
+        # a share of the tests, asks for its requests as its tests need them; a replay sends
+        # nothing over the network, so it has nothing to gain.
+        options = replace(options, concurrency=1)
     try:
         state.target, state.probe = open_probe(
-            state.options, state.target, state.stack, say, _allure_attacher(config, state)
+            options,
+            state.target,
+            state.stack,
+            say,
+            _exchange_keeper(config, state),
+            _allure_attacher(config, state),
         )
     except TargetUnreachable as error:
         state.tally.aborted, state.tally.stopped = str(error), True
         pytest.exit(f"layers-conformance: {error}", returncode=1)
+    state.described = describe_run(state.options, state.target, state.probe.plan.budget)
     return state.probe
 
 
@@ -375,21 +565,43 @@ def _progress_writer(config: pytest.Config) -> Callable[[str], None]:
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     capture = config.pluginmanager.get_plugin("capturemanager")
 
+    lock = threading.Lock()  # walks prefetched in threads report progress too
+
     def say(line: str) -> None:
         if reporter is None:
             return
-        with capture.global_and_fixture_disabled() if capture else nullcontext():
+        with lock, capture.global_and_fixture_disabled() if capture else nullcontext():
             reporter.write_line(f"  … {line}")
 
     return say
 
 
-def _allure_attacher(config: pytest.Config, state: RunState) -> Any:
+def _exchange_keeper(config: pytest.Config, state: RunState) -> Callable[[Exchange], None]:
+    """Keep each exchange the client records, from any thread, for exchanges.har."""
+    from datetime import UTC, datetime
+
+    from layers_conformance.reporting.har import har_entry
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+    def keep(exchange: Exchange) -> None:
+        state.exchanges.append(har_entry(exchange, datetime.now(UTC), worker))
+
+    return keep
+
+
+def _allure_attacher(config: pytest.Config, state: RunState) -> Callable[[Exchange], None] | None:
     if not getattr(config.option, "allure_report_dir", None):
         return None
     from layers_conformance.reporting.allure_attach import attach_exchange
 
-    return lambda exchange: attach_exchange(exchange) if state.current is not None else None
+    def attach(exchange: Exchange) -> None:
+        # Each test shows the exchanges it judged, once each, whoever fetched them first.
+        if state.current is not None and id(exchange) not in state.attached:
+            state.attached.add(id(exchange))
+            attach_exchange(exchange)
+
+    return attach
 
 
 @pytest.fixture(autouse=True)
@@ -397,6 +609,7 @@ def _conformance_labels(request: pytest.FixtureRequest) -> Iterator[None]:
     state = request.config.stash[STATE]
     requirement = _marked_requirement(request.node)
     state.current = request.node if requirement else None
+    state.attached = set()
     if requirement and getattr(request.config.option, "allure_report_dir", None):
         from layers_conformance.reporting.allure_attach import label_requirement
 
@@ -426,6 +639,28 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    try:
+        return (yield)
+    except Exception as error:
+        state = item.config.stash[STATE]
+        requirement = _marked_requirement(item)
+        pause = state.options.recheck_pause_s
+        if pause is None or state.probe is None or requirement is None:
+            raise
+        from layers_conformance.run.recheck import recheck
+        from layers_conformance.verdicts import rechecks
+
+        if not rechecks(requirement, error):
+            raise
+        looked = recheck(item.runtest, state.probe, pause)
+        item.stash[RECHECKED] = (error, looked)
+        if not looked.held:
+            raise
+        return None
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
@@ -437,17 +672,23 @@ def pytest_runtest_makereport(
         or (report.when == "setup" and report.passed)
     ):
         return report
-    from layers_conformance.verdicts import attach_record, judge
+    from layers_conformance.verdicts import after_recheck, attach_record, judge
 
     state = item.config.stash[STATE]
     use = state.probe.take_use() if state.probe else None
     verdict = judge(requirement, report, call.excinfo, item.nodeid, use)
+    if report.when == "call" and RECHECKED in item.stash:
+        verdict = after_recheck(verdict, *item.stash[RECHECKED], item.nodeid)
+    if state.waivers is not None:
+        verdict = verdict.under(state.waivers.covering(requirement.id, verdict.status))
     verdict.apply(report)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     requests_sent = state.probe.client.requests_sent if state.probe else 0
     used = use.requests if use else 0
     attach_record(report, verdict.record(worker, requests_sent, item.nodeid, used))
-    report.user_properties += [
+    # pytest's JUnit writer reads a test case's properties from its teardown report, which
+    # pytest builds from `item.user_properties`: set there, they reach junit.xml (xdist too).
+    item.user_properties += [
         ("requirement", requirement.id),
         ("level", requirement.level),
         ("conformance_status", verdict.status),
@@ -466,6 +707,10 @@ def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] 
         return "warned", "W", "WARN (SHOULD)"
     if status == INCONCLUSIVE and report.when == "call":
         return "inconclusive", "I", "INCONCLUSIVE"
+    if status == WAIVED:
+        return "waived", "w", "WAIVED"
+    if status == FLAKY:
+        return "flaky", "~", "FLAKY (held on recheck)"
     return None
 
 
@@ -488,18 +733,45 @@ class _Recorder:
             self.state.unjudged_failures += 1
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """Gather a pytest-xdist worker's exchanges as it ends: its client was its own."""
+    output = getattr(node, "workeroutput", {})  # a worker that crashed sent none
+    node.config.stash[STATE].exchanges += output.get(EXCHANGES_KEY, [])
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash[STATE]
     state.stack.close()
-    if not state.runs_suites or hasattr(session.config, "workerinput"):
+    worker_output = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:
+        worker_output[EXCHANGES_KEY] = state.exchanges
+    if not state.runs_suites or worker_output is not None:
         return
     from layers_conformance.run.finish import finish_run
 
-    run = finish_run(state.options, state.target, state.tally, _budget(state))
+    # A selection may leave nothing to run (--rerun-failed of a clean report): not an error.
+    judged = [pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED]
+    if state.options.selected is not None:
+        judged.append(pytest.ExitCode.NO_TESTS_COLLECTED)
+    if exitstatus not in judged and not state.tally.aborted:
+        # Whatever stopped pytest (an internal error, an interrupt, nothing collected), the
+        # requirements it did not reach were not shown to hold: the run never passes.
+        state.tally.aborted = _unfinished(exitstatus)
+    run = finish_run(
+        state.options,
+        state.target,
+        state.tally,
+        state.waivers,
+        state.exchanges,
+        state.described,
+        _budget(state),
+    )
     state.result = run
-    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+    if exitstatus in judged:
         failed = run.verdict == "fail" or state.unjudged_failures > 0
+        failed = failed or run.certification not in (None, "pass")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
 
 
@@ -507,6 +779,16 @@ def _budget(state: RunState) -> int:
     from layers_conformance.run.start import request_budget
 
     return request_budget(state.options, state.target)
+
+
+def _unfinished(exitstatus: int) -> str:
+    reasons: dict[int, str] = {
+        pytest.ExitCode.INTERRUPTED: "the run was interrupted",
+        pytest.ExitCode.INTERNAL_ERROR: "pytest stopped on an internal error (INTERNALERROR above)",
+        pytest.ExitCode.USAGE_ERROR: "the run stopped on a usage error",
+        pytest.ExitCode.NO_TESTS_COLLECTED: "no test ran",
+    }
+    return reasons.get(exitstatus, f"pytest ended with exit status {int(exitstatus)}")
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

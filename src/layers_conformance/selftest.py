@@ -55,6 +55,7 @@ def run_case(
     kind: str,
     declared: Sequence[str],
     profile: str = "standard",
+    concurrency: int | None = None,
     size: int | None = None,
 ) -> CaseResult:
     """Run the suites against the reference started with fault `name` (kind "clean": none),
@@ -63,6 +64,7 @@ def run_case(
         # The packaged suites, as `layers-conformance run` runs them: from a checkout or a wheel.
         options = ["-q", "-p", "no:randomly", "--profile", profile, "--seed", str(SELFTEST_SEED)]
         options += [] if kind == "clean" else ["--reference-fault", name]
+        options += [] if concurrency is None else ["--concurrency", str(concurrency)]
         options += [] if size is None else ["--reference-size", str(size)]
         command = pytest_command([*options, f"--report-dir={scratch}"])
         started = time.monotonic()
@@ -101,11 +103,13 @@ def all_cases() -> list[tuple[str, str, tuple[str, ...]]]:
     return [*clean, *variants, *((n, "fault", f.breaks) for n, f in FAULTS.items())]
 
 
-def run_all(workers: int, names: Sequence[str] = ()) -> list[CaseResult]:
+def run_all(
+    workers: int, names: Sequence[str] = (), concurrency: int | None = None
+) -> list[CaseResult]:
     """Every case (or those named), `workers` at a time."""
     cases = [c for c in all_cases() if not names or c[0] in names]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda case: run_case(*case), cases))
+        return list(pool.map(lambda c: run_case(c[0], c[1], c[2], concurrency=concurrency), cases))
 
 
 def table(results: Sequence[CaseResult]) -> str:
@@ -139,9 +143,12 @@ def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="layers-conformance selftest", description=__doc__)
     parser.add_argument("names", nargs="*", help="only these faults or variants")
     parser.add_argument("--workers", type=int, default=2, help="cases run at once (default 2)")
+    parser.add_argument(
+        "--concurrency", type=int, default=None, help="each run's --concurrency (default: its own)"
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
-    results = run_all(args.workers, args.names)
+    results = run_all(args.workers, args.names, args.concurrency)
     print(table(results))
     print(f"wall time: {time.monotonic() - started:.0f} s with {args.workers} workers")
     return 0 if all(r.ok for r in results) else 1

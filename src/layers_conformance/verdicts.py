@@ -1,4 +1,5 @@
-"""From a pytest report to a verdict on a requirement: pass, fail, warn, skip or inconclusive.
+"""From a pytest report to a verdict on a requirement: pass, fail, warn, skip or inconclusive
+(and waived or flaky, once the gate's waivers and rechecks have had their say).
 
 A failing SHOULD becomes a warning that never fails the run; a check the data could not
 decide, or that ran out of budget, is inconclusive with its reason; never a silent pass.
@@ -9,14 +10,16 @@ pass says what it checked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from layers_conformance.checks.violations import ConformanceFailure, Inconclusive
 from layers_conformance.core.catalogue import Requirement
-from layers_conformance.core.results import Evidence, Status
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.results import Evidence, Status, Waiver
 from layers_conformance.probing.client import (
     BudgetExceeded,
     ClientError,
@@ -26,6 +29,9 @@ from layers_conformance.probing.client import (
 )
 from layers_conformance.probing.probe import NoAnswer, Use
 from layers_conformance.run.tally import TestRecord
+
+if TYPE_CHECKING:
+    from layers_conformance.run.recheck import Recheck
 
 EVIDENCE_PER_TEST = 5
 # The attribute of a pytest TestReport that carries a `TestRecord` (as plain data) from the
@@ -46,8 +52,13 @@ class TestVerdict:
     # Why the run could not finish (budget, deadline, target gone): such a run never passes.
     incomplete: str = ""
     cut: str = ""  # "budget" or "deadline": the run's limit that cut this test short
+    waiver: Waiver | None = None  # the waiver that made a failure `waived`
 
     __test__ = False  # not a pytest test class, despite its name
+
+    def under(self, waiver: Waiver | None) -> TestVerdict:
+        """This verdict under a waiver that covers it (`waived`), or unchanged for None."""
+        return self if waiver is None else replace(self, status="waived", waiver=waiver)
 
     def record(self, worker: str, requests_sent: int, test: str = "", used: int = 0) -> TestRecord:
         """What the tally needs of this verdict, from the process that ran the test."""
@@ -67,7 +78,12 @@ class TestVerdict:
 
     def apply(self, report: pytest.TestReport) -> None:
         """Mark the report so the terminal, JUnit and the tally all tell the same story."""
-        if self.status == "warn":
+        if self.waiver is not None:
+            # Skipped, not failed: a waived deviation must not turn a CI check red.
+            report.outcome = "skipped"
+            explained = f"{self.waiver.describe()}\n{self.longrepr or self.reason}"
+            report.longrepr = (str(report.location[0]), report.location[1] or 0, explained)
+        elif self.status == "warn":
             # Reported like an expected failure: visible, in JUnit as skipped, never failing.
             report.outcome = "skipped"
             report.wasxfail = f"warn (SHOULD {self.requirement.id}): {self.reason}"
@@ -111,9 +127,53 @@ def judge(
         broken: Status = "fail" if requirement.level == "MUST" else "warn"
         return _failure(requirement, broken, error, nodeid)
     # Anything else is the suite's own error: a warning would hide it, so it fails whatever
-    # the level, with pytest's traceback kept.
+    # the level, with pytest's traceback kept under the requirement it left unverified.
     reason = _one_line(error) if error is not None else "the test did not pass"
-    return TestVerdict(requirement, "fail", reason, (Evidence(nodeid, reason),))
+    longrepr = f"{headline(requirement)}\nthe check itself erred: {reason}\n{report.longrepr}"
+    return TestVerdict(requirement, "fail", reason, (Evidence(nodeid, reason),), longrepr)
+
+
+def rechecks(requirement: Requirement, error: BaseException) -> bool:
+    """Whether a failure earns a second look: a MUST the server broke (a warning does not
+    fail the run, and the suite's own error would only repeat itself)."""
+    return requirement.level == "MUST" and isinstance(_root_cause(error), ConformanceFailure)
+
+
+def after_recheck(
+    verdict: TestVerdict, first: BaseException, looked: Recheck, nodeid: str
+) -> TestVerdict:
+    """The verdict on a failure that was looked at again: flaky if the second look held."""
+    pause = f"a recheck after {looked.pause_s:g} s"
+    failure = _root_cause(first)
+    if not looked.held or not isinstance(failure, ConformanceFailure):
+        return replace(verdict, reason=f"{verdict.reason} (failed again on {pause})")
+    failed = _failure(verdict.requirement, "flaky", failure, nodeid)
+    evidence = tuple(replace(e, message=f"first look: {e.message}") for e in failed.evidence)
+    held = tuple(
+        _exchange_evidence(nodeid, f"recheck after {looked.pause_s:g} s: held", exchange)
+        for exchange in _asked_again(failure, looked.exchanges)
+    )
+    reason = f"failed, then held on {pause}: {failed.reason}"
+    return TestVerdict(verdict.requirement, "flaky", reason, evidence + held)
+
+
+def _asked_again(failure: ConformanceFailure, exchanges: Sequence[Exchange]) -> list[Exchange]:
+    # The recheck's answers to the requests that showed the failure, so the two looks sit
+    # side by side; when none matches (a cursor differs), the recheck's first answers.
+    failing = {v.exchange.url for v in failure.violations if v.exchange is not None}
+    again = [exchange for exchange in exchanges if exchange.url in failing]
+    return (again or list(exchanges))[:EVIDENCE_PER_TEST]
+
+
+def _exchange_evidence(nodeid: str, message: str, exchange: Exchange) -> Evidence:
+    return Evidence(
+        test=nodeid,
+        message=message,
+        actual=f"HTTP {exchange.status}" if exchange.status is not None else exchange.describe(),
+        request=exchange.describe(),
+        response_excerpt=exchange.excerpt(),
+        curl=exchange.curl(),
+    )
 
 
 def _passed(requirement: Requirement, use: Use) -> TestVerdict:
@@ -148,12 +208,21 @@ def _failure(
             request=violation.exchange.describe() if violation.exchange else "",
             response_excerpt=violation.exchange.excerpt() if violation.exchange else "",
             curl=violation.exchange.curl() if violation.exchange else "",
+            divergence=violation.divergence,
+            field_diff=violation.field_diff,
         )
         for violation in failure.violations[:EVIDENCE_PER_TEST]
     )
-    headline = f"{requirement.id} ({requirement.level}): {requirement.statement}"
-    longrepr = f"{headline}\n  page: {requirement.section}: {requirement.quote}\n{failure}"
+    longrepr = f"{headline(requirement)}\n{failure}"
     return TestVerdict(requirement, status, failure.violations[0].message, evidence, longrepr)
+
+
+def headline(requirement: Requirement) -> str:
+    """What a failure says first (JUnit's message, too): the requirement and the page's words."""
+    return (
+        f"{requirement.id} ({requirement.level}): {requirement.statement}\n"
+        f"  page: {requirement.section}: {requirement.quote}"
+    )
 
 
 def attach_record(report: pytest.TestReport, record: TestRecord) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import subprocess
 import sys
 
@@ -64,3 +66,25 @@ def _first_page(banner):
     target = yaml.safe_load("".join(banner[banner.index("targets:\n") :]))["targets"]["reference"]
     path = f"/v1/projects/{target['fixtures']['project_id']}/influencers"
     return httpx.get(target["base_url"] + path, headers={"X-Api-Key": key}).json()
+
+
+def test_the_embedded_reference_formats_no_traceback_in_the_runs_process(dataset):
+    """A fault that drops the connection raises inside the server thread; nothing there
+    may format a traceback (it would parse source with `ast` beside pytest, which CPython
+    3.11 does not survive): the server's error log is off while it serves."""
+    from layers_conformance.reference.faults import HOSTILE
+
+    app = reference_app(dataset, HOSTILE["drop_connection"])
+    with serve_in_thread(app) as base_url:
+        assert not logging.getLogger("uvicorn.error").isEnabledFor(logging.ERROR)
+        project = dataset.fixtures.project_id
+        headers = {"X-Api-Key": dataset.fixtures.key}
+        first = httpx.get(f"{base_url}/v1/projects/{project}/influencers?limit=1", headers=headers)
+        cursor = first.json()["nextCursor"]
+        with contextlib.suppress(httpx.TransportError):  # however the client sees the drop
+            httpx.get(
+                f"{base_url}/v1/projects/{project}/influencers",
+                params={"limit": "1", "cursor": cursor},
+                headers=headers,
+            )
+        assert not logging.getLogger("uvicorn.error").isEnabledFor(logging.ERROR)

@@ -6,7 +6,15 @@ from dataclasses import replace
 
 import pytest
 
-from layers_conformance.core.results import Evidence, RequirementResult, RunResult
+from layers_conformance.core.results import (
+    Cell,
+    Column,
+    Divergence,
+    Evidence,
+    FieldRow,
+    RequirementResult,
+    RunResult,
+)
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -91,4 +99,51 @@ def failing_run() -> RunResult:
         _make_result("AUTH-MISSING-001", "pass", area="auth", ambiguity="No status for 401."),
         _make_result("AUTH-SCOPE-001", "skip", area="auth", reason="no key_without_scope"),
         _make_result("LIMIT-DEFAULT-001", "inconclusive", reason="only 3 influencers"),
+    )
+
+
+def _divergence() -> Divergence:
+    """limit=7 skips inf_c, tied with inf_b, the last item of page 1; an id and a cursor hostile."""
+
+    def cell(ident, page, position, tie, **fields):
+        return Cell(ident, f"2026-04-01T14:0{tie}:00Z", page, position, tie, tie == 2, **fields)
+
+    wide = (
+        cell("inf_a", 1, 1, 1, cursor=""),
+        cell("inf_b", 1, 2, 2),
+        cell("inf_c", 1, 3, 2, mark="missing"),
+        cell(HOSTILE, 1, 4, 3),
+    )
+    narrow = (
+        cell("inf_a", 1, 1, 1, cursor=""),
+        cell("inf_b", 1, 2, 2),
+        None,
+        cell(HOSTILE, 2, 1, 3, cursor=f"c1{HOSTILE}"),
+    )
+    return Divergence(
+        7,
+        2,
+        "inf_c",
+        (
+            Column("limit=100", wide, "the end: page 1 says nextCursor null"),
+            Column("limit=7", narrow),
+        ),
+    )
+
+
+@pytest.fixture
+def drawn_run() -> RunResult:
+    """A failed traversal drawn as a divergence, and a failed error drawn as a field diff."""
+    sequence = _make_evidence(
+        message="at limit=7 the item inf_c never appears", divergence=_divergence()
+    )
+    fields = (
+        FieldRow("HTTP status", "4xx", "200", True),
+        FieldRow("error.code", '"VALIDATION"', HOSTILE, True),
+        FieldRow("error.message", "non-empty string", '"fine"', False),
+    )
+    error = _make_evidence(message="expected VALIDATION", field_diff=fields)
+    return _make_run(
+        _make_result("TRAV-CONSISTENT-001", "fail", area="traversal", evidence=(sequence,)),
+        _make_result("LIMIT-RANGE-001", "fail", evidence=(error,)),
     )

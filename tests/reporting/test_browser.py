@@ -93,3 +93,15 @@ def test_console_check_catches_a_broken_page(tmp_path):
     )
     lines = console_lines(browse(broken, "--dump-dom").stderr)
     assert any("example.invalid" in line for line in lines), lines
+
+
+def test_drawings_render_as_tables_without_console_messages(drawn_run, tmp_path):
+    """A drawn divergence and field diff render in a real browser, with nothing logged."""
+    path = tmp_path / "conformance.html"
+    write_html(drawn_run, path)
+    browsed = browse(path, "--dump-dom")
+    assert console_lines(browsed.stderr) == []
+    assert '<table class="divergence">' in browsed.stdout
+    assert '<td class="gap" colspan="3">not listed</td>' in browsed.stdout
+    assert '<tr class="differs">' in browsed.stdout
+    assert "<script" not in browsed.stdout

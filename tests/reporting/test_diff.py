@@ -35,6 +35,15 @@ class TestCompare:
             ("pass", "skip", "other_status"),
             ("fail", "inconclusive", "other_status"),
             ("skip", "pass", "other_status"),
+            ("waived", "fail", "newly_failing"),  # the waiver expired
+            ("flaky", "fail", "newly_failing"),
+            ("fail", "waived", "newly_waived"),
+            ("pass", "waived", "newly_waived"),
+            ("pass", "flaky", "newly_flaky"),
+            ("fail", "flaky", "newly_flaky"),
+            ("waived", "pass", "newly_passing"),
+            ("flaky", "pass", "newly_passing"),
+            ("inconclusive", "flaky", "newly_flaky"),
         ],
     )
     def test_status_change_kinds(self, before, after, kind):
@@ -108,7 +117,14 @@ class TestMain:
         assert "newly failing (1):" in capsys.readouterr().out
 
     @pytest.mark.parametrize(
-        ("before", "after"), [("pass", "warn"), ("fail", "pass"), ("fail", "fail")]
+        ("before", "after"),
+        [
+            ("pass", "warn"),
+            ("fail", "pass"),
+            ("fail", "fail"),
+            ("pass", "flaky"),
+            ("fail", "waived"),
+        ],
     )
     def test_exit_0_otherwise(self, write, before, after):
         """Warnings, fixes and unchanged failures do not fail the diff."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
+from layers_conformance.core.results import Waiver, WaiverOutcome
 from layers_conformance.reporting.html_report import render_html, write_html
 
 HOSTILE = "<script>alert(1)</script>"
@@ -102,6 +104,17 @@ class TestFindings:
         assert "<pre>HTTP 200 application/json\n" in block
         assert "<pre>curl -sS -i &#x27;http://127.0.0.1:8000/v1/projects/p1/" in block
 
+    def test_an_actual_result_that_is_the_message_is_said_once(
+        self, make_run, make_result, make_evidence
+    ):
+        """When the actual result is the message, the page says it once, above."""
+        said = "page 1 holds 8 items"
+        evidence = make_evidence(message=said, actual=said)
+        result = make_result("A-001", "fail", evidence=(evidence,))
+        block = finding(render_html(make_run(result)), "A-001")
+        assert block.count("page 1 holds 8 items") == 1
+        assert "<dt>Actual</dt>" not in block
+
     def test_warning_is_collapsed(self, page):
         """A warning is listed with its evidence but starts closed."""
         block = finding(page, "LIMIT-FULL-001")
@@ -111,6 +124,34 @@ class TestFindings:
     def test_only_failures_and_warnings(self, page):
         """Passing, skipped and inconclusive requirements have no finding block."""
         assert re.findall(r'id="finding-([A-Z-0-9]+)"', page) == ["LIMIT-MAX-001", "LIMIT-FULL-001"]
+
+    def test_waived_and_flaky_are_findings(self, make_run, make_result, make_evidence):
+        """A waived failure shows its waiver and its evidence; a flaky one its evidence."""
+        waiver = Waiver("A-001", "fixed in API-123", date(2026, 12, 31))
+        page = render_html(
+            make_run(
+                make_result("A-001", "waived", waiver=waiver, evidence=(make_evidence(),)),
+                make_result("B-001", "flaky", evidence=(make_evidence(message="first look"),)),
+            )
+        )
+        block = finding(page, "A-001")
+        assert "waived until 2026-12-31: fixed in API-123" in block
+        assert "page 1 holds 8 items" in block
+        assert "first look" in finding(page, "B-001")
+        assert '<span class="badge flaky">' in page
+
+    def test_stale_waivers_are_listed(self, make_run, make_result):
+        """Expired and unused waivers need a person: they are listed; applied ones are not."""
+        waivers = tuple(
+            WaiverOutcome(Waiver(ident, "why", date(2026, 1, 1), source="w.yaml"), use)
+            for ident, use in (("A-001", "expired"), ("B-001", "unused"), ("C-001", "applied"))
+        )
+        page = render_html(make_run(make_result("A-001"), waivers=waivers))
+        listed = re.search(r'<ul class="waivers">(.*?)</ul>', page, re.S)
+        assert listed
+        assert re.findall(r'badge (\w+)">\w+</span> ([A-Z]-001)', listed.group(1)) == [
+            ("expired", "A-001"), ("unused", "B-001")
+        ]  # fmt: skip
 
     def test_finding_without_evidence(self, make_run, make_result):
         """A failure with no recorded exchange says so instead of showing empty blocks."""
@@ -145,3 +186,53 @@ class TestWhereTheBudgetWent:
 
     def test_a_run_nothing_cut_has_no_such_section(self, failing_run):
         assert "Where the budget went" not in render_html(failing_run)
+
+
+class TestDrawings:
+    @pytest.fixture
+    def drawn(self, drawn_run) -> str:
+        return render_html(drawn_run)
+
+    def test_the_two_sequences_side_by_side(self, drawn):
+        """A divergence is a table with one labelled column group per sequence."""
+        block = finding(drawn, "TRAV-CONSISTENT-001")
+        assert '<table class="divergence">' in block
+        assert '<th colspan="3">limit=100</th><th colspan="3">limit=7</th>' in block
+
+    def test_the_missing_item_is_marked_and_the_other_side_has_a_gap(self, drawn):
+        """The missing item carries its mark; the walk that lost it shows a gap in that row."""
+        block = finding(drawn, "TRAV-CONSISTENT-001")
+        assert '<code>inf_c</code> <span class="mark">missing</span>' in block
+        assert '<td class="gap" colspan="3">not listed</td>' in block
+
+    def test_page_boundaries_are_rules_with_page_and_cursor(self, drawn):
+        """A page start is a rule naming the page and the cursor, shortened, whole on hover."""
+        block = finding(drawn, "TRAV-CONSISTENT-001")
+        assert 'class="rule">page 1 · first page, no cursor</td>' in block
+        assert 'class="rule">page 2 · cursor <code title="c1&lt;script&gt;' in block
+        assert 'class="rule"><span class="end">the end: page 1 says nextCursor null</span>' in block
+
+    def test_tie_groups_are_shaded(self, drawn):
+        """Cells of a tie group carry the group's shade class."""
+        block = finding(drawn, "TRAV-CONSISTENT-001")
+        assert block.count('class="tie0"') == 6  # inf_b on both sides, three cells each
+        assert 'class="tie0 missing"' in block
+
+    def test_server_strings_in_drawings_are_escaped(self, drawn):
+        """Ids, cursors and field values from the server stay text."""
+        assert "<script" not in drawn
+        assert "<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>" in drawn
+
+    def test_a_field_diff_marks_the_fields_that_differ(self, drawn):
+        """Each field is a row: documented against received, the differing ones marked."""
+        block = finding(drawn, "LIMIT-RANGE-001")
+        assert "<th>Field</th><th>Documented</th><th>Received</th>" in block
+        assert block.count('<tr class="differs">') == 2
+        assert '<tr class="same"><td><code>error.message</code></td>' in block
+
+    def test_a_drawn_failure_folds_the_raw_response(self, drawn, page):
+        """With a drawing, the response excerpt is folded away; without one it stays open."""
+        assert "<details><summary>Response excerpt</summary><pre>" in finding(
+            drawn, "TRAV-CONSISTENT-001"
+        )
+        assert "<h4>Response excerpt</h4>" in finding(page, "LIMIT-MAX-001")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
+from dataclasses import asdict
+from datetime import date
 
 import pytest
 
+from layers_conformance.core.results import Evidence, Waiver, WaiverOutcome
 from layers_conformance.reporting import json_report
 from layers_conformance.reporting.json_report import ReportError, read_json, to_json, write_json
 
@@ -23,8 +27,12 @@ RUN_KEYS = [
     "aborted",
     "budget",
     "requirements",
+    "waivers",
 ]
-REQUIREMENT_KEYS = ["id", "level", "status", "tests", "reason", "area", "statement", "evidence"]
+REQUIREMENT_KEYS = [
+    "id", "level", "status", "tests", "reason", "area", "statement", "evidence", "waiver"
+]  # fmt: skip
+WAIVER = Waiver("A-001", "fixed in API-123", date(2026, 12, 31), "staging", "ci/waivers.yaml")
 
 
 class TestToJson:
@@ -46,9 +54,33 @@ class TestToJson:
         """Evidence keeps every field the HTML report shows."""
         evidence = to_json(failing_run)["requirements"][0]["evidence"][0]
         assert set(evidence) == {
-            "test", "message", "expected", "actual", "request", "response_excerpt", "curl"
+            "test", "message", "expected", "actual", "request", "response_excerpt", "curl",
+            "divergence", "field_diff",
         }  # fmt: skip
         assert "<script>" in evidence["response_excerpt"]  # JSON is data: no escaping here
+
+    def test_waivers(self, make_run, make_result):
+        """A waived result names its waiver; the run lists what every waiver did."""
+        run = make_run(
+            make_result("A-001", "waived", waiver=WAIVER),
+            waivers=(WaiverOutcome(WAIVER, "applied"), WaiverOutcome(WAIVER, "expired")),
+        )
+        report = to_json(run)
+        waiver = {
+            "requirement": "A-001", "reason": "fixed in API-123", "expires": "2026-12-31",
+            "target": "staging", "source": "ci/waivers.yaml",
+        }  # fmt: skip
+        assert report["requirements"][0]["waiver"] == waiver
+        assert report["waivers"] == [waiver | {"use": "applied"}, waiver | {"use": "expired"}]
+        assert report["verdict"] == "fail"  # an expired waiver fails the run
+
+    def test_new_statuses_are_read_back(self, make_run, make_result, tmp_path):
+        """`waived` and `flaky` are report statuses the reader accepts."""
+        run = make_run(make_result("A-001", "waived", waiver=WAIVER), make_result("B-001", "flaky"))
+        write_json(run, tmp_path / "r.json")
+        assert [r["status"] for r in read_json(tmp_path / "r.json")["requirements"]] == [
+            "waived", "flaky"
+        ]  # fmt: skip
 
     def test_aborted_run_fails(self, make_run, make_result):
         """An aborted run fails even when no requirement did."""
@@ -145,3 +177,20 @@ def test_the_budget_says_who_spent_what(make_run, make_result):
         "cut_short": "the deadline of 120 s passed",
         "spent_by_test": [{"test": "suites/t.py::t", "requirement": "A-X-001", "requests": 12}],
     }
+
+
+class TestDrawings:
+    def test_drawings_are_plain_json(self, drawn_run):
+        """A divergence and a field diff are written as JSON objects and lists."""
+        report = to_json(drawn_run)
+        drawn = report["requirements"][0]["evidence"][0]["divergence"]
+        assert (drawn["page_size"], drawn["page"], drawn["item"]) == (7, 2, "inf_c")
+        assert drawn["columns"][1]["cells"][2] is None
+        assert report["requirements"][1]["evidence"][0]["field_diff"][0]["differs"] is True
+
+    def test_evidence_comes_back_whole_from_a_report(self, drawn_run):
+        """Evidence as a pytest report carries it (plain data) becomes the same Evidence."""
+        for result in drawn_run.requirements:
+            for evidence in result.evidence:
+                assert Evidence.from_json(asdict(evidence)) == evidence
+                assert Evidence.from_json(json.loads(json.dumps(asdict(evidence)))) == evidence

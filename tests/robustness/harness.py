@@ -7,6 +7,7 @@ suites as a separate pytest process, and reads what that run printed and left be
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -26,6 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from layers_conformance.reference import build_dataset, reference_app, targets_entry
 from layers_conformance.reference.dataset import Dataset
 from layers_conformance.reference.hooks import Fault
+from suite_run import Run
 
 REPO = Path(__file__).resolve().parents[2]
 SUITES = REPO / "suites"
@@ -130,38 +132,6 @@ def write_targets(path: Path, name: str, entry: dict[str, Any]) -> Path:
     return path
 
 
-@dataclass(frozen=True)
-class Run:
-    """What one run of the suites printed and left in its report folder."""
-
-    code: int
-    stdout: str
-    stderr: str
-    elapsed: float
-    report_dir: Path
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-    @property
-    def report(self) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads((self.report_dir / "conformance.json").read_text())
-        return data
-
-    @property
-    def statuses(self) -> dict[str, str]:
-        return {r["id"]: r["status"] for r in self.report["requirements"]}
-
-    @property
-    def reasons(self) -> dict[str, str]:
-        return {r["id"]: r["reason"] for r in self.report["requirements"]}
-
-    def explain(self) -> str:
-        """The end of the run's output, for assertion messages."""
-        return "\n".join(self.output.strip().splitlines()[-25:])
-
-
 def suite_env(**extra: str) -> dict[str, str]:
     """The environment of a suite run: ours without pytest's (xdist's worker count would
     shrink the run's budget), plus the keys the targets file names as ${VARS}."""
@@ -241,3 +211,18 @@ def respond(status: int, body: dict[str, Any], headers: dict[str, str] | None = 
         await send({"type": "http.response.body", "body": payload})
 
     return app
+
+
+def paced(seen: list[Seen], rate: float) -> list[str]:
+    """Where the server saw requests closer together than `rate` allows.
+
+    The client spaces its sends 1/rate apart. The server sees each one a little after it was
+    sent, and a loaded machine can delay one request more than the next; so the guarantee
+    checked, by the server's clock, is that any run of k requests spans at least (k - 2)/rate:
+    one interval of slack for that jitter, whatever the span. An unpaced client breaks it.
+    """
+    return [
+        f"requests {i + 1}-{j + 1} within {seen[j].at - seen[i].at:.3f} s"
+        for i, j in itertools.combinations(range(len(seen)), 2)
+        if seen[j].at - seen[i].at < (j - i - 1) / rate
+    ]

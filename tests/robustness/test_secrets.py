@@ -12,6 +12,7 @@ import base64
 import json
 import socket
 import threading
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,6 +90,17 @@ def test_no_key_in_the_reports_of_a_faulty_server(tmp_path, targets, fault):
     run = run_suite(tmp_path, *LOUD, target=targets.start(fault))
     assert run.report["verdict"] == "fail"
     assert_everything_written(run)
+    assert leaks(run) == []
+
+
+def test_no_key_in_the_evidence_bundle_of_a_server_that_echoes_it(tmp_path, targets):
+    """The bundle is compressed, so a scan of its bytes would see nothing: its files are read."""
+    run = run_suite(tmp_path, "--certify", target=targets.start(answer=echo))
+    with zipfile.ZipFile(run.report_dir / "evidence.zip") as bundle:
+        written = {name: bundle.read(name).decode("utf-8", "replace") for name in bundle.namelist()}
+    assert "exchanges.har" in written
+    assert [f"{name}: {form!r}" for name, text in written.items() for form in SECRET_FORMS
+            if form in text] == []  # fmt: skip
     assert leaks(run) == []
 
 

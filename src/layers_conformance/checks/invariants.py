@@ -12,6 +12,8 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from itertools import groupby
 
+from layers_conformance.checks import divergence
+from layers_conformance.checks.divergence import Finding, Listing
 from layers_conformance.checks.params import DEFAULT_LIMIT
 from layers_conformance.checks.violations import Violation
 from layers_conformance.core.exchange import Exchange
@@ -26,42 +28,30 @@ RFC3339 = re.compile(
 
 def sorted_newest_first(traversal: Traversal) -> list[Violation]:
     """`createdAt` never increases from one item to the next, across page boundaries too."""
+    listing = Listing.of(traversal, tie_key)
     violations = []
-    previous: tuple[datetime, str, Page] | None = None
-    for page, position, item in _positions(traversal.pages):
-        created = parse_timestamp(item.get("createdAt"))
+    previous: tuple[datetime, int] | None = None
+    for one in listing.listed:
+        created = parse_timestamp(one.item.get("createdAt"))
         if created is None:
             continue
         if previous is not None and created > previous[0]:
-            violations.append(
-                Violation(
-                    "sorted_newest_first",
-                    f"{item_id(item)} (page {page.number}, position {position}) was created at "
-                    f"{item.get('createdAt')}, after {previous[1]} listed before it "
-                    f"(page {previous[2].number})",
-                    page.exchange,
-                )
-            )
-        previous = (created, item_id(item), page)
+            finding = divergence.out_of_order(listing, one.index, previous[1])
+            violations.append(_found("sorted_newest_first", finding))
+        previous = (created, one.index)
     return violations
 
 
 def no_repeated_items(traversal: Traversal) -> list[Violation]:
     """No influencer is listed twice in one traversal."""
+    listing = Listing.of(traversal, tie_key)
     first_seen: dict[str, int] = {}
     violations = []
-    for page, position, item in _positions(traversal.pages):
-        ident = item_id(item)
-        if ident in first_seen:
-            violations.append(
-                Violation(
-                    "no_repeated_items",
-                    f"{ident} appears on page {page.number} (position {position}) "
-                    f"and already on page {first_seen[ident]}",
-                    page.exchange,
-                )
-            )
-        first_seen.setdefault(ident, page.number)
+    for one in listing.listed:
+        if one.id in first_seen:
+            finding = divergence.repeated(listing, one.index, first_seen[one.id])
+            violations.append(_found("no_repeated_items", finding))
+        first_seen.setdefault(one.id, one.index)
     return violations
 
 
@@ -150,39 +140,25 @@ def same_sequence(reference: Traversal, other: Traversal) -> list[Violation]:
     A traversal that did not reach its end (a prefix, or one a guard stopped) is compared
     only as far as it goes, up to its last tie group, which may be cut.
     """
-    left, right = tie_groups(reference.items), tie_groups(other.items)
-    partial = not (reference.complete and other.complete)
-    compared = min(len(left), len(right)) - (1 if partial else 0)
-    for index in range(max(compared, 0)):
-        if left[index] != right[index]:
-            return [_sequence_violation(index, left[index], right[index], other)]
-    for name, mine, theirs, traversal in (
-        ("first", left, right, reference),
-        ("second", right, left, other),
-    ):
-        if traversal.complete and _count(mine) < _count(theirs):
-            return [
-                Violation(
-                    "same_sequence",
-                    f"the {name} traversal ended after {_count(mine)} influencers, "
-                    f"the other went on to {_count(theirs)}",
-                    traversal.exchanges[-1] if traversal.exchanges else None,
-                )
-            ]
-    return []
+    parted = _parting_group(reference, other)
+    if parted is None:
+        return []
+    left, right = Listing.of(reference, tie_key), Listing.of(other, tie_key)
+    return [_found("same_sequence", divergence.parted(left, right, parted))]
 
 
 def all_have_status(traversal: Traversal, status: str) -> list[Violation]:
     """Every item of a traversal filtered by `status` has that status."""
+    listing = Listing.of(traversal, tie_key)
     return [
-        Violation(
+        _found(
             "all_have_status",
-            f"{item_id(item)} (page {page.number}, position {position}) has status "
-            f"{item.get('status')!r} in a traversal filtered by status={status}",
-            page.exchange,
+            divergence.flagged(
+                listing, one.index, "wrong-status", f"status {one.item.get('status')!r}"
+            ),
         )
-        for page, position, item in _positions(traversal.pages)
-        if item.get("status") != status
+        for one in listing.listed
+        if one.item.get("status") != status
     ]
 
 
@@ -192,38 +168,34 @@ def filters_partition(unfiltered: Traversal, filtered: dict[str, Traversal]) -> 
     for status, traversal in filtered.items():
         # A prefix of the list, or a walk a guard stopped, is compared as far as it goes.
         expected = Traversal((_only_status(unfiltered, status),), prefix=not unfiltered.complete)
-        for violation in same_sequence(expected, traversal):
-            violations.append(
-                Violation(
-                    "filters_partition",
-                    f"status={status}: {violation.message} (first: the unfiltered traversal "
-                    f"restricted to {status}, second: the filtered traversal)",
-                    violation.exchange,
-                )
-            )
+        parted = _parting_group(expected, traversal)
+        if parted is None:
+            continue
+        left = Listing.of(
+            unfiltered,
+            tie_key,
+            f"{divergence.query_label(unfiltered)} (status={status} only)",
+            keep=lambda item, wanted=status: item.get("status") == wanted,  # type: ignore[misc]
+        )
+        finding = divergence.parted(left, Listing.of(traversal, tie_key), parted)
+        violations.append(_found("filters_partition", finding))
     return violations
 
 
 def excludes_ids(traversal: Traversal, excluded: Iterable[str], why: str) -> list[Violation]:
     """None of `excluded` appears anywhere in the traversal."""
     hidden = set(excluded)
+    listing = Listing.of(traversal, tie_key)
     return [
-        Violation(
-            "excludes_ids",
-            f"{item_id(item)} ({why}) appears on page {page.number}, position {position}",
-            page.exchange,
-        )
-        for page, position, item in _positions(traversal.pages)
-        if item_id(item) in hidden
+        _found("excludes_ids", divergence.flagged(listing, one.index, "excluded", why))
+        for one in listing.listed
+        if one.id in hidden
     ]
 
 
 def tie_groups(items: Sequence[Item]) -> list[Counter[str]]:
     """Consecutive items of equal `createdAt`, each as a multiset of ids (a repeat counts)."""
-    return [
-        Counter(item_id(item) for item in group)
-        for _, group in groupby(items, key=lambda item: _instant(item.get("createdAt")))
-    ]
+    return [Counter(item_id(item) for item in group) for _, group in groupby(items, key=tie_key)]
 
 
 def parse_timestamp(value: object) -> datetime | None:
@@ -237,15 +209,9 @@ def parse_timestamp(value: object) -> datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
-def _instant(value: object) -> object:
-    # Equal instants written differently (Z vs +00:00) are one tie group.
-    return parse_timestamp(value) or value
-
-
-def _positions(pages: Iterable[Page]) -> Iterable[tuple[Page, int, Item]]:
-    for page in pages:
-        for position, item in enumerate(page.items, start=1):
-            yield page, position, item
+def tie_key(item: Item) -> object:
+    """What puts items in one tie group: the instant of `createdAt` (Z and +00:00 alike)."""
+    return parse_timestamp(item.get("createdAt")) or item.get("createdAt")
 
 
 def _limit(page: Page) -> int:
@@ -258,27 +224,29 @@ def _only_status(traversal: Traversal, status: str) -> Page:
     return Page(first.exchange, 1, None, items, None)
 
 
+def _found(rule: str, finding: Finding) -> Violation:
+    # A finding of `checks.divergence` as a violation: said, drawn, and its page to replay.
+    exchange = finding.page.exchange if finding.page is not None else None
+    return Violation(rule, finding.message, exchange, finding.divergence)
+
+
+def _parting_group(reference: Traversal, other: Traversal) -> int | None:
+    # The index of the first tie group that differs, or where the shorter traversal ends
+    # while the other goes on; None when the two list the same.
+    left, right = tie_groups(reference.items), tie_groups(other.items)
+    partial = not (reference.complete and other.complete)
+    compared = min(len(left), len(right)) - (1 if partial else 0)
+    for index in range(max(compared, 0)):
+        if left[index] != right[index]:
+            return index
+    ended_early = (reference.complete and _count(left) < _count(right)) or (
+        other.complete and _count(right) < _count(left)
+    )
+    return min(len(left), len(right)) if ended_early else None
+
+
 def _count(groups: Sequence[Counter[str]]) -> int:
     return sum(group.total() for group in groups)
-
-
-def _sequence_violation(
-    index: int, expected: Counter[str], got: Counter[str], other: Traversal
-) -> Violation:
-    missing, extra = sorted((expected - got).elements()), sorted((got - expected).elements())
-    return Violation(
-        "same_sequence",
-        f"the traversals part at tie group {index + 1}: missing {missing or 'nothing'}, "
-        f"unexpected {extra or 'nothing'}",
-        _page_holding(other, extra or sorted(got)),
-    )
-
-
-def _page_holding(traversal: Traversal, ids: Sequence[str]) -> Exchange | None:
-    for page in traversal.pages:
-        if set(ids) & set(page.ids):
-            return page.exchange
-    return traversal.exchanges[-1] if traversal.exchanges else None
 
 
 def empty_last_page(page: Page | None) -> list[Violation]:

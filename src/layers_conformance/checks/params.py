@@ -27,6 +27,9 @@ STATUSES_INVALID = (
     '["ready"]',
     "active",
 )
+# A key no target issues, and project ids that are not uuids: both plainly invalid.
+UNKNOWN_KEY = "lc_not_a_key_0000000000000000"
+MALFORMED_PROJECT_IDS = ("not-a-uuid", "12345", "00000000-0000-0000-0000-00000000000g")
 GARBAGE_CURSORS = ("!!not-a-cursor!!", "%00", "\u00e9t\u00e9", "a" * 300)
 
 

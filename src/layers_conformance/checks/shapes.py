@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Collection, Iterable
 from functools import cache, lru_cache
@@ -10,9 +11,11 @@ from typing import Any
 from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 
+from layers_conformance.checks import field_diff
 from layers_conformance.checks.violations import Violation
 from layers_conformance.core.catalogue import load_schema
 from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.results import FieldRow
 
 SCHEMA_FILES = ("item.json", "page.json", "error.json")
 NULLABLE_BY_AMBIGUITY = ("gender", "ageRange", "thumbnailUrl")
@@ -60,7 +63,12 @@ def item_types(exchange: Exchange) -> list[Violation]:
 def items_not_null(exchange: Exchange) -> list[Violation]:
     """The fields the page shows as strings are not null (SHOULD: null is accepted as MUST)."""
     return [
-        Violation("item_not_null", f"items[{index}].{field} is null", exchange)
+        Violation(
+            "item_not_null",
+            f"items[{index}].{field} is null",
+            exchange,
+            field_diff=_item_rows(item, index, {("items", index, field)}),
+        )
         for index, item in _items(exchange)
         for field in NULLABLE_BY_AMBIGUITY
         if field in item and item[field] is None
@@ -92,7 +100,12 @@ def error_envelope(exchange: Exchange) -> list[Violation]:
     """An error body is `{"error": {"code", "message", "requestId"}}` with a documented code."""
     if exchange.json() is None:
         return [
-            Violation("error_envelope", f"the error body is not JSON: {_start(exchange)}", exchange)
+            Violation(
+                "error_envelope",
+                f"the error body is not JSON: {_start(exchange)}",
+                exchange,
+                field_diff=(_not_json(exchange, "an error envelope"),),
+            )
         ]
     return _schema_violations("error_envelope", exchange, lambda _: True, schema="error.json")
 
@@ -111,31 +124,35 @@ def answers_error(
     """The answer is an error with one of `codes`, and a status in `statuses` (any 4xx if None)."""
     status = exchange.status
     wanted = " or ".join(sorted(codes))
-    if status is None or not (status in statuses if statuses else 400 <= status < 500):
-        expected_status = "/".join(map(str, sorted(statuses))) if statuses else "4xx"
-        return [
-            Violation(
-                "expected_error",
-                f"expected {wanted} with HTTP {expected_status}, got {_got(exchange)}",
-                exchange,
-            )
-        ]
+    expected_status = "/".join(map(str, sorted(statuses))) if statuses else "4xx"
+    status_holds = status is not None and (status in statuses if statuses else 400 <= status < 500)
     code = error_field(exchange, "code")
-    if code not in codes:
-        return [
-            Violation(
-                "expected_error", f"expected code {wanted}, got {code!r} (HTTP {status})", exchange
-            )
-        ]
-    return []
+    if status_holds and code in codes:
+        return []
+    message = (
+        f"expected {wanted} with HTTP {expected_status}, got {_got(exchange)}"
+        if not status_holds
+        else f"expected code {wanted}, got {code!r} (HTTP {status})"
+    )
+    rows = _error_rows(
+        exchange, codes, field_diff.status_row(status, expected_status, status_holds)
+    )
+    return [Violation("expected_error", message, exchange, field_diff=rows)]
 
 
 def answers_page(exchange: Exchange) -> list[Violation]:
     """The answer is a 200 page."""
     if exchange.error is not None or exchange.status != 200:
+        rows = (
+            field_diff.status_row(exchange.status, "200", False),
+            *_body_rows(exchange, "page.json", set()),
+        )
         return [
             Violation(
-                "expected_page", f"expected a page (HTTP 200), got {_got(exchange)}", exchange
+                "expected_page",
+                f"expected a page (HTTP 200), got {_got(exchange)}",
+                exchange,
+                field_diff=rows,
             )
         ]
     return page_shape(exchange)
@@ -143,20 +160,23 @@ def answers_page(exchange: Exchange) -> list[Violation]:
 
 def conventional_status(exchange: Exchange) -> list[Violation]:
     """A documented error code travels with its conventional HTTP status."""
+    code = str(error_field(exchange, "code"))
     expected = {
         "UNAUTHENTICATED": {401},
         "FORBIDDEN_SCOPE": {403},
         "NOT_FOUND": {404},
         "VALIDATION": {400, 422},
-    }.get(str(error_field(exchange, "code")))
+    }.get(code)
     if expected is None or exchange.status in expected:
         return []
+    wanted = "/".join(map(str, sorted(expected)))
+    status = field_diff.status_row(exchange.status, wanted, False)
     return [
         Violation(
             "conventional_status",
-            f"{error_field(exchange, 'code')} came with HTTP "
-            f"{exchange.status}, expected {'/'.join(map(str, sorted(expected)))}",
+            f"{code} came with HTTP {exchange.status}, expected {wanted}",
             exchange,
+            field_diff=_error_rows(exchange, {code}, status),
         )
     ]
 
@@ -174,11 +194,59 @@ def _schema_violations(
     keep: Callable[[ValidationError], bool],
     schema: str = "page.json",
 ) -> list[Violation]:
+    errors = [e for e in _schema_errors(schema, exchange.body_text) if keep(e)]
+    differs = field_diff.differing(errors)
     return [
-        Violation(rule, f"{_where(error)}: {error.message}", exchange)
-        for error in _schema_errors(schema, exchange.body_text)
-        if keep(error)
+        Violation(
+            rule,
+            f"{_where(error)}: {error.message}",
+            exchange,
+            field_diff=_rows_at_fault(exchange, error, schema, differs),
+        )
+        for error in errors
     ]
+
+
+def _rows_at_fault(
+    exchange: Exchange, error: ValidationError, schema: str, differs: set[field_diff.Path]
+) -> tuple[FieldRow, ...]:
+    # An item's error is shown on that item; any other on the whole body.
+    if _in_item(error):
+        index = int(error.absolute_path[1])
+        return _item_rows(exchange.json()["items"][index], index, differs)
+    return _body_rows(exchange, schema, differs)
+
+
+def _item_rows(item: object, index: int, differs: set[field_diff.Path]) -> tuple[FieldRow, ...]:
+    schema = load_schema("item.json")
+    return tuple(field_diff.object_rows(item, schema, differs, ("items", index)))
+
+
+def _body_rows(
+    exchange: Exchange, schema: str, differs: set[field_diff.Path]
+) -> tuple[FieldRow, ...]:
+    body = exchange.json()
+    if not isinstance(body, dict):
+        return (_not_json(exchange, "a JSON object"),)
+    return tuple(field_diff.object_rows(body, load_schema(schema), differs))
+
+
+def _error_rows(
+    exchange: Exchange, codes: Collection[str], status: FieldRow
+) -> tuple[FieldRow, ...]:
+    # The envelope against the error schema, its code narrowed to the codes wanted here
+    # (on a copy: load_schema's schemas are shared by every check).
+    schema = copy.deepcopy(load_schema("error.json"))
+    schema["properties"]["error"]["properties"]["code"] = {"enum": sorted(codes)}
+    body = exchange.json()
+    if not isinstance(body, dict):
+        return (status, _not_json(exchange, "an error envelope"))
+    differs = field_diff.differing(Draft202012Validator(schema).iter_errors(body))
+    return (status, *field_diff.object_rows(body, schema, differs))
+
+
+def _not_json(exchange: Exchange, wanted: str) -> FieldRow:
+    return FieldRow("body", wanted, exchange.error or _start(exchange), True)
 
 
 # Several checks read the same page's errors (the page, its items' fields, their types):

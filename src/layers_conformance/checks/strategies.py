@@ -6,7 +6,8 @@ driven by a live probe in the suites or by recorded pages in the self-tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import hypothesis.strategies as st
@@ -62,6 +63,37 @@ def _limit_with(limit: str | None, cursor: KnownCursor | str | None) -> str | No
     ):
         return limit
     return str(cursor.limit) if cursor.limit is not None else None
+
+
+@contextmanager
+def seed_alone_decides() -> Iterator[None]:
+    """Within the block, what Hypothesis generates depends on the seed (and the answers) alone.
+
+    Hypothesis also draws constants found in the source of whichever non-installed modules
+    happen to be imported at the time. A run against the embedded reference imports other
+    modules than its replay under `layers-conformance verify`, or than a run from another
+    folder, so the same seed would generate other requests. This empties that pool; the
+    hook is private to Hypothesis, so `tests/test_strategies.py` checks that it still works.
+    """
+    from hypothesis.internal.conjecture import providers
+
+    original = getattr(providers, "_get_local_constants", None)
+    if original is None:  # a Hypothesis without local constants: nothing to neutralise
+        yield
+        return
+    providers.CONSTANTS_CACHE.cache.clear()  # it holds constants drawn from the pool
+    setattr(providers, "_get_local_constants", _no_constants)  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(providers, "_get_local_constants", original)  # noqa: B010
+        providers.CONSTANTS_CACHE.cache.clear()
+
+
+def _no_constants() -> Any:
+    from hypothesis.internal.constants_ast import Constants
+
+    return Constants()
 
 
 class PagingMachine(RuleBasedStateMachine):

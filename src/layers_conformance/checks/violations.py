@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.results import Divergence, FieldRow
 
 SHOWN_VIOLATIONS = 5
 
@@ -22,6 +23,9 @@ class Violation:
     rule: str
     message: str
     exchange: Exchange | None = None
+    # The drawing of where a sequence goes wrong, or the fields of an answer that differ.
+    divergence: Divergence | None = None
+    field_diff: tuple[FieldRow, ...] = ()
 
 
 class ConformanceFailure(AssertionError):

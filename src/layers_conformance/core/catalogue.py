@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 import yaml
@@ -126,11 +127,17 @@ def load_pinned_page(path: Path | None = None) -> PinnedPage:
 def spec_sha256() -> str:
     """A digest of every file under `spec/` (the page, the catalogue, the schemas and the
     examples), so a report says which spec it was judged by."""
-    digest = hashlib.sha256()
     root = spec_dir()
-    for file in sorted(p for p in root.rglob("*") if p.is_file()):
-        digest.update(file.relative_to(root).as_posix().encode())
-        digest.update(file.read_bytes())
+    files = (p for p in root.rglob("*") if p.is_file())
+    return files_sha256({p.relative_to(root).as_posix(): p.read_bytes() for p in files})
+
+
+def files_sha256(files: Mapping[str, bytes]) -> str:
+    """One digest of named files (names relative to their folder, with `/`), in path order."""
+    digest = hashlib.sha256()
+    for name in sorted(files, key=PurePosixPath):
+        digest.update(name.encode())
+        digest.update(files[name])
     return digest.hexdigest()
 
 

@@ -5,18 +5,113 @@ Plain data, free of pytest: the plugin fills it, the writers in `reporting/` rea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal, get_args
+from dataclasses import dataclass, field, fields
+from datetime import date
+from typing import Any, Literal, get_args
 
-Status = Literal["pass", "fail", "warn", "skip", "inconclusive"]  # of one requirement
+# Of one requirement. `waived`: failed, under a valid waiver; `flaky`: failed, then held when
+# checked once more. In the order the reports list them: what holds, what breaks, the rest.
+Status = Literal["pass", "fail", "waived", "flaky", "warn", "skip", "inconclusive"]
 RunVerdict = Literal["pass", "fail"]
-# In the order the reports list them.
+CertificationVerdict = Literal["pass", "fail", "incomplete"]
+NOT_SHOWN: tuple[Status, ...] = ("inconclusive", "skip")  # the run could not tell
 REQUIREMENT_STATUSES: tuple[Status, ...] = get_args(Status)
+WaiverUse = Literal["applied", "unused", "expired"]
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """A known deviation accepted until a date: which requirement, why, until when, where."""
+
+    requirement: str
+    reason: str
+    expires: date  # the last day it holds
+    target: str = ""  # "" for every target
+    source: str = ""  # the file it was read from
+
+    def describe(self) -> str:
+        """How a waived result is explained wherever it is shown."""
+        return f"waived until {self.expires.isoformat()}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class WaiverOutcome:
+    """What one waiver did in a run: applied, matched nothing (unused), or expired."""
+
+    waiver: Waiver
+    use: WaiverUse
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One item where a traversal lists it, as the drawing of a divergence shows it."""
+
+    id: str
+    created_at: str
+    page: int
+    position: int  # on its page, from 1
+    tie: int  # the number of its createdAt in the drawing, alike in every column
+    tied: bool  # some sequence compared lists another item with the same createdAt
+    # Set on the first item of a page: the page starts here, asked with this cursor
+    # ("" for the first page, asked without one).
+    cursor: str | None = None
+    # What is wrong here: missing, extra, repeated, out-of-order, excluded, wrong-status;
+    # or the item that explains it: first-listed, listed-before.
+    mark: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One traversal's items around a divergence; None is a gap where the other lists one."""
+
+    label: str
+    cells: tuple[Cell | None, ...]
+    end: str = ""  # set when the traversal ends inside the window: how it ended
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Where a sequence goes wrong: the page size, the page and the item, and the rows around.
+
+    The columns' cells are aligned row by row (one column for a check of one traversal).
+    """
+
+    page_size: int | None  # None: the default limit
+    page: int
+    item: str
+    columns: tuple[Column, ...]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Divergence:
+        columns = tuple(
+            Column(
+                column["label"],
+                tuple(None if c is None else Cell(**c) for c in column["cells"]),
+                column["end"],
+            )
+            for column in data["columns"]
+        )
+        return cls(data["page_size"], data["page"], data["item"], columns)
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    """One field of an answer: what the page documents, what came back, and whether they differ."""
+
+    path: str
+    expected: str
+    actual: str
+    differs: bool
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """Why one test of a requirement did not pass, with the exchange that shows it."""
+    """Why one test of a requirement did not pass, with the exchange that shows it.
+
+    `divergence` draws a failure that compares sequences; `field_diff` sets an answer's fields
+    against the documented shape. Both stay plain data: evidence crosses from xdist workers.
+    """
 
     test: str
     message: str
@@ -25,6 +120,21 @@ class Evidence:
     request: str = ""
     response_excerpt: str = ""
     curl: str = ""
+    divergence: Divergence | None = None
+    field_diff: tuple[FieldRow, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Evidence:
+        """Evidence back from `dataclasses.asdict`, as a pytest report carries it."""
+        plain = {f.name: data[f.name] for f in fields(cls) if f.name in data}
+        divergence = data.get("divergence")
+        return cls(
+            **plain
+            | {
+                "divergence": Divergence.from_json(divergence) if divergence else None,
+                "field_diff": tuple(FieldRow(**row) for row in data.get("field_diff", ())),
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -42,6 +152,7 @@ class RequirementResult:
     tests: int
     reason: str = ""
     evidence: tuple[Evidence, ...] = ()
+    waiver: Waiver | None = None  # the waiver that made this result `waived`
 
 
 @dataclass(frozen=True)
@@ -69,6 +180,8 @@ class RunResult:
     requirements: tuple[RequirementResult, ...]
     aborted: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    waivers: tuple[WaiverOutcome, ...] = ()
+    certify: bool = False  # a certification run (`--certify`)
     budget: int = 0  # the requests the run might send
     spending: tuple[Spent, ...] = ()  # by test, most first
     # When the budget or the deadline cut the run short: which limit, and how to raise it.
@@ -77,4 +190,35 @@ class RunResult:
     @property
     def verdict(self) -> RunVerdict:
         failed = any(r.status == "fail" for r in self.requirements)
-        return "fail" if failed or self.aborted else "pass"
+        # An expired waiver fails the run even when its requirement now holds: the date was
+        # a promise, and the file must be brought up to date either way.
+        expired = any(outcome.use == "expired" for outcome in self.waivers)
+        return "fail" if failed or expired or self.aborted else "pass"
+
+    @property
+    def certification(self) -> CertificationVerdict | None:
+        """A certification run's verdict, None for any other run.
+
+        A pass needs every MUST to pass in a run that finished. A MUST the run could not
+        show (inconclusive, skip) leaves it incomplete; anything else seen on a MUST, or a
+        failure anywhere, fails it.
+        """
+        if not self.certify:
+            return None
+        if self.broken:
+            return "fail"
+        return "incomplete" if self.aborted or self.unproven else "pass"
+
+    @property
+    def broken(self) -> tuple[RequirementResult, ...]:
+        """What fails a certification: any failure, and a MUST neither passed nor unshown."""
+        return tuple(
+            r
+            for r in self.requirements
+            if r.status == "fail" or (r.level == "MUST" and r.status not in ("pass", *NOT_SHOWN))
+        )
+
+    @property
+    def unproven(self) -> tuple[RequirementResult, ...]:
+        """The MUST requirements the run could not show either way."""
+        return tuple(r for r in self.requirements if r.level == "MUST" and r.status in NOT_SHOWN)

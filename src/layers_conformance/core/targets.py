@@ -28,7 +28,7 @@ SectionKeys = tuple[tuple[str, ...], tuple[str, ...]]
 TOP_KEYS: SectionKeys = (("targets",), ())
 TARGET_KEYS: SectionKeys = (
     ("base_url", "auth", "fixtures"),
-    ("rate_limit_rps", "request_budget", "timeout_s"),
+    ("rate_limit_rps", "request_budget", "timeout_s", "waivers"),
 )
 AUTH_KEYS: SectionKeys = (("scheme", "key"), ("key_without_scope",))
 FIXTURE_KEYS: SectionKeys = (
@@ -98,6 +98,7 @@ class Target:
     rate_limit_rps: float | None
     request_budget: int | None
     timeout_s: float | None
+    waivers: Path | None = None  # a waivers file, relative to the targets file
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,7 @@ def _build(name: str, raw: Any, here: Path) -> Target:
         rate_limit_rps=_optional(_positive, "rate_limit_rps", target),
         request_budget=_optional(_positive_int, "request_budget", target),
         timeout_s=_optional(_positive, "timeout_s", target),
+        waivers=_optional(lambda n, v: here / _text(n, v), "waivers", target),
     )
 
 

@@ -17,6 +17,7 @@ needed it inconclusive.
 from __future__ import annotations
 
 import enum
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from layers_conformance.core.redaction import redact_exchange
 
 __all__ = ["NO_CREDENTIALS", "BudgetExceeded", "Client", "ClientError", "ClientSettings"]
 __all__ += ["Credentials", "DeadlineExceeded", "TargetUnreachable", "TargetUnresponsive"]
+__all__ += ["list_url", "request_headers"]
 
 RETRY_STATUSES = frozenset({429, 503})
 BACKOFF_S = 0.5
@@ -123,9 +125,15 @@ class Client:
         self._secrets = {credentials.key: KEY_PLACEHOLDER, **secrets}
         self._on_exchange = on_exchange
         self._clock, self._sleep = clock, sleep
-        self._last_sent: float | None = None
+        # Requests may be sent from several threads at once (the probe's prefetch): the budget
+        # and the pacing are shared state, decided under this lock so both stay exact.
+        self._admission = threading.Lock()
+        self._admitted = 0
+        self._next_slot: float | None = None
+        # Unanswered requests in a row, the last answered one, and the stop they led to:
+        # shared state too, kept under the same lock.
         self._unanswered_in_row = 0
-        self._last_answered = 0  # the number of the last request that got an answer
+        self._last_answered = 0
         self._stopped: TargetUnresponsive | None = None
         timeout = httpx.Timeout(
             settings.read_timeout_s, connect=settings.connect_timeout_s, pool=None
@@ -141,8 +149,8 @@ class Client:
         credentials: CallCredentials = None,
     ) -> Exchange:
         """One GET of the list, retried on 429/503 and refused connections."""
-        headers = self._headers(self._credentials if credentials is None else credentials)
-        url = f"{self._base_url}/v1/projects/{quote(project_id, safe='')}/influencers"
+        headers = request_headers(self._credentials if credentials is None else credentials)
+        url = list_url(self._base_url, project_id)
         query = tuple(params.items()) if isinstance(params, Mapping) else tuple(params)
         request = self._http.build_request("GET", url, params=query, headers=headers)
         attempt = 0
@@ -164,21 +172,11 @@ class Client:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _headers(self, credentials: Credentials | _NoCredentials) -> dict[str, str]:
-        headers = {"User-Agent": USER_AGENT}
-        if isinstance(credentials, Credentials) and credentials.scheme == "bearer":
-            # An empty key still says "Bearer": h11 refuses a header value ending in a blank.
-            headers["Authorization"] = f"Bearer {credentials.key}".rstrip()
-        elif isinstance(credentials, Credentials):
-            headers["X-Api-Key"] = credentials.key
-        return headers
-
     def _attempt(
         self, request: httpx.Request, headers: dict[str, str]
     ) -> Exchange | httpx.HTTPError:
         """Send once; a failed connect comes back as the error, anything else as an Exchange."""
         self._admit()
-        self.requests_sent += 1
         sent = _Sent(request, headers, self._clock())
         try:
             response = self._http.send(request, stream=True)
@@ -191,33 +189,44 @@ class Client:
 
     def _count_answer(self, exchange: Exchange) -> Exchange:
         """The exchange, unless it is the last of too many unanswered in a row."""
-        if exchange.answered:
-            self._unanswered_in_row, self._last_answered = 0, self.requests_sent
-            return exchange
-        self._unanswered_in_row += 1
-        if self._unanswered_in_row >= UNANSWERED_IN_A_ROW:
-            self._stopped = TargetUnresponsive(_stopped_answering(self._last_answered))
-            raise self._stopped
+        with self._admission:
+            if exchange.answered:
+                self._unanswered_in_row, self._last_answered = 0, self.requests_sent
+                return exchange
+            self._unanswered_in_row += 1
+            if self._unanswered_in_row >= UNANSWERED_IN_A_ROW and self._stopped is None:
+                self._stopped = TargetUnresponsive(_stopped_answering(self._last_answered))
+            stopped = self._stopped
+        if stopped is not None:
+            raise stopped
         return exchange
 
     def _admit(self) -> None:
+        """Take one request of the budget and a send slot within the rate, or raise."""
         if self._stopped is not None:
             raise self._stopped
         settings = self._settings
-        if self.requests_sent >= settings.budget:
-            raise BudgetExceeded(f"request budget of {settings.budget} requests is spent")
-        self._pace()
+        with self._admission:
+            if self._admitted >= settings.budget:
+                raise BudgetExceeded(f"request budget of {settings.budget} requests is spent")
+            self._admitted += 1
+            slot = self._reserve_slot()
+        wait = slot - self._clock()
+        if wait > 0:
+            self._sleep(wait)
         if settings.run_deadline is not None and self._clock() > settings.run_deadline:
             raise DeadlineExceeded("the run's deadline has passed; no further requests are sent")
+        with self._admission:
+            self.requests_sent += 1
 
-    def _pace(self) -> None:
+    def _reserve_slot(self) -> float:
+        """When this request may leave: 1/rate after the one before, whichever thread sent it."""
+        now = self._clock()
         if self._settings.rate_limit_rps is None:
-            return
-        if self._last_sent is not None:
-            wait = self._last_sent + 1 / self._settings.rate_limit_rps - self._clock()
-            if wait > 0:
-                self._sleep(wait)
-        self._last_sent = self._clock()
+            return now
+        slot = now if self._next_slot is None else max(now, self._next_slot)
+        self._next_slot = slot + 1 / self._settings.rate_limit_rps
+        return slot
 
     def _read(self, response: httpx.Response, started: float) -> tuple[bytes, str | None, bool]:
         """The body, stopped at the size cap or the request deadline, what stopped it, and
@@ -291,6 +300,22 @@ class Client:
         if isinstance(error, httpx.NetworkError | httpx.RemoteProtocolError):
             return f"connection dropped: {_line(error)}"
         return f"{type(error).__name__}: {_line(error)}"
+
+
+def list_url(base_url: str, project_id: str) -> str:
+    """The endpoint's URL for one project, without the query."""
+    return f"{base_url.rstrip('/')}/v1/projects/{quote(project_id, safe='')}/influencers"
+
+
+def request_headers(credentials: Credentials | _NoCredentials) -> dict[str, str]:
+    """The headers the suite chooses for a request: who it is, and the key as configured."""
+    headers = {"User-Agent": USER_AGENT}
+    if isinstance(credentials, Credentials) and credentials.scheme == "bearer":
+        # An empty key still says "Bearer": h11 refuses a header value ending in a blank.
+        headers["Authorization"] = f"Bearer {credentials.key}".rstrip()
+    elif isinstance(credentials, Credentials):
+        headers["X-Api-Key"] = credentials.key
+    return headers
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

@@ -9,17 +9,21 @@ verdict says what was checked, or why it could not be.
 from __future__ import annotations
 
 import random
+import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
 
 from layers_conformance.checks.violations import Inconclusive, inconclusive
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Page, Traversal, read_page
 from layers_conformance.core.targets import Fixtures
 from layers_conformance.probing import scope
-from layers_conformance.probing.client import NO_CREDENTIALS, Client, Credentials
+from layers_conformance.probing.client import NO_CREDENTIALS, CallCredentials, Credentials
 from layers_conformance.probing.plan import Plan, WalkKey, WalkPlan
 from layers_conformance.probing.profiles import Profile
 from layers_conformance.probing.traversal import walk
@@ -27,11 +31,74 @@ from layers_conformance.probing.traversal import walk
 Params = tuple[tuple[str, str], ...]
 CredentialsArg = Credentials | None | object
 PROGRESS_EVERY_S = 2.0
+V = TypeVar("V")
+# One piece of independent work for `Probe.prefetch`: a request or a walk, asked of the probe.
+Job = Callable[["Probe"], object]
+
+
+class RunClosed(Exception):
+    """Work fetched ahead stops when the run ends; no test is waiting for it."""
 
 
 class NoAnswer(Inconclusive):
     """A request a check needed got no answer: no evidence either way, and the run is
     incomplete."""
+
+
+class Memo(Generic[V]):
+    """Each key computed once, even when several threads ask for it at the same time.
+
+    The first asker computes; the others wait for its result. An exception is remembered as
+    the answer too (a spent budget stays spent), so every asker sees the same outcome.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._futures: dict[Hashable, Future[V]] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], V]) -> V:
+        with self._lock:
+            future = self._futures.get(key)
+            owner = future is None
+            if future is None:
+                future = self._futures[key] = Future()
+        if owner:
+            try:
+                future.set_result(compute())
+            except Exception as error:
+                future.set_exception(error)
+        return future.result()
+
+    def __len__(self) -> int:
+        return len(self._futures)
+
+    def results(self) -> list[V]:
+        """The values computed so far (errors left out)."""
+        return [value for _, value in self.items()]
+
+    def items(self) -> list[tuple[Any, V]]:
+        """The keys and values computed so far (errors left out)."""
+        with self._lock:
+            entries = list(self._futures.items())
+        return [
+            (key, f.result())
+            for key, f in entries
+            if f.done() and not f.cancelled() and not f.exception()
+        ]
+
+
+class Source(Protocol):
+    """Where answers come from: the HTTP `Client`, or a `Replay` of a recorded run."""
+
+    requests_sent: int
+
+    def list_influencers(
+        self,
+        project_id: str,
+        params: Sequence[tuple[str, str]] = (),
+        *,
+        credentials: CallCredentials = None,
+    ) -> Exchange: ...
 
 
 @dataclass(frozen=True)
@@ -54,8 +121,8 @@ class Keys:
 
 @dataclass
 class Use:
-    """What one test took from the probe: the requests sent for it, the walks it read, and
-    why what it read is not all there (`gaps`)."""
+    """What one test took from the probe: the requests sent while it ran, the walks it read,
+    and why what it read is not all there (`gaps`)."""
 
     requests: int = 0
     walks: dict[WalkKey, Traversal] = field(default_factory=dict)
@@ -69,16 +136,26 @@ class Use:
 class Probe:
     """Requests to one target, remembered by what was asked."""
 
-    client: Client
+    client: Source
     fixtures: Fixtures
     plan: Plan
     keys: Keys
     seed: int = 0
+    concurrency: int = 1  # how many jobs `prefetch` runs at once; 1: none ahead of the tests
     on_progress: Callable[[str], None] = lambda _message: None
-    _answers: dict[tuple[str, Params, object], Exchange] = field(default_factory=dict)
-    _walks: dict[tuple[str, int | None, str | None], Traversal] = field(default_factory=dict)
-    _use: Use = field(default_factory=Use)
+    # Told of every answer a caller is given (a test's evidence), not of prefetched ones.
+    on_answer: Callable[[Exchange], None] = lambda _exchange: None
+    _answers: Memo[Exchange] = field(default_factory=Memo)
+    _walks: Memo[Traversal] = field(default_factory=Memo)
+    _thread: threading.local = field(default_factory=threading.local)
+    _pool: ThreadPoolExecutor | None = None
+    _closing: threading.Event = field(default_factory=threading.Event)
+    _use: Use = field(default_factory=Use)  # of the test running now (never of work ahead)
     _counted: int = 0  # requests sent when the last `Use` was taken
+
+    def __repr__(self) -> str:
+        # pytest prints fixtures in failure output: counts, never every recorded body.
+        return f"<Probe of {self.client.requests_sent} requests, {len(self._walks)} walks>"
 
     @property
     def profile(self) -> Profile:
@@ -104,21 +181,34 @@ class Probe:
         """One request (the project under test, the configured key, unless told otherwise);
         a request that got no answer ends the check as inconclusive (`NoAnswer`)."""
         exchange = self._ask(tuple(params), project_id or self.fixtures.project_id, credentials)
+        self._answered([exchange])
         if not exchange.answered:
-            self._use.unanswered = True
+            if not self._ahead_of_tests():
+                self._use.unanswered = True
             raise NoAnswer(f"no answer: {exchange.describe()}")
         return exchange
+
+    @contextmanager
+    def uncached(self) -> Iterator[Memo[Exchange]]:
+        """Inside the block every question is asked afresh (a recheck); after it, the answers
+        seen before are back and the fresh ones forgotten. Yields the fresh answers."""
+        kept = self._answers, self._walks
+        self._answers, self._walks = Memo(), Memo()
+        try:
+            yield self._answers
+        finally:
+            self._answers, self._walks = kept
 
     def traverse(
         self, limit: int | None = None, status: str | None = None, project_id: str | None = None
     ) -> Traversal:
         """The walk at this page size and filter, as far as the plan lets it go."""
         project = project_id or self.fixtures.project_id
-        key = (project, limit, status)
-        if key not in self._walks:
-            self._walks[key] = self._walk(project, limit, status)
-        walked = self._walks[key]
-        if project == self.fixtures.project_id:
+        walked = self._walks.get(
+            (project, limit, status), lambda: self._walk(project, limit, status)
+        )
+        self._answered(walked.exchanges)
+        if project == self.fixtures.project_id and not self._ahead_of_tests():
             self._note(limit, status, walked)
         if not walked.pages:
             inconclusive(f"no traversal at limit={limit} status={status}: {walked.stopped}")
@@ -152,6 +242,10 @@ class Probe:
             self._use.sampled[key[1:]] = wanted
         return walked.pages[: wanted - 1] + walked.pages[-1:]
 
+    def walks_done(self) -> list[Traversal]:
+        """Every walk finished so far: its pages are the run's chains of dependent requests."""
+        return self._walks.results()
+
     def first_page(self, limit: int | None = None, status: str | None = None) -> Page:
         """The first page at this limit and filter; inconclusive when it is not a page."""
         exchange = self.get(_query(limit, status))
@@ -184,6 +278,22 @@ class Probe:
             samples["FORBIDDEN_SCOPE"] = self.get(credentials=self.keys.without_scope)
         return samples
 
+    def prefetch(self, jobs: Iterable[Job]) -> None:
+        """Start independent work in the background, `concurrency - 1` jobs at a time.
+
+        Tests go on meanwhile (the calling thread is the last of `concurrency`): a test that
+        asks for what a job is fetching waits for it in the memo, and whoever asks first
+        sends it, so every request is sent once. An error is remembered there too and reaches
+        the test that asks, so nothing is decided here. At concurrency 1 nothing is fetched
+        ahead: each test sends its own requests, the same ones; only the order differs.
+        """
+        if self.concurrency <= 1:
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.concurrency - 1, thread_name_prefix="prefetch")
+        for job in jobs:
+            self._pool.submit(self._ahead, job)
+
     def take_use(self) -> Use:
         """What the probe gave since the last call: one test's `Use`."""
         use, self._use = self._use, Use()
@@ -193,15 +303,34 @@ class Probe:
         use.checked = scope.checked(use.walks, size, use.sampled)
         return use
 
+    def close(self) -> None:
+        """Drop work not yet started, and wait for the jobs under way."""
+        self._closing.set()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _ahead(self, job: Job) -> None:
+        self._thread.ahead = True  # no test asked: nobody's evidence yet
+        try:
+            job(self)
+        finally:
+            self._thread.ahead = False
+
+    def _ahead_of_tests(self) -> bool:
+        return bool(getattr(self._thread, "ahead", False))
+
+    def _answered(self, exchanges: Iterable[Exchange]) -> None:
+        if not self._ahead_of_tests():
+            for exchange in exchanges:
+                self.on_answer(exchange)
+
     def _ask(self, params: Params, project: str, credentials: CredentialsArg) -> Exchange:
-        key = (project, params, credentials)
-        if key not in self._answers:
-            self._answers[key] = self.client.list_influencers(
-                project,
-                params,
-                credentials=credentials,  # type: ignore[arg-type]
-            )
-        return self._answers[key]
+        if self._closing.is_set() and self._ahead_of_tests():
+            raise RunClosed("the run is over: no more requests ahead of the tests")
+        return self._answers.get(
+            (project, params, credentials),
+            lambda: self.client.list_influencers(project, params, credentials=credentials),  # type: ignore[arg-type]
+        )
 
     def _note(self, limit: int | None, status: str | None, walked: Traversal) -> None:
         self._use.walks[(limit, status)] = walked
@@ -228,7 +357,9 @@ class Probe:
 
         def fetch(cursor: str | None) -> Exchange:
             params = base + ((("cursor", cursor),) if cursor is not None else ())
-            return self._ask(params, project, None)
+            exchange = self._ask(params, project, None)
+            self._answered([exchange])
+            return exchange
 
         def progress(page: Page) -> None:
             nonlocal last_report

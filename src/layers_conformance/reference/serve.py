@@ -29,8 +29,12 @@ READY_LINE = "serving until Ctrl-C"
 @contextmanager
 def serve_in_thread(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve `app` with uvicorn in a daemon thread; yield its base URL; stop it on exit."""
+    # Served inside the run's own process, the reference must format no tracebacks: its
+    # faults raise on purpose (a dropped connection), and Python 3.11's traceback module
+    # parses source with `ast`, which breaks when another thread (pytest reporting a failure)
+    # parses at the same moment: "AST constructor recursion depth mismatch", an INTERNALERROR.
     config = uvicorn.Config(
-        app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=GRACEFUL_S
+        app, host=host, port=port, log_level="critical", timeout_graceful_shutdown=GRACEFUL_S
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="reference-server", daemon=True)

@@ -33,6 +33,8 @@ class Comparison:
     """The differences between two reports, one tuple per kind, in report order."""
 
     newly_failing: tuple[Change, ...]
+    newly_flaky: tuple[Change, ...]
+    newly_waived: tuple[Change, ...]
     newly_warning: tuple[Change, ...]
     newly_passing: tuple[Change, ...]
     other_status: tuple[Change, ...]
@@ -47,16 +49,26 @@ def _newly_failing(before: str, after: str) -> bool:
     return after == "fail" and before != "fail"
 
 
+# Flaky (failed once, then held) and waived (failed, excused until a date) are their own
+# kinds: a nightly job may open a ticket for them, but they do not fail the diff.
+def _newly_flaky(before: str, after: str) -> bool:
+    return after == "flaky" and before != "flaky"
+
+
+def _newly_waived(before: str, after: str) -> bool:
+    return after == "waived" and before != "waived"
+
+
 def _newly_warning(before: str, after: str) -> bool:
     return after == "warn" and before != "warn"
 
 
 def _newly_passing(before: str, after: str) -> bool:
-    return before in ("fail", "warn") and after == "pass"
+    return before in ("fail", "flaky", "waived", "warn") and after == "pass"
 
 
 def _other_status(before: str, after: str) -> bool:
-    named = (_newly_failing, _newly_warning, _newly_passing)
+    named = (_newly_failing, _newly_flaky, _newly_waived, _newly_warning, _newly_passing)
     return _both_differ(before, after) and not any(rule(before, after) for rule in named)
 
 
@@ -77,6 +89,8 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
     before, after = _by_id(old), _by_id(new)
     return Comparison(
         newly_failing=_changes(before, after, "status", _newly_failing),
+        newly_flaky=_changes(before, after, "status", _newly_flaky),
+        newly_waived=_changes(before, after, "status", _newly_waived),
         newly_warning=_changes(before, after, "status", _newly_warning),
         newly_passing=_changes(before, after, "status", _newly_passing),
         other_status=_changes(before, after, "status", _other_status),
@@ -106,6 +120,8 @@ def _value(entries: dict[str, dict[str, Any]], ident: str, key: str) -> str:
 
 TITLES = {
     "newly_failing": "newly failing",
+    "newly_flaky": "newly flaky",
+    "newly_waived": "newly waived",
     "newly_warning": "newly warning",
     "newly_passing": "newly passing",
     "other_status": "other status changes",

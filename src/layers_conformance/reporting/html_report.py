@@ -14,7 +14,11 @@ from pathlib import Path
 
 from layers_conformance.core.results import (
     REQUIREMENT_STATUSES,
+    Cell,
+    Column,
+    Divergence,
     Evidence,
+    FieldRow,
     RequirementResult,
     RunResult,
 )
@@ -32,6 +36,22 @@ AMBIGUITY_VERDICT = {
     "SHOULD": "this requirement is the strict reading, so a failure is only a warning",
     "MUST": "every reasonable reading passes; a strict reading is never a failure",
 }
+DIVERGENCE_LEGEND = (
+    "Side by side, row by row: the same place in both sequences. Shaded rows share a "
+    "createdAt (a tie group, in any order). A rule marks where a page starts, with the "
+    "cursor it was asked with."
+)
+MARKS = {
+    "missing": "missing",
+    "extra": "not expected",
+    "repeated": "repeated",
+    "out-of-order": "out of order",
+    "excluded": "must not appear",
+    "wrong-status": "wrong status",
+    "first-listed": "first listed",
+    "listed-before": "listed before",
+}
+CURSOR_SHOWN = 24  # characters of a cursor shown in a rule; the whole one is its tooltip
 
 
 def _e(text: object) -> str:
@@ -47,7 +67,8 @@ def render_html(run: RunResult) -> str:
     """The whole report page as a string."""
     css = resources.files(__package__).joinpath("report.css").read_text(encoding="utf-8")
     # Findings first: a person opening a failing report wants what broke, then the matrix.
-    main = [_summary(run), _spending(run), _findings(run), _matrix(run), _notes(run)]
+    main = [_summary(run), _spending(run), _waivers(run), _findings(run), _matrix(run)]
+    main.append(_notes(run))
     body = "".join([_header(run), "<main>", *main, "</main>", _footer(run)])
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -114,7 +135,7 @@ def _area(area: str, results: Iterable[RequirementResult]) -> str:
 def _row(result: RequirementResult) -> str:
     ident = _e(result.id)
     link = f'<a href="#finding-{ident}">{ident}</a>' if _is_finding(result) else ident
-    reason = _paragraph("reason", result.reason)
+    reason = _paragraph("reason", result.reason) + _waiver(result)
     return (
         f'<tr id="req-{ident}"><td class="id">{link}</td><td>{_e(result.level)}</td>'
         f"<td>{_badge(result.status)}</td>"
@@ -133,8 +154,25 @@ def _ambiguity(result: RequirementResult) -> str:
     )
 
 
+def _waiver(result: RequirementResult) -> str:
+    return _paragraph("waiver", result.waiver.describe()) if result.waiver else ""
+
+
 def _is_finding(result: RequirementResult) -> bool:
-    return result.status in ("fail", "warn")
+    return result.status in ("fail", "waived", "flaky", "warn")
+
+
+def _waivers(run: RunResult) -> str:
+    # Only the waivers that need a person: expired ones fail the run, unused ones can go.
+    stale = [outcome for outcome in run.waivers if outcome.use != "applied"]
+    if not stale:
+        return ""
+    items = "".join(
+        f"<li>{_badge(outcome.use)} {_e(outcome.waiver.requirement)}: "
+        f"{_e(outcome.waiver.describe())} ({_e(outcome.waiver.source)})</li>"
+        for outcome in stale
+    )
+    return f'<h2>Waivers to update</h2><ul class="waivers">{items}</ul>'
 
 
 def _findings(run: RunResult) -> str:
@@ -154,21 +192,122 @@ def _finding(result: RequirementResult) -> str:
         f'<details class="finding {_e(result.status)}" id="finding-{ident}"{is_open}>'
         f"<summary>{_badge(result.status)} {ident} ({_e(result.level)}): "
         f"{_e(result.statement)}</summary>"
-        f"<blockquote>{_e(result.quote)}</blockquote>"
+        f"{_waiver(result)}<blockquote>{_e(result.quote)}</blockquote>"
         f'<p class="section">Documentation section: {_e(result.section)}</p>'
         f"{_ambiguity(result)}{evidence}</details>"
     )
 
 
 def _evidence(item: Evidence) -> str:
+    drawn = item.divergence is not None or bool(item.field_diff)
+    excerpt = (
+        _folded("Response excerpt", item.response_excerpt)
+        if drawn
+        else _pre("Response excerpt", item.response_excerpt)
+    )
     return (
         f'<div class="evidence"><h3>{_e(item.test)}</h3><p>{_e(item.message)}</p>'
-        '<dl class="expected-actual">'
-        f"<dt>Expected</dt><dd>{_e(item.expected or '—')}</dd>"
-        f"<dt>Actual</dt><dd>{_e(item.actual or '—')}</dd></dl>"
-        f"{_pre('Request', item.request)}{_pre('Response excerpt', item.response_excerpt)}"
+        f"{_divergence(item.divergence) if item.divergence else ''}"
+        f"{_field_diff(item.field_diff)}"
+        f"{_expected_actual(item)}"
+        f"{_pre('Request', item.request)}{excerpt}"
         f"{_pre('Repeat it', item.curl)}</div>"
     )
+
+
+def _expected_actual(item: Evidence) -> str:
+    # The actual result is often the message itself: said once, above, is enough.
+    actual = (
+        f"<dt>Actual</dt><dd>{_e(item.actual or '—')}</dd>" if item.actual != item.message else ""
+    )
+    return (
+        '<dl class="expected-actual">'
+        f"<dt>Expected</dt><dd>{_e(item.expected or '—')}</dd>{actual}</dl>"
+    )
+
+
+def _divergence(drawing: Divergence) -> str:
+    """The rows around where the sequences part, each column a sequence, in HTML only."""
+    heads = "".join(f'<th colspan="3">{_e(column.label)}</th>' for column in drawing.columns)
+    names = "<th>page · #</th><th>influencerId</th><th>createdAt</th>" * len(drawing.columns)
+    rows = "".join(_divergence_rows(drawing.columns))
+    return (
+        '<figure class="drawing"><table class="divergence">'
+        f"<thead><tr>{heads}</tr><tr>{names}</tr></thead><tbody>{rows}</tbody></table>"
+        f"<figcaption>{_e(DIVERGENCE_LEGEND)}</figcaption></figure>"
+    )
+
+
+def _divergence_rows(columns: tuple[Column, ...]) -> Iterable[str]:
+    lasts = [max((n for n, c in enumerate(col.cells) if c), default=-1) for col in columns]
+    # A walk that ends before the window (an empty one, say) says so at the top.
+    yield _rule([_ending(col, last == -1) for col, last in zip(columns, lasts, strict=True)])
+    for n in range(len(columns[0].cells)):
+        cells = [column.cells[n] for column in columns]
+        yield _rule([_page_start(cell) for cell in cells])
+        missing = any(cell is not None and cell.mark == "missing" for cell in cells)
+        yield "<tr>" + "".join(_cell(cell, missing) for cell in cells) + "</tr>"
+        yield _rule([_ending(col, last == n) for col, last in zip(columns, lasts, strict=True)])
+
+
+def _rule(labels: list[str]) -> str:
+    # A page boundary (or a walk's end) drawn across the columns where it falls.
+    if not any(labels):
+        return ""
+    sides = "".join(
+        f'<td colspan="3" class="rule">{label}</td>' if label else '<td colspan="3"></td>'
+        for label in labels
+    )
+    return f'<tr class="rules">{sides}</tr>'
+
+
+def _page_start(cell: Cell | None) -> str:
+    if cell is None or cell.cursor is None:
+        return ""
+    if not cell.cursor:
+        return f"page {_e(cell.page)} · first page, no cursor"
+    shown = cell.cursor if len(cell.cursor) <= CURSOR_SHOWN else cell.cursor[:CURSOR_SHOWN] + "…"
+    return f'page {_e(cell.page)} · cursor <code title="{_e(cell.cursor)}">{_e(shown)}</code>'
+
+
+def _ending(column: Column, here: bool) -> str:
+    return f'<span class="end">{_e(column.end)}</span>' if here and column.end else ""
+
+
+def _cell(cell: Cell | None, missing: bool) -> str:
+    if cell is None:
+        text = "not listed" if missing else ""
+        return f'<td class="gap" colspan="3">{_e(text)}</td>'
+    classes = " ".join(c for c in ("tie" + str(cell.tie % 2) if cell.tied else "", cell.mark) if c)
+    badge = f' <span class="mark">{_e(MARKS.get(cell.mark, cell.mark))}</span>' if cell.mark else ""
+    note = f' <span class="note">{_e(cell.note)}</span>' if cell.note else ""
+    attrs = f' class="{_e(classes)}"' if classes else ""
+    return (
+        f"<td{attrs}>{_e(cell.page)} · {_e(cell.position)}</td>"
+        f"<td{attrs}><code>{_e(cell.id)}</code>{badge}{note}</td>"
+        f"<td{attrs}><code>{_e(cell.created_at)}</code></td>"
+    )
+
+
+def _field_diff(rows: tuple[FieldRow, ...]) -> str:
+    """The answer's fields against the documented shape, the ones that differ marked."""
+    if not rows:
+        return ""
+    body = "".join(
+        f'<tr class="{"differs" if row.differs else "same"}">'
+        f"<td><code>{_e(row.path)}</code></td><td>{_e(row.expected)}</td>"
+        f"<td><code>{_e(row.actual)}</code></td></tr>"
+        for row in rows
+    )
+    return (
+        '<figure class="drawing"><table class="field-diff">'
+        "<thead><tr><th>Field</th><th>Documented</th><th>Received</th></tr></thead>"
+        f"<tbody>{body}</tbody></table></figure>"
+    )
+
+
+def _folded(label: str, text: str) -> str:
+    return f"<details><summary>{_e(label)}</summary><pre>{_e(text)}</pre></details>" if text else ""
 
 
 def _pre(label: str, text: str) -> str:

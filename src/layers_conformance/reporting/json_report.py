@@ -18,6 +18,7 @@ from layers_conformance.core.results import (
     Evidence,
     RequirementResult,
     RunResult,
+    Waiver,
 )
 
 LEVELS = ("MUST", "SHOULD")
@@ -32,6 +33,7 @@ class ReportError(ValueError):
 
 def to_json(run: RunResult) -> dict[str, Any]:
     """The report as plain JSON data, in the documented key order."""
+    certification = {"certification": run.certification} if run.certify else {}
     return {
         "suite_version": run.suite_version,
         "spec_sha256": run.spec_sha256,
@@ -42,10 +44,12 @@ def to_json(run: RunResult) -> dict[str, Any]:
         "started_at": run.started_at,
         "duration_s": round(run.duration_s, 3),
         "verdict": run.verdict,
+        **certification,
         "requests": run.requests,
         "aborted": run.aborted,
         "budget": _budget(run),
         "requirements": [_requirement(result) for result in run.requirements],
+        "waivers": [_waiver(outcome.waiver) | {"use": outcome.use} for outcome in run.waivers],
     }
 
 
@@ -68,11 +72,24 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
         "area": result.area,
         "statement": result.statement,
         "evidence": [_evidence(item) for item in result.evidence],
+        "waiver": _waiver(result.waiver) if result.waiver else None,
     }
 
 
-def _evidence(item: Evidence) -> dict[str, str]:
-    return asdict(item)
+def _waiver(waiver: Waiver) -> dict[str, str]:
+    return {
+        "requirement": waiver.requirement,
+        "reason": waiver.reason,
+        "expires": waiver.expires.isoformat(),
+        "target": waiver.target,
+        "source": waiver.source,
+    }
+
+
+def _evidence(item: Evidence) -> dict[str, Any]:
+    # Through JSON and back: the drawings' tuples become the lists a reader gets back.
+    data: dict[str, Any] = json.loads(json.dumps(asdict(item)))
+    return data
 
 
 def write_json(run: RunResult, path: Path | str) -> None:
@@ -81,13 +98,17 @@ def write_json(run: RunResult, path: Path | str) -> None:
     write_atomically(Path(path), text)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` so a reader sees the old file or the new one, never a half."""
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Replace `path` with `content` so a reader sees the old file or the new one, never a half.
+
+    Every report file goes through here; text is written as UTF-8.
+    """
+    data = content.encode("utf-8") if isinstance(content, str) else content
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, REPORT_MODE)

@@ -1,1 +1,1 @@
-"""A run outside pytest, in time order: options, start, tally, finish."""
+"""A run outside pytest (options, start, tally, finish) and the gate's waivers and rechecks."""

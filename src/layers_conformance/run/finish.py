@@ -4,30 +4,43 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from layers_conformance import __version__
 from layers_conformance.core.catalogue import load_catalogue, spec_sha256
-from layers_conformance.core.results import RequirementResult, RunResult
+from layers_conformance.core.results import REQUIREMENT_STATUSES, RequirementResult, RunResult
 from layers_conformance.core.targets import Target
 from layers_conformance.probing.profiles import PROFILES
+from layers_conformance.reporting.bundle import write_bundle
+from layers_conformance.reporting.har import Entry, write_har
 from layers_conformance.reporting.html_report import write_html
 from layers_conformance.reporting.json_report import write_json
+from layers_conformance.run.certify import BUNDLE_FILE, evidence, verdict_lines
 from layers_conformance.run.options import Options
+from layers_conformance.run.replay import HAR_FILE, REPORT_FILE
 from layers_conformance.run.tally import Tally
+from layers_conformance.run.waivers import WaiverBook, describe_use
 
+GROUPED_SKIPS = 3  # this many requirements skipped for one reason share one summary line
 SPENDERS_SHOWN = 8  # tests listed in the terminal when a limit cut the run short
-# A skip reason shared by this many requirements is said once, not once per requirement.
-GROUPED_SKIPS = 2
 
 
 def finish_run(
     options: Options,
     target: Target | None,
     tally: Tally,
+    waivers: WaiverBook | None = None,
+    exchanges: Sequence[Entry] = (),
+    described: Mapping[str, Any] | None = None,
     budget: int = 0,
 ) -> RunResult:
-    """Fold the verdicts and write `conformance.json` and `index.html` for the target."""
+    """Fold the verdicts, apply the waivers and write the reports: `conformance.json`,
+    `index.html`, the exchanges as `exchanges.har` and, for a certification run that reached
+    its target (`described`, see `run.replay.describe_run`), the evidence bundle."""
+    requirements = tally.fold(load_catalogue())
+    requirements, uses = waivers.apply(requirements) if waivers else (requirements, ())
     run = RunResult(
         suite_version=__version__,
         spec_sha256=spec_sha256(),
@@ -38,16 +51,22 @@ def finish_run(
         started_at=datetime.fromtimestamp(tally.started, UTC).isoformat(timespec="seconds"),
         duration_s=round(time.time() - tally.started, 3),
         requests=tally.requests,
-        requirements=tally.fold(load_catalogue()),
+        requirements=requirements,
         aborted=tally.aborted,
+        waivers=uses,
+        certify=options.certify,
         budget=budget,
         spending=tally.spending(),
         raise_hint=raise_hint(tally.cut_by, options, budget),
     )
     directory = options.target_report_dir
     directory.mkdir(parents=True, exist_ok=True)
-    write_json(run, directory / "conformance.json")
+    write_json(run, directory / REPORT_FILE)
     write_html(run, directory / "index.html")
+    write_har(exchanges, directory / HAR_FILE)
+    # A replay (`verify`) re-derives a bundle's verdict; it makes no evidence of its own.
+    if options.certify and options.replay is None and described is not None:
+        write_bundle(directory / BUNDLE_FILE, evidence(directory, described))
     return run
 
 
@@ -70,36 +89,36 @@ def raise_hint(cut_by: set[str], options: Options, budget: int) -> str:
 
 def summary_lines(run: RunResult, options: Options) -> list[str]:
     """The end of the terminal output: every requirement that did not pass, then the verdict."""
-    lines = _not_passed(run.requirements)
-    counts = {
-        s: sum(r.status == s for r in run.requirements)
-        for s in ("pass", "fail", "warn", "inconclusive", "skip")
-    }
+    skipped = Counter(r.reason for r in run.requirements if r.status == "skip")
+    grouped = [reason for reason, count in skipped.items() if count >= GROUPED_SKIPS]
+    lines = [
+        f"{r.status.upper():<12} {r.id} ({r.level}): {_explained(r)}"
+        for r in run.requirements
+        if r.status != "pass" and not (r.status == "skip" and r.reason in grouped)
+    ]
+    # A smoke or selected run skips most of the catalogue for one reason: one line each.
+    lines += [f"{'SKIP':<12} {skipped[reason]} requirements: {reason}" for reason in grouped]
+    lines += [describe_use(outcome) for outcome in run.waivers if outcome.use != "applied"]
+    counts = {s: sum(r.status == s for r in run.requirements) for s in REQUIREMENT_STATUSES}
     lines.append(", ".join(f"{n} {s}" for s, n in counts.items() if n))
     if run.aborted:
         lines.append(f"run aborted: {run.aborted}")
     lines += _spending_lines(run)
     used = f"{run.requests}/{run.budget} requests" if run.budget else f"{run.requests} requests"
     lines.append(f"verdict: {run.verdict.upper()} ({used}, {run.duration_s:.1f} s)")
+    lines += verdict_lines(run)
     where = options.target_report_dir
-    lines.append(f"reports: {where}/ (conformance.json, index.html, junit.xml, allure-results/)")
+    written = ["conformance.json", "index.html", "exchanges.har", "junit.xml", "allure-results/"]
+    if (where / BUNDLE_FILE).is_file() and run.certify:
+        written.append(BUNDLE_FILE)
+    lines.append(f"reports: {where}/ ({', '.join(written)})")
     return lines
 
 
-def _not_passed(requirements: tuple[RequirementResult, ...]) -> list[str]:
-    """One line per requirement that did not pass; skips that share a reason share a line."""
-    shared = Counter(r.reason for r in requirements if r.status == "skip")
-    lines = [
-        f"{r.status.upper():<12} {r.id} ({r.level}): {r.reason or r.statement}"
-        for r in requirements
-        if r.status != "pass" and not (r.status == "skip" and shared[r.reason] >= GROUPED_SKIPS)
-    ]
-    lines += [
-        f"{'SKIP':<12} {count} requirements: {reason}"
-        for reason, count in shared.items()
-        if count >= GROUPED_SKIPS
-    ]
-    return lines
+def _explained(result: RequirementResult) -> str:
+    if result.waiver is not None:
+        return result.waiver.describe()
+    return result.reason or result.statement
 
 
 def _spending_lines(run: RunResult) -> list[str]:

@@ -33,7 +33,13 @@ class Options:
     deadline_s: float | None = None
     reference_faults: tuple[str, ...] = ()
     reference_size: int = 160
+    concurrency: int = 1  # independent requests in flight at once; 1 sends one at a time
     flags: TargetFlags | None = None  # a target given by --base-url and its companions
+    waivers: tuple[Path, ...] = ()  # --waivers files (a targets entry may name one more)
+    selected: frozenset[str] | None = None  # the requirements to run; None for all
+    recheck_pause_s: float | None = None  # a failure is rechecked after this pause; None: not
+    certify: bool = False
+    replay: Path | None = None  # an unpacked evidence bundle to answer from, instead of a target
 
     @property
     def target_report_dir(self) -> Path:
@@ -73,6 +79,10 @@ def path_written_apart(args: Sequence[str], options: Sequence[str]) -> tuple[str
 
 def resolve_target(options: Options) -> Target | None:
     """The configured target, or None for the embedded reference (started on first use)."""
+    if options.replay is not None:
+        from layers_conformance.run.replay import replay_target
+
+        return replay_target(options.replay)
     if options.flags is not None:
         return target_from_flags(options.flags, options.target)
     if options.target == REFERENCE and options.targets_file is None:

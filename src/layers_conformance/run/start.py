@@ -18,11 +18,14 @@ from layers_conformance.core.targets import (
     Secret,
     Target,
 )
+from layers_conformance.probing import warmup
 from layers_conformance.probing.client import Client, ClientSettings, Credentials
 from layers_conformance.probing.plan import Plan, plan_run
 from layers_conformance.probing.probe import Keys, NoAnswer, Probe
 from layers_conformance.probing.profiles import PROFILES
+from layers_conformance.probing.replay import Replay
 from layers_conformance.run.options import REFERENCE, Options
+from layers_conformance.run.replay import open_replay, placeholder
 
 DEFAULT_READ_TIMEOUT_S = 10.0
 
@@ -33,40 +36,43 @@ def open_probe(
     stack: ExitStack,
     say: Callable[[str], None],
     on_exchange: Callable[[Exchange], None] | None,
+    on_answer: Callable[[Exchange], None] | None,
 ) -> tuple[Target, Probe]:
-    """Start the target if it is the embedded one, and check that it answers at all."""
+    """Start the target if it is the embedded one, and check that it answers at all.
+
+    `on_exchange` is told of every exchange the client records, from whichever thread sent
+    it; `on_answer` of every answer a test is given (its evidence), in the test's thread.
+    """
     if target is None:
         say("starting the embedded reference server")
         target = stack.enter_context(embedded_reference(options))
     configured = Credentials(target.auth.scheme, target.auth.key.value)
     without = target.auth.key_without_scope
     keys = Keys(configured, Credentials(target.auth.scheme, without.value) if without else None)
-    settings = _settings(options, target)
-    client = stack.enter_context(
-        Client(
-            target.base_url,
-            configured,
-            settings,
-            secrets=_secrets(target.auth),
-            on_exchange=on_exchange,
-        )
-    )
-    plan = run_plan(options, target, settings.budget)
+    source = _source(options, target, keys, on_exchange)
+    stack.callback(source.close)
+    plan = run_plan(options, target)
     say(plan.lines()[0])
-    probe = Probe(client, target.fixtures, plan, keys, options.seed, on_progress=say)
+    probe = Probe(source, target.fixtures, plan, keys, options.seed, options.concurrency, say)
+    stack.callback(probe.close)  # before the source closes: the stack unwinds in reverse
     # Fails fast, once, when the target is down (TargetUnreachable); a first request left
     # unanswered is met again by the checks that need it.
     with contextlib.suppress(NoAnswer):
         probe.get()
     probe.take_use()  # the first request belongs to no test
+    if on_answer is not None:
+        probe.on_answer = on_answer
+    if options.concurrency > 1 and plan.profile.name != "smoke":
+        say(f"sending the run's independent requests and walks, {options.concurrency} at a time")
+        probe.prefetch(warmup.jobs(probe))
     return target, probe
 
 
-def run_plan(options: Options, target: Target | None, budget: int) -> Plan:
+def run_plan(options: Options, target: Target | None) -> Plan:
     """The plan of this run (this worker's, under pytest-xdist): walks and their shares."""
     return plan_run(
         PROFILES[options.profile],
-        budget,
+        worker_budget(request_budget(options, target)),
         rate_limit_rps=worker_rate(_rate(options, target)),
         deadline_s=_deadline_s(options),
     )
@@ -106,6 +112,22 @@ def embedded_reference(options: Options) -> Iterator[Target]:
             request_budget=None,
             timeout_s=None,
         )
+
+
+def _source(
+    options: Options,
+    target: Target,
+    keys: Keys,
+    on_exchange: Callable[[Exchange], None] | None,
+) -> Client | Replay:
+    """The client of the target, or, for `verify`, the replay of a recorded run."""
+    if options.replay is not None:
+        return open_replay(options.replay, target, on_exchange)
+    settings = _settings(options, target)
+    secrets = _secrets(target.auth)
+    return Client(
+        target.base_url, keys.configured, settings, secrets=secrets, on_exchange=on_exchange
+    )
 
 
 def missing_fixtures(requirement: Requirement, target: Target) -> list[str]:
@@ -153,8 +175,9 @@ def _deadline_s(options: Options) -> float:
 
 def _secrets(auth: Auth) -> dict[str, str]:
     """Each key's placeholder: the variable it was read from, so a pasted curl line works."""
-    secrets = {auth.key.value: f"${auth.key.variable or KEY_VARIABLE}"}
+    secrets = {auth.key.value: placeholder(auth.key, KEY_VARIABLE)}
     if auth.key_without_scope is not None:
-        variable = auth.key_without_scope.variable or KEY_NO_SCOPE_VARIABLE
-        secrets[auth.key_without_scope.value] = f"${variable}"
+        secrets[auth.key_without_scope.value] = placeholder(
+            auth.key_without_scope, KEY_NO_SCOPE_VARIABLE
+        )
     return secrets

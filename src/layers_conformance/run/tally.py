@@ -10,7 +10,11 @@ from typing import Any
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.results import Evidence, RequirementResult, Spent, Status
 
-STATUS_PRECEDENCE: tuple[Status, ...] = ("fail", "warn", "inconclusive", "pass", "skip")
+# A flaky MUST failed once: it outranks a SHOULD's warning, never a failure.
+STATUS_PRECEDENCE: tuple[Status, ...] = (
+    "fail", "waived", "flaky", "warn", "inconclusive", "pass", "skip"
+)  # fmt: skip
+ABORTED = "the run could not finish: "  # then the first test's reason why
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ class TestRecord:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> TestRecord:
         """The record from what `to_json` gave, after the trip."""
-        evidence = tuple(Evidence(**fields) for fields in data.get("evidence", ()))
+        evidence = tuple(Evidence.from_json(fields) for fields in data.get("evidence", ()))
         return cls(**{**data, "evidence": evidence})
 
 
@@ -68,7 +72,7 @@ class Tally:
             # What stopped the run says more than an earlier unanswered request did.
             self.stopped, self.aborted = True, f"the run stopped: {record.incomplete}"
         elif record.incomplete and not self.aborted:
-            self.aborted = f"the run could not finish: {record.incomplete}"
+            self.aborted = f"{ABORTED}{record.incomplete}"
         seen = self.requests_by_worker.get(record.worker, 0)
         self.requests_by_worker[record.worker] = max(seen, record.requests_sent)
 

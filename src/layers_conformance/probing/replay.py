@@ -1,0 +1,112 @@
+"""A target that is a recording: answers from recorded exchanges, sending nothing.
+
+`layers-conformance verify` runs the same suites over a `Replay` in place of the `Client`.
+With the run's seed the suites ask the same requests, so every check sees the same pages
+and answers and must reach the same verdict. A request that was never recorded is not
+answered: the check that asked fails with `NotRecorded`, which verify reports as a
+difference. A recorded run that was cut short (budget, deadline, target gone) sent as many
+requests as it recorded: the replay answers as many, then refuses as the run's client did.
+
+Requests are matched as they were recorded, after redaction: the replay's keys are the
+placeholders themselves (`$LAYERS_API_KEY`), so a request built with them is the recorded one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from urllib.parse import urlsplit
+
+import httpx
+
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.probing.client import (
+    CallCredentials,
+    ClientError,
+    Credentials,
+    list_url,
+    request_headers,
+)
+
+__all__ = ["NotRecorded", "Replay", "request_key"]
+
+# The request headers an answer may depend on; the User-Agent (the suite's version) is not one.
+KEY_HEADERS = ("authorization", "x-api-key")
+RequestKey = tuple[str, str, tuple[tuple[str, str], ...]]
+
+
+class NotRecorded(ClientError):
+    """The recording holds no answer to this request."""
+
+
+def request_key(exchange: Exchange) -> RequestKey:
+    """What identifies a request: method, path and query, and the credentials it carried.
+
+    Not the scheme and host: where the target was is no part of what it was asked.
+    """
+    headers = {name.lower(): value for name, value in exchange.request_headers.items()}
+    credentials = tuple((name, headers[name]) for name in KEY_HEADERS if name in headers)
+    url = urlsplit(exchange.url)
+    return exchange.method, f"{url.path}?{url.query}", credentials
+
+
+class Replay:
+    """The client's interface (`list_influencers`), answered from recorded exchanges."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        recorded: Iterable[Exchange],
+        *,
+        cut_short: ClientError | None = None,
+        on_exchange: Callable[[Exchange], None] | None = None,
+    ) -> None:
+        self.requests_sent = 0
+        self.exchanges: list[Exchange] = []
+        self._base_url = base_url
+        self._credentials = credentials
+        recorded = list(recorded)
+        self._sent_before_cut = len(recorded)
+        # A retried request is recorded once per attempt: the last attempt is its answer.
+        self._answers = {request_key(exchange): exchange for exchange in recorded}
+        self._cut_short = cut_short
+        self._on_exchange = on_exchange
+
+    def list_influencers(
+        self,
+        project_id: str,
+        params: Sequence[tuple[str, str]] = (),
+        *,
+        credentials: CallCredentials = None,
+    ) -> Exchange:
+        """The recorded answer to this request."""
+        headers = request_headers(self._credentials if credentials is None else credentials)
+        query = tuple(params)
+        url = str(httpx.Request("GET", list_url(self._base_url, project_id), params=query).url)
+        asked = Exchange("GET", url, headers)
+        answer = self._answers.get(request_key(asked))
+        if self._cut_short is not None and (
+            answer is None or self.requests_sent >= self._sent_before_cut
+        ):
+            raise type(self._cut_short)(*self._cut_short.args)  # the run's refusal, afresh
+        if answer is None:
+            raise NotRecorded(f"no recorded answer to {_described(asked)}")
+        self.requests_sent += 1
+        self.exchanges.append(answer)
+        if self._on_exchange is not None:
+            self._on_exchange(answer)
+        return answer
+
+    def close(self) -> None:
+        """Nothing to close: the replay holds no connection."""
+
+    def __enter__(self) -> Replay:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _described(asked: Exchange) -> str:
+    credentials = ", ".join(f"{name}: {value}" for name, value in request_key(asked)[2])
+    return f"GET {asked.url} ({credentials or 'no credentials'})"

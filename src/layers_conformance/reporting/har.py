@@ -1,0 +1,151 @@
+"""`exchanges.har`: every exchange of a run as HAR 1.2, and the reader `verify` replays from.
+
+HAR is what browsers' developer tools and HAR viewers open, and what a support ticket can
+carry. The exchanges reach this module already redacted (`core.exchange`), so the file
+holds `$LAYERS_API_KEY` where a key was sent. Two custom fields, which HAR allows with a
+leading underscore, keep what HAR has no place for: `_error` (the transport error that
+cut an answer short; an entry with no answer at all has status 0) and `_worker` (the
+pytest-xdist worker that asked).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from layers_conformance import __version__
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.reporting.json_report import ReportError, write_atomically
+
+HAR_VERSION = "1.2"
+HTTP_VERSION = "HTTP/1.1"
+NOT_MEASURED = -1  # HAR's value for a timing or size that was not measured
+
+Entry = dict[str, Any]
+
+
+def har_entry(exchange: Exchange, answered_at: datetime, worker: str = "main") -> Entry:
+    """One exchange as a HAR entry; `answered_at` is when its answer was recorded."""
+    milliseconds = round(exchange.elapsed_s * 1000, 3)
+    entry: Entry = {
+        "startedDateTime": _timestamp(answered_at - timedelta(seconds=exchange.elapsed_s)),
+        "time": milliseconds,
+        "request": _request(exchange),
+        "response": _response(exchange),
+        "cache": {},
+        "timings": {"send": 0, "wait": milliseconds, "receive": 0},
+        "_worker": worker,
+    }
+    if exchange.error is not None:
+        entry["_error"] = exchange.error
+    return entry
+
+
+def har_document(entries: Iterable[Entry]) -> dict[str, Any]:
+    """The HAR log of these entries, oldest first (HAR's order)."""
+    ordered = sorted(entries, key=lambda entry: str(entry["startedDateTime"]))
+    return {
+        "log": {
+            "version": HAR_VERSION,
+            "creator": {"name": "layers-conformance", "version": __version__},
+            "pages": [],
+            "entries": ordered,
+        }
+    }
+
+
+def write_har(entries: Iterable[Entry], path: Path) -> None:
+    """Write the entries as one HAR file, all or nothing."""
+    write_atomically(path, json.dumps(har_document(entries), indent=1, ensure_ascii=False))
+
+
+def read_har(path: Path) -> list[Exchange]:
+    """The exchanges of a HAR file written by `write_har`, in its order."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ReportError(f"{path}: cannot read: {error.strerror or error}") from None
+    except ValueError as error:
+        raise ReportError(f"{path}: not a HAR file: invalid JSON ({error})") from None
+    log = document.get("log") if isinstance(document, dict) else None
+    if not isinstance(log, dict) or log.get("version") != HAR_VERSION:
+        raise ReportError(f"{path}: not a HAR {HAR_VERSION} file: no log.version {HAR_VERSION}")
+    entries = log.get("entries")
+    if not isinstance(entries, list):
+        raise ReportError(f"{path}: log.entries must be a list")
+    exchanges = []
+    for index, entry in enumerate(entries):
+        try:
+            exchanges.append(exchange_of(entry))
+        except (KeyError, TypeError, ValueError) as error:
+            raise ReportError(f"{path}: log.entries[{index}] is malformed: {error!r}") from None
+    return exchanges
+
+
+def exchange_of(entry: Mapping[str, Any]) -> Exchange:
+    """The exchange a HAR entry records (the inverse of `har_entry`, timing aside)."""
+    request, response = entry["request"], entry["response"]
+    error = entry.get("_error")
+    return Exchange(
+        method=str(request["method"]),
+        url=str(request["url"]),
+        request_headers=_headers_of(request["headers"]),
+        status=int(response["status"]) or None,
+        response_headers=_headers_of(response["headers"]),
+        body_text=str(response["content"].get("text", "")),
+        elapsed_s=float(entry["time"]) / 1000,
+        error=None if error is None else str(error),
+    )
+
+
+def _request(exchange: Exchange) -> Entry:
+    query = parse_qsl(urlsplit(exchange.url).query, keep_blank_values=True)
+    return {
+        "method": exchange.method,
+        "url": exchange.url,
+        "httpVersion": HTTP_VERSION,
+        "cookies": [],
+        "headers": _pairs(exchange.request_headers.items()),
+        "queryString": _pairs(query),
+        "headersSize": NOT_MEASURED,
+        "bodySize": 0,
+    }
+
+
+def _response(exchange: Exchange) -> Entry:
+    size = len(exchange.body_text.encode("utf-8"))
+    return {
+        "status": exchange.status or 0,
+        "statusText": _reason(exchange.status),
+        "httpVersion": HTTP_VERSION if exchange.status is not None else "",
+        "cookies": [],
+        "headers": _pairs(exchange.response_headers.items()),
+        "content": {"size": size, "mimeType": exchange.content_type, "text": exchange.body_text},
+        "redirectURL": exchange.response_headers.get("location", ""),
+        "headersSize": NOT_MEASURED,
+        "bodySize": size if exchange.status is not None else NOT_MEASURED,
+    }
+
+
+def _pairs(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"name": name, "value": value} for name, value in pairs]
+
+
+def _headers_of(pairs: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    return {str(pair["name"]): str(pair["value"]) for pair in pairs}
+
+
+def _reason(status: int | None) -> str:
+    try:
+        return HTTPStatus(status).phrase if status is not None else ""
+    except ValueError:  # a status code Python does not name
+        return ""
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds")

@@ -1,0 +1,211 @@
+"""`layers-conformance verify BUNDLE`: derive a certification's verdict again, offline.
+
+The bundle's manifest must match its files, its spec must be the installed suite's, and
+every requirement's status must come out the same when the suites run again over the
+recorded exchanges (`--replay`: a `probing.replay.Replay` answers in place of the HTTP
+client, so nothing is sent anywhere). Exit status: 0 accepted, 1 rejected (each difference
+on its own line), 4 when BUNDLE cannot be read at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import hypothesis
+
+from layers_conformance import __version__
+from layers_conformance.core.catalogue import files_sha256, spec_dir
+from layers_conformance.reporting.bundle import manifest_problems, read_bundle
+from layers_conformance.reporting.json_report import ReportError, read_json
+from layers_conformance.run.certify import SPEC_PREFIX, spec_files
+from layers_conformance.run.replay import HAR_FILE, REPORT_FILE, RUN_FILE, read_run
+from layers_conformance.standalone import pytest_command
+
+REQUIRED = (REPORT_FILE, HAR_FILE, RUN_FILE)
+CLAIM_KEYS = ("suite_version", "spec_sha256", "target", "profile", "seed")
+REPLAY_TIMEOUT_S = 3600
+
+
+@dataclass
+class Verification:
+    """What verify found: the problems that reject the bundle, and what it confirmed."""
+
+    problems: list[str] = field(default_factory=list)
+    confirmed: list[str] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        return not self.problems
+
+
+def verify(path: Path) -> Verification:
+    """Check the bundle at `path` and derive its verdict again; never sends a request.
+
+    A malformed file inside raises `ReportError`, whose message says which.
+    """
+    files = read_bundle(path)
+    missing = [f"{name}: missing from the bundle" for name in REQUIRED if name not in files]
+    found = Verification(manifest_problems(files) + missing)
+    if found.problems:
+        return found
+    found.confirmed.append(f"manifest: {len(files) - 1} files, each with the sha256 it lists")
+    with tempfile.TemporaryDirectory(prefix="lc-verify-") as scratch:
+        unpacked = _unpack(files, Path(scratch))
+        claimed = read_json(unpacked / REPORT_FILE)
+        found.problems += _claim_problems(claimed)
+        if found.problems:
+            return found
+        found.problems += _version_problems(claimed) + _spec_problems(files, claimed)
+        if found.problems:
+            return found
+        found.confirmed.append(f"spec: the installed suite's own (sha256 {claimed['spec_sha256']})")
+        _rederive(unpacked, claimed, found)
+    return found
+
+
+def _claim_problems(claimed: Mapping[str, Any]) -> list[str]:
+    """What the replay needs of the report: how the run was made."""
+    return [f"{REPORT_FILE}: no {key}" for key in CLAIM_KEYS if key not in claimed]
+
+
+def _version_problems(claimed: Mapping[str, Any]) -> list[str]:
+    made_by = claimed.get("suite_version")
+    if made_by == __version__:
+        return []
+    return [f"suite version: the bundle was made by {made_by}, this is {__version__}"]
+
+
+def _spec_problems(files: Mapping[str, bytes], claimed: Mapping[str, Any]) -> list[str]:
+    """The bundle's spec must be the installed one, and the one its report names."""
+    bundled = {name: data for name, data in files.items() if name.startswith(SPEC_PREFIX)}
+    installed = spec_files(spec_dir())
+    problems = [
+        f"{name}: differs from the installed suite's pinned spec"
+        for name in sorted(set(bundled) | set(installed))
+        if bundled.get(name) != installed.get(name)
+    ]
+    digest = files_sha256({name.removeprefix(SPEC_PREFIX): data for name, data in bundled.items()})
+    if digest != claimed.get("spec_sha256"):
+        problems.append(f"{REPORT_FILE}: spec_sha256 is not the digest of the bundle's spec")
+    return problems
+
+
+def _unpack(files: Mapping[str, bytes], directory: Path) -> Path:
+    for name in REQUIRED:
+        (directory / name).write_bytes(files[name])
+    return directory
+
+
+def _rederive(unpacked: Path, claimed: Mapping[str, Any], found: Verification) -> None:
+    """Run the suites over the recorded exchanges and compare every status with the claim."""
+    note = _hypothesis_note(read_run(unpacked))
+    rederived = _replay(unpacked, claimed)
+    if isinstance(rederived, str):
+        found.problems.append(rederived)
+        return
+    found.problems += _differences(claimed, rederived)
+    if note and found.problems:
+        found.problems.append(note)
+    if found.problems:
+        return
+    failed = [r["id"] for r in claimed["requirements"] if r["status"] == "fail"]
+    found.confirmed += [
+        f"re-derived from the recorded exchanges: {len(claimed['requirements'])} "
+        "requirements, every status as claimed",
+        f"failed, as claimed: {', '.join(failed) or 'none'}",
+        f"certification: {str(claimed.get('certification')).upper()} (target "
+        f"{claimed['target']}, profile {claimed['profile']}, seed {claimed['seed']}, "
+        f"suite {claimed['suite_version']})",
+    ]
+
+
+def _hypothesis_note(described: Mapping[str, Any]) -> str:
+    recorded = described.get("hypothesis_version")
+    if recorded == hypothesis.__version__:
+        return ""
+    return (
+        f"note: the run used Hypothesis {recorded}, this is {hypothesis.__version__}; "
+        "another version may generate other requests than the ones recorded"
+    )
+
+
+def _replay(unpacked: Path, claimed: Mapping[str, Any]) -> dict[str, Any] | str:
+    """The re-derived report, or what went wrong in the replay run."""
+    reports = unpacked / "rederived"
+    # The packaged suites, as `layers-conformance run` runs them: no conftest.py of the
+    # current directory's, nothing of it on the path.
+    command = pytest_command([
+        "-q", "-p", "no:cacheprovider", "--certify", f"--replay={unpacked}",
+        f"--target={claimed['target']}", f"--profile={claimed['profile']}",
+        f"--seed={claimed['seed']}", f"--report-dir={reports}",
+    ])  # fmt: skip
+    # A clean environment for pytest: no PYTEST_ADDOPTS narrowing the run, no xdist worker.
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PYTEST_")}
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=REPLAY_TIMEOUT_S,
+        check=False,
+        cwd=unpacked,
+        env=env,
+    )
+    try:
+        return read_json(reports / str(claimed["target"]) / REPORT_FILE)
+    except ReportError:
+        tail = " | ".join((done.stdout + done.stderr).strip().splitlines()[-3:])
+        return f"the replay run wrote no report (exit {done.returncode}): {tail}"
+
+
+def _differences(claimed: Mapping[str, Any], rederived: Mapping[str, Any]) -> list[str]:
+    """Each requirement, and the run's verdicts, whose re-derived value differs from the claim."""
+    before, after = _statuses(claimed), _statuses(rederived)
+    reasons = {r["id"]: r["reason"] for r in rederived["requirements"] if r.get("reason")}
+    problems = []
+    for ident in dict.fromkeys([*before, *after]):
+        if before.get(ident) != after.get(ident):
+            why = f" ({reasons[ident]})" if ident in reasons else ""
+            problems.append(
+                f"{ident}: claimed {before.get(ident, 'nothing')}, "
+                f"re-derived {after.get(ident, 'nothing')}{why}"
+            )
+    for key in ("verdict", "certification"):
+        if claimed.get(key) != rederived.get(key):
+            problems.append(f"{key}: claimed {claimed.get(key)}, re-derived {rederived.get(key)}")
+    return problems
+
+
+def _statuses(report: Mapping[str, Any]) -> dict[str, str]:
+    return {r["id"]: r["status"] for r in report["requirements"]}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="layers-conformance verify", description=__doc__)
+    parser.add_argument("bundle", type=Path, help="an evidence bundle (evidence.zip)")
+    args = parser.parse_args(argv)
+    if not args.bundle.is_file():
+        print(f"verify: {args.bundle}: no such file", file=sys.stderr)
+        return 4
+    try:
+        found = verify(args.bundle)
+    except ReportError as error:
+        found = Verification([str(error)])
+    if not found.accepted:
+        print(f"verify: REJECTED {args.bundle}")
+        print("\n".join(f"  {problem}" for problem in found.problems))
+        return 1
+    print(f"verify: ACCEPTED {args.bundle}")
+    print("\n".join(f"  {line}" for line in found.confirmed))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""The replay: a recorded run's answers to the same requests, and the same refusals where it
+was cut short; never an answer it did not record."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from layers_conformance.core.exchange import KEY_PLACEHOLDER
+from layers_conformance.probing.client import (
+    NO_CREDENTIALS,
+    BudgetExceeded,
+    Client,
+    ClientSettings,
+    Credentials,
+    DeadlineExceeded,
+    TargetUnreachable,
+)
+from layers_conformance.probing.replay import NotRecorded, Replay
+from layers_conformance.run.replay import refusal_of
+from layers_conformance.run.tally import ABORTED
+
+KEY = "lk_live_SECRET_0123456789"
+BASE = "https://api.example.com"
+PROJECT = "6f1c2b1e-8a51-4c3e-9f0a-2d4b6c8e0a11"
+
+
+def numbered(request: httpx.Request) -> httpx.Response:
+    """Each answer names the request it answers, so a replayed answer shows whose it is."""
+    key = request.headers.get("x-api-key") or request.headers.get("authorization", "")
+    return httpx.Response(200, json={"asked": f"{request.url.query.decode()} {key}"})
+
+
+def recorded(calls, handler=numbered, base=BASE, **settings):
+    """The exchanges a real client recorded making `calls` (params, credentials) with KEY."""
+    client = Client(
+        base,
+        Credentials("x-api-key", KEY),
+        ClientSettings(**{"budget": 100, "max_retry_wait_s": 0, **settings}),
+        transport=httpx.MockTransport(handler),
+    )
+    with client:
+        for params, credentials in calls:
+            client.list_influencers(PROJECT, params, credentials=credentials)
+    return client.exchanges
+
+
+def replay(exchanges, **kwargs):
+    """The replay's key is the placeholder the recording shows, as `verify` builds it."""
+    return Replay(BASE, Credentials("x-api-key", KEY_PLACEHOLDER), exchanges, **kwargs)
+
+
+CALLS = [
+    ((("limit", "7"),), None),
+    ((("limit", "7"), ("cursor", "a/b+c")), None),
+    ((), NO_CREDENTIALS),
+    ((), Credentials("bearer", KEY)),
+    ((), Credentials("x-api-key", KEY + "x")),
+]
+
+
+def placeholder(credentials):
+    """The credentials as a replay asks with them: the key replaced by its placeholder."""
+    if not isinstance(credentials, Credentials):
+        return credentials
+    return Credentials(credentials.scheme, credentials.key.replace(KEY, KEY_PLACEHOLDER))
+
+
+class TestAnswers:
+    def test_the_same_requests_get_the_recorded_answers(self):
+        """Asked with the placeholder for the key, each request meets its own recorded answer."""
+        exchanges = recorded(CALLS)
+        replayed = replay(exchanges)
+        answers = [
+            replayed.list_influencers(PROJECT, p, credentials=placeholder(c)) for p, c in CALLS
+        ]
+        assert answers == exchanges
+
+    def test_an_unrecorded_request_is_not_answered(self):
+        """Another query, or another key, is named in one line and never guessed."""
+        replayed = replay(recorded(CALLS))
+        with pytest.raises(NotRecorded, match=r"limit=8 \(x-api-key: \$LAYERS_API_KEY\)"):
+            replayed.list_influencers(PROJECT, (("limit", "8"),))
+        with pytest.raises(NotRecorded, match="authorization: Bearer other"):
+            replayed.list_influencers(PROJECT, (), credentials=Credentials("bearer", "other"))
+
+    def test_a_retried_request_is_answered_by_its_last_attempt(self):
+        """The client recorded a 503 and then the answer it returned: so does the replay."""
+        statuses = iter([503, 200])
+
+        def flaky(request):
+            return httpx.Response(next(statuses), json={})
+
+        exchanges = recorded([((), None)], handler=flaky)
+        assert [e.status for e in exchanges] == [503, 200]
+        assert replay(exchanges).list_influencers(PROJECT).status == 200
+
+    def test_the_host_is_no_part_of_the_request(self):
+        """The same request to the target at another address is the same request."""
+        exchanges = recorded([((("limit", "7"),), None)], base="http://127.0.0.1:41234")
+        assert replay(exchanges).list_influencers(PROJECT, (("limit", "7"),)) == exchanges[0]
+
+    def test_each_answer_is_passed_on_as_the_client_passes_its_exchanges(self):
+        seen = []
+        replayed = replay(recorded(CALLS[:1]), on_exchange=seen.append)
+        answer = replayed.list_influencers(PROJECT, CALLS[0][0])
+        assert seen == [answer] == replayed.exchanges
+        assert replayed.requests_sent == 1
+
+
+class TestCutShort:
+    """A run that stopped sending is replayed up to where it stopped, then refused alike."""
+
+    def test_after_as_many_requests_as_recorded_even_a_recorded_one_is_refused(self):
+        """The run sent N requests; a later request it asked again was refused, not answered."""
+        exchanges = recorded(CALLS[:2])
+        replayed = replay(exchanges, cut_short=BudgetExceeded("request budget of 2 is spent"))
+        for params, credentials in CALLS[:2]:
+            replayed.list_influencers(PROJECT, params, credentials=credentials)
+        with pytest.raises(BudgetExceeded, match="request budget of 2 is spent"):
+            replayed.list_influencers(PROJECT, CALLS[0][0])
+
+    def test_an_unrecorded_request_meets_the_refusal(self):
+        replayed = replay(recorded(CALLS[:2]), cut_short=DeadlineExceeded("the deadline passed"))
+        with pytest.raises(DeadlineExceeded, match="the deadline passed"):
+            replayed.list_influencers(PROJECT, (("limit", "99"),))
+
+
+def client_refusal(**settings):
+    """The refusal a real client raises under these settings, as the run's report words it."""
+
+    def refused(request):
+        raise httpx.ConnectError("connection refused")
+
+    with pytest.raises((BudgetExceeded, DeadlineExceeded, TargetUnreachable)) as raised:
+        recorded([((), None)], handler=refused, **settings)
+    return raised.value
+
+
+class TestRefusalOf:
+    """The report's `aborted` line gives back the refusal that cut the run short."""
+
+    @pytest.mark.parametrize(
+        "settings",
+        [{"budget": 0}, {"run_deadline": -1.0}, {"max_retries": 0}],
+        ids=["budget", "deadline", "unreachable"],
+    )
+    def test_each_refusal_of_the_client_is_recognised(self, settings):
+        error = client_refusal(**settings)
+        for aborted in (f"{ABORTED}{error}", str(error)):
+            again = refusal_of(aborted)
+            assert type(again) is type(error)
+            assert str(again) == str(error)
+
+    def test_a_run_that_finished_has_no_refusal(self):
+        assert refusal_of("") is None
+
+
+def test_a_recorded_key_never_reaches_the_replay():
+    """What the replay answers from is redacted: no exchange holds the key."""
+    text = json.dumps([e.__dict__ for e in recorded(CALLS)])
+    assert KEY not in text
