@@ -65,19 +65,22 @@ class TestNoAnswerIsNoEvidence:
 
 class TestStopsAndCuts:
     @pytest.mark.parametrize(
-        "error",
+        ("error", "ends_pytest"),
         [
-            TargetUnresponsive("target stopped answering after request 20"),
-            TargetUnreachable("cannot reach http://x: connection refused"),
+            (TargetUnresponsive("target stopped answering after request 20"), False),
+            (TargetUnreachable("cannot reach http://x: connection refused"), True),
         ],
     )
-    def test_a_target_gone_stops_the_run(self, error):
+    def test_a_target_gone_stops_the_run(self, error, ends_pytest):
+        """Nothing more is sent; only an unreachable target also ends pytest at once (an
+        unresponsive one leaves the other tests to judge what already came)."""
         verdict = judge(MUST, *raised(error), "t")
         assert (verdict.status, verdict.stops_run, verdict.incomplete) == (
             "inconclusive",
             True,
             str(error),
         )
+        assert verdict.ends_pytest is ends_pytest
 
     @pytest.mark.parametrize(
         ("error", "cut"),

@@ -693,7 +693,7 @@ def pytest_runtest_makereport(
         ("level", requirement.level),
         ("conformance_status", verdict.status),
     ]
-    if verdict.stops_run:
+    if verdict.ends_pytest:
         item.session.shouldfail = f"layers-conformance: {verdict.reason}"
     return report
 

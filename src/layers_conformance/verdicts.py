@@ -48,7 +48,8 @@ class TestVerdict:
     reason: str = ""
     evidence: tuple[Evidence, ...] = ()
     longrepr: str | None = None
-    stops_run: bool = False
+    stops_run: bool = False  # nothing more is sent (see STOPS_RUN)
+    ends_pytest: bool = False  # ... and no further test runs (see ENDS_PYTEST)
     # Why the run could not finish (budget, deadline, target gone): such a run never passes.
     incomplete: str = ""
     cut: str = ""  # "budget" or "deadline": the run's limit that cut this test short
@@ -98,8 +99,13 @@ class TestVerdict:
             report.longrepr = self.longrepr
 
 
-# Conditions that end the run at once; the others let it go on to what still fits.
+# Conditions after which nothing more is sent: the run is incomplete, and whatever no test
+# decided is inconclusive. The others (budget, deadline) let the run go on to what fits.
 STOPS_RUN = (TargetUnreachable, TargetUnresponsive)
+# ... of which these also end pytest at once: every further request would wait out its
+# connection retries. After the others the remaining tests still judge what already came
+# (answers fetched ahead, walks already made); a request they need fails at once.
+ENDS_PYTEST = (TargetUnreachable,)
 
 
 def judge(
@@ -189,10 +195,15 @@ def _passed(requirement: Requirement, use: Use) -> TestVerdict:
 
 def _cut_short(requirement: Requirement, error: ClientError) -> TestVerdict:
     reason = str(error)
-    stops = isinstance(error, STOPS_RUN)
     cut = {BudgetExceeded: "budget", DeadlineExceeded: "deadline"}.get(type(error), "")
     return TestVerdict(
-        requirement, "inconclusive", reason, stops_run=stops, incomplete=reason, cut=cut
+        requirement,
+        "inconclusive",
+        reason,
+        stops_run=isinstance(error, STOPS_RUN),
+        ends_pytest=isinstance(error, ENDS_PYTEST),
+        incomplete=reason,
+        cut=cut,
     )
 
 

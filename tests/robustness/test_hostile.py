@@ -10,6 +10,7 @@ incomplete, so it fails all the same.
 
 from __future__ import annotations
 
+import re
 import socket
 from dataclasses import dataclass
 
@@ -29,27 +30,29 @@ class Case:
     bound_s: float  # about three times the time measured on an idle 2-core machine
     breaks: dict[str, str]  # requirement id -> words its reason must contain
     options: tuple[str, ...] = ()
-    # requirement id -> words of its reason: left undecided by unanswered requests
+    # requirement id -> a pattern of its reason: left undecided by unanswered requests
     unanswered: tuple[tuple[str, str], ...] = ()
     entry: tuple[tuple[str, object], ...] = ()  # run through a targets entry with these keys
 
 
 # The longest first, so that pytest-xdist starts them first.
 CASES = {
-    # Every hung request waits out the default 10 s read timeout: 11 of them, ~115 s.
+    # A hung request waits out the default 10 s read timeout. Sent four at a time, the walks'
+    # second pages hang together: three unanswered in a row, and nothing more is sent (one at
+    # a time, the first pages answer in between, and every hang is waited out).
     "hang_on_later_pages": Case(
         "hang_on_later_pages",
         180,
         {},
-        unanswered=(("TRAV-NODUP-001", "read timed out after 10 s"),),
+        unanswered=(("TRAV-NODUP-001", "read timed out after 10 s|stopped answering"),),
     ),
-    # ... and `timeout_s: 2` in the targets entry is the lever that cuts it to ~30 s.
+    # ... and `timeout_s: 2` in the targets entry is the lever that cuts the wait.
     "hang_on_later_pages-timeout_s-2": Case(
         "hang_on_later_pages",
         75,
         {},
         entry=(("timeout_s", 2),),
-        unanswered=(("TRAV-NODUP-001", "read timed out after 2 s"),),
+        unanswered=(("TRAV-NODUP-001", "read timed out after 2 s|stopped answering"),),
     ),
     # A slow server breaks no documented rule; only --deadline bounds the run (1.5 s/page
     # x ~450 requests is 11 minutes without one).
@@ -101,14 +104,14 @@ def test_a_hostile_server_ends_the_run_with_reports(tmp_path, targets, name):
     for ident, words in case.breaks.items():
         assert statuses[ident] == "fail", f"{ident}: {statuses[ident]} {reasons[ident]}"
         assert words in reasons[ident]
-    for ident, words in case.unanswered:
+    for ident, pattern in case.unanswered:
         assert statuses[ident] == "inconclusive", f"{ident}: {statuses[ident]} {reasons[ident]}"
-        assert words in reasons[ident]
+        assert re.search(pattern, reasons[ident]), reasons[ident]
     if case.unanswered:
         # No answer decided nothing: not one fail, and the run, incomplete, fails.
         assert "fail" not in statuses.values(), run.explain()
         assert run.report["verdict"] == "fail"
-        assert "no answer" in run.report["aborted"]
+        assert re.search("no answer|stopped answering", run.report["aborted"])
         assert statuses["AUTH-MISSING-001"] == "pass"
     elif case.breaks:
         assert run.code == 1

@@ -135,6 +135,7 @@ class Client:
         self._unanswered_in_row = 0
         self._last_answered = 0
         self._stopped: TargetUnresponsive | None = None
+        self._sending = threading.local()  # the number of the request this thread sent last
         timeout = httpx.Timeout(
             settings.read_timeout_s, connect=settings.connect_timeout_s, pool=None
         )
@@ -191,7 +192,9 @@ class Client:
         """The exchange, unless it is the last of too many unanswered in a row."""
         with self._admission:
             if exchange.answered:
-                self._unanswered_in_row, self._last_answered = 0, self.requests_sent
+                number = getattr(self._sending, "number", 0)
+                self._unanswered_in_row = 0
+                self._last_answered = max(self._last_answered, number)
                 return exchange
             self._unanswered_in_row += 1
             if self._unanswered_in_row >= UNANSWERED_IN_A_ROW and self._stopped is None:
@@ -218,6 +221,7 @@ class Client:
             raise DeadlineExceeded("the run's deadline has passed; no further requests are sent")
         with self._admission:
             self.requests_sent += 1
+            self._sending.number = self.requests_sent
 
     def _reserve_slot(self) -> float:
         """When this request may leave: 1/rate after the one before, whichever thread sent it."""

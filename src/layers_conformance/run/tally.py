@@ -39,7 +39,7 @@ class TestRecord:
     requests_sent: int = 0  # by this worker's client so far
     test: str = ""  # the test's node id
     requests_used: int = 0  # sent for this test (walks it was the first to read included)
-    stops_run: bool = False  # the target is gone: no further test runs
+    stops_run: bool = False  # the target is gone: nothing more was sent after this test
     cut: str = ""  # "budget" or "deadline" when that limit cut this test short
 
     def to_json(self) -> dict[str, Any]:
