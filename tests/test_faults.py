@@ -5,14 +5,20 @@ process (about 5-10 s); run this module with `-n 2` to halve its wall time."""
 import pytest
 
 from layers_conformance.core.catalogue import load_catalogue
-from layers_conformance.reference.faults import FAULTS, VARIANTS
+from layers_conformance.probing.profiles import PROFILES
+from layers_conformance.reference.faults import FAULTS, VARIANTS, combinations
 from layers_conformance.selftest import run_case
+
+COMBINATIONS = {fault.name: fault for fault in combinations.ALL}
 
 
 def test_the_suite_passes_the_clean_reference():
-    """The reference server, as the catalogue reads, gets a pass."""
+    """The reference server, as the catalogue reads, gets a pass; `standard` sends every pair
+    of the query space's dimensions the reference allows, within its budget of 1,500."""
     result = run_case("reference", "clean", ())
     assert result.ok, f"verdict {result.verdict}; broken: {result.broken}; {result.problem}"
+    assert result.unsent_pairs == 0
+    assert result.requests <= PROFILES["standard"].budget
 
 
 @pytest.mark.parametrize("name", sorted(VARIANTS))
@@ -22,7 +28,16 @@ def test_the_suite_passes_a_conformant_variant(name):
     assert result.ok, f"verdict {result.verdict}; broken: {result.broken}; {result.problem}"
 
 
-@pytest.mark.parametrize("name", sorted(FAULTS))
+@pytest.mark.parametrize("name", sorted(COMBINATIONS))
+def test_a_combination_fault_is_reported_on_exactly_what_it_declares(name):
+    """Each parameter fine alone, two together not: the fault is reported broken on exactly
+    the requirements it declares, no more, so its declaration says where it is caught."""
+    fault = COMBINATIONS[name]
+    result = run_case(name, "fault", fault.breaks)
+    assert set(result.broken) == set(fault.breaks), f"reported broken: {result.broken}"
+
+
+@pytest.mark.parametrize("name", sorted(set(FAULTS) - set(COMBINATIONS)))
 def test_the_suite_kills_the_fault_on_what_it_declares(name):
     """Every requirement the fault declares is reported broken (fail for MUST, warn for SHOULD)."""
     fault = FAULTS[name]

@@ -193,6 +193,22 @@ class TestProfilesAndFixtures:
         used = {int(seed) for seed in re.findall(r"SEED=(\d+)", result.stdout.str())}
         assert used == {report["seed"]}
 
+    def test_coverage_travels_from_each_workers_test_to_the_report(self, pytester):
+        """Under -n 2, the pairs each test sent reach the report on its record, merged."""
+        body = "from layers_conformance.core.results import PairCoverage\n" + "".join(
+            f'@pytest.mark.requirement("ORDER-NEWEST-001")\n'
+            f"def test_sends_{value}(conformance, conformance_coverage):\n"
+            "    allowed = (('main', '1'), ('empty', '1'), ('main', '100'))\n"
+            f"    sent = (('{value}', '1'),)\n"
+            "    part = PairCoverage(('project', 'limit'), 30, allowed, sent)\n"
+            "    conformance_coverage.append(part)\n"
+            for value in ("main", "empty")
+        )
+        _, report = run_suite(pytester, body, "-n", "2")
+        [entry] = report["coverage"]
+        assert (entry["feasible"], entry["exercised"]) == (3, 2)
+        assert entry["missed"] == [["main", "100"]]
+
 
 class TestProgress:
     """A person watching a run against a slow server sees it move."""

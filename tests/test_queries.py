@@ -1,104 +1,245 @@
-"""Generated queries: which are valid, how they are sent, and the oracle judging a page."""
+"""The oracle: for each class of point, the answers it accepts and those it rejects."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
-from layers_conformance.checks.queries import KnownCursor, Query, honours
+from layers_conformance.checks.queries import (
+    Reading,
+    Truth,
+    codes,
+    expected,
+    judge,
+    readings,
+    requirement,
+)
+from layers_conformance.checks.space import Case, Issued, Point
 
 
-def rules(violations):
-    return sorted(v.rule for v in violations)
+@pytest.fixture
+def it(make_item):
+    """The main project's listing, newest first: a to g, where d and e share 14:06."""
+    drafts = {"b", "e", "g"}
+    minutes = {"a": 9, "b": 8, "c": 7, "d": 6, "e": 6, "f": 5, "g": 4}
+    items = {
+        name: make_item(name, minute, status="draft" if name in drafts else "ready")
+        for name, minute in minutes.items()
+    }
+    listing = tuple(items.values())
+    return SimpleNamespace(**items, listing=listing, truth=Truth(listing, complete=True))
 
 
-class TestQueryValid:
+@pytest.fixture
+def answered(make_page):
+    def answer(items, next_cursor=None):
+        return make_page(items, next_cursor=next_cursor).exchange
+
+    return answer
+
+
+@pytest.fixture
+def error(make_exchange):
+    def answer(code, status):
+        body = {"error": {"code": code, "message": "m", "requestId": "req_1"}}
+        return make_exchange(body, status=status)
+
+    return answer
+
+
+def point(project="main", limit=None, status=None, cursor="none", key="full"):
+    return Point(project, limit, status, cursor, key)
+
+
+def messages(violations):
+    return [violation.message for violation in violations]
+
+
+class TestCodesAndPartitions:
     @pytest.mark.parametrize(
-        "query",
+        ("where", "allowed"),
         [
-            Query(),
-            Query(limit="1"),
-            Query(limit="100", status="ready"),
-            Query(status="draft", cursor=KnownCursor("c1", "draft", {})),
+            (point(), set()),
+            (point(key="missing", project="unknown"), {"UNAUTHENTICATED", "NOT_FOUND"}),
+            (point(project="malformed"), {"NOT_FOUND", "VALIDATION"}),
+            (point(limit="0", status="READY"), {"VALIDATION"}),
+            (point(key="no-scope/other-header"), {"FORBIDDEN_SCOPE", "UNAUTHENTICATED"}),
+            (point(project="foreign", cursor="other-org"), {"NOT_FOUND", "VALIDATION"}),
+            (point(cursor="other-status"), {"VALIDATION"}),
         ],
     )
-    def test_valid_when_every_parameter_is_absent_or_valid(self, query):
-        """Absent, in-range limits, one of the five statuses and real cursors are valid."""
-        assert query.valid
+    def test_the_code_of_every_defect_is_allowed(self, where, allowed):
+        """The page does not say which defect wins: each one's code is accepted."""
+        assert codes(where) == allowed
 
     @pytest.mark.parametrize(
-        "query",
+        ("where", "requirement_id"),
         [
-            Query(limit="0"),
-            Query(limit="101"),
-            Query(limit="2.5"),
-            Query(status="READY"),
-            Query(limit="10", status="archived"),
-            Query(cursor="!!not-a-cursor!!"),
-            Query(limit="10", status="ready", cursor="%00"),
+            (point(key="missing", project="foreign", limit="0"), "AUTH-MISSING-001"),
+            (point(key="invalid/other-header"), "AUTH-INVALID-001"),
+            (point(key="no-scope", cursor="this-query"), "AUTH-SCOPE-001"),
+            (point(project="unknown", cursor="garbage"), "PROJ-UNKNOWN-001"),
+            (point(project="foreign", cursor="other-org"), "PROJ-FOREIGN-CURSOR-001"),
+            (point(project="foreign", status="ready"), "PROJ-FOREIGN-001"),
+            (point(project="empty", cursor="other-project"), "PROJ-SCOPE-001"),
+            (point(project="empty", cursor="other-project", limit="0"), "QUERY-VALIDATION-001"),
+            (point(limit="7", status="ready", cursor="this-query"), "QUERY-VALIDATION-001"),
         ],
     )
-    def test_invalid_when_any_parameter_is(self, query):
-        """One invalid limit or status, or a made-up cursor, makes the query invalid."""
-        assert not query.valid
+    def test_each_point_is_judged_under_its_most_telling_defect(self, it, where, requirement_id):
+        """it.a bad key first, then the project, then another project's cursor where a page may
+        answer; everything else is QUERY-VALIDATION-001."""
+        assert requirement(where) == requirement_id
 
 
-class TestQueryParams:
-    def test_sends_only_what_is_present_in_a_fixed_order(self):
-        """Absent parameters are not sent; the rest go as limit, status, cursor."""
-        assert Query().params() == ()
-        assert Query(status="ready").params() == (("status", "ready"),)
-        assert Query("7", "ready", "junk").params() == (
-            ("limit", "7"),
-            ("status", "ready"),
-            ("cursor", "junk"),
+class TestReadings:
+    def test_a_plain_query_has_one_reading(self):
+        """No cursor: the top of the filtered listing at the query's limit."""
+        assert readings(Case(point(limit="3", status="ready"))) == (Reading("ready", 3),)
+
+    def test_a_cursor_of_another_filter_allows_its_own_filter_and_limit_too(self, it):
+        """The page does not say whether the query or the cursor decides: all four mixes."""
+        issued = Issued("c", "draft", 7, it.b)
+        case = Case(point(limit="3", status="ready", cursor="other-status"), "c", issued)
+        assert {(r.status, r.limit, r.after["influencerId"]) for r in readings(case)} == {
+            ("ready", 3, "inf_b"),
+            ("ready", 7, "inf_b"),
+            ("draft", 3, "inf_b"),
+            ("draft", 7, "inf_b"),
+        }
+        assert expected(case).codes == {"VALIDATION"}
+
+    def test_an_edited_cursor_may_lead_anywhere(self, it):
+        """An unsigned cursor edited may still decode: any place of the listing will do."""
+        case = Case(point(limit="2", cursor="altered"), "x", Issued("c", None, 2, it.b))
+        assert all(r.anywhere for r in readings(case))
+
+    def test_a_hard_defect_allows_no_page(self):
+        """Another org's project, a made-up cursor, a bad key: only errors."""
+        for where in (point(project="foreign"), point(cursor="garbage"), point(key="missing")):
+            assert expected(Case(where)).readings == ()
+
+
+class TestJudgeErrors:
+    def test_an_allowed_error_passes(self, it, error):
+        """Either defect's code answers a request with two."""
+        case = Case(point(key="missing", limit="0"))
+        assert judge(case, error("VALIDATION", 400), it.truth) == []
+        assert judge(case, error("UNAUTHENTICATED", 401), it.truth) == []
+
+    def test_a_page_for_another_orgs_project_names_the_combination(self, it, answered):
+        """The message says what was sent, what came back and what the page allows."""
+        issued = Issued("c", "pending", 3, it.b)
+        where = point("foreign", "3", "pending", "other-org")
+        violations = judge(Case(where, "c", issued), answered([it.a, it.c, it.d]), it.truth)
+        assert messages(violations) == [
+            "limit=3&status=pending with a cursor issued to another org on another org's "
+            "project, full-scope key answered 200 with 3 items; expected NOT_FOUND or VALIDATION"
+        ]
+        assert violations[0].exchange is not None
+
+    def test_not_found_travels_with_404(self, it, error):
+        """An unknown project's NOT_FOUND must be 404; a malformed id's may be any 4xx."""
+        assert judge(Case(point(project="unknown")), error("NOT_FOUND", 400), it.truth)
+        assert judge(Case(point(project="malformed")), error("NOT_FOUND", 400), it.truth) == []
+
+    @pytest.mark.parametrize("status", [500, 503])
+    def test_a_5xx_is_never_allowed(self, it, error, status):
+        """Not even for a request that is wrong in every way."""
+        case = Case(point("malformed", "abc", "READY", "garbage", "missing"), "!!")
+        [violation] = judge(case, error("VALIDATION", status), it.truth)
+        assert f"answered HTTP {status} VALIDATION" in violation.message
+
+    def test_an_error_where_only_a_page_is_allowed(self, it, error):
+        """it.a plain request answered VALIDATION is a violation naming the page it owed."""
+        [violation] = judge(Case(point(limit="3")), error("VALIDATION", 400), it.truth)
+        assert violation.message.endswith(
+            "answered HTTP 400 VALIDATION; expected a page of status=any, limit=3"
         )
 
-    def test_sends_a_known_cursor_as_its_text(self):
-        """A real cursor travels as the cursor string, not the record around it."""
-        query = Query(limit="5", cursor=KnownCursor("c9", None, {"influencerId": "inf_z"}))
-        assert query.params() == (("limit", "5"), ("cursor", "c9"))
+    def test_the_other_header_may_be_unread(self, it, error):
+        """The key in the header the target does not use: UNAUTHENTICATED is allowed."""
+        case = Case(point(key="full/other-header"))
+        assert judge(case, error("UNAUTHENTICATED", 401), it.truth) == []
 
 
-class TestHonours:
-    def test_passes_a_page_keeping_the_query(self, make_item, make_page):
-        """A page within its limit, of the filtered status, newest first, after the cursor."""
-        anchor = make_item("z", 9)
-        page = make_page([make_item("a", 8), make_item("b", 7)], limit=2, next_cursor="c2")
-        query = Query("2", "ready", KnownCursor("c1", "ready", anchor))
-        assert honours(page, query) == []
+class TestJudgePages:
+    def test_the_first_page_holds_min_limit_total_with_a_cursor_while_items_remain(
+        self, it, answered
+    ):
+        """The right items, in order, and a cursor because more remain."""
+        assert judge(Case(point(limit="3")), answered([it.a, it.b, it.c], "n"), it.truth) == []
+        [short] = judge(Case(point(limit="3")), answered([it.a, it.b], "n"), it.truth)
+        assert "it holds 2 items; the first page holds min(limit, total) = 3" in short.message
+        [ended] = judge(Case(point(limit="3")), answered([it.a, it.b, it.c]), it.truth)
+        assert "nextCursor is null while 4 more items remain" in ended.message
 
-    def test_flags_a_page_over_its_limit(self, make_item, make_page):
-        """A page with more items than the query's limit breaks it."""
-        page = make_page([make_item("a", 3), make_item("b", 2), make_item("c", 1)], limit=2)
-        assert rules(honours(page, Query(limit="2"))) == ["pages_within_limit"]
-
-    def test_flags_an_item_of_another_status(self, make_item, make_page):
-        """An item whose status is not the filter's breaks it."""
-        page = make_page([make_item("a", 3), make_item("b", 2, status="failed")])
-        [violation] = honours(page, Query(status="ready"))
-        assert violation.rule == "all_have_status"
-        assert "inf_b" in violation.message
-
-    def test_flags_items_out_of_order(self, make_item, make_page):
-        """A page that is not newest first breaks it."""
-        page = make_page([make_item("a", 2), make_item("b", 3)])
-        assert rules(honours(page, Query())) == ["sorted_newest_first"]
-
-    def test_flags_an_item_newer_than_the_cursors_anchor(self, make_item, make_page):
-        """An item created after the last item before the cursor is out of place."""
-        page = make_page([make_item("a", 6), make_item("b", 4)])
-        [violation] = honours(page, Query(cursor=KnownCursor("c1", None, make_item("z", 5))))
-        assert violation.rule == "sorted_newest_first"
-        assert "page 1, position 1 lists inf_a " in violation.message
-        assert "after inf_z, the item the cursor was made from" in violation.message
-
-    def test_flags_the_anchor_repeated(self, make_item, make_page):
-        """The item just before the cursor appearing again on the page breaks it."""
-        anchor = make_item("z", 5)
-        page = make_page([anchor, make_item("a", 4)])
-        [violation] = honours(page, Query(cursor=KnownCursor("c1", None, anchor)))
-        assert violation.rule == "no_repeated_items"
+    def test_ties_at_the_end_of_a_page_may_come_in_any_order(self, it, answered):
+        """inf_d and inf_e share a createdAt: either may end a page of four."""
         assert (
-            "inf_z (createdAt 2026-04-01T14:05:00Z) is listed again on page 1, position 1; "
-            "it was already on the page before the cursor"
-        ) in violation.message
+            judge(Case(point(limit="4")), answered([it.a, it.b, it.c, it.e], "n"), it.truth) == []
+        )
+
+    def test_a_skipped_item_is_named(self, it, answered):
+        """The position, the item found and the item due."""
+        [violation] = judge(Case(point(limit="2")), answered([it.a, it.c], "n"), it.truth)
+        assert "item 2 is inf_c created 2026-04-01T14:07:00Z; expected inf_b" in violation.message
+
+    def test_a_filtered_page_after_a_cursor(self, it, answered):
+        """The filter's items after the cursor's; a short page is allowed while it says more."""
+        issued = Issued("c", "ready", 2, it.a)
+        case = Case(point(limit="2", status="ready", cursor="this-query"), "c", issued)
+        assert judge(case, answered([it.c, it.d], "n"), it.truth) == []
+        assert judge(case, answered([it.c], "n"), it.truth) == []
+        [unfiltered] = judge(case, answered([it.b, it.c], "n"), it.truth)
+        assert "item 1 is inf_b" in unfiltered.message
+        [repeated] = judge(case, answered([it.a, it.c], "n"), it.truth)
+        assert "the item the cursor was issued after" in repeated.message
+
+    def test_the_last_page_may_be_full_and_carry_a_cursor_but_not_short(self, it, answered):
+        """it.a full last page may lead to an empty one; a short one says null."""
+        issued = Issued("c", "draft", 1, it.b)
+        case = Case(point(limit="2", status="draft", cursor="other-limit"), "c", issued)
+        assert judge(case, answered([it.e, it.g], "n"), it.truth) == []
+        full_last = Case(point(limit="1", status="draft", cursor="this-query"), "c", issued)
+        assert judge(full_last, answered([it.e], "n"), it.truth) == []
+        short_last = Case(point(limit="5", status="draft", cursor="this-query"), "c", issued)
+        [violation] = judge(short_last, answered([it.e, it.g], "n"), it.truth)
+        assert "nextCursor is set on a short page with nothing left" in violation.message
+
+    def test_an_item_of_another_project_is_named(self, it, answered, make_item):
+        """Whatever else is wrong, an influencer the project does not list is reported."""
+        stranger = make_item("zz", 8)
+        violations = judge(Case(point(limit="2")), answered([it.a, stranger], "n"), it.truth)
+        assert any("not a live influencer of the main project" in m for m in messages(violations))
+
+    def test_the_empty_project_with_the_main_projects_cursor(self, it, answered, error):
+        """Its own empty page, or VALIDATION; never the main project's influencers."""
+        issued = Issued("c", None, 2, it.b)
+        case = Case(point("empty", "2", None, "other-project"), "c", issued)
+        assert judge(case, answered([]), it.truth) == []
+        assert judge(case, error("VALIDATION", 400), it.truth) == []
+        violations = messages(judge(case, answered([it.c, it.d], "n"), it.truth))
+        assert "which is not a live influencer of the empty project" in violations[0]
+        assert "answered 200 with 2 items" in violations[-1]
+
+    def test_a_cursor_of_another_filter_reads_either_way(self, it, answered):
+        """The query's filter or the cursor's, from the cursor's place; not unfiltered."""
+        issued = Issued("c", "draft", 2, it.b)
+        case = Case(point(limit="2", status="ready", cursor="other-status"), "c", issued)
+        assert judge(case, answered([it.c, it.d], "n"), it.truth) == []
+        assert judge(case, answered([it.e, it.g]), it.truth) == []
+        assert judge(case, answered([it.c, it.e], "n"), it.truth)
+
+    def test_an_edited_cursor_may_lead_anywhere_in_the_listing(self, it, answered, make_item):
+        """Any of the filter's influencers, newest first; none of another project."""
+        case = Case(point(limit="2", cursor="altered"), "x", Issued("c", None, 2, it.b))
+        assert judge(case, answered([it.e, it.g], "n"), it.truth) == []
+        assert judge(case, answered([it.g, it.e], "n"), it.truth)
+        assert judge(case, answered([make_item("zz", 3)]), it.truth)
+
+    def test_beyond_what_the_walks_showed_there_is_no_verdict(self, it, answered):
+        """it.a prefix of the listing cannot say what lies after it: no evidence, no failure."""
+        prefix = Truth(it.listing[:3], complete=False)
+        assert judge(Case(point(limit="5")), answered([it.a, it.b, it.c, it.d]), prefix) == []

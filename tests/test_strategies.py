@@ -11,24 +11,42 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from layers_conformance.checks.params import limit_is_valid
-from layers_conformance.checks.queries import KnownCursor
-from layers_conformance.checks.strategies import PagingMachine, queries, seed_alone_decides
+from layers_conformance.checks.pairwise import feasible_points
+from layers_conformance.checks.queries import PARTITIONS, requirement
+from layers_conformance.checks.space import DIMENSIONS, Offer
+from layers_conformance.checks.strategies import PagingMachine, points, seed_alone_decides
 from layers_conformance.checks.violations import ConformanceFailure
 from layers_conformance.core.exchange import Exchange
 
+COUNTS = {None: 60, "draft": 12, "pending": 12, "training": 12, "ready": 12, "failed": 12}
+TARGET = Offer(frozenset(DIMENSIONS["project"]), frozenset(DIMENSIONS["key"]), COUNTS)
+FEASIBLE = feasible_points(TARGET)
 
-class TestQueries:
+
+class TestPoints:
+    @pytest.mark.parametrize("partition", PARTITIONS)
     @given(data=st.data())
-    @settings(max_examples=200, database=None, deadline=None)
-    def test_a_real_cursor_travels_with_the_limit_it_was_made_under(self, data):
-        """A generated query never changes the limit between pages: the page leaves that open."""
-        known = KnownCursor("c7", None, {}, 7)
-        query = data.draw(queries({None: [known]}))
-        if query.cursor is known and query.limit is not None and limit_is_valid(query.limit):
-            assert query.limit == "7"
-        if query.cursor is known and query.limit is None:
-            raise AssertionError("a cursor made at limit 7 was sent without a limit")
+    @settings(max_examples=30, database=None, deadline=None)
+    def test_points_are_of_their_partition_and_allowed(self, partition, data):
+        """Every drawn point is one the target allows, judged under the partition asked for."""
+        point, pick = data.draw(points(TARGET, partition, FEASIBLE))
+        assert TARGET.feasible(point.classes)
+        assert requirement(point) == partition
+        assert pick >= 0
+
+    @given(data=st.data())
+    @settings(max_examples=100, database=None, deadline=None)
+    def test_a_cursor_of_this_query_comes_with_a_limit_that_leaves_a_next_page(self, data):
+        """With 12 ready influencers, a this-query point under `ready` asks for 11 at most."""
+        point, _ = data.draw(points(TARGET, "QUERY-VALIDATION-001", FEASIBLE))
+        if point.cursor == "this-query" and point.status == "ready":
+            assert point.page_size < 12
+
+    def test_a_partition_the_target_cannot_reach_draws_nothing(self):
+        """No key without scope: nothing to draw for AUTH-SCOPE-001."""
+        keys = frozenset(k for k in DIMENSIONS["key"] if not k.startswith("no-scope"))
+        target = Offer(TARGET.projects, keys, COUNTS)
+        assert points(target, "AUTH-SCOPE-001", feasible_points(target)).is_empty
 
 
 def page_answer(items, next_cursor):

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from layers_conformance.core.catalogue import Requirement
-from layers_conformance.core.results import Evidence
+from layers_conformance.core.results import Evidence, PairCoverage
 from layers_conformance.run.tally import Tally
 from layers_conformance.run.tally import TestRecord as Record  # "Test*" would be collected
 
@@ -81,9 +81,11 @@ class TestTallyFold:
 class TestRecordTrip:
     def test_a_record_survives_the_trip_as_plain_data(self):
         """What a worker puts on a report is JSON, and reads back as the same record."""
+        coverage = (PairCoverage(("project", "limit"), 4, (("main", "1"),), (("main", "1"),)),)
         record = Record(
-            "LIST-X-001", "fail", "why", (Evidence("t", "m", curl="curl x"),), "", "gw1", 7
-        )
+            "LIST-X-001", "fail", "why", (Evidence("t", "m", curl="curl x"),), "", "gw1", 7,
+            coverage,
+        )  # fmt: skip
         assert Record.from_json(json.loads(json.dumps(record.to_json()))) == record
 
 
@@ -134,3 +136,21 @@ class TestSpending:
     def test_the_limits_that_cut_tests_short(self):
         tally = Tally([Record("A-X-001", "inconclusive", cut="budget"), Record("A-X-001", "pass")])
         assert tally.cut_by == {"budget"}
+
+
+class TestCoverage:
+    def test_the_pairs_every_test_sent_are_merged_per_two_dimensions(self):
+        """Two tests (maybe on two workers) that sent different pairs: the run sent both."""
+        allowed = (("main", "1"), ("empty", "1"), ("main", "100"))
+
+        def sent(*pairs):
+            part = PairCoverage(("project", "limit"), 10, allowed, pairs)
+            return Record("LIST-X-001", "pass", coverage=(part,))
+
+        tally = Tally(
+            [sent(("main", "1")), sent(("empty", "1"), ("main", "1")), Record("X", "pass")]
+        )
+        [merged] = tally.coverage
+        assert merged.dimensions == ("project", "limit")
+        assert set(merged.exercised) == {("main", "1"), ("empty", "1")}
+        assert merged.missed == (("main", "100"),)

@@ -31,9 +31,10 @@ from layers_conformance.run.tally import Tally
 
 if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a run needs them
     from layers_conformance.core.exchange import Exchange
-    from layers_conformance.core.results import RunResult
+    from layers_conformance.core.results import PairCoverage, RunResult
     from layers_conformance.core.targets import Target
     from layers_conformance.probing.probe import Probe
+    from layers_conformance.probing.space import Ground
     from layers_conformance.run.recheck import Recheck
     from layers_conformance.run.waivers import WaiverBook
 
@@ -100,6 +101,8 @@ class RunState:
 STATE = pytest.StashKey[RunState]()
 # A test's failure that was looked at again, and what the second look saw.
 RECHECKED = pytest.StashKey[tuple[BaseException, "Recheck"]]()
+# The query space's pairs one test's cases sent: put on its record (see TestRecord.coverage).
+COVERAGE = pytest.StashKey[list["PairCoverage"]]()
 
 
 # --- options ------------------------------------------------------------------------------
@@ -604,6 +607,21 @@ def _allure_attacher(config: pytest.Config, state: RunState) -> Callable[[Exchan
     return attach
 
 
+@pytest.fixture(scope="session")
+def conformance_space(conformance: Probe) -> Ground:
+    """The query space on the target: its ground truth, cursors and pairwise cases."""
+    from layers_conformance.probing.space import gather
+
+    return gather(conformance)
+
+
+@pytest.fixture
+def conformance_coverage(request: pytest.FixtureRequest) -> list[PairCoverage]:
+    """Where a test puts the pairs of the query space its cases sent, for the reports."""
+    coverage: list[PairCoverage] = request.node.stash.setdefault(COVERAGE, [])
+    return coverage
+
+
 @pytest.fixture(autouse=True)
 def _conformance_labels(request: pytest.FixtureRequest) -> Iterator[None]:
     state = request.config.stash[STATE]
@@ -684,8 +702,10 @@ def pytest_runtest_makereport(
     verdict.apply(report)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     requests_sent = state.probe.client.requests_sent if state.probe else 0
+    coverage: list[PairCoverage] = item.stash.get(COVERAGE, [])
     used = use.requests if use else 0
-    attach_record(report, verdict.record(worker, requests_sent, item.nodeid, used))
+    record = verdict.record(worker, requests_sent, tuple(coverage), item.nodeid, used)
+    attach_record(report, record)
     # pytest's JUnit writer reads a test case's properties from its teardown report, which
     # pytest builds from `item.user_properties`: set there, they reach junit.xml (xdist too).
     item.user_properties += [

@@ -35,6 +35,8 @@ class CaseResult:
     verdict: str
     duration_s: float
     problem: str = ""  # the run itself went wrong (no report, a crash)
+    requests: int = 0
+    unsent_pairs: int = 0  # pairs of the query space the target allows that no case sent
 
     @property
     def ok(self) -> bool:
@@ -91,7 +93,10 @@ def run_case(
             )
         data = json.loads(report.read_text(encoding="utf-8"))
     broken = tuple(r["id"] for r in data["requirements"] if r["status"] in BROKEN)
-    return CaseResult(name, kind, tuple(declared), broken, data["verdict"], duration)
+    unsent = sum(len(part["missed"]) for part in data.get("coverage", ()))
+    return CaseResult(
+        name, kind, tuple(declared), broken, data["verdict"], duration, "", data["requests"], unsent
+    )
 
 
 def all_cases() -> list[tuple[str, str, tuple[str, ...]]]:

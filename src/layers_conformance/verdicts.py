@@ -19,7 +19,7 @@ import pytest
 from layers_conformance.checks.violations import ConformanceFailure, Inconclusive
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.exchange import Exchange
-from layers_conformance.core.results import Evidence, Status, Waiver
+from layers_conformance.core.results import Evidence, PairCoverage, Status, Waiver
 from layers_conformance.probing.client import (
     BudgetExceeded,
     ClientError,
@@ -61,7 +61,14 @@ class TestVerdict:
         """This verdict under a waiver that covers it (`waived`), or unchanged for None."""
         return self if waiver is None else replace(self, status="waived", waiver=waiver)
 
-    def record(self, worker: str, requests_sent: int, test: str = "", used: int = 0) -> TestRecord:
+    def record(
+        self,
+        worker: str,
+        requests_sent: int,
+        coverage: tuple[PairCoverage, ...] = (),
+        test: str = "",
+        used: int = 0,
+    ) -> TestRecord:
         """What the tally needs of this verdict, from the process that ran the test."""
         return TestRecord(
             self.requirement.id,
@@ -71,6 +78,7 @@ class TestVerdict:
             self.incomplete,
             worker,
             requests_sent,
+            coverage,
             test,
             used,
             self.stops_run,

@@ -39,9 +39,11 @@ def probe(base_url: str, fixtures: ReferenceFixtures) -> Iterator[Observation]:
         yield from _walk(keyed, main, {"limit": 7})
         yield from _walk(keyed, main, {"limit": 7, "status": "ready"})
         yield from _walk(keyed, main, {"limit": 80})
+        yield from _walk(keyed, main, {"limit": 30, "status": "training"})
         for params in _single_requests():
             yield observe(keyed, main, params)
         yield from _projects(keyed, fixtures, main)
+        yield from _combinations(keyed, keyless, fixtures, main)
         for headers in _headers(fixtures):
             yield observe(keyless, main, {"limit": 1}, headers)
 
@@ -88,6 +90,25 @@ def _projects(
         (fixtures.foreign_project_id, {"cursor": cursor}),
     ]:
         yield observe(client, f"/v1/projects/{project}/influencers", params)
+
+
+def _combinations(
+    keyed: httpx.Client, keyless: httpx.Client, fixtures: ReferenceFixtures, main: str
+) -> Iterator[Observation]:
+    """Values each fine alone, sent together: a cursor with another project, filter, limit
+    or key."""
+    plain = _next_cursor(observe(keyed, main, {"limit": 7}))
+    ready = _next_cursor(observe(keyed, main, {"limit": 7, "status": "ready"}))
+    empty = f"/v1/projects/{fixtures.empty_project_id}/influencers"
+    foreign = f"/v1/projects/{fixtures.foreign_project_id}/influencers"
+    yield observe(keyed, empty, {"limit": 7, "cursor": plain})
+    yield observe(keyed, empty, {"limit": 0})
+    yield observe(keyed, foreign, {"limit": 7, "status": "ready", "cursor": ready})
+    yield observe(keyed, main, {"limit": 7, "status": "draft", "cursor": ready})
+    yield observe(keyed, main, {"limit": 3, "cursor": plain})
+    without_scope = {"X-Api-Key": fixtures.key_without_scope}
+    yield observe(keyless, main, {"limit": 7, "cursor": plain}, without_scope)
+    yield observe(keyless, main, {"limit": 7, "cursor": plain})
 
 
 def _headers(fixtures: ReferenceFixtures) -> list[dict[str, str]]:

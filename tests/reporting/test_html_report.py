@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from layers_conformance.core.results import Waiver, WaiverOutcome
+from layers_conformance.core.results import PairCoverage, Waiver, WaiverOutcome
 from layers_conformance.reporting.html_report import render_html, write_html
 
 HOSTILE = "<script>alert(1)</script>"
@@ -157,6 +157,40 @@ class TestFindings:
         """A failure with no recorded exchange says so instead of showing empty blocks."""
         page = render_html(make_run(make_result("A-001", "fail")))
         assert "No exchange was recorded" in finding(page, "A-001")
+
+
+class TestCoverage:
+    def coverage(self, exercised):
+        allowed = (("main", "none"), ("empty", "none"), ("main", "garbage"))
+        return (
+            PairCoverage(("project", "cursor"), 45, allowed, exercised),
+            PairCoverage(("project", "key"), 35, (("main", "full"),), (("main", "full"),)),
+            PairCoverage(("cursor", "key"), 63, (("none", "full"),), (("none", "full"),)),
+        )
+
+    def test_a_matrix_of_every_two_dimensions(self, make_run, make_result):
+        """A row per dimension, a column per later one, each cell sent/allowed of possible."""
+        run = make_run(make_result("A-001"), coverage=self.coverage((("main", "none"),)))
+        table = re.search(r'<table class="coverage">.*?</table>', render_html(run), re.S)
+        assert table, "no coverage matrix"
+        cells = re.findall(r'<td class="cov (\w+)">([^<]*)<small> of (\d+)', table.group(0))
+        assert cells == [("gap", "1/3", "45"), ("full", "1/1", "35"), ("full", "1/1", "63")]
+        assert "<th>project</th>" in table.group(0)
+
+    def test_the_pairs_not_sent_are_listed(self, make_run, make_result):
+        """A gap names the two values that were allowed but never sent together."""
+        page = render_html(make_run(make_result("A-001"), coverage=self.coverage(())))
+        assert "<li>project=empty with cursor=none</li>" in page
+
+    def test_no_section_without_coverage(self, page):
+        """A run that drew nothing from the query space shows no empty matrix."""
+        assert 'id="coverage"' not in page
+
+    def test_names_are_escaped(self, make_run, make_result):
+        """Dimension and value names are text, like everything else on the page."""
+        hostile = (PairCoverage((HOSTILE, "key"), 1, ((HOSTILE, HOSTILE),), ()),)
+        page = render_html(make_run(make_result("A-001"), coverage=hostile))
+        assert "<script" not in page
 
 
 def test_write_html(failing_run, tmp_path):

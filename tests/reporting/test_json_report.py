@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from layers_conformance.core.results import Evidence, Waiver, WaiverOutcome
+from layers_conformance.core.results import Evidence, PairCoverage, Waiver, WaiverOutcome
 from layers_conformance.reporting import json_report
 from layers_conformance.reporting.json_report import ReportError, read_json, to_json, write_json
 
@@ -28,6 +28,7 @@ RUN_KEYS = [
     "budget",
     "requirements",
     "waivers",
+    "coverage",
 ]
 REQUIREMENT_KEYS = [
     "id", "level", "status", "tests", "reason", "area", "statement", "evidence", "waiver"
@@ -81,6 +82,20 @@ class TestToJson:
         assert [r["status"] for r in read_json(tmp_path / "r.json")["requirements"]] == [
             "waived", "flaky"
         ]  # fmt: skip
+
+    def test_coverage_per_two_dimensions(self, make_run, make_result):
+        """Each pair of dimensions: how many pairs were possible, allowed and sent; the gaps."""
+        part = PairCoverage(
+            ("project", "cursor"), 45, (("main", "none"), ("empty", "none")), (("main", "none"),)
+        )
+        [entry] = to_json(make_run(make_result("A-001"), coverage=(part,)))["coverage"]
+        assert entry == {
+            "dimensions": ["project", "cursor"],
+            "possible": 45,
+            "feasible": 2,
+            "exercised": 1,
+            "missed": [["empty", "none"]],
+        }
 
     def test_aborted_run_fails(self, make_run, make_result):
         """An aborted run fails even when no requirement did."""

@@ -121,14 +121,25 @@ def pages_full_but_last(traversal: Traversal) -> list[Violation]:
 
 def default_page_size(first_page: Page, total: int) -> list[Violation]:
     """Without a limit, the first page holds min(25, total) items."""
-    expected = min(DEFAULT_LIMIT, total)
+    return first_page_size(first_page, total)
+
+
+def first_page_size(
+    first_page: Page, total: int, limit: int | None = None, status: str | None = None
+) -> list[Violation]:
+    """The first page holds min(limit, total) items (the default limit is 25), where `total`
+    is how many influencers the status filter (if any) lists."""
+    expected = min(limit or DEFAULT_LIMIT, total)
     if len(first_page.items) == expected:
         return []
+    asked = f"at limit={limit}" if limit is not None else "without a limit"
+    where = f" under status={status}" if status is not None else ""
+    size = f"limit {limit}" if limit is not None else "default 25"
     return [
         Violation(
-            "default_page_size",
-            f"the first page without a limit holds {len(first_page.items)} items; "
-            f"expected {expected} (default 25, {total} influencers in all)",
+            "first_page_size",
+            f"the first page {asked}{where} holds {len(first_page.items)} items; "
+            f"expected {expected} ({size}, {total} influencers in all)",
             first_page.exchange,
         )
     ]

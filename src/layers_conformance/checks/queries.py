@@ -1,95 +1,307 @@
-"""The oracle for one generated request: which answers honour the query, which are VALIDATION.
+"""The oracle over the query space: the answers the page allows for any request, and a
+verdict on the one that came back.
 
-Values are either plainly valid or plainly invalid by the page's words; the spellings the
-page leaves open (see `params`) are never generated, so a verdict never rests on a guess.
+An error is acceptable when one of the request's defects calls for its code: where a request
+has several, the page does not say which wins, so any of theirs is. A page is acceptable
+when no defect rules pages out and it honours the request under one of the readings the
+page leaves open (`Reading`). Never acceptable: a 5xx, a page for a project the key cannot
+see, an item of another project than the one in the path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from layers_conformance.checks import invariants, params, shapes
+from layers_conformance.checks import invariants, shapes
+from layers_conformance.checks.space import (
+    OTHER_HEADER,
+    PROJECT_WORDS,
+    Case,
+    Classes,
+    Point,
+    is_hard,
+)
 from layers_conformance.checks.violations import Violation
 from layers_conformance.core.exchange import Exchange
-from layers_conformance.core.pages import Page, Traversal, read_page
+from layers_conformance.core.pages import Item, Page, Traversal, item_id, read_page
 
-Params = tuple[tuple[str, str], ...]
+# The requirement each point is judged under: the rule of its most telling defect.
+PARTITIONS = (
+    "QUERY-VALIDATION-001",
+    "PROJ-SCOPE-001",
+    "PROJ-UNKNOWN-001",
+    "PROJ-MALFORMED-001",
+    "PROJ-FOREIGN-001",
+    "PROJ-FOREIGN-CURSOR-001",
+    "AUTH-MISSING-001",
+    "AUTH-INVALID-001",
+    "AUTH-SCOPE-001",
+)
+RULE = "query_space"
+
+
+def requirement(point: Point) -> str:
+    """The catalogue requirement whose rule decides this point (one of PARTITIONS)."""
+    return requirement_of(point.classes)
+
+
+def requirement_of(classes: Classes) -> str:
+    """The requirement of a point's classes: its bad key first, then its unknown or foreign
+    project, then another project's cursor where a page may still answer."""
+    project, _, _, cursor, key = classes
+    if key == "missing":
+        return "AUTH-MISSING-001"
+    if key.startswith(("invalid", "no-scope")):
+        return "AUTH-INVALID-001" if key.startswith("invalid") else "AUTH-SCOPE-001"
+    if project in ("unknown", "malformed"):
+        return f"PROJ-{project.upper()}-001"
+    if project == "foreign":
+        return "PROJ-FOREIGN-CURSOR-001" if cursor == "other-org" else "PROJ-FOREIGN-001"
+    plain = not any(map(is_hard, classes))
+    return "PROJ-SCOPE-001" if plain and cursor == "other-project" else "QUERY-VALIDATION-001"
+
+
+def codes(point: Point) -> frozenset[str]:
+    """Every error code one of the point's defects calls for."""
+    project, limit, status, cursor, key = point.classes
+    found = _key_codes(key)
+    if project in ("unknown", "foreign", "malformed"):
+        found.add("NOT_FOUND")
+    invalid_query = limit in ("out-of-range", "not-integer") or status == "invalid"
+    if project == "malformed" or invalid_query or cursor not in ("none", "this-query"):
+        found.add("VALIDATION")
+    return frozenset(found)
+
+
+def _key_codes(key: str) -> set[str]:
+    found = set()
+    # A key in the other header may simply not be read (AUTH-BEARER-001 and AUTH-APIKEY-001
+    # are SHOULDs): UNAUTHENTICATED then.
+    if key.endswith(OTHER_HEADER) or key in ("invalid", "missing"):
+        found.add("UNAUTHENTICATED")
+    if key.startswith("no-scope"):
+        found.add("FORBIDDEN_SCOPE")
+    return found
 
 
 @dataclass(frozen=True)
-class KnownCursor:
-    """A real cursor, the filter it was made under, and the last item before it."""
+class Truth:
+    """The main project's listing as the walks showed it, and whether they reached its end."""
 
-    cursor: str
-    status: str | None
-    after: dict[str, Any]
-    limit: int | None = None
-
-
-@dataclass(frozen=True)
-class Query:
-    """One generated request: each parameter absent, valid or plainly invalid."""
-
-    limit: str | None = None
-    status: str | None = None
-    cursor: KnownCursor | str | None = None
-
-    def params(self) -> Params:
-        cursor = self.cursor.cursor if isinstance(self.cursor, KnownCursor) else self.cursor
-        named = (("limit", self.limit), ("status", self.status), ("cursor", cursor))
-        return tuple((name, value) for name, value in named if value is not None)
+    listing: tuple[Item, ...]
+    complete: bool
 
     @property
-    def valid(self) -> bool:
-        return (
-            (self.limit is None or params.limit_is_valid(self.limit))
-            and (self.status is None or params.status_is_valid(self.status))
-            and not isinstance(self.cursor, str)
-        )
+    def known(self) -> bool:
+        """The walks showed something of the listing (even its emptiness)."""
+        return bool(self.listing) or self.complete
+
+    def of(self, project: str) -> Truth:
+        """The listing of a project in the path: the empty project lists nothing, by fixture."""
+        return self if project == "main" else Truth((), True)
 
 
-def known_cursors(
-    walks: Mapping[str | None, Traversal],
-) -> dict[str | None, list[KnownCursor]]:
-    """Real cursors met by these walks, by the status filter each walk was made under."""
-    return {status: _cursors(walk, status) for status, walk in walks.items()}
+@dataclass(frozen=True)
+class Reading:
+    """One way a page may honour a request: its status filter, its size, and where it starts
+    (after the cursor's item; the top without one; anywhere for an edited cursor)."""
+
+    status: str | None
+    limit: int
+    after: Item | None = None
+    anywhere: bool = False
+
+    def words(self) -> str:
+        where = " at any place" if self.anywhere else ""
+        after = f" after {item_id(self.after)}" if self.after is not None else where
+        return f"a page of status={self.status or 'any'}, limit={self.limit}{after}"
 
 
-def _cursors(walk: Traversal, status: str | None) -> list[KnownCursor]:
+@dataclass(frozen=True)
+class Expected:
+    """The answers a request allows: these error codes, or a page under one of these readings."""
+
+    codes: frozenset[str]
+    readings: tuple[Reading, ...]
+
+    def says(self) -> str:
+        return " or ".join([r.words() for r in self.readings] + sorted(self.codes))
+
+
+def expected(case: Case) -> Expected:
+    """The answers the page allows for this case."""
+    point = case.point
+    hard = any(map(is_hard, point.classes))
+    return Expected(codes(point), () if hard else readings(case))
+
+
+def readings(case: Case) -> tuple[Reading, ...]:
+    """The pages that honour a case no defect rules out, one per reading the page allows."""
+    point, issued = case.point, case.issued
+    if point.cursor in ("none", "other-project") or issued is None:
+        return (Reading(point.status, point.page_size),)
+    if point.cursor == "this-query":
+        return (Reading(point.status, point.page_size, issued.after),)
+    # A cursor reused under another filter or limit, or edited: the page does not say
+    # whether the query's or the cursor's own filter and limit then apply; either does.
+    statuses = dict.fromkeys((point.status, issued.status))
+    sizes = dict.fromkeys((point.page_size, issued.page_size))
+    anywhere = point.cursor == "altered"
+    after = None if anywhere else issued.after
+    return tuple(Reading(s, n, after, anywhere) for s in statuses for n in sizes)
+
+
+def gave_up(answer: Exchange) -> bool:
+    """No answer at all, or a 5xx: the target failed the request itself."""
+    return answer.error is not None or (answer.status or 0) >= 500
+
+
+def judge(case: Case, answer: Exchange, truth: Truth) -> list[Violation]:
+    """Every way the answer departs from what the page allows for the case."""
+    want = expected(case)
+    page = read_page(answer, 1, case.point.page_size if want.readings else None)
+    if page is None:
+        return [] if _error_ok(case.point, answer, want.codes) else [_off(case, answer, want)]
+    seen = truth.of(case.point.project)
+    strangers = _strangers(case, page, seen) if case.point.project in ("main", "empty") else []
+    problems = [mismatch(page, reading, seen) for reading in want.readings]
+    if problems and None in problems:
+        return strangers
+    first = problems[0] if problems else None  # no reading at all: a page is wrong as such
+    return [*strangers, _off(case, answer, want, first or "")]
+
+
+def _off(case: Case, answer: Exchange, want: Expected, why: str = "") -> Violation:
+    page = read_page(answer, 1, None)
+    got = f"200 with {len(page.items)} items" if page else _got(answer)
+    because = f": {why}" if why else ""
+    return Violation(
+        RULE, f"{case.describe()} answered {got}; expected {want.says()}{because}", answer
+    )
+
+
+def _error_ok(point: Point, answer: Exchange, allowed: frozenset[str]) -> bool:
+    code, status = shapes.error_field(answer, "code"), answer.status
+    if status is None or not 400 <= status < 500 or code not in allowed:
+        return False
+    # "404 — Project not found": the one status the page gives (malformed ids may be 4xx).
+    return code != "NOT_FOUND" or status == 404 or point.project == "malformed"
+
+
+def _strangers(case: Case, page: Page, truth: Truth) -> list[Violation]:
+    if not truth.complete:
+        return []
+    ours = {item_id(item) for item in truth.listing}
+    where = PROJECT_WORDS[case.point.project]
     return [
-        KnownCursor(page.next_cursor, status, page.items[-1], page.limit)
-        for page in walk.pages
-        if page.next_cursor and page.items
+        Violation(
+            RULE,
+            f"{case.describe()} listed {item_id(item)} (position {position}), "
+            f"which is not a live influencer of {where}",
+            page.exchange,
+        )
+        for position, item in enumerate(page.items, start=1)
+        if item_id(item) not in ours
     ]
 
 
-def judge_answer(query: Query, answer: Exchange) -> list[Violation]:
-    """A valid query is answered by a page honouring it; an invalid one by VALIDATION."""
-    if not query.valid:
-        return shapes.answers_error(answer, {"VALIDATION"})
-    page = read_page(answer, 1, int(query.limit) if query.limit else None)
-    if page is None:
-        return shapes.answers_page(answer)
-    return honours(page, query)
+def mismatch(page: Page, reading: Reading, truth: Truth) -> str | None:
+    """How the page departs from the reading (None: it honours it, or the truth is too short
+    to tell: the walks stopped before the place the page shows)."""
+    rows = [item for item in truth.listing if reading.status in (None, item.get("status"))]
+    if len(page.items) > reading.limit:
+        return f"it holds {len(page.items)} items, more than limit {reading.limit}"
+    if reading.anywhere:
+        return _out_of_place(page, rows)
+    start = _start(rows, reading.after, truth.listing)
+    if start is None:
+        return None
+    window = rows[start : start + reading.limit]
+    known = truth.complete or start + reading.limit < len(rows)
+    return (
+        _count(page, reading, window, known)
+        or _wrong_item(page, window, rows, reading)
+        or (_cursor(page, len(rows) - start, reading.limit) if known else None)
+    )
 
 
-def honours(page: Page, query: Query) -> list[Violation]:
-    """The page keeps the query's limit, filter and cursor position, newest first."""
-    walked = Traversal((page,), prefix=True)
-    violations = invariants.pages_within_limit(walked) + invariants.sorted_newest_first(walked)
-    if query.status is not None:
-        violations += invariants.all_have_status(walked, query.status)
-    if isinstance(query.cursor, KnownCursor):
-        violations += _after_cursor(page, query.cursor)
-    return violations
+def _start(rows: Sequence[Item], after: Item | None, listing: Sequence[Item]) -> int | None:
+    if after is None or not rows:
+        return 0
+    ids = [item_id(item) for item in listing]
+    if item_id(after) not in ids:
+        return None
+    rank = {ident: index for index, ident in enumerate(ids)}
+    return sum(rank[item_id(row)] <= rank[item_id(after)] for row in rows)
 
 
-def _after_cursor(page: Page, known: KnownCursor) -> list[Violation]:
-    anchor = Page(page.exchange, 0, None, (known.after,), known.cursor)
-    both = Traversal((anchor, page), prefix=True)
-    return invariants.sorted_newest_first(both) + invariants.no_repeated_items(both)
+def _count(page: Page, reading: Reading, window: Sequence[Item], known: bool) -> str | None:
+    held, due = len(page.items), len(window)
+    if known and held > due:
+        return f"it holds {held} items, but only {due} remain"
+    if known and reading.after is None and held < due:
+        return f"it holds {held} items; the first page holds min(limit, total) = {due}"
+    return None
+
+
+def _wrong_item(
+    page: Page, window: Sequence[Item], rows: Sequence[Item], reading: Reading
+) -> str | None:
+    ids = page.ids
+    repeated = next((ident for ident in ids if ids.count(ident) > 1), None)
+    if repeated is not None:
+        return f"{repeated} appears twice"
+    peers = _tie_groups(rows)
+    for position, (got, want) in enumerate(zip(page.items, window, strict=False), start=1):
+        if reading.after is not None and item_id(got) == item_id(reading.after):
+            return f"item {position} is {item_id(got)}, the item the cursor was issued after"
+        instant = _instant(got)
+        if instant != _instant(want) or item_id(got) not in peers.get(instant, set()):
+            return (
+                f"item {position} is {item_id(got)} created {got.get('createdAt')}; expected "
+                f"{item_id(want)} created {want.get('createdAt')} (or one of its ties)"
+            )
+    return None
+
+
+def _cursor(page: Page, remaining: int, limit: int) -> str | None:
+    left = remaining - len(page.items)
+    if left > 0 and page.next_cursor is None:
+        return f"nextCursor is null while {left} more items remain"
+    if left <= 0 and page.next_cursor is not None and len(page.items) < limit:
+        return "nextCursor is set on a short page with nothing left"
+    return None
+
+
+def _out_of_place(page: Page, rows: Sequence[Item]) -> str | None:
+    # An edited cursor may lead anywhere: the page must still be the filter's influencers,
+    # newest first, each once.
+    ours = {item_id(row) for row in rows}
+    strange = [ident for ident in page.ids if ident not in ours]
+    if strange:
+        return f"{strange[0]} is not one of the influencers the filter lists"
+    walked = invariants.sorted_newest_first(Traversal((page,), prefix=True))
+    return walked[0].message if walked else None
+
+
+def _tie_groups(rows: Sequence[Item]) -> dict[object, set[str]]:
+    groups: dict[object, set[str]] = {}
+    for row in rows:
+        groups.setdefault(_instant(row), set()).add(item_id(row))
+    return groups
+
+
+def _instant(item: Item) -> object:
+    # Equal instants written differently (Z vs +00:00) are one tie group.
+    return invariants.parse_timestamp(item.get("createdAt")) or item.get("createdAt")
+
+
+def _got(answer: Exchange) -> str:
+    if answer.error is not None:
+        return f"no answer ({answer.error})"
+    code = shapes.error_field(answer, "code")
+    return f"HTTP {answer.status}" + (f" {code}" if isinstance(code, str) else "")
 
 
 def pages_so_far(pages: list[Page], status: str | None) -> list[Violation]:

@@ -1,4 +1,4 @@
-"""Hypothesis strategies over the documented parameter space, and a machine that pages.
+"""Hypothesis strategies over the query space, and a machine that pages.
 
 Both are pure of I/O: the machine asks for pages through an injected `fetch`, so it can be
 driven by a live probe in the suites or by recorded pages in the self-tests.
@@ -6,63 +6,81 @@ driven by a live probe in the suites or by recorded pages in the self-tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import hypothesis.strategies as st
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
-from layers_conformance.checks import params, shapes
-from layers_conformance.checks.queries import KnownCursor, Params, Query, pages_so_far
+from layers_conformance.checks import pairwise, params, shapes
+from layers_conformance.checks.queries import pages_so_far, requirement_of
+from layers_conformance.checks.space import Classes, Offer, Params, Point
 from layers_conformance.checks.violations import expect
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Page, read_page
 
 PLAIN_TEXT = st.text(alphabet="abcdefxyzABC-_.,;:!~", min_size=1, max_size=6)
+PICKS = st.integers(0, 10**6)
 LIMITS = st.integers(params.MIN_LIMIT, params.MAX_LIMIT)
 FILTERS = st.none() | st.sampled_from(params.STATUSES)
 # fetch(params) -> the exchange answering one request for the project under test.
 Fetch = Callable[[Params], Exchange]
 
 
-def queries(cursors: dict[str | None, list[KnownCursor]]) -> st.SearchStrategy[Query]:
-    """Queries whose every parameter is absent, valid or plainly invalid."""
-    limits = st.one_of(
-        st.none(),
-        LIMITS.map(str),
-        st.integers(-(10**6), 10**6).map(str),
-        st.sampled_from(params.LIMITS_OUT_OF_RANGE + params.LIMITS_NOT_INTEGER),
-        PLAIN_TEXT,
+def settings_for(examples: int, shrink: bool, steps: int) -> settings:
+    """Hypothesis's settings for a run: no deadline or database (the target is the test's
+    state), shrinking only where the profile pays for its requests."""
+    phases = list(Phase) if shrink else [Phase.explicit, Phase.generate]
+    return settings(
+        max_examples=examples,
+        stateful_step_count=steps,
+        deadline=None,
+        database=None,
+        phases=phases,
+        suppress_health_check=list(HealthCheck),
     )
-    statuses = st.one_of(
-        st.none(),
-        st.sampled_from(params.STATUSES),
-        st.sampled_from(params.STATUSES_INVALID),
-        PLAIN_TEXT.filter(lambda s: s not in params.STATUSES),
+
+
+def points(
+    offer: Offer, partition: str, feasible: Sequence[Classes]
+) -> st.SearchStrategy[tuple[Point, int]]:
+    """Points of the space judged under `partition` among the `feasible` ones, each with a
+    number that picks among the cursors that fit it. Shrinking goes towards the cleanest
+    point (first values of every dimension) and the first cursor."""
+    mine = [c for c in feasible if requirement_of(c) == partition]
+    if not mine:
+        return st.nothing()
+    return st.tuples(st.sampled_from(mine).flatmap(lambda c: _point(c, offer)), PICKS)
+
+
+def _point(classes: Classes, offer: Offer) -> st.SearchStrategy[Point]:
+    project, limit, status, cursor, key = classes
+    filtered = None if status == "absent" else status
+    cap = offer.counts.get(filtered, 0) - 1 if cursor == "this-query" else params.MAX_LIMIT - 1
+    return st.builds(
+        Point, st.just(project), _limit(limit, cap), _status(status), st.just(cursor), st.just(key)
     )
-    return st.builds(Query, limits, statuses).flatmap(lambda q: _with_cursor(q, cursors))
 
 
-def _with_cursor(
-    query: Query, cursors: dict[str | None, list[KnownCursor]]
-) -> st.SearchStrategy[Query]:
-    # A cursor travels only with the filter and the limit it was made under: changing either
-    # between pages is a case the page does not settle. An invalid limit stays invalid.
-    status_key = query.status if query.status in params.STATUSES else None
-    real = cursors.get(status_key, [])
-    options: list[st.SearchStrategy[Any]] = [st.none(), st.sampled_from(params.GARBAGE_CURSORS)]
-    if real:
-        options.append(st.sampled_from(real))
-    return st.one_of(options).map(lambda c: Query(_limit_with(query.limit, c), query.status, c))
+def _limit(limit: str, cap: int) -> st.SearchStrategy[str | None]:
+    if limit == "2-99":
+        return st.integers(2, max(2, min(cap, params.MAX_LIMIT - 1))).map(str)
+    if limit == "out-of-range":
+        outside = st.integers(-(10**6), 0) | st.integers(params.MAX_LIMIT + 1, 10**9)
+        return st.sampled_from(params.LIMITS_OUT_OF_RANGE) | outside.map(str)
+    if limit == "not-integer":
+        texts = PLAIN_TEXT.filter(lambda text: not params.CANONICAL_INTEGER.fullmatch(text))
+        return st.sampled_from(params.LIMITS_NOT_INTEGER) | texts
+    return st.just(pairwise.limit_value(limit, 0))
 
 
-def _limit_with(limit: str | None, cursor: KnownCursor | str | None) -> str | None:
-    if not isinstance(cursor, KnownCursor) or (
-        limit is not None and not params.limit_is_valid(limit)
-    ):
-        return limit
-    return str(cursor.limit) if cursor.limit is not None else None
+def _status(status: str) -> st.SearchStrategy[str | None]:
+    if status != "invalid":
+        return st.just(pairwise.status_value(status, 0))
+    texts = PLAIN_TEXT.filter(lambda text: text not in params.STATUSES)
+    return st.sampled_from(params.STATUSES_INVALID) | texts
 
 
 @contextmanager
@@ -103,12 +121,13 @@ class PagingMachine(RuleBasedStateMachine):
         super().__init__()
         self.fetch = fetch
         self.pages: list[Page] = []
-        self.query = Query()
+        self.limit: int = params.DEFAULT_LIMIT
+        self.status: str | None = None
 
     @initialize(limit=LIMITS, status=FILTERS)
     def first_page(self, limit: int, status: str | None) -> None:
-        self.pages, self.query = [], Query(str(limit), status)
-        self._take(self.query.params())
+        self.pages, self.limit, self.status = [], limit, status
+        self._take(self._query())
 
     @rule(limit=LIMITS, status=FILTERS)
     def start_again(self, limit: int, status: str | None) -> None:
@@ -118,13 +137,17 @@ class PagingMachine(RuleBasedStateMachine):
     @rule()
     def next_page(self) -> None:
         cursor = self.pages[-1].next_cursor or ""
-        self._take((*self.query.params(), ("cursor", cursor)))
+        self._take((*self._query(), ("cursor", cursor)))
+
+    def _query(self) -> Params:
+        status = (("status", self.status),) if self.status is not None else ()
+        return (("limit", str(self.limit)), *status)
 
     def _take(self, query: Params) -> None:
         answer = self.fetch(query)
-        page = read_page(answer, len(self.pages) + 1, int(self.query.limit or 0) or None)
+        page = read_page(answer, len(self.pages) + 1, self.limit)
         if page is None:
             expect(shapes.answers_page(answer))
             return
         self.pages.append(page)
-        expect(pages_so_far(self.pages, self.query.status))
+        expect(pages_so_far(self.pages, self.status))

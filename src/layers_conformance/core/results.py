@@ -5,6 +5,7 @@ Plain data, free of pytest: the plugin fills it, the writers in `reporting/` rea
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any, Literal, get_args
@@ -155,6 +156,55 @@ class RequirementResult:
     waiver: Waiver | None = None  # the waiver that made this result `waived`
 
 
+ValuePair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class PairCoverage:
+    """Two dimensions of the query space: the value pairs this target allows, and those sent."""
+
+    dimensions: tuple[str, str]
+    possible: int  # every value of one dimension with every value of the other
+    feasible: tuple[ValuePair, ...]  # the pairs this target's fixtures and data allow
+    exercised: tuple[ValuePair, ...]
+
+    @property
+    def missed(self) -> tuple[ValuePair, ...]:
+        """Pairs the target allows that no case sent."""
+        sent = set(self.exercised)
+        return tuple(pair for pair in self.feasible if pair not in sent)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PairCoverage:
+        """The coverage from its plain-data form (lists where tuples were)."""
+        return cls(
+            dimensions=(data["dimensions"][0], data["dimensions"][1]),
+            possible=int(data["possible"]),
+            feasible=tuple((a, b) for a, b in data["feasible"]),
+            exercised=tuple((a, b) for a, b in data["exercised"]),
+        )
+
+
+def merge_coverage(parts: Iterable[PairCoverage]) -> tuple[PairCoverage, ...]:
+    """Coverage gathered by several tests, one entry per pair of dimensions, in first-seen order."""
+    merged: dict[tuple[str, str], PairCoverage] = {}
+    for part in parts:
+        seen = merged.get(part.dimensions)
+        if seen is not None:
+            part = PairCoverage(
+                part.dimensions,
+                max(seen.possible, part.possible),
+                _union(seen.feasible, part.feasible),
+                _union(seen.exercised, part.exercised),
+            )
+        merged[part.dimensions] = part
+    return tuple(merged.values())
+
+
+def _union(first: tuple[ValuePair, ...], second: tuple[ValuePair, ...]) -> tuple[ValuePair, ...]:
+    return tuple(dict.fromkeys((*first, *second)))
+
+
 @dataclass(frozen=True)
 class Spent:
     """Requests one test used (the walks it was the first to read included)."""
@@ -182,6 +232,8 @@ class RunResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
     waivers: tuple[WaiverOutcome, ...] = ()
     certify: bool = False  # a certification run (`--certify`)
+    # Pairs of the query space's dimensions the run's generated and pairwise cases sent.
+    coverage: tuple[PairCoverage, ...] = ()
     budget: int = 0  # the requests the run might send
     spending: tuple[Spent, ...] = ()  # by test, most first
     # When the budget or the deadline cut the run short: which limit, and how to raise it.

@@ -80,25 +80,33 @@ class Endpoint:
         return JSONResponse(self.fault.error_body(body), status_code=error.status)
 
     async def _answer(self, http: Request) -> Response:
-        key = self._authenticate(http.headers)
-        self._authorise(key)
+        skips = self.rules.cursor_skips if "cursor" in http.query_params else "nothing"
+        key = self._authenticate(http.headers, trust_missing=skips == "key")
+        if skips != "scope":
+            self._authorise(key)
         request = self._validate(http, key)
         response = await self.fault.intercept(http, request)
         return response or JSONResponse(self._page(request))
 
     def _validate(self, http: Request, key: ApiKey) -> PageRequest:
-        project_id = self._target_project(http)
+        project_id = self._target_project(http, key)
         if self.rules.query_first:
             request = parse_query(http.query_params, project_id, self.rules, self.codec)
             self._check_project(project_id, key)
             return request
         self._check_project(project_id, key)
+        if not self.rules.validate_empty_project and not self._has_live(project_id):
+            return PageRequest(project_id, self.rules.default_limit, None, None, 1, False)
         return parse_query(http.query_params, project_id, self.rules, self.codec)
 
-    def _authenticate(self, headers: Headers) -> ApiKey:
+    def _has_live(self, project_id: str) -> bool:
+        return bool(self.store.page(ListQuery(project_id, None, None, 1, 1)))
+
+    def _authenticate(self, headers: Headers, *, trust_missing: bool = False) -> ApiKey:
         presented = _presented_key(headers, self.rules.schemes)
         record = self.store.api_key(presented) if presented else None
-        if record is None and self.rules.trusted_key(presented):
+        trusted = self.rules.trusted_key(presented) or (trust_missing and presented is None)
+        if record is None and trusted:
             record = self.store.api_key(self.fallback_key)
         if record is None:
             adjective = "Missing" if presented is None else "Invalid"
@@ -110,11 +118,19 @@ class Endpoint:
         if scope is not None and scope not in key.scopes.split():
             raise ApiError("FORBIDDEN_SCOPE", f"Key lacks {scope}.")
 
-    def _target_project(self, http: Request) -> str:
+    def _target_project(self, http: Request, key: ApiKey) -> str:
         path_id: str = http.path_params["project_id"]
-        if self.rules.project_from_cursor:
-            return peek_project(http.query_params, self.codec) or path_id
+        taken = self.rules.project_from_cursor
+        filtered = "status" in http.query_params
+        if taken == "always" or (taken == "foreign_with_status" and filtered):
+            found = peek_project(http.query_params, self.codec)
+            foreign = taken == "always" or self._of_another_org(path_id, key)
+            return found if found and foreign else path_id
         return path_id
+
+    def _of_another_org(self, project_id: str, key: ApiKey) -> bool:
+        project = self.store.project(project_id)
+        return project is not None and project.org_id != key.org_id
 
     def _check_project(self, project_id: str, key: ApiKey) -> None:
         if not UUID.fullmatch(project_id):

@@ -29,12 +29,13 @@ class Position:
 
 @dataclass(frozen=True)
 class Cursor:
-    """Where the next page starts, for which project and filter, and its page number."""
+    """Where the next page starts, for which project and filter, its page number and size."""
 
     project_id: str
     status: str | None
     position: Position | None
     page: int
+    limit: int | None = None
 
 
 class CursorCodec(Protocol):
@@ -109,6 +110,7 @@ def _payload(cursor: Cursor) -> bytes:
         "k": None if position is None else position.key,
         "i": None if position is None else position.influencer_id,
         "n": cursor.page,
+        "l": cursor.limit,
     }
     return json.dumps(fields, separators=(",", ":"), sort_keys=True).encode()
 
@@ -116,7 +118,8 @@ def _payload(cursor: Cursor) -> bytes:
 def _cursor(payload: bytes) -> Cursor:
     try:
         fields = json.loads(payload)
-        cursor = Cursor(fields["p"], fields["s"], _position(fields["k"], fields["i"]), fields["n"])
+        position = _position(fields["k"], fields["i"])
+        cursor = Cursor(fields["p"], fields["s"], position, fields["n"], fields.get("l"))
     except (ValueError, KeyError, TypeError) as error:
         raise CursorError(f"cursor payload is not valid: {error}") from None
     if not _well_typed(cursor):
@@ -126,7 +129,9 @@ def _cursor(payload: bytes) -> Cursor:
 
 def _well_typed(cursor: Cursor) -> bool:
     status_ok = cursor.status is None or isinstance(cursor.status, str)
-    return isinstance(cursor.project_id, str) and status_ok and isinstance(cursor.page, int)
+    limit_ok = cursor.limit is None or type(cursor.limit) is int
+    page_ok = isinstance(cursor.page, int)
+    return isinstance(cursor.project_id, str) and status_ok and page_ok and limit_ok
 
 
 def _position(key: Any, influencer_id: Any) -> Position | None:

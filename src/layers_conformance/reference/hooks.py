@@ -43,7 +43,8 @@ class PageSlice:
     def cursor_at(self, row: Row) -> Cursor:
         """The cursor of the page that follows `row`."""
         request = self.request
-        return Cursor(request.project_id, request.status, self.position_of(row), request.page + 1)
+        position = self.position_of(row)
+        return Cursor(request.project_id, request.status, position, request.page + 1, request.limit)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,15 @@ Boundary = Literal["keyset", "key_only", "key_inclusive", "id_inclusive"]
 ArchivedMode = Literal["hide", "show", "only"]
 ProjectAnswer = Literal["not_found", "validation", "forbidden", "empty", "visible", "crash"]
 CursorAnswer = Literal["reject", "restart", "crash"]
+# When a cursor's project is taken instead of the path's: never, always, or for a path of
+# another org's project when a status filter is sent.
+ProjectFromCursor = Literal["never", "always", "foreign_with_status"]
+# What a cursor decides of the page after it: "bound" (reject another status filter, the
+# query's limit applies), "position" (the query's filter and limit apply from the cursor's
+# place), "carried" (the filter and limit it was made under apply, whatever the query says).
+CursorReading = Literal["bound", "position", "carried"]
+# A check a request with a cursor skips: nothing, the scope, or a missing key altogether.
+CursorSkips = Literal["nothing", "scope", "key"]
 STATUS_OF_CODE = {
     "VALIDATION": 400,
     "UNAUTHENTICATED": 401,
@@ -99,7 +108,11 @@ class Rules:
     malformed_project: ProjectAnswer = "not_found"
     unknown_project: ProjectAnswer = "not_found"
     foreign_project: ProjectAnswer = "not_found"
-    project_from_cursor: bool = False
+    project_from_cursor: ProjectFromCursor = "never"
+    cursor_project: Literal["checked", "followed"] = "checked"
+    cursor_reading: CursorReading = "bound"
+    cursor_skips: CursorSkips = "nothing"
+    validate_empty_project: bool = True
     query_first: bool = False
     known_params: frozenset[str] | None = None
     default_limit: int = 25

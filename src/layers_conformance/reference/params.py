@@ -16,8 +16,9 @@ def parse_query(
     limit = read_limit(params.get("limit"), rules)
     status = read_status(params.get("status"), rules)
     cursor = read_cursor(params.get("cursor"), rules, codec)
-    if cursor is not None and (cursor.project_id, cursor.status) != (project_id, status):
-        raise ApiError("VALIDATION", "cursor belongs to another project or status filter")
+    if cursor is not None:
+        project_id = _listed_project(cursor, project_id, rules)
+        status, limit = _read_under(cursor, status, limit, rules)
     return PageRequest(
         project_id=project_id,
         limit=limit,
@@ -73,6 +74,25 @@ def read_cursor(raw: str | None, rules: Rules, codec: CursorCodec) -> Cursor | N
         if rules.bad_cursor == "crash":
             raise Crash("cursor could not be decoded") from None
         raise ApiError("VALIDATION", "cursor is not a cursor this server issued") from None
+
+
+def _listed_project(cursor: Cursor, project_id: str, rules: Rules) -> str:
+    if cursor.project_id == project_id:
+        return project_id
+    if rules.cursor_project == "followed":
+        return cursor.project_id
+    raise ApiError("VALIDATION", "cursor belongs to another project")
+
+
+def _read_under(
+    cursor: Cursor, status: str | None, limit: int, rules: Rules
+) -> tuple[str | None, int]:
+    """The filter and page size of the page after `cursor`, as the rules read a cursor."""
+    if rules.cursor_reading == "carried":
+        return cursor.status, limit if cursor.limit is None else cursor.limit
+    if rules.cursor_reading == "bound" and cursor.status != status:
+        raise ApiError("VALIDATION", "cursor was made under another status filter")
+    return status, limit
 
 
 def peek_project(params: QueryParams, codec: CursorCodec) -> str | None:

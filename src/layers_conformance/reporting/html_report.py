@@ -19,6 +19,7 @@ from layers_conformance.core.results import (
     Divergence,
     Evidence,
     FieldRow,
+    PairCoverage,
     RequirementResult,
     RunResult,
 )
@@ -67,8 +68,10 @@ def render_html(run: RunResult) -> str:
     """The whole report page as a string."""
     css = resources.files(__package__).joinpath("report.css").read_text(encoding="utf-8")
     # Findings first: a person opening a failing report wants what broke, then the matrix.
-    main = [_summary(run), _spending(run), _waivers(run), _findings(run), _matrix(run)]
-    main.append(_notes(run))
+    main = [
+        _summary(run), _spending(run), _waivers(run), _findings(run), _matrix(run),
+        _coverage(run), _notes(run),
+    ]  # fmt: skip
     body = "".join([_header(run), "<main>", *main, "</main>", _footer(run)])
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -327,6 +330,53 @@ def _spending(run: RunResult) -> str:
     return (
         f'<h2 id="budget">Where the budget went</h2><p class="aborted">Cut short: '
         f"{_e(run.raise_hint)}.</p><table>{head}{rows}</table>"
+    )
+
+
+COVERAGE_LEGEND = (
+    "Each cell, for two dimensions of the query space: the value pairs the run sent / those "
+    "this target's fixtures and data allow, of all there are (the empty project, for one, "
+    "hands out no cursor of its own)."
+)
+
+
+def _coverage(run: RunResult) -> str:
+    if not run.coverage:
+        return ""
+    cells = {part.dimensions: part for part in run.coverage}
+    names = list(dict.fromkeys(name for part in run.coverage for name in part.dimensions))
+    head = "".join(f"<th>{_e(name)}</th>" for name in names[1:])
+    rows = "".join(
+        f"<tr><th>{_e(row)}</th>"
+        + "".join(_coverage_cell(cells.get((row, column))) for column in names[1:])
+        + "</tr>"
+        for row in names[:-1]
+    )
+    missed = [
+        f"{first}={pair[0]} with {second}={pair[1]}"
+        for (first, second), part in cells.items()
+        for pair in part.missed
+    ]
+    gaps = "".join(f"<li>{_e(text)}</li>" for text in missed)
+    return (
+        '<h2 id="coverage">Query space coverage</h2>'
+        f'<p class="legend">{_e(COVERAGE_LEGEND)}</p>'
+        f'<table class="coverage"><tr><th></th>{head}</tr>{rows}</table>'
+        + (
+            f'<p class="legend">Allowed but not sent:</p><ul class="gaps">{gaps}</ul>'
+            if gaps
+            else ""
+        )
+    )
+
+
+def _coverage_cell(part: PairCoverage | None) -> str:
+    if part is None:
+        return "<td></td>"
+    complete = "full" if not part.missed else "gap"
+    return (
+        f'<td class="cov {complete}">{len(part.exercised)}/{len(part.feasible)}'
+        f"<small> of {part.possible}</small></td>"
     )
 
 

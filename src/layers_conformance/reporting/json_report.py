@@ -16,6 +16,7 @@ from typing import Any
 from layers_conformance.core.results import (
     REQUIREMENT_STATUSES,
     Evidence,
+    PairCoverage,
     RequirementResult,
     RunResult,
     Waiver,
@@ -50,6 +51,7 @@ def to_json(run: RunResult) -> dict[str, Any]:
         "budget": _budget(run),
         "requirements": [_requirement(result) for result in run.requirements],
         "waivers": [_waiver(outcome.waiver) | {"use": outcome.use} for outcome in run.waivers],
+        "coverage": [_coverage(part) for part in run.coverage],
     }
 
 
@@ -73,6 +75,16 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
         "statement": result.statement,
         "evidence": [_evidence(item) for item in result.evidence],
         "waiver": _waiver(result.waiver) if result.waiver else None,
+    }
+
+
+def _coverage(part: PairCoverage) -> dict[str, Any]:
+    return {
+        "dimensions": list(part.dimensions),
+        "possible": part.possible,
+        "feasible": len(part.feasible),
+        "exercised": len(part.exercised),
+        "missed": [list(pair) for pair in part.missed],
     }
 
 

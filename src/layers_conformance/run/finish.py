@@ -55,6 +55,7 @@ def finish_run(
         aborted=tally.aborted,
         waivers=uses,
         certify=options.certify,
+        coverage=tally.coverage,
         budget=budget,
         spending=tally.spending(),
         raise_hint=raise_hint(tally.cut_by, options, budget),

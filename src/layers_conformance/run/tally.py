@@ -8,7 +8,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from layers_conformance.core.catalogue import Requirement
-from layers_conformance.core.results import Evidence, RequirementResult, Spent, Status
+from layers_conformance.core.results import (
+    Evidence,
+    PairCoverage,
+    RequirementResult,
+    Spent,
+    Status,
+    merge_coverage,
+)
 
 # A flaky MUST failed once: it outranks a SHOULD's warning, never a failure.
 STATUS_PRECEDENCE: tuple[Status, ...] = (
@@ -37,6 +44,8 @@ class TestRecord:
     incomplete: str = ""
     worker: str = "main"
     requests_sent: int = 0  # by this worker's client so far
+    # Pairs of the query space the test's own cases sent (tests that draw from the space).
+    coverage: tuple[PairCoverage, ...] = ()
     test: str = ""  # the test's node id
     requests_used: int = 0  # sent for this test (walks it was the first to read included)
     stops_run: bool = False  # the target is gone: nothing more was sent after this test
@@ -50,7 +59,8 @@ class TestRecord:
     def from_json(cls, data: Mapping[str, Any]) -> TestRecord:
         """The record from what `to_json` gave, after the trip."""
         evidence = tuple(Evidence.from_json(fields) for fields in data.get("evidence", ()))
-        return cls(**{**data, "evidence": evidence})
+        coverage = tuple(PairCoverage.from_json(part) for part in data.get("coverage", ()))
+        return cls(**{**data, "evidence": evidence, "coverage": coverage})
 
 
 @dataclass
@@ -80,6 +90,11 @@ class Tally:
     def cut_by(self) -> set[str]:
         """The run's limits that cut tests short: "budget", "deadline"."""
         return {record.cut for record in self.records if record.cut}
+
+    @property
+    def coverage(self) -> tuple[PairCoverage, ...]:
+        """The query space's pairs every test's cases sent, merged."""
+        return merge_coverage(part for record in self.records for part in record.coverage)
 
     @property
     def requests(self) -> int:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from layers_conformance.reference.faults import (
     access,
     archived,
+    combinations,
     errors,
     hostile,
     limits,
@@ -38,6 +39,7 @@ FAULTS = _by_name(
         *shape.ALL,
         *errors.ALL,
         *access.ALL,
+        *combinations.ALL,
     )
 )
 VARIANTS = _by_name(variants.ALL)

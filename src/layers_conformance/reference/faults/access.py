@@ -107,7 +107,7 @@ class CursorOverridesPathProject(Fault):
 
     name = "cursor_overrides_path_project"
     breaks = ("PROJ-FOREIGN-CURSOR-001",)
-    knobs = with_rules(project_from_cursor=True)
+    knobs = with_rules(project_from_cursor="always")
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,22 @@ class ExtraPageMember(Fault):
         return {"object": "list", **body}
 
 
+@dataclass(frozen=True)
+class CursorIsAPosition(Fault):
+    """A cursor is a place in the listing: the query's status filter and limit apply after it."""
+
+    name = "cursor_is_a_position"
+    knobs = with_rules(cursor_reading="position")
+
+
+@dataclass(frozen=True)
+class CursorCarriesItsQuery(Fault):
+    """After a cursor, the status filter and limit it was made under apply, whatever is sent."""
+
+    name = "cursor_carries_its_query"
+    knobs = with_rules(cursor_reading="carried")
+
+
 ALL: tuple[Fault, ...] = (
     TiesAscendingById(),
     ServerSideCursorTokens(),
@@ -110,4 +126,6 @@ ALL: tuple[Fault, ...] = (
     FractionalSecondsOffset(),
     UnknownParamsRejected(),
     ExtraPageMember(),
+    CursorIsAPosition(),
+    CursorCarriesItsQuery(),
 )

@@ -1,0 +1,145 @@
+"""Every pair of values of every two dimensions, sent at least once: a greedy all-pairs cover.
+
+The cover is deterministic: the same offer gives the same cases in the same order, on every
+pytest-xdist worker and in every run. A pair counts as sent only in a case with no more hard
+values (values that rule out any page) than the pair itself needs, so a fault that shows
+only on a page is never masked by an unrelated error: `status=ready` with the full key is
+sent on the main project, not only on another org's. A pair of two hard values, which asks
+nothing but which error wins, may share its case with more.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from itertools import combinations, product
+
+from layers_conformance.checks import params
+from layers_conformance.checks.space import (
+    DIMENSIONS,
+    Classes,
+    Offer,
+    Point,
+    is_hard,
+)
+from layers_conformance.core.results import PairCoverage
+
+Pair = tuple[int, str, int, str]  # (dimension, value, later dimension, value)
+DIMENSION_PAIRS = tuple(combinations(range(len(DIMENSIONS)), 2))
+# Spreads the 2-99 picks over the range: consecutive cases get limits far apart.
+STRIDE = 37
+
+
+def pairs_of(classes: Classes) -> tuple[Pair, ...]:
+    """The value pairs one point exercises."""
+    return tuple((i, classes[i], j, classes[j]) for i, j in DIMENSION_PAIRS)
+
+
+def feasible_points(offer: Offer) -> list[Classes]:
+    """Every class tuple the target allows, clean values first."""
+    every: Iterable[Classes] = product(*DIMENSIONS.values())  # type: ignore[assignment]
+    return [classes for classes in every if offer.feasible(classes)]
+
+
+def all_pairs(points: Sequence[Classes]) -> list[Classes]:
+    """Few of `points` (the feasible ones, clean first) that together exercise every pair
+    any of them does, each in a case with no more hard values than the pair needs."""
+    holding: dict[Pair, list[Classes]] = defaultdict(list)
+    for point in points:
+        for pair in pairs_of(point):
+            holding[pair].append(point)
+    least = {pair: min(map(_hardness, held)) for pair, held in holding.items()}
+    uncovered = set(holding)
+    chosen: list[Classes] = []
+    for seed in sorted(holding, key=_order):
+        if seed in uncovered:
+            plain = [c for c in holding[seed] if _packed(seed) or _hardness(c) == least[seed]]
+            best = max(plain, key=lambda c: (len(_newly(c, uncovered, least)), -_hardness(c)))
+            chosen.append(best)
+            uncovered -= _newly(best, uncovered, least)
+    return chosen
+
+
+def _newly(point: Classes, uncovered: set[Pair], least: dict[Pair, int]) -> set[Pair]:
+    # A pair counts as sent only in a case as plain as it allows: sent beside a hard value it
+    # does not need, an error may answer before the pair is ever looked at.
+    hardness = _hardness(point)
+    return {
+        pair
+        for pair in pairs_of(point)
+        if pair in uncovered and (_packed(pair) or least[pair] == hardness)
+    }
+
+
+def _packed(pair: Pair) -> bool:
+    # A pair of two hard values asks only which error wins: more hard values hide nothing.
+    return is_hard(pair[1]) and is_hard(pair[3])
+
+
+def _hardness(classes: Classes) -> int:
+    return sum(map(is_hard, classes))
+
+
+def _order(pair: Pair) -> tuple[int, int, int, int]:
+    first, value, second, other = pair
+    values = list(DIMENSIONS.values())
+    return (first, second, values[first].index(value), values[second].index(other))
+
+
+def concretize(classes: Classes, index: int, offer: Offer) -> Point:
+    """The `index`-th case's point: each class given a value, the same one every run."""
+    project, limit, status, cursor, key = classes
+    filtered = None if status == "absent" else status
+    cap = params.MAX_LIMIT - 1
+    if cursor == "this-query":  # the first page must leave items for a next one
+        cap = min(cap, offer.counts.get(filtered, 0) - 1)
+    return Point(project, limit_value(limit, index, cap), status_value(status, index), cursor, key)
+
+
+def limit_value(limit: str, index: int, cap: int = params.MAX_LIMIT - 1) -> str | None:
+    """A limit of the class, picked by `index`; 2-99 picks stay within 2..cap."""
+    if limit == "absent":
+        return None
+    if limit == "2-99":
+        return str(2 + (index * STRIDE) % max(cap - 1, 1))
+    if limit == "out-of-range":
+        return _cycle(params.LIMITS_OUT_OF_RANGE, index)
+    if limit == "not-integer":
+        return _cycle(params.LIMITS_NOT_INTEGER, index)
+    return limit
+
+
+def status_value(status: str, index: int) -> str | None:
+    """A status of the class, picked by `index`."""
+    if status == "absent":
+        return None
+    return _cycle(params.STATUSES_INVALID, index) if status == "invalid" else status
+
+
+def _cycle(values: tuple[str, ...], index: int) -> str:
+    return values[index % len(values)]
+
+
+def allowed_pairs(points: Iterable[Classes]) -> frozenset[Pair]:
+    """Every pair the feasible `points` exercise: the pairs a target allows."""
+    return frozenset(pair for point in points for pair in pairs_of(point))
+
+
+def pair_coverage(allowed: frozenset[Pair], sent: Iterable[Classes]) -> tuple[PairCoverage, ...]:
+    """For every two dimensions: the pairs the target allows, and those the `sent` points hit."""
+    hit = allowed_pairs(sent) & allowed
+    names, values = list(DIMENSIONS), list(DIMENSIONS.values())
+    return tuple(
+        PairCoverage(
+            (names[i], names[j]),
+            len(values[i]) * len(values[j]),
+            feasible=_pairs_in(i, j, allowed),
+            exercised=_pairs_in(i, j, hit),
+        )
+        for i, j in DIMENSION_PAIRS
+    )
+
+
+def _pairs_in(first: int, second: int, pairs: frozenset[Pair]) -> tuple[tuple[str, str], ...]:
+    mine = [pair for pair in pairs if pair[0] == first and pair[2] == second]
+    return tuple((pair[1], pair[3]) for pair in sorted(mine, key=_order))

@@ -1,0 +1,119 @@
+"""The query space: every pair of its dimensions, points drawn from all of it, and the first
+page at every limit. Each point is judged by the one oracle (checks/queries.py) under the
+requirement of its most telling defect."""
+
+from functools import partial
+
+import pytest
+from hypothesis import assume, given, seed
+
+from layers_conformance.checks import invariants, params, strategies
+from layers_conformance.checks.queries import expected, gave_up, judge, requirement
+from layers_conformance.checks.shapes import answers_page
+from layers_conformance.checks.violations import expect, inconclusive
+from layers_conformance.core.pages import read_page
+from layers_conformance.probing.probe import Probe
+from layers_conformance.probing.space import send
+
+# Each a literal mark, so the catalogue's self-test can read which ids the suites name.
+PARTITIONS = [
+    pytest.param("QUERY-VALIDATION-001", marks=pytest.mark.requirement("QUERY-VALIDATION-001")),
+    pytest.param("PROJ-SCOPE-001", marks=pytest.mark.requirement("PROJ-SCOPE-001")),
+    pytest.param("PROJ-UNKNOWN-001", marks=pytest.mark.requirement("PROJ-UNKNOWN-001")),
+    pytest.param("PROJ-MALFORMED-001", marks=pytest.mark.requirement("PROJ-MALFORMED-001")),
+    pytest.param("PROJ-FOREIGN-001", marks=pytest.mark.requirement("PROJ-FOREIGN-001")),
+    pytest.param(
+        "PROJ-FOREIGN-CURSOR-001", marks=pytest.mark.requirement("PROJ-FOREIGN-CURSOR-001")
+    ),
+    pytest.param("AUTH-MISSING-001", marks=pytest.mark.requirement("AUTH-MISSING-001")),
+    pytest.param("AUTH-INVALID-001", marks=pytest.mark.requirement("AUTH-INVALID-001")),
+    pytest.param("AUTH-SCOPE-001", marks=pytest.mark.requirement("AUTH-SCOPE-001")),
+]
+# The partition of the plain requests (main or empty project, a valid key) gets the profile's
+# examples; each partition of a defect, whose answers vary less, an eighth of them.
+DEFECT_SHARE = 8
+PLAIN = "QUERY-VALIDATION-001"
+# Filtered first pages are asked for at these limits (every limit is asked for unfiltered).
+FILTERED_LIMITS = (1, 50, 100)
+
+
+@pytest.mark.parametrize("partition", PARTITIONS)
+def test_every_pair_of_dimensions_is_answered_as_the_page_allows(
+    conformance, conformance_space, conformance_coverage, partition
+):
+    """Cases covering every pair of project, limit, status, cursor origin and key."""
+    mine = [case for case in conformance_space.cases if requirement(case.point) == partition]
+    # Independent requests: sent ahead, side by side, as far as --concurrency allows.
+    conformance.prefetch([partial(send, case=case) for case in mine])
+    sent, violations = [], []
+    try:
+        for case in mine:
+            answer = send(conformance, case)
+            violations += judge(case, answer, conformance_space.truth)
+            sent.append(case)
+            if gave_up(answer):
+                break  # a hanging or failing target: one such answer shows it, more cost time
+    finally:
+        conformance_coverage.extend(conformance_space.coverage(c.point.classes for c in sent))
+    expect(violations)
+    _judged_pages_or_inconclusive(conformance_space.truth, sent)
+
+
+def _judged_pages_or_inconclusive(truth, sent):
+    if not truth.known and any(expected(case).readings for case in sent):
+        inconclusive("no walk of the main project gave a page: no page could be judged")
+
+
+@pytest.mark.requirement("LIMIT-SIZE-001")
+def test_the_first_page_at_every_limit_holds_min_limit_total(conformance, conformance_space):
+    """limit=1 to 100 unfiltered, and a spread of limits under each status filter."""
+    truth = conformance_space.truth
+    asked = [(limit, None) for limit in range(params.MIN_LIMIT, params.MAX_LIMIT + 1)]
+    asked += [(limit, s) for s in params.STATUSES for limit in FILTERED_LIMITS]
+    totals = {s: sum(s in (None, item.get("status")) for item in truth.listing) for _, s in asked}
+    # The walks may have stopped before showing how many there are: no verdict past them.
+    judged = [(limit, s) for limit, s in asked if truth.complete or totals[s] >= limit]
+    conformance.prefetch([partial(Probe.get, params=_first_page(*pair)) for pair in judged])
+    violations = []
+    for limit, status in judged:
+        total = totals[status]
+        answer = conformance.get(_first_page(limit, status))
+        page = read_page(answer, 1, limit)
+        violations += (
+            invariants.first_page_size(page, total, limit, status) if page else answers_page(answer)
+        )
+    expect(violations)
+
+
+def _first_page(limit, status):
+    return (("limit", str(limit)),) + ((("status", status),) if status else ())
+
+
+@pytest.mark.parametrize("partition", PARTITIONS)
+def test_any_point_of_the_space_is_answered_as_the_page_allows(
+    conformance, conformance_seed, conformance_space, conformance_coverage, partition
+):
+    """A page honouring the request, or the error of one of its defects; never another's data."""
+    examples = conformance.profile.examples
+    examples = examples if partition == PLAIN else max(examples // DEFECT_SHARE, 1)
+    drawn = strategies.points(conformance_space.offer, partition, conformance_space.points)
+    if drawn.is_empty:
+        inconclusive(f"the target allows no point judged under {partition}")
+    sent = []
+
+    @seed(conformance_seed)
+    @strategies.settings_for(examples, conformance.profile.shrink, 1)
+    @given(point_and_pick=drawn)
+    def check(point_and_pick):
+        case = conformance_space.book.case(*point_and_pick)
+        assume(case is not None)
+        answer = send(conformance, case)
+        sent.append(case)
+        expect(judge(case, answer, conformance_space.truth))
+
+    try:
+        with strategies.seed_alone_decides():  # the seed alone decides, so `verify` repeats it
+            check()
+    finally:
+        conformance_coverage.extend(conformance_space.coverage(c.point.classes for c in sent))
+    _judged_pages_or_inconclusive(conformance_space.truth, sent)
