@@ -34,13 +34,13 @@ class TestShares:
 
     def test_an_unplanned_walk_is_a_suite_error_naming_the_plan(self):
         """A walk outside the plan is refused with a message saying where walks are listed."""
-        plan = plan_run(PROFILES["standard"], 1500)
+        plan = plan_run(PROFILES["standard"], 2000)
         with pytest.raises(KeyError, match=r"no walk at limit=3 status=None .*probing/plan.py"):
             plan.walk(3, None)
 
     def test_standard_walks_a_hundred_thousand_to_the_end(self):
         """The standard profile's walk to the end reaches past 100,000 influencers at 100."""
-        end = plan_run(PROFILES["standard"], 1500).end
+        end = plan_run(PROFILES["standard"], 2000).end
         assert end is not None
         assert (end.limit, end.status, end.max_items) == (100, None, None)
         assert end.reach > 100_000
@@ -89,20 +89,20 @@ class TestPacing:
     def test_a_paced_run_plans_for_what_its_deadline_allows(self):
         """At 1 request/s with 120 s, the plan is for fewer than 120 requests, so the walks
         stay prefixes instead of racing the deadline."""
-        plan = plan_run(PROFILES["standard"], 1500, rate_limit_rps=1, deadline_s=120)
+        plan = plan_run(PROFILES["standard"], 2000, rate_limit_rps=1, deadline_s=120)
         assert plan.budget < 120
         assert sum(walk.pages for walk in plan.walks) < 20
 
     def test_a_fast_rate_leaves_the_budget_alone(self):
-        plan = plan_run(PROFILES["standard"], 1500, rate_limit_rps=50, deadline_s=600)
-        assert plan.budget == 1500
+        plan = plan_run(PROFILES["standard"], 2000, rate_limit_rps=50, deadline_s=600)
+        assert plan.budget == 2000
 
 
 class TestAdvice:
     def test_more_budget_walks_as_much_further_as_it_says(self):
         """The walk to the end goes about as much further per 1,000 requests as advised."""
-        plan = plan_run(PROFILES["standard"], 1500)
-        bigger = plan_run(PROFILES["standard"], 2500)
+        plan = plan_run(PROFILES["standard"], 2000)
+        bigger = plan_run(PROFILES["standard"], 3000)
         assert plan.end is not None
         assert bigger.end is not None
         said = plan.further()
@@ -114,8 +114,8 @@ class TestAdvice:
         assert "--profile" not in plan_run(PROFILES["thorough"], 20_000).further()
 
     def test_lines_name_every_walk(self):
-        plan = plan_run(PROFILES["standard"], 1500)
+        plan = plan_run(PROFILES["standard"], 2000)
         lines = plan.lines()
-        assert lines[0].startswith("plan for 1,500 requests")
+        assert lines[0].startswith("plan for 2,000 requests")
         assert len(lines) == 1 + len(plan.walks)
         assert "limit 100: to the end" in lines[1]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pytest
 from harness import Run, respond, run_suite, write_targets
 
+from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.reference.faults import HOSTILE
 
 REPORT_FILES = ("conformance.json", "index.html", "junit.xml")
@@ -190,7 +191,7 @@ def test_endless_fresh_cursors_fail_the_run_without_spending_its_budget(tmp_path
     target = targets.start(answer=endless_fresh_cursors)
     run = run_suite(tmp_path, target=target, timeout=120)
     assert_reports_written(run)
-    assert run.report["requests"] < 1500
+    assert run.report["requests"] < PROFILES["standard"].budget
     assert run.report["verdict"] == "fail"
     assert run.statuses["TRAV-NODUP-001"] == "inconclusive"
     assert "empty pages in a row" in run.reasons["TRAV-NODUP-001"]

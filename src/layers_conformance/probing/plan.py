@@ -21,6 +21,9 @@ from layers_conformance.checks.params import DEFAULT_LIMIT, STATUSES
 from layers_conformance.probing.profiles import PROFILES, Profile
 
 STEPS_PER_SEQUENCE = 10  # steps of one generated paging sequence (suites/test_generated.py)
+# Requests per Hypothesis example the profile names: the plain points, and as many again
+# shared by the partitions of defects (an eighth each of eight: suites/test_query_space.py).
+REQUESTS_PER_EXAMPLE = 2
 GENERATED_SHARE = 0.25  # at most this much of what the reserve leaves goes to generated cases
 PACED_SHARE = 0.8  # of rate x deadline: the rest of the deadline is start-up and judging
 
@@ -115,7 +118,7 @@ def plan_run(
     usable = _usable(budget, rate_limit_rps, deadline_s)
     reserve = min(profile.reserve, usable)
     planned = _generated(profile, usable - reserve)
-    generated = planned.examples + _sequences(planned) * STEPS_PER_SEQUENCE
+    generated = _generated_requests(planned.examples, _sequences(planned))
     walks = _walks(profile, max(usable - reserve - generated, 0))
     return Plan(planned, usable, reserve, generated, walks)
 
@@ -129,7 +132,7 @@ def _usable(budget: int, rate_limit_rps: float | None, deadline_s: float | None)
 
 def _generated(profile: Profile, left: int) -> Profile:
     """The profile with as many generated cases as a quarter of `left` pays for."""
-    wanted = profile.examples + profile.stateful_runs * STEPS_PER_SEQUENCE
+    wanted = _generated_requests(profile.examples, profile.stateful_runs)
     if wanted == 0:
         return profile
     scale = min(1.0, left * GENERATED_SHARE / wanted)
@@ -138,6 +141,10 @@ def _generated(profile: Profile, left: int) -> Profile:
         examples=max(1, int(profile.examples * scale)),
         stateful_runs=max(1, int(profile.stateful_runs * scale)),
     )
+
+
+def _generated_requests(examples: int, sequences: int) -> int:
+    return examples * REQUESTS_PER_EXAMPLE + sequences * STEPS_PER_SEQUENCE
 
 
 def _sequences(profile: Profile) -> int:

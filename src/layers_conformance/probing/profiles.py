@@ -36,8 +36,8 @@ PROFILES = {
         max_items=100,
     ),
     "standard": Profile(
-        "standard", budget=1500, page_sizes=(1, 7, 25, 100), filter_page_size=7,
-        examples=40, stateful_runs=8, shrink=False, deadline_s=600, reserve=80,
+        "standard", budget=2000, page_sizes=(1, 7, 25, 100), filter_page_size=7,
+        examples=40, stateful_runs=8, shrink=False, deadline_s=600, reserve=300,
         end_share=0.8, sample_pages=50,
     ),
     "thorough": Profile(
