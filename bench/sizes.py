@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -26,7 +27,7 @@ from layers_conformance.probing.profiles import PROFILES as PROFILES_BY_NAME
 
 SIZES = (1_000, 20_000, 100_000, 1_000_000)
 PROFILES = ("standard", "thorough")
-TITLE = "## Suite runs at catalogue sizes"
+TITLE = "### 7. Suite runs at catalogue sizes"
 TIMEOUT_S = 3_600
 
 
@@ -115,7 +116,8 @@ def rewrite(results: Path, lines: Sequence[str]) -> None:
     """Replace this section of `results` (or add it at the end), keeping everything else."""
     text = results.read_text(encoding="utf-8")
     head, found, rest = text.partition(TITLE)
-    after = rest[rest.find("\n## ") + 1 :] if found and "\n## " in rest else ""
+    following = re.search(r"\n##+ ", rest) if found else None  # the next section, if any
+    after = rest[following.start() + 1 :] if following else ""
     body = "\n".join(lines) + "\n"
     results.write_text(head.rstrip("\n") + "\n\n" + body + ("\n" + after if after else ""))
 

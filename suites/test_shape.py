@@ -70,3 +70,11 @@ def test_answers_are_json(conformance):
     """Pages and errors are sent as application/json."""
     errors = conformance.error_samples().values()
     expect(_violations(conformance, shapes.json_content_type, errors))
+
+
+@pytest.mark.smoke
+@pytest.mark.requirement("SHAPE-JSON-001")
+def test_bodies_are_json_as_rfc_8259_defines_it(conformance):
+    """UTF-8, no NaN or Infinity, not nested past what a parser may refuse."""
+    errors = conformance.error_samples().values()
+    expect(_violations(conformance, shapes.is_json, errors))

@@ -32,6 +32,7 @@ class Run:
     stderr: str
     elapsed: float
     report_dir: Path
+    peak_rss_mb: float = 0.0  # the pytest process's own peak resident memory (ru_maxrss)
 
     @property
     def output(self) -> str:
@@ -62,6 +63,15 @@ class Run:
     def explain(self) -> str:
         """The end of the run's output, for assertion messages."""
         return "\n".join(self.output.strip().splitlines()[-25:])
+
+    def written(self) -> dict[str, str]:
+        """Everything the run wrote: its output and every file under the report folder."""
+        texts = {"stdout": self.stdout, "stderr": self.stderr}
+        for path in sorted(p for p in self.report_dir.parent.rglob("*") if p.is_file()):
+            texts[str(path.relative_to(self.report_dir.parent))] = path.read_bytes().decode(
+                "utf-8", errors="replace"
+            )
+        return texts
 
 
 def _case(element: ET.Element) -> Case:

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import itertools
-import socket
+import pprint
+import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from types import FrameType
 
 import httpx
 import pytest
 
 from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.targets import Secret
 from layers_conformance.probing.client import (
     NO_CREDENTIALS,
     BudgetExceeded,
@@ -23,9 +24,10 @@ from layers_conformance.probing.client import (
     ClientSettings,
     Credentials,
     DeadlineExceeded,
-    TargetUnreachable,
+    RateLimited,
     TargetUnresponsive,
 )
+from streamed import streamed
 
 KEY = "lk_live_SECRET_0123456789"
 NO_SCOPE = "lk_live_NOSCOPE_987654"
@@ -57,10 +59,10 @@ def make_client(handler: Handler = ok, fake: FakeTime | None = None, on_exchange
     fake = fake or FakeTime()
     return Client(
         BASE,
-        Credentials("x-api-key", KEY),
+        Credentials("x-api-key", Secret(KEY)),
         ClientSettings(**{"budget": 100, **settings}),
         secrets={NO_SCOPE: "$LAYERS_API_KEY_NO_SCOPE"},
-        transport=httpx.MockTransport(handler),
+        transport=httpx.MockTransport(streamed(handler)),
         on_exchange=on_exchange,
         clock=fake.clock,
         sleep=fake.sleep,
@@ -97,8 +99,8 @@ class TestRequest:
         ("credentials", "header", "value"),
         [
             (None, "x-api-key", KEY),
-            (Credentials("bearer", NO_SCOPE), "authorization", f"Bearer {NO_SCOPE}"),
-            (Credentials("x-api-key", ""), "x-api-key", ""),
+            (Credentials("bearer", Secret(NO_SCOPE)), "authorization", f"Bearer {NO_SCOPE}"),
+            (Credentials("x-api-key", Secret("")), "x-api-key", ""),
         ],
     )
     def test_auth_header(self, credentials, header, value):
@@ -140,7 +142,7 @@ class TestRecording:
         recorded: list[Exchange] = []
         with make_client(echo, on_exchange=recorded.append) as client:
             client.list_influencers(PROJECT, [("cursor", KEY)])
-            client.list_influencers(PROJECT, credentials=Credentials("x-api-key", NO_SCOPE))
+            client.list_influencers(PROJECT, credentials=Credentials("x-api-key", Secret(NO_SCOPE)))
         assert recorded == client.exchanges
         assert len(recorded) == 2
         for exchange in recorded:
@@ -156,8 +158,8 @@ class TestRecording:
             lambda _: httpx.Response(200, content=b"x" * 10_000), max_body_bytes=1000
         ) as client:
             exchange = client.list_influencers(PROJECT)
-        assert (exchange.status, exchange.error) == (200, "body larger than 1000 bytes")
-        assert len(exchange.body_text) == 1000
+        assert (exchange.status, exchange.error) == (200, "body larger than 1,000 bytes")
+        assert len(exchange.body_text) == 1000  # its first 2,000 characters at most are kept
 
 
 class TestLimits:
@@ -207,30 +209,76 @@ class TestLimits:
         assert all(gap >= 0.25 - 1e-9 for gap in gaps)
 
 
+def http_date(ahead: timedelta) -> str:
+    return format_datetime(datetime.now(UTC) + ahead, usegmt=True)
+
+
 class TestRetries:
     @pytest.mark.parametrize(
         ("retry_after", "expected_wait"),
         [
             ("2", 2.0),
-            ("120", 5.0),  # capped at max_retry_wait_s
-            (timedelta(hours=1), 5.0),  # an HTTP-date an hour ahead
+            ("120", 120.0),  # honoured in full: the run has 600 s left
             (timedelta(hours=-1), 0.0),  # an HTTP-date an hour ago
-            ("soon", 0.5),  # unreadable: the first backoff step
+            (None, 0.5),  # none given: the first backoff step
         ],
         # Ids from the parameters, never from the clock: xdist workers must collect the same.
-        ids=["seconds", "capped", "date-ahead", "date-past", "unreadable"],
+        ids=["seconds", "long", "date-past", "absent"],
     )
-    def test_retry_after(self, retry_after, expected_wait):
-        """Retry-After, in seconds or as an HTTP-date, is honoured and capped."""
+    def test_a_429s_retry_after_is_honoured(self, retry_after, expected_wait):
+        """Retry-After, in seconds or as an HTTP-date, is waited in full when the run can."""
         if isinstance(retry_after, timedelta):
-            retry_after = format_datetime(datetime.now(UTC) + retry_after, usegmt=True)
+            retry_after = http_date(retry_after)
+        headers = {} if retry_after is None else {"retry-after": retry_after}
         fake, seen = FakeTime(), []
-        busy = httpx.Response(429, headers={"retry-after": retry_after})
-        with make_client(replies(busy, ok(None), seen=seen), fake=fake) as client:
+        busy = httpx.Response(429, headers=headers)
+        client = make_client(replies(busy, ok(None), seen=seen), fake, run_deadline=fake.now + 600)
+        with client:
             exchange = client.list_influencers(PROJECT)
         assert exchange.status == 200
-        assert fake.sleeps == [expected_wait]
+        assert fake.sleeps == [pytest.approx(expected_wait, abs=1)]
         assert [e.status for e in client.exchanges] == [429, 200]
+
+    @pytest.mark.parametrize(
+        ("retry_after", "message"),
+        [
+            ("3600", "rate limited (server asked for 3600 s)"),
+            (timedelta(days=1), "rate limited (server asked for 86"),
+            ("soon", "rate limited (unreadable Retry-After 'soon')"),
+            ("²", "rate limited (unreadable Retry-After '²')"),  # a digit to str.isdigit
+            ("9" * 400, "rate limited (server asked for inf s)"),
+        ],
+        ids=["an-hour", "a-day-as-a-date", "words", "superscript", "huge"],
+    )
+    def test_a_429_the_run_cannot_wait_out_stops_it(self, retry_after, message):
+        """A wait longer than the run has left, or one it cannot read, stops the run at once:
+        rate limiting is no conformance finding, and no request goes early."""
+        if isinstance(retry_after, timedelta):
+            retry_after = http_date(retry_after)
+        fake, seen = FakeTime(), []
+        busy = httpx.Response(429, headers={"retry-after": retry_after.encode()})
+        client = make_client(replies(busy, seen=seen), fake, run_deadline=fake.now + 600)
+        with client, pytest.raises(RateLimited) as stopped:
+            client.list_influencers(PROJECT)
+        assert str(stopped.value).startswith(message)
+        assert RateLimited.stops_run
+        assert (len(seen), fake.sleeps) == (1, [])
+
+    def test_429s_past_the_retries_stop_the_run(self):
+        """A 429 that keeps coming after its waits stops the run, naming the retries."""
+        fake, seen = FakeTime(), []
+        busy = httpx.Response(429, headers={"retry-after": "1"})
+        with make_client(replies(busy, seen=seen), fake) as client, pytest.raises(RateLimited):
+            client.list_influencers(PROJECT)
+        assert (len(seen), fake.sleeps) == (3, [1.0, 1.0])
+
+    def test_a_503s_retry_after_is_capped(self):
+        """A 503 is an answer, retried politely: its Retry-After is capped at 5 s."""
+        fake, seen = FakeTime(), []
+        busy = httpx.Response(503, headers={"retry-after": "120"})
+        with make_client(replies(busy, ok(None), seen=seen), fake=fake) as client:
+            assert client.list_influencers(PROJECT).status == 200
+        assert fake.sleeps == [5.0]
 
     def test_gives_up_after_max_retries(self):
         """Without Retry-After the waits back off; the last 503 is returned."""
@@ -247,111 +295,83 @@ class TestRetries:
         assert len(seen) == 1
 
 
-# --- real sockets: what a mock transport cannot show -----------------------------------
-
-Reply = Callable[[socket.socket, threading.Event], None]
-
-
-@contextmanager
-def raw_server(reply: Reply) -> Iterator[str]:
-    """A server on 127.0.0.1 that reads each request's head, then lets `reply` misbehave."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.05)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            with connection:
-                try:
-                    connection.recv(65536)
-                    reply(connection, stop)
-                except OSError:
-                    pass  # the client hung up, as it should
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        stop.set()
-        thread.join(timeout=2)
-        listener.close()
-
-
-HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
-
-
-def silent(_connection: socket.socket, stop: threading.Event) -> None:
-    stop.wait(3)
-
-
-def head_then_silent(connection: socket.socket, stop: threading.Event) -> None:
-    connection.sendall(HEAD + b'{"items"')
-    stop.wait(3)
-
-
-def drip(connection: socket.socket, stop: threading.Event) -> None:
-    connection.sendall(HEAD)
-    while not stop.wait(0.05):
-        connection.sendall(b" ")
-
-
-def drop(connection: socket.socket, _stop: threading.Event) -> None:
-    connection.sendall(HEAD + b'{"items"')
-
-
-def real_client(base_url: str, **settings) -> Client:
-    return Client(
-        base_url, Credentials("bearer", KEY), ClientSettings(**{"budget": 10, **settings})
+class TestServerInputNeverRaises:
+    @pytest.mark.parametrize(
+        ("cursor", "problem"),
+        [
+            ("c" * 1_000_000, "not sent: the URL would be too long: 1,000,"),
+            ("ab\ud800cd", "not sent: the cursor holds a lone surrogate (U+D800 at character 2)"),
+        ],
+        ids=["1-mb", "lone-surrogate"],
     )
+    def test_a_cursor_no_url_can_carry_is_not_sent(self, cursor, problem):
+        """A server's cursor that no request can carry back gives an unsent exchange that
+        says why (and costs no budget), never InvalidURL or UnicodeEncodeError."""
+        seen: list[httpx.Request] = []
+        with make_client(replies(ok(None), seen=seen)) as client:
+            exchange = client.list_influencers(PROJECT, [("limit", "7"), ("cursor", cursor)])
+        assert exchange.status is None
+        assert exchange.error is not None
+        assert exchange.error.startswith(problem)
+        assert (seen, client.requests_sent) == ([], 0)
+        assert len(exchange.url) < 300  # the value is named by its length, not repeated
+        assert exchange in client.exchanges
 
+    @pytest.mark.parametrize(
+        "location", ["http://xn--zz.com/", "http://é" + "x" * 70 + ".com/", "http://[::1/"]
+    )
+    def test_a_redirect_is_recorded_whatever_its_location(self, location):
+        """The Location of a 3xx is never parsed (nor followed): an IDNA-breaking host is
+        just part of the answer."""
+        moved = httpx.Response(302, headers={"location": location.encode()})
+        with make_client(replies(moved, seen=[])) as client:
+            exchange = client.list_influencers(PROJECT)
+        assert (exchange.status, exchange.error) == (302, None)
 
-@pytest.mark.parametrize(("reply", "status"), [(silent, None), (head_then_silent, 200)])
-def test_read_timeout_is_recorded(reply, status):
-    """A server that stops talking gives an exchange with the error, not an exception."""
-    with raw_server(reply) as url, real_client(url, read_timeout_s=0.2) as client:
-        exchange = client.list_influencers(PROJECT)
-    assert (exchange.status, exchange.error) == (status, "read timed out after 0.2 s")
-    assert not exchange.answered  # no whole answer: no evidence either way
-    assert client.requests_sent == 1
+    @pytest.mark.parametrize(
+        ("body", "problem"),
+        [
+            (b'{"name": "M\xfcller"}', "the body is not UTF-8: byte 0xfc at byte 11"),
+            ('{"a": 1}'.encode("utf-16"), "the body is not UTF-8: byte 0xff at byte 0"),
+            ('{"name": "Müller"}'.encode(), None),
+        ],
+        ids=["latin-1", "utf-16", "utf-8"],
+    )
+    def test_a_body_that_is_not_utf8_is_said_so(self, body, problem):
+        """JSON between systems is UTF-8: the byte that is not is named, and the text is still
+        shown (in the charset the answer declares, when Python knows it)."""
+        answer = httpx.Response(200, content=body)
+        with make_client(replies(answer, seen=[])) as client:
+            exchange = client.list_influencers(PROJECT)
+        assert exchange.encoding_error == problem
+        assert exchange.json_error == problem if problem else exchange.json_error is None
 
+    def test_no_key_in_any_frame_while_an_answer_is_read(self):
+        """While the transport runs (where the server's input is read), no local or argument
+        of the client's frames holds the key: a traceback with -l shows none."""
+        shown: list[str] = []
 
-def test_dripping_body_hits_the_request_deadline():
-    """Bytes that keep trickling in do not hold the test past the request deadline."""
-    started = time.monotonic()
-    with raw_server(drip) as url, real_client(url, request_deadline_s=0.3) as client:
-        exchange = client.list_influencers(PROJECT)
-    assert (exchange.status, exchange.error) == (200, "response not complete after 0.3 s")
-    assert not exchange.answered
-    assert time.monotonic() - started < 1.5
+        def look(request: httpx.Request) -> httpx.Response:
+            frame: FrameType | None = sys._getframe(1)
+            while frame is not None:
+                if "src/layers_conformance" in frame.f_code.co_filename:
+                    shown.extend(pprint.pformat(value) for value in frame.f_locals.values())
+                frame = frame.f_back
+            return ok(request)
 
+        with make_client(look) as client:
+            client.list_influencers(PROJECT)
+            client.list_influencers(PROJECT, credentials=Credentials("bearer", Secret(NO_SCOPE)))
+        assert shown
+        assert not [text for text in shown if KEY in text or NO_SCOPE in text]
 
-def test_dropped_connection_is_recorded():
-    """A connection closed mid-body gives what arrived and says the connection dropped."""
-    with raw_server(drop) as url, real_client(url) as client:
-        exchange = client.list_influencers(PROJECT)
-    assert exchange.status == 200
-    assert exchange.error is not None
-    assert exchange.error.startswith("connection dropped: ")
-    assert exchange.body_text == '{"items"'
-    assert not exchange.answered
-
-
-def test_refused_connection_raises_fast():
-    """A port nobody listens on fails in one line after the retries, without waiting long."""
-    with socket.create_server(("127.0.0.1", 0)) as probe:
-        url = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    started = time.monotonic()
-    client = real_client(url, max_retry_wait_s=0.01)
-    with client, pytest.raises(TargetUnreachable) as caught:
-        client.list_influencers(PROJECT)
-    assert str(caught.value) == f"cannot reach {url}: connection refused"
-    assert client.requests_sent == 3
-    assert time.monotonic() - started < 1
+    def test_reprs_hold_no_key_and_stay_small(self):
+        """Credentials and the client print masked, and as a line."""
+        credentials = Credentials("x-api-key", Secret(KEY))
+        assert KEY not in repr(credentials)
+        with make_client() as client:
+            client.list_influencers(PROJECT)
+            assert repr(client) == f"Client({BASE}, 1 requests sent)"
 
 
 def timing_out(answered: set[int]) -> Handler:
@@ -461,9 +481,9 @@ class TestConcurrency:
 
         client = Client(
             BASE,
-            Credentials("x-api-key", KEY),
+            Credentials("x-api-key", Secret(KEY)),
             ClientSettings(budget=100, rate_limit_rps=5),
-            transport=httpx.MockTransport(ok),
+            transport=httpx.MockTransport(streamed(ok)),
             clock=lambda: 1000.0,
             sleep=sleep,
         )

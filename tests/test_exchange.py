@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.exchange import Exchange, why_unsendable
 
 
 def shell_words(line):
@@ -94,16 +94,93 @@ class TestExcerpt:
         answer = Exchange("GET", "u", {}, error="connection refused")
         assert answer.excerpt() == "no response: connection refused"
 
+    def test_a_body_cut_short_says_so_above_what_arrived(self):
+        """A status with a transport problem shows both: what came, and why no more did."""
+        answer = Exchange("GET", "u", {}, 401, {}, '{"err', error="body cut after 5 bytes")
+        assert answer.excerpt() == 'HTTP 401  (body cut after 5 bytes)\n{"err'
+
+
+def answer(text: str, **fields) -> Exchange:
+    return Exchange("GET", "u", {}, 200, body_text=text, **fields)
+
 
 class TestJson:
     def test_parses_a_json_body(self):
-        """A JSON body is returned parsed."""
-        assert Exchange("GET", "u", {}, 200, body_text='{"items": []}').json() == {"items": []}
+        """A JSON body is returned parsed, and has no JSON problem."""
+        assert answer('{"items": []}').json() == {"items": []}
+        assert answer('{"items": []}').json_error is None
 
     @pytest.mark.parametrize("text", ["", "<html>oops</html>", "{items: []}", "{"])
     def test_none_for_a_non_json_body(self, text):
         """A body that is not JSON reads as None instead of raising."""
-        assert Exchange("GET", "u", {}, 200, body_text=text).json() is None
+        assert answer(text).json() is None
+
+    @pytest.mark.parametrize(
+        ("text", "problem"),
+        [
+            ('{"items": [], "x": NaN}', "NaN at byte 19 is not a JSON value"),
+            ('{"é": Infinity}', "Infinity at byte 7 is not a JSON value"),  # é is 2 bytes
+            ("[1, -Infinity]", "-Infinity at byte 4 is not a JSON value"),
+            ('{"NaN": "NaN"}', None),  # inside strings it is only text
+            ("[1,]", "invalid JSON at byte 3: Expecting value"),
+            ('\ufeff{"a": 1}', None),  # a leading byte order mark, as fetch and httpx allow
+            ('"\\ud800"', None),  # a lone surrogate escape is JSON (RFC 8259 §8.2)
+        ],
+        ids=["nan", "infinity", "minus-infinity", "in-strings", "invalid", "bom", "surrogate"],
+    )
+    def test_strict_json_names_the_byte(self, text, problem):
+        """NaN and Infinity are not JSON (RFC 8259 §6); a problem names its byte offset."""
+        assert answer(text).json_error == problem
+        assert (answer(text).json() is None) == (problem is not None)
+
+    @pytest.mark.parametrize("depth", [65, 1_000, 100_000])
+    def test_nesting_is_bounded_without_recursion(self, depth):
+        """Deeper than 64 levels is refused, at the byte where it goes too deep: no
+        RecursionError, however deep (json itself gives up past about a thousand)."""
+        text = "[" * depth + "]" * depth
+        assert answer(text).json_error == "nested deeper than 64 levels at byte 64"
+        assert answer("[" * 64 + "]" * 64).json_error is None
+
+    def test_a_body_that_is_not_utf8_is_not_json(self):
+        """The client says why the bytes were not UTF-8; that is the JSON problem too."""
+        problem = "the body is not UTF-8: byte 0xff at byte 9"
+        assert answer('{"a": "b\ufffd"}', encoding_error=problem).json_error == problem
+
+    def test_parsed_once(self):
+        """Every check reads the same body: it is parsed once, not once per check."""
+        exchange = answer('{"items": []}')
+        assert exchange.json() is exchange.json()
+
+
+class TestRepr:
+    def test_is_one_short_line_whatever_the_body(self):
+        """pytest may show an exchange in a failure's locals: never its 5 MB body."""
+        exchange = answer("x" * 5_000_000)
+        assert repr(exchange) == "Exchange(GET u -> HTTP 200, 5,000,000 characters)"
+
+    def test_a_long_url_is_shortened_in_descriptions(self):
+        """A URL carrying a 1 MB cursor is named by its start and its length."""
+        exchange = Exchange("GET", "https://h/?cursor=" + "c" * 1_000_000, {}, 200)
+        assert len(exchange.describe()) < 400
+        assert "more characters" in exchange.describe()
+
+
+class TestWhyUnsendable:
+    def test_a_value_any_url_can_carry(self):
+        assert why_unsendable("https://h/x", (("cursor", "abc"), ("limit", "7"))) is None
+
+    def test_a_lone_surrogate(self):
+        """No URL can carry a lone surrogate: it has no UTF-8 form."""
+        problem = why_unsendable("https://h/x", (("cursor", "ab\ud800"),))
+        assert problem == (
+            "the cursor holds a lone surrogate (U+D800 at character 2), which no URL can carry"
+        )
+
+    def test_a_url_longer_than_the_pages_own_client_sends(self):
+        """Over 65,536 characters, httpx (the page's Python example) refuses to send."""
+        problem = why_unsendable("https://h/x", (("cursor", "c" * 65_536),))
+        assert problem is not None
+        assert problem.startswith("the URL would be too long: 65,555 characters")
 
 
 class TestDescribe:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from layers_conformance.checks import invariants
@@ -81,6 +83,35 @@ class TestWalkEnded:
         walked = invariants.Traversal((), "page 1 is not a page", "not-a-page", False, failed)
         [violation] = invariants.walk_ended(walked, ["not-a-page"])
         assert violation.exchange is failed
+        assert violation.conclusive
+
+    def test_a_walk_ended_by_an_unreadable_answer_decides_nothing(self, make_exchange):
+        """No answer (or a request that could not be sent) is no evidence about the server."""
+        failed = replace(make_exchange(status=200), status=None, error="not sent: too long")
+        walked = invariants.Traversal((), "page 2 is not a page", "not-a-page", False, failed)
+        [violation] = invariants.walk_ended(walked, ["not-a-page"])
+        assert not violation.conclusive
+
+
+class TestCursorsCanBeSentBack:
+    def test_passes_ordinary_cursors(self, make_item, make_traversal):
+        assert invariants.cursors_can_be_sent_back(make_traversal([make_item("a")], [])) == []
+
+    @pytest.mark.parametrize(
+        ("cursor", "words"),
+        [("c" * 70_000, "cannot be sent back: the URL would be too long"),
+         ("ab\ud800", "cannot be sent back: the cursor holds a lone surrogate")],
+        ids=["too-long", "lone-surrogate"],
+    )  # fmt: skip
+    def test_names_the_page_whose_cursor_no_url_can_carry(
+        self, make_item, make_page, cursor, words
+    ):
+        """A nextCursor is sent back as a query parameter: one no request can carry breaks
+        paging, and the violation points at the page that handed it out."""
+        first = make_page([make_item("a")], next_cursor=cursor)
+        [violation] = invariants.cursors_can_be_sent_back(invariants.Traversal((first,)))
+        assert violation.message.startswith(f"page 1's nextCursor {words}")
+        assert violation.exchange is first.exchange
 
 
 class TestLastCursorIsNull:

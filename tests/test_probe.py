@@ -13,11 +13,12 @@ import pytest
 
 from layers_conformance.checks.violations import Inconclusive
 from layers_conformance.core.exchange import Exchange
-from layers_conformance.core.targets import Fixtures
+from layers_conformance.core.targets import Fixtures, Secret
 from layers_conformance.probing.client import Client, ClientSettings, Credentials
 from layers_conformance.probing.plan import plan_run
 from layers_conformance.probing.probe import Keys, Memo, NoAnswer, Probe
 from layers_conformance.probing.profiles import PROFILES
+from streamed import streamed
 
 PROJECT = "6f1c2b1e-8a51-4c3e-9f0a-2d4b6c8e0a11"
 
@@ -38,7 +39,7 @@ class SlowClient:
 
 
 def make_probe(concurrency=4):
-    keys = Keys(Credentials("x-api-key", "k"), None)
+    keys = Keys(Credentials("x-api-key", Secret("k")), None)
     fixtures = Fixtures(PROJECT, None, None, None)
     told = []
     plan = plan_run(PROFILES["standard"], 1500)
@@ -110,7 +111,7 @@ class TestPrefetch:
         assert probe.client.requests_sent == 0
 
 
-KEY = Credentials("x-api-key", "lk_test")
+KEY = Credentials("x-api-key", Secret("lk_test"))
 
 
 def listing(size: int, *, silent_cursors: bool = False):
@@ -139,7 +140,10 @@ def _item(n: int) -> dict[str, str]:
 def planned_probe(handler, profile: str = "standard", budget: int | None = None) -> Probe:
     budget = budget or PROFILES[profile].budget
     client = Client(
-        "https://api.test", KEY, ClientSettings(budget), transport=httpx.MockTransport(handler)
+        "https://api.test",
+        KEY,
+        ClientSettings(budget),
+        transport=httpx.MockTransport(streamed(handler)),
     )
     fixtures = Fixtures(PROJECT, None, None, ())
     return Probe(client, fixtures, plan_run(PROFILES[profile], budget), Keys(KEY, None))
@@ -260,3 +264,18 @@ def test_the_profile_is_the_planned_one():
     probe = planned_probe(listing(10), budget=300)
     assert probe.profile == probe.plan.profile
     assert probe.profile != replace(PROFILES["standard"])
+
+
+def test_the_probe_prints_as_counts_not_bodies():
+    """pytest renders the `conformance` fixture in a failure's locals: with 5 MB bodies
+    remembered, its repr is still one line of counts, and its keys are masked."""
+    keys = Keys(Credentials("x-api-key", Secret("lk_probe_SECRET_1")), None)
+    big = Exchange("GET", "http://t/", {}, 200, {}, "x" * 5_000_000)
+    client = SlowClient()
+    client.list_influencers = lambda *_args, **_kw: big
+    fixtures = Fixtures(PROJECT, None, None, None)
+    probe = Probe(client, fixtures, plan_run(PROFILES["standard"], 1500), keys)
+    probe.get()
+    probe.get((("limit", "7"),))
+    assert len(repr(probe)) < 100
+    assert "lk_probe_SECRET_1" not in repr(probe.keys)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -16,6 +17,7 @@ from layers_conformance.checks.queries import (
     requirement,
 )
 from layers_conformance.checks.space import Case, Issued, Point
+from layers_conformance.core.exchange import Exchange
 
 
 @pytest.fixture
@@ -157,6 +159,16 @@ class TestJudgeErrors:
         assert violation.message.endswith(
             "answered HTTP 400 VALIDATION; expected a page of status=any, limit=3"
         )
+
+    def test_an_answer_that_could_not_be_read_is_no_evidence(self, it, error):
+        """No answer, or a request no URL could carry, decides nothing; a status the page
+        does not allow still does, whatever happened to the body."""
+        unsent = Exchange("GET", "https://h/x", {}, error="not sent: the URL would be too long")
+        [violation] = judge(Case(point(key="missing")), unsent, it.truth)
+        assert not violation.conclusive
+        cut = replace(error("VALIDATION", 400), error="body cut after 12 bytes")
+        [violation] = judge(Case(point(limit="3")), cut, it.truth)
+        assert violation.conclusive  # a 400 where only a page is allowed
 
     def test_the_other_header_may_be_unread(self, it, error):
         """The key in the header the target does not use: UNAUTHENTICATED is allowed."""

@@ -1,22 +1,59 @@
-"""Redaction: secrets replaced by placeholders wherever an exchange stores text."""
+"""Redaction: one redactor, every form a server can give a key back in, and visible controls."""
 
 from __future__ import annotations
 
+import base64
+import json
+from urllib.parse import quote
+
+import pytest
+
 from layers_conformance.core.exchange import Exchange
-from layers_conformance.core.redaction import redact, redact_exchange, redact_headers, secret_forms
+from layers_conformance.core.redaction import (
+    Redactor,
+    escape_controls,
+    redact,
+    redact_exchange,
+    redact_headers,
+    secret_forms,
+)
 
 KEY = "lk_live/0123+abcdef"
 SECRETS = {KEY: "$LAYERS_API_KEY", "lk_noscope": "$LAYERS_API_KEY_NO_SCOPE"}
+REDACTOR = Redactor(SECRETS)
+
+
+def json_escaped(text: str, every: int = 1) -> str:
+    """Every `every`-th character as a \\u escape, hex digits in alternating case."""
+    return "".join(
+        (f"\\u{ord(c):04X}" if i % 2 else f"\\u{ord(c):04x}") if i % every == 0 else c
+        for i, c in enumerate(text)
+    )
+
+
+def base64_at(offset: int, urlsafe: bool = False) -> str:
+    """The key's base64 inside a longer value: `offset` bytes before it, two after."""
+    raw = b"\x01" * offset + KEY.encode() + b"\xff\xfe"
+    encode = base64.urlsafe_b64encode if urlsafe else base64.b64encode
+    return encode(raw).decode()
 
 
 class TestSecretForms:
-    def test_adds_the_percent_encoded_form(self):
-        """A key as it appears in a query string is a secret too."""
-        assert secret_forms({KEY: "$K"}) == {KEY: "$K", "lk_live%2F0123%2Babcdef": "$K"}
+    def test_the_plain_forms(self):
+        """As written, percent-encoded, and its base64 at three alignments, both alphabets."""
+        forms = secret_forms({KEY: "$K"})
+        assert forms[KEY] == forms[quote(KEY, safe="")] == "$K"
+        assert len(forms) == 2 + 3  # this key's base64 has no '+' or '/': one alphabet
+        for offset in range(3):
+            assert any(form in base64_at(offset) for form in forms)
 
     def test_ignores_empty_values(self):
         """An empty value would match everywhere, so it is dropped."""
         assert secret_forms({"": "$K"}) == {}
+
+    def test_a_short_key_keeps_only_its_raw_form(self):
+        """A 2-character key's base64 is one or two characters: matched by chance everywhere."""
+        assert secret_forms({"ab": "$K"}) == {"ab": "$K"}
 
 
 class TestRedact:
@@ -34,8 +71,62 @@ class TestRedact:
 
     def test_leaves_other_text_alone(self):
         """Text without a secret is unchanged, and so is any text when there are no secrets."""
-        assert redact("nothing here", SECRETS) == "nothing here"
+        assert REDACTOR.redact('nothing "\\u00e9" %41 &amp; here') == (
+            'nothing "\\u00e9" %41 &amp; here'
+        )
         assert redact(KEY, {}) == KEY
+
+    @pytest.mark.parametrize(
+        "spelled",
+        [
+            json_escaped(KEY),  # every character escaped
+            json_escaped(KEY, every=3),  # a mix of escapes and plain characters
+            json.dumps(json_escaped(KEY))[1:-1],  # escaped twice over: \\u006c...
+            quote(KEY, safe=""),
+            "lk%5flive%2F0123%2babcdef",  # percent-encoding in either case, any mix
+            "lk_live&#47;0123&#x2B;abcdef",  # HTML character references
+        ],
+        ids=["json", "json-mixed", "json-twice", "percent", "percent-mixed", "html"],
+    )
+    def test_a_key_spelled_with_escapes(self, spelled):
+        """Any mix of escapes is decoded, matched, and replaced where it was spelled."""
+        assert REDACTOR.redact(f'{{"code": "{spelled}"}}') == '{"code": "$LAYERS_API_KEY"}'
+
+    @pytest.mark.parametrize("urlsafe", [False, True], ids=["standard", "url-safe"])
+    @pytest.mark.parametrize("offset", [0, 1, 2])
+    def test_a_key_in_base64_at_any_alignment(self, offset, urlsafe):
+        """The key's base64 inside a longer value loses every character the key decides."""
+        encoded = base64_at(offset, urlsafe)
+        redacted = REDACTOR.redact(encoded)
+        assert "$LAYERS_API_KEY" in redacted
+        # What is left is at most the characters the neighbouring bytes share with the key.
+        assert len(redacted) - len("$LAYERS_API_KEY") <= 8
+
+    def test_base64_spelled_with_escapes(self):
+        """Base64 whose '+' or '/' is percent-encoded is found in the decoded view too."""
+        encoded = base64.b64encode(b"\x00" + b"lk_live/0123+abcdef?>").decode()
+        assert "+" in encoded or "/" in encoded
+        spelled = encoded.replace("+", "%2B").replace("/", "%2F")
+        assert "$LAYERS_API_KEY" in REDACTOR.redact(spelled)
+
+    def test_added_secrets_are_known_from_then_on(self):
+        """The run adds its keys when it knows them; the redactor before knows none."""
+        redactor = Redactor()
+        assert redactor.redact(KEY) == KEY
+        redactor.add({KEY: "$K"})
+        assert redactor.redact(json_escaped(KEY)) == "$K"
+        assert repr(redactor) == "Redactor(1 secrets)"
+
+
+class TestEscapeControls:
+    def test_controls_bidi_and_surrogates_are_shown_as_escapes(self):
+        """ANSI escapes, a carriage return, a bidi override and a lone surrogate become text;
+        newlines and tabs stay."""
+        text = "a\x1b[32mb\rc\u202ed\ud800e\x9bf\n\tg"
+        assert escape_controls(text) == "a\\u001b[32mb\\u000dc\\u202ed\\ud800e\\u009bf\n\tg"
+
+    def test_clean_text_is_unchanged(self):
+        assert escape_controls("Zoë Müller, 日本") == "Zoë Müller, 日本"
 
 
 class TestRedactHeaders:
@@ -57,12 +148,12 @@ class TestRedactExchange:
             request_headers={"X-Api-Key": KEY},
             status=400,
             response_headers={"x-echo": KEY},
-            body_text=f'{{"error": {{"message": "bad key {KEY}"}}}}',
+            body_text=f'{{"error": {{"message": "bad key {json_escaped(KEY, 2)}"}}}}',
             error=f"connection dropped after {KEY}",
         )
         redacted = redact_exchange(exchange, SECRETS)
-        assert KEY not in repr(redacted)
-        assert "lk_live%2F0123%2Babcdef" not in repr(redacted)
+        for value in (redacted.url, redacted.body_text, redacted.error, redacted.curl()):
+            assert "lk_live" not in value
         assert redacted.json() == {"error": {"message": "bad key $LAYERS_API_KEY"}}
         assert '-H "X-Api-Key: $LAYERS_API_KEY"' in redacted.curl()
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from layers_conformance.core.exchange import KEY_PLACEHOLDER
+from layers_conformance.core.targets import Secret
 from layers_conformance.probing.client import (
     NO_CREDENTIALS,
     BudgetExceeded,
@@ -17,10 +18,12 @@ from layers_conformance.probing.client import (
     Credentials,
     DeadlineExceeded,
     TargetUnreachable,
+    TargetUnresponsive,
 )
 from layers_conformance.probing.replay import NotRecorded, Replay
 from layers_conformance.run.replay import refusal_of
 from layers_conformance.run.tally import ABORTED
+from streamed import streamed
 
 KEY = "lk_live_SECRET_0123456789"
 BASE = "https://api.example.com"
@@ -37,9 +40,9 @@ def recorded(calls, handler=numbered, base=BASE, **settings):
     """The exchanges a real client recorded making `calls` (params, credentials) with KEY."""
     client = Client(
         base,
-        Credentials("x-api-key", KEY),
+        Credentials("x-api-key", Secret(KEY)),
         ClientSettings(**{"budget": 100, "max_retry_wait_s": 0, **settings}),
-        transport=httpx.MockTransport(handler),
+        transport=httpx.MockTransport(streamed(handler)),
     )
     with client:
         for params, credentials in calls:
@@ -49,15 +52,15 @@ def recorded(calls, handler=numbered, base=BASE, **settings):
 
 def replay(exchanges, **kwargs):
     """The replay's key is the placeholder the recording shows, as `verify` builds it."""
-    return Replay(BASE, Credentials("x-api-key", KEY_PLACEHOLDER), exchanges, **kwargs)
+    return Replay(BASE, Credentials("x-api-key", Secret(KEY_PLACEHOLDER)), exchanges, **kwargs)
 
 
 CALLS = [
     ((("limit", "7"),), None),
     ((("limit", "7"), ("cursor", "a/b+c")), None),
     ((), NO_CREDENTIALS),
-    ((), Credentials("bearer", KEY)),
-    ((), Credentials("x-api-key", KEY + "x")),
+    ((), Credentials("bearer", Secret(KEY))),
+    ((), Credentials("x-api-key", Secret(KEY + "x"))),
 ]
 
 
@@ -65,7 +68,9 @@ def placeholder(credentials):
     """The credentials as a replay asks with them: the key replaced by its placeholder."""
     if not isinstance(credentials, Credentials):
         return credentials
-    return Credentials(credentials.scheme, credentials.key.replace(KEY, KEY_PLACEHOLDER))
+    return Credentials(
+        credentials.scheme, Secret(credentials.key.value.replace(KEY, KEY_PLACEHOLDER))
+    )
 
 
 class TestAnswers:
@@ -84,7 +89,9 @@ class TestAnswers:
         with pytest.raises(NotRecorded, match=r"limit=8 \(x-api-key: \$LAYERS_API_KEY\)"):
             replayed.list_influencers(PROJECT, (("limit", "8"),))
         with pytest.raises(NotRecorded, match="authorization: Bearer other"):
-            replayed.list_influencers(PROJECT, (), credentials=Credentials("bearer", "other"))
+            replayed.list_influencers(
+                PROJECT, (), credentials=Credentials("bearer", Secret("other"))
+            )
 
     def test_a_retried_request_is_answered_by_its_last_attempt(self):
         """The client recorded a 503 and then the answer it returned: so does the replay."""
@@ -156,6 +163,19 @@ class TestRefusalOf:
 
     def test_a_run_that_finished_has_no_refusal(self):
         assert refusal_of("") is None
+
+    def test_a_target_that_stopped_answering_stops_the_replay_alike(self):
+        for reason in ("target stopped answering after request 20",
+                       "the target answered none of the first 3 requests"):  # fmt: skip
+            assert type(refusal_of(f"{ABORTED}{reason}")) is TargetUnresponsive
+
+    @pytest.mark.parametrize(
+        "reason",
+        ["no answer: GET http://t/x -> read timed out", "nothing wrong in what was read, but x"],
+    )
+    def test_an_unanswered_request_is_no_refusal(self, reason):
+        """The run went on after it: the recorded exchanges alone say what was answered."""
+        assert refusal_of(f"{ABORTED}{reason}") is None
 
 
 def test_a_recorded_key_never_reaches_the_replay():

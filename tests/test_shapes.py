@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,9 @@ class TestPageViolations:
         """A list or non-JSON body is not a page."""
         assert rules(shapes.page_shape(make_exchange([]))) == ["page_shape"]
         [violation] = shapes.page_shape(make_exchange(text="<html>"))
-        assert violation.message == "the body is not a JSON object: '<html>'"
+        assert violation.message == (
+            "the body is not a JSON object: invalid JSON at byte 0: Expecting value"
+        )
 
     @pytest.mark.parametrize(
         ("body", "where"),
@@ -103,6 +106,23 @@ class TestItemFields:
             "body.items[0]: 'ageRange' is a required property"
         ]
         assert shapes.item_types(answer) == []
+
+
+class TestBodiesTheSchemaCannotRead:
+    """The schema checks read a body as `Exchange.json()` does: strict, nesting bounded."""
+
+    def test_a_body_nested_100000_deep_is_no_page_and_raises_nothing(self):
+        deep = Exchange("GET", "http://t/", {}, 200, {}, "[" * 100_000 + "]" * 100_000)
+        assert shapes.page_shape(deep)  # no page; and the item checks raise nothing either
+        for check in ITEM_CHECKS:
+            check(deep)
+
+    def test_a_body_that_is_not_utf8_is_not_validated_as_if_it_were(self, make_exchange):
+        """The text decoded from Latin-1 parses, but the answer is no JSON: no page."""
+        latin1 = replace(make_exchange(PAGE), encoding_error="the body is not UTF-8: byte 0xfc")
+        assert rules(shapes.page_shape(latin1)) == rules(
+            shapes.page_shape(replace(latin1, body_text="not json"))
+        )
 
 
 class TestItemTypes:
@@ -229,7 +249,10 @@ class TestEnvelope:
         """An HTML error page is not an envelope."""
         answer = make_exchange(text="<h1>Not Found</h1>", status=404, content_type="text/html")
         [violation] = shapes.error_envelope(answer)
-        assert violation.message == "the error body is not JSON: '<h1>Not Found</h1>'"
+        assert (
+            violation.message
+            == "the error body is not JSON: invalid JSON at byte 0: Expecting value"
+        )
 
 
 class TestRequestIdPrefix:
@@ -256,14 +279,30 @@ class TestExpectError:
         answer = make_exchange(error_body(code="VALIDATION"), status=status)
         [violation] = shapes.answers_error(answer, {"VALIDATION"})
         assert violation.message == (
-            f"expected VALIDATION with HTTP 4xx, got HTTP {status} VALIDATION"
+            f"expected VALIDATION with HTTP 4xx, got HTTP {status} 'VALIDATION'"
         )
 
     def test_no_response_at_all(self):
-        """A transport error is named as what came back."""
+        """A transport error is named, and decides nothing: no answer is no evidence."""
         failed = Exchange("GET", "https://api.test/", {}, error="timed out")
         [violation] = shapes.answers_error(failed, {"NOT_FOUND"}, {404})
-        assert violation.message == "expected NOT_FOUND with HTTP 404, got timed out"
+        assert violation.message == (
+            "expected NOT_FOUND (HTTP 404), but no readable answer: timed out"
+        )
+        assert not violation.conclusive
+
+    def test_a_right_status_with_a_body_cut_short(self):
+        """The status is evidence; the code in a body that was cut is not, and the message
+        names the cut rather than 'got None'."""
+        cut = Exchange("GET", "http://t/x", {}, status=401, error="body cut after 12 bytes")
+        [violation] = shapes.answers_error(cut, {"UNAUTHENTICATED"})
+        assert violation.message == (
+            "expected code UNAUTHENTICATED, but no readable answer: HTTP 401, "
+            "body cut after 12 bytes"
+        )
+        assert not violation.conclusive
+        [wrong] = shapes.answers_error(replace(cut, status=200), {"UNAUTHENTICATED"})
+        assert wrong.conclusive
 
     def test_a_wrong_code(self, make_exchange):
         """The right kind of status with another code is named with both."""
@@ -280,7 +319,7 @@ class TestExpectError:
         [violation] = shapes.answers_error(
             make_exchange(NOT_FOUND, status=403), {"NOT_FOUND"}, {404}
         )
-        assert violation.message == "expected NOT_FOUND with HTTP 404, got HTTP 403 NOT_FOUND"
+        assert violation.message == "expected NOT_FOUND with HTTP 404, got HTTP 403 'NOT_FOUND'"
 
 
 class TestConventionalStatus:
@@ -316,7 +355,7 @@ class TestExpectPage:
     def test_a_non_200_is_named(self, make_exchange):
         """An error where a page was expected is named with its status and code."""
         [violation] = shapes.answers_page(make_exchange(NOT_FOUND, status=404))
-        assert violation.message == "expected a page (HTTP 200), got HTTP 404 NOT_FOUND"
+        assert violation.message == "expected a page (HTTP 200), got HTTP 404 'NOT_FOUND'"
 
     def test_a_200_that_is_not_a_page(self, make_exchange):
         """A 200 whose body is not a page is a page-shape violation."""
@@ -326,9 +365,11 @@ class TestExpectPage:
         """A connection dropped after the status line says so, not 'the body is not JSON'."""
         cut = Exchange("GET", "http://t/x", {}, status=200, error="connection dropped: peer closed")
         [violation] = shapes.answers_page(cut)
-        assert (
-            violation.message == "expected a page (HTTP 200), got connection dropped: peer closed"
+        assert violation.message == (
+            "expected a page (HTTP 200), but no readable answer: HTTP 200, "
+            "connection dropped: peer closed"
         )
+        assert not violation.conclusive
 
 
 def differing(violation):

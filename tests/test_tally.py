@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -52,6 +53,27 @@ class TestTallyFold:
         assert (result.status, result.tests) == ("skip", 0)
         assert result.reason == "no test of this requirement ran in this run"
 
+    def test_a_stopped_run_leaves_the_rest_undecided_not_skipped(self):
+        """When the run stopped (rate limited, deadline, target gone), a requirement whose
+        tests never ran is inconclusive and says why, unless it was left out on purpose."""
+        catalogue = {"LIST-X-001": requirement(), "LIST-Y-001": requirement("LIST-Y-001")}
+        stop = Record("OTHER-X-001", "inconclusive", "x", incomplete="rate limited", stops_run=True)
+        tally = Tally()
+        tally.add(stop)
+        tally.not_run["LIST-Y-001"] = "not part of the smoke profile"
+        undecided, left_out = tally.fold(catalogue)
+        assert (undecided.status, left_out.status) == ("inconclusive", "skip")
+        assert undecided.reason == "not decided: the run could not finish: rate limited"
+
+    def test_a_refusal_names_the_abort_even_after_an_unread_answer(self):
+        """`aborted` says what cut the run short (a replay repeats it), not merely the first
+        answer that could not be read."""
+        tally = Tally()
+        tally.add(Record("X-001", "inconclusive", "cut", incomplete="an answer could not be read"))
+        tally.add(Record("Y-001", "inconclusive", "b", incomplete="request budget", refused=True))
+        tally.add(Record("Z-001", "inconclusive", "d", incomplete="deadline", refused=True))
+        assert tally.aborted == "the run could not finish: request budget"
+
     def test_reasons_come_from_the_winning_status_only(self):
         """The reason joins the distinct reasons of the records that decided the status."""
         [result] = folded(
@@ -96,21 +118,24 @@ class TestStoppedRuns:
         catalogue = {"A-X-001": requirement("A-X-001"), "B-X-001": requirement("B-X-001")}
         why = "target stopped answering after request 20"
         tally = Tally([])
-        tally.add(Record("A-X-001", "inconclusive", why, incomplete=why, stops_run=True))
+        tally.add(
+            Record("A-X-001", "inconclusive", why, incomplete=why, stops_run=True, refused=True)
+        )
         results = tally.fold(catalogue)
         assert [(r.id, r.status) for r in results] == [
             ("A-X-001", "inconclusive"),
             ("B-X-001", "inconclusive"),
         ]
-        assert results[1].reason == f"not run: the run stopped: {why}"
-        assert tally.aborted == f"the run stopped: {why}"
+        assert results[1].reason == f"not decided: the run could not finish: {why}"
+        assert tally.aborted == f"the run could not finish: {why}"
 
     def test_the_stop_outranks_an_earlier_unanswered_request(self):
         """`aborted` says why the run stopped, though an unanswered request came first."""
         tally = Tally([])
         tally.add(Record("A-X-001", "inconclusive", "no answer: GET x", incomplete="no answer"))
-        tally.add(Record("A-X-001", "inconclusive", "gone", incomplete="gone", stops_run=True))
-        assert tally.aborted == "the run stopped: gone"
+        gone = Record("A-X-001", "inconclusive", "gone", incomplete="gone", stops_run=True)
+        tally.add(replace(gone, refused=True))
+        assert tally.aborted == "the run could not finish: gone"
 
     def test_a_profile_that_leaves_a_requirement_out_still_skips_it(self):
         """A requirement left out on purpose stays a skip with that reason, stop or not."""

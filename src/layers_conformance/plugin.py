@@ -267,6 +267,10 @@ def pytest_configure(config: pytest.Config) -> None:
         state.waivers = open_book(options.waivers + entry, options.target)
     except (ConfigError, ReportError) as error:
         raise pytest.UsageError(str(error)) from None
+    if state.target is not None:
+        from layers_conformance.core.redaction import REDACTOR
+
+        REDACTOR.add(state.target.auth.secrets())  # before anything can be printed
     _check_faults(options.reference_faults)
     if options.certify:
         _check_certifiable(config, state)
@@ -415,6 +419,29 @@ def _default_report_paths(config: pytest.Config, directory: Path) -> None:
     if hasattr(config.option, "allure_report_dir") and not config.option.allure_report_dir:
         config.option.allure_report_dir = str(directory / "allure-results")
         config.option.clean_alluredir = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Guard the terminal: everything pytest writes there is redacted, controls visible."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        _guard(reporter._tw)
+
+
+def _guard(writer: Any) -> None:
+    from layers_conformance.core.redaction import clean
+
+    write = writer.write
+
+    def guarded(message: str, **markup: bool) -> None:
+        # pytest redraws a line with a leading carriage return; any other is shown as text.
+        head = "\r" if message.startswith("\r") else ""
+        write(head + clean(message[len(head) :]), **markup)
+
+    writer.write = guarded
+    # Highlighted source is made of escape codes, which the guard would show as text.
+    writer.code_highlight = False
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -789,7 +816,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         _budget(state),
     )
     state.result = run
-    if exitstatus in judged:
+    _sweep_reports(session.config)
+    # Under pytest-xdist a worker's stop reaches the controller as an interrupt: a run that
+    # stopped itself (target gone, rate limited, deadline) is a failure, exit 1, all the same.
+    stopped_itself = exitstatus == pytest.ExitCode.INTERRUPTED and state.tally.stopped
+    if exitstatus in judged or stopped_itself:
         failed = run.verdict == "fail" or state.unjudged_failures > 0
         failed = failed or run.certification not in (None, "pass")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
@@ -799,6 +830,14 @@ def _budget(state: RunState) -> int:
     from layers_conformance.run.start import request_budget
 
     return request_budget(state.options, state.target)
+
+
+def _sweep_reports(config: pytest.Config) -> None:
+    """junit.xml and Allure's results, written from reports by others, through the edge."""
+    from layers_conformance.reporting.sweep import sweep
+
+    written = (getattr(config.option, name, None) for name in ("xmlpath", "allure_report_dir"))
+    sweep(Path(path) for path in written if path and Path(path).exists())
 
 
 def _unfinished(exitstatus: int) -> str:

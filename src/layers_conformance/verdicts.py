@@ -2,16 +2,20 @@
 (and waived or flaky, once the gate's waivers and rechecks have had their say).
 
 A failing SHOULD becomes a warning that never fails the run; a check the data could not
-decide, or that ran out of budget, is inconclusive with its reason; never a silent pass.
-No answer is no evidence: a request that got none, or a walk cut short by the suite's own
-guards, turns a check that found nothing wrong into an inconclusive one, never a fail. A
-pass says what it checked.
+decide, that could not read the answers it needed, or that ran out of budget or time, is
+inconclusive with its reason; never a silent pass. No answer is no evidence: a request that
+got none, or a walk cut short by the suite's own guards, turns a check that found nothing
+wrong into an inconclusive one, never a fail. A pass says what it checked. Whatever else
+goes wrong inside a test is the suite failing to judge: inconclusive too (the run is then
+incomplete, so it fails), said in one line with where it happened, never a traceback that
+blames the requirement.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -20,13 +24,7 @@ from layers_conformance.checks.violations import ConformanceFailure, Inconclusiv
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.results import Evidence, PairCoverage, Status, Waiver
-from layers_conformance.probing.client import (
-    BudgetExceeded,
-    ClientError,
-    DeadlineExceeded,
-    TargetUnreachable,
-    TargetUnresponsive,
-)
+from layers_conformance.probing.client import BudgetExceeded, ClientError, DeadlineExceeded
 from layers_conformance.probing.probe import NoAnswer, Use
 from layers_conformance.run.tally import TestRecord
 
@@ -48,10 +46,12 @@ class TestVerdict:
     reason: str = ""
     evidence: tuple[Evidence, ...] = ()
     longrepr: str | None = None
-    stops_run: bool = False  # nothing more is sent (see STOPS_RUN)
-    ends_pytest: bool = False  # ... and no further test runs (see ENDS_PYTEST)
-    # Why the run could not finish (budget, deadline, target gone): such a run never passes.
+    stops_run: bool = False  # nothing more is sent (see ClientError)
+    ends_pytest: bool = False  # ... and no further test runs
+    # Why the run could not finish (budget, deadline, target gone, an unread answer): such a
+    # run never passes. `refused`: the reason is the client's refusal to go on.
     incomplete: str = ""
+    refused: bool = False
     cut: str = ""  # "budget" or "deadline": the run's limit that cut this test short
     waiver: Waiver | None = None  # the waiver that made a failure `waived`
 
@@ -79,10 +79,11 @@ class TestVerdict:
             worker,
             requests_sent,
             coverage,
-            test,
-            used,
-            self.stops_run,
-            self.cut,
+            test=test,
+            requests_used=used,
+            stops_run=self.stops_run,
+            refused=self.refused,
+            cut=self.cut,
         )
 
     def apply(self, report: pytest.TestReport) -> None:
@@ -107,15 +108,6 @@ class TestVerdict:
             report.longrepr = self.longrepr
 
 
-# Conditions after which nothing more is sent: the run is incomplete, and whatever no test
-# decided is inconclusive. The others (budget, deadline) let the run go on to what fits.
-STOPS_RUN = (TargetUnreachable, TargetUnresponsive)
-# ... of which these also end pytest at once: every further request would wait out its
-# connection retries. After the others the remaining tests still judge what already came
-# (answers fetched ahead, walks already made); a request they need fails at once.
-ENDS_PYTEST = (TargetUnreachable,)
-
-
 def judge(
     requirement: Requirement,
     report: pytest.TestReport,
@@ -134,23 +126,35 @@ def judge(
         return TestVerdict(requirement, "inconclusive", str(error), incomplete=str(error))
     if isinstance(error, Inconclusive):
         return TestVerdict(requirement, "inconclusive", str(error))
-    if isinstance(error, (BudgetExceeded, DeadlineExceeded, *STOPS_RUN)):
+    if isinstance(error, ClientError):
         # Not the requirement's fault, and not a pass: the run as a whole is incomplete.
         return _cut_short(requirement, error)
+    if isinstance(error, ConformanceFailure) and not error.conclusive:
+        # Every violation only says an answer could not be read: no evidence either way.
+        reason = error.violations[0].message
+        incomplete = f"an answer could not be read: {reason}"
+        return TestVerdict(requirement, "inconclusive", reason, incomplete=incomplete)
     if isinstance(error, ConformanceFailure):
         broken: Status = "fail" if requirement.level == "MUST" else "warn"
         return _failure(requirement, broken, error, nodeid)
-    # Anything else is the suite's own error: a warning would hide it, so it fails whatever
-    # the level, with pytest's traceback kept under the requirement it left unverified.
-    reason = _one_line(error) if error is not None else "the test did not pass"
-    longrepr = f"{headline(requirement)}\nthe check itself erred: {reason}\n{report.longrepr}"
-    return TestVerdict(requirement, "fail", reason, (Evidence(nodeid, reason),), longrepr)
+    if error is None:
+        return TestVerdict(requirement, "fail", "the test did not pass", (Evidence(nodeid, ""),))
+    # The suite could not judge what it got (a bug in a check, most likely): a warning would
+    # hide it and a failure would blame the server, so the run is incomplete instead; one
+    # line says what and where, for whoever fixes the suite.
+    reason = f"the suite could not judge this: {_one_line(error)} ({_where(error)})"
+    return TestVerdict(requirement, "inconclusive", reason, incomplete=reason)
 
 
 def rechecks(requirement: Requirement, error: BaseException) -> bool:
     """Whether a failure earns a second look: a MUST the server broke (a warning does not
     fail the run, and the suite's own error would only repeat itself)."""
-    return requirement.level == "MUST" and isinstance(_root_cause(error), ConformanceFailure)
+    failure = _root_cause(error)
+    return (
+        requirement.level == "MUST"
+        and isinstance(failure, ConformanceFailure)
+        and failure.conclusive
+    )
 
 
 def after_recheck(
@@ -208,9 +212,10 @@ def _cut_short(requirement: Requirement, error: ClientError) -> TestVerdict:
         requirement,
         "inconclusive",
         reason,
-        stops_run=isinstance(error, STOPS_RUN),
-        ends_pytest=isinstance(error, ENDS_PYTEST),
+        stops_run=error.stops_run,
+        ends_pytest=error.ends_pytest,
         incomplete=reason,
+        refused=True,
         cut=cut,
     )
 
@@ -265,6 +270,16 @@ def _root_cause(error: BaseException) -> BaseException:
 def _skip_reason(report: pytest.TestReport) -> str:
     longrepr: Any = report.longrepr
     return str(longrepr[2]).removeprefix("Skipped: ") if isinstance(longrepr, tuple) else ""
+
+
+def _where(error: BaseException) -> str:
+    """The innermost file and line of the error, for whoever fixes the suite."""
+    traceback = error.__traceback__
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    if traceback is None:
+        return "unknown place"
+    return f"{Path(traceback.tb_frame.f_code.co_filename).name}:{traceback.tb_lineno}"
 
 
 def _one_line(error: BaseException) -> str:

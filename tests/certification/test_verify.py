@@ -182,7 +182,7 @@ class TestRejectsByReDerivation:
         copy = edited(bundle_of(certified), tmp_path / "deleted.zip", delete, rehash=True)
         code, out = verified(capsys, copy)
         assert code == 1
-        assert "AUTH-MISSING-001: claimed pass, re-derived fail (NotRecorded" in out
+        assert "AUTH-MISSING-001: claimed pass, re-derived inconclusive (no recorded answer" in out
         assert "(no credentials)" in out
 
 

@@ -47,6 +47,12 @@ class TestEscaping:
         page = render_html(make_run(hostile, target=HOSTILE, aborted=HOSTILE, notes=(HOSTILE,)))
         assert "<script" not in page
 
+    def test_terminal_escapes_and_bidi_overrides_are_shown(self, make_run, make_result):
+        """A server's control characters are shown as escapes: they cannot reorder the text."""
+        page = render_html(make_run(make_result("X-001", "fail", reason="a\u202eb\x1bc")))
+        assert "a\\u202eb\\u001bc" in page
+        assert "\u202e" not in page
+
     def test_no_network_and_no_script(self, page):
         """The page fetches nothing and its policy forbids scripts."""
         assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)

@@ -9,9 +9,16 @@ from datetime import date
 
 import pytest
 
+from layers_conformance.core.redaction import REDACTOR
 from layers_conformance.core.results import Evidence, PairCoverage, Waiver, WaiverOutcome
 from layers_conformance.reporting import json_report
-from layers_conformance.reporting.json_report import ReportError, read_json, to_json, write_json
+from layers_conformance.reporting.json_report import (
+    ReportError,
+    read_json,
+    to_json,
+    write_atomically,
+    write_json,
+)
 
 RUN_KEYS = [
     "suite_version",
@@ -101,6 +108,22 @@ class TestToJson:
         """An aborted run fails even when no requirement did."""
         report = to_json(make_run(make_result("A-001"), aborted="budget exhausted"))
         assert (report["verdict"], report["aborted"]) == ("fail", "budget exhausted")
+
+
+class TestTheEdge:
+    def test_strings_are_cleaned_where_a_reader_sees_them(self, make_run, make_result):
+        """Control characters are escaped inside the values (a reader printing a reason sees
+        text, not an escape sequence), and a lone surrogate cannot break the write."""
+        hostile = "\x1b[32mverdict: PASS\u202e\ud800"
+        report = to_json(make_run(make_result("X-001", "fail", reason=hostile)))
+        assert report["requirements"][0]["reason"] == "\\u001b[32mverdict: PASS\\u202e\\ud800"
+
+    def test_the_file_is_redacted_whatever_the_writer_passed(self, tmp_path):
+        """write_atomically is the edge every report passes: a key in any form is replaced."""
+        REDACTOR.add({"lk_edge_SECRET_42": "$LAYERS_API_KEY"})
+        path = tmp_path / "x.har"
+        write_atomically(path, '{"a": "\\u006ck_edge_SECRET_42", "b": "lk_edge_SECRET_42"}')
+        assert path.read_text() == '{"a": "$LAYERS_API_KEY", "b": "$LAYERS_API_KEY"}'
 
 
 class TestWriteJson:

@@ -10,10 +10,14 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import socket
+import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -47,6 +51,54 @@ class Seen:
     at: float  # time.monotonic() in the server's thread
 
 
+def seen_in(scope: Scope) -> Seen:
+    """The request of an ASGI scope, as the server received it."""
+    return Seen(
+        method=scope["method"],
+        path=scope["path"],
+        query=scope["query_string"].decode("latin-1"),
+        headers={k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]},
+        at=time.monotonic(),
+    )
+
+
+# change(seen, status, body) -> the body to send instead
+Change = Callable[[Seen, int, bytes], bytes]
+
+
+def rewrite_bodies(
+    app: ASGIApp, change: Change, headers_when_changed: dict[str, str] | None = None
+) -> ASGIApp:
+    """`app`, with each answer's body passed through `change` (its content-length fixed,
+    and `headers_when_changed` added to the answers whose body it changed)."""
+    added = [(k.encode(), v.encode()) for k, v in (headers_when_changed or {}).items()]
+
+    async def rewritten(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        seen, start, chunks = seen_in(scope), {}, []
+
+        async def capture(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            original = b"".join(chunks)
+            body = change(seen, start["status"], original)
+            headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(body)).encode()))
+            headers += added if body != original else []
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await app(scope, receive, capture)
+
+    return rewritten
+
+
 # answer(number, seen) -> an ASGI app answering in the server's place, or None to pass through
 Answer = Callable[[int, Seen], ASGIApp | None]
 
@@ -61,13 +113,7 @@ class Recording:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            seen = Seen(
-                method=scope["method"],
-                path=scope["path"],
-                query=scope["query_string"].decode("latin-1"),
-                headers={k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]},
-                at=time.monotonic(),
-            )
+            seen = seen_in(scope)
             self.seen.append(seen)
             instead = self.answer(len(self.seen), seen) if self.answer else None
             if instead is not None:
@@ -121,6 +167,7 @@ class Started:
     recording: Recording
     targets_file: Path
     name: str = "t"
+    raw: RawServer | None = None  # the raw server in front, when one sabotages requests
 
     @property
     def seen(self) -> list[Seen]:
@@ -160,18 +207,35 @@ def run_suite(
         command += ["--targets-file", str(target.targets_file), "--target", target.name]
         name = target.name
     started = time.monotonic()
-    done = subprocess.run(
-        [*command, *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        cwd=tmp_path,
-        env=suite_env() if env is None else env,
+    code, stdout, stderr, peak_kb = _run_measured(
+        [*command, *args], tmp_path, suite_env() if env is None else env, timeout
     )
-    return Run(
-        done.returncode, done.stdout, done.stderr, time.monotonic() - started, reports / name
-    )
+    elapsed = time.monotonic() - started
+    return Run(code, stdout, stderr, elapsed, reports / name, peak_kb / 1024)
+
+
+def _run_measured(
+    command: list[str], cwd: Path, env: dict[str, str], timeout: float
+) -> tuple[int, str, str, int]:
+    """Run `command`; its exit code, output, and its own peak RSS in KB (from wait4, so no
+    other child of this process counts)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=cwd, env=env)
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                process.kill()
+                process.wait()
+                raise subprocess.TimeoutExpired(command, timeout)
+            time.sleep(0.05)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        text = [f.read().decode("utf-8", errors="replace") for f in (out, err)]
+    return process.returncode, text[0], text[1], usage.ru_maxrss
 
 
 @dataclass
@@ -187,17 +251,23 @@ class Targets:
         answer: Answer | None = None,
         wrap: Callable[[ASGIApp], ASGIApp] | None = None,
         size: int = 160,
+        sabotage: Sabotage | None = None,
         **entry: Any,
     ) -> Started:
         """The reference with `faults` and `size` influencers, recorded (and maybe answered
-        for), in a targets file; `entry` adds keys to the targets entry (request_budget=30)."""
+        for), in a targets file; `sabotage` puts a `RawServer` in front of it; `entry` adds
+        keys to the targets entry (request_budget=30, ...)."""
         data = dataset(size)
         app = reference_app(data, *faults)
         recording = Recording(wrap(app) if wrap else app, answer)
         served = self.stack.enter_context(serve(recording))
-        raw = targets_entry(served.base_url, data.fixtures) | entry
-        path = write_targets(self.tmp_path / "targets.yaml", "t", raw)
-        return Started(served, recording, path)
+        front = None
+        if sabotage is not None:
+            front = self.stack.enter_context(RawServer(served.base_url, sabotage))
+        url = front.base_url if front else served.base_url
+        fields = targets_entry(url, data.fixtures) | entry
+        path = write_targets(self.tmp_path / "targets.yaml", "t", fields)
+        return Started(served, recording, path, raw=front)
 
 
 def respond(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> ASGIApp:
@@ -211,6 +281,137 @@ def respond(status: int, body: dict[str, Any], headers: dict[str, str] | None = 
         await send({"type": "http.response.body", "body": payload})
 
     return app
+
+
+def respond_raw(status: int, body: bytes | str, headers: dict[str, str] | None = None) -> ASGIApp:
+    """A bare ASGI app that answers `status` with `body` byte for byte (JSON content type
+    unless `headers` say otherwise)."""
+    payload = body.encode() if isinstance(body, str) else body
+    given = {"content-type": "application/json", **(headers or {})}
+    raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in given.items()]
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": payload})
+
+    return app
+
+
+# sabotage(number, request head) -> what to do with the client's socket instead of relaying
+# the request, or None to relay it to the upstream server.
+Sabotage = Callable[[int, bytes], Callable[[socket.socket, threading.Event], None] | None]
+
+
+class RawServer:
+    """A TCP server in front of `upstream` that answers some requests below HTTP's rules.
+
+    ASGI cannot send an endless header block or a flood of 1xx answers, so this server
+    reads each request head itself: it relays the request to `upstream` (one request per
+    connection) unless `sabotage` takes the socket instead.
+    """
+
+    def __init__(self, upstream: str, sabotage: Sabotage) -> None:
+        self.upstream = upstream.removeprefix("http://")
+        self.sabotage = sabotage
+        self.seen: list[float] = []  # time.monotonic() of each request head received
+        self.hung_up: list[float] = []  # when the client closed a sabotaged connection
+        self.sabotaged = 0
+        self.stop = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.base_url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def __enter__(self) -> RawServer:
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop.set()
+        self.listener.close()
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            head = _read_head(conn)
+            if head is None:
+                return
+            self.seen.append(time.monotonic())
+            instead = self.sabotage(len(self.seen), head)
+            if instead is None:
+                self._relay(conn, head)
+                return
+            self.sabotaged += 1
+            try:
+                instead(conn, self.stop)
+            except OSError:  # the client gave up: when, by this server's clock, is the test
+                self.hung_up.append(time.monotonic())
+
+    def _relay(self, conn: socket.socket, head: bytes) -> None:
+        lines = [line for line in head.split(b"\r\n") if line]
+        kept = [line for line in lines if not line.lower().startswith(b"connection:")]
+        request = b"\r\n".join([*kept, b"Connection: close", b"", b""])
+        host, port = self.upstream.split(":")
+        with socket.create_connection((host, int(port))) as upstream:
+            upstream.sendall(request)
+            while chunk := upstream.recv(65536):
+                conn.sendall(chunk)
+
+
+def _read_head(conn: socket.socket) -> bytes | None:
+    conn.settimeout(10)
+    head = b""
+    while b"\r\n\r\n" not in head:
+        try:
+            chunk = conn.recv(65536)
+        except OSError:
+            return None
+        if not chunk:
+            return None
+        head += chunk
+    return head
+
+
+def drip(
+    pieces: Callable[[int], bytes], every_s: float
+) -> Callable[[socket.socket, threading.Event], None]:
+    """A sabotage that sends `pieces(0)`, `pieces(1)`, ... every `every_s` s until stopped."""
+
+    def send(conn: socket.socket, stop: threading.Event) -> None:
+        number = 0
+        while not stop.is_set():
+            conn.sendall(pieces(number))
+            number += 1
+            stop.wait(every_s)
+
+    return send
+
+
+def gzip_of_zeros(megabytes: int) -> bytes:
+    """A valid gzip member that inflates to `megabytes` MiB of zeros, built in a fraction of a
+    second: after a full flush, deflate writes each further MiB of zeros as the same bytes."""
+    mib = b"\0" * (1 << 20)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
+    first = deflate.compress(mib) + deflate.flush(zlib.Z_FULL_FLUSH)
+    again = deflate.compress(mib) + deflate.flush(zlib.Z_FULL_FLUSH)
+    end = deflate.flush()[:-8]  # the final block, without the trailer of what was compressed
+    crc = 0
+    for _ in range(megabytes):
+        crc = zlib.crc32(mib, crc)
+    trailer = struct.pack("<II", crc, (megabytes << 20) & 0xFFFFFFFF)
+    return first + again * (megabytes - 1) + end + trailer
+
+
+def gzip(data: bytes) -> bytes:
+    """`data` gzip-compressed once more."""
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
+    return deflate.compress(data) + deflate.flush()
 
 
 def paced(seen: list[Seen], rate: float) -> list[str]:

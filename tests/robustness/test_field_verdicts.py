@@ -68,7 +68,7 @@ def test_a_target_that_stops_answering_stops_the_run(tmp_path, targets, concurre
     report = run.report
     assert report["verdict"] == "fail"
     stopped = re.fullmatch(
-        r"the run stopped: target stopped answering after request (\d+)", report["aborted"]
+        r"the run could not finish: target stopped answering after request (\d+)", report["aborted"]
     )
     assert stopped, report["aborted"]
     assert ANSWERED <= int(stopped.group(1)) <= ANSWERED + in_flight

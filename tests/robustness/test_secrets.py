@@ -1,54 +1,77 @@
 """No key is written anywhere: not to the terminal, not to any report, not to another host.
 
 The keys are recognisable (`lc_SECRET_…`, `lc_NOSCOPE_SECRET_…`), reach the run only
-through `${VARS}` in the targets file, and are searched for as written, percent-encoded
-and base64-encoded in everything a run leaves behind, against servers that try hard to
-make the suite repeat them: echoing request headers into bodies, headers and cursors.
+through `${VARS}` in the targets file, and are searched for in everything a run leaves
+behind, in every form a server can make the suite repeat them: as written, percent-encoded,
+JSON-escaped (any mix of `\\uXXXX`, at any depth of escaping) and base64 (standard and
+URL-safe, at any alignment), against servers that try hard: echoing request headers into
+bodies, headers and cursors, in each of those forms. The search decodes what it reads
+(independently of the suite's redactor) and looks for the key in every decoded view.
 """
 
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 import socket
 import threading
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import unquote
 
 import pytest
-from harness import KEY, KEY_NO_SCOPE, Run, Seen, respond, run_suite
+from harness import KEY, KEY_NO_SCOPE, Run, Seen, respond, respond_raw, run_suite
 
 from layers_conformance.reference.faults import FAULTS, HOSTILE
 
 # Verbose output and long tracebacks: everything pytest could print, it prints.
 LOUD = ("-vv", "--tb=long", "-rA", "-l")
+KEYS = (KEY, KEY_NO_SCOPE)
 
 
-def forms(key: str) -> set[str]:
-    """The key as written, percent-encoded, and base64-encoded (standard and URL-safe)."""
-    encoded = key.encode()
-    return {
-        key,
-        quote(key, safe=""),
-        base64.b64encode(encoded).decode().rstrip("="),
-        base64.urlsafe_b64encode(encoded).decode().rstrip("="),
-    }
+def base64_forms(key: str) -> set[str]:
+    """The part of the key's base64 that does not depend on its neighbours, at each of the
+    three byte alignments, in the standard and the URL-safe alphabet."""
+    forms = set()
+    raw = key.encode()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + raw).decode()
+        first, last = -(-offset * 8 // 6), (offset + len(raw)) * 8 // 6
+        stable = encoded[first:last]
+        forms |= {stable, stable.replace("+", "-").replace("/", "_")}
+    return forms
 
 
-SECRET_FORMS = forms(KEY) | forms(KEY_NO_SCOPE)
+FORMS = {form: key for key in KEYS for form in (key, *base64_forms(key))}
+ESCAPED = re.compile(r"\\+u([0-9a-fA-F]{4})|\\+x([0-9a-fA-F]{2})|\\+([/\"])")
+
+
+def decoded_views(text: str) -> list[str]:
+    """`text`, and what it reads as once JSON escapes, percent-encoding and HTML entities
+    are undone (repeatedly, for escapes inside escapes)."""
+    views = [text]
+    for _ in range(3):
+        last = views[-1]
+        unescaped = ESCAPED.sub(
+            lambda m: chr(int(m[1] or m[2], 16)) if m[1] or m[2] else m[3], last
+        )
+        views.append(html.unescape(unquote(unescaped)))
+    return views
+
+
+def found_in(text: str) -> set[str]:
+    """The forms of either key that `text` reveals, in any decoded view."""
+    return {form for view in decoded_views(text) for form in FORMS if form in view}
 
 
 def leaks(run: Run) -> list[str]:
     """Where any form of either key appears in the run's output or any file it wrote."""
-    found = [f"{where}: {form!r}" for where in ("stdout", "stderr") for form in SECRET_FORMS
-             if form in getattr(run, where)]  # fmt: skip
-    for path in sorted(p for p in run.report_dir.parent.rglob("*") if p.is_file()):
-        text = path.read_bytes().decode("utf-8", errors="replace")
-        found += [f"{path.name}: {form!r}" for form in SECRET_FORMS if form in text]
-    return found
+    return [f"{where}: {form!r}" for where, text in run.written().items()
+            for form in sorted(found_in(text))]  # fmt: skip
 
 
 def assert_everything_written(run: Run) -> None:
@@ -99,8 +122,8 @@ def test_no_key_in_the_evidence_bundle_of_a_server_that_echoes_it(tmp_path, targ
     with zipfile.ZipFile(run.report_dir / "evidence.zip") as bundle:
         written = {name: bundle.read(name).decode("utf-8", "replace") for name in bundle.namelist()}
     assert "exchanges.har" in written
-    assert [f"{name}: {form!r}" for name, text in written.items() for form in SECRET_FORMS
-            if form in text] == []  # fmt: skip
+    assert [f"{name}: {form!r}" for name, text in written.items()
+            for form in sorted(found_in(text))] == []  # fmt: skip
     assert leaks(run) == []
 
 
@@ -149,12 +172,59 @@ def test_a_redirect_never_takes_the_key_to_another_host(tmp_path, targets):
     assert leaks(run) == []
 
 
+def json_escaped(text: str) -> str:
+    """Every other character as a \\u escape, hex digits in mixed case."""
+    return "".join(f"\\u{ord(c):04X}" if i % 2 else f"\\u{ord(c):04x}" for i, c in enumerate(text))
+
+
+def encodings(key: str) -> list[str]:
+    """The key as JSON-escaped text (whole, mixed, and escaped twice) and as base64 at three
+    alignments, standard and URL-safe: the values the echo server sends back."""
+    raw = key.encode()
+    return [
+        json_escaped(key),
+        key[:3] + json_escaped(key[3:9]) + key[9:],
+        json_escaped(key).replace("\\", "\\\\"),
+        base64.b64encode(raw).decode(),
+        base64.b64encode(b"x" + raw).decode(),
+        base64.urlsafe_b64encode(b"xy" + raw + b"\xff\xfe").decode(),
+    ]
+
+
+def echo_encoded(number: int, seen: Seen):
+    """Echo the key, encoded, wherever a value goes: error code and message, an item's
+    createdAt and name, the next cursor, and a response header."""
+    key = seen.headers.get("x-api-key") or seen.headers.get("authorization", "none")
+    forms = encodings(key)
+    form = forms[number % len(forms)]
+    headers = {"x-echo": base64.b64encode(key.encode()).decode()}
+    if "cursor=" in seen.query or number % 3 == 0:
+        error = f'{{"code": "{form}", "message": "{forms[0]}", "requestId": "req_{form}"}}'
+        return respond_raw(400, f'{{"error": {error}}}', headers)
+    item = (
+        f'{{"influencerId": "inf_1", "name": "{form}", "gender": null, "ageRange": null, '
+        f'"status": "ready", "thumbnailUrl": null, "createdAt": "{forms[(number + 1) % 6]}"}}'
+    )
+    return respond_raw(200, f'{{"items": [{item}], "nextCursor": "{form}"}}', headers)
+
+
+def test_no_key_in_any_encoding_in_the_reports(tmp_path, targets):
+    """Keys echoed JSON-escaped and base64-encoded (in error codes, timestamps, names,
+    cursors and headers) are in no output, with everything pytest can print switched on."""
+    target = targets.start(answer=echo_encoded)
+    run = run_suite(tmp_path, *LOUD, target=target)
+    assert run.report["verdict"] == "fail"
+    assert_everything_written(run)
+    assert leaks(run) == []
+
+
 def test_the_scan_finds_a_key_where_one_is_written(tmp_path):
     """The scan itself works: a key in any form, in any file of the report folder, is found."""
     folder = tmp_path / "reports" / "t"
     (folder / "allure-results").mkdir(parents=True)
     run = Run(0, "", "", 0.0, folder)
     assert leaks(run) == []
-    for form in sorted(SECRET_FORMS):
-        Path(folder / "allure-results" / "x.txt").write_text(f"...{form}...")
-        assert leaks(run) == [f"x.txt: {form!r}"]
+    for key in KEYS:
+        for form in [key, *encodings(key), json.dumps(json_escaped(key))]:
+            Path(folder / "allure-results" / "x.txt").write_text(f"...{form}...")
+            assert leaks(run), form

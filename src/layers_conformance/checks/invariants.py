@@ -16,7 +16,7 @@ from layers_conformance.checks import divergence
 from layers_conformance.checks.divergence import Finding, Listing
 from layers_conformance.checks.params import DEFAULT_LIMIT
 from layers_conformance.checks.violations import Violation
-from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.exchange import Exchange, why_unsendable
 from layers_conformance.core.pages import Item, Page, StopKind, Traversal, item_id
 
 # RFC 3339 `date-time`: Python 3.11's fromisoformat also reads other ISO 8601 spellings
@@ -56,11 +56,30 @@ def no_repeated_items(traversal: Traversal) -> list[Violation]:
 
 
 def walk_ended(traversal: Traversal, kinds: Collection[StopKind]) -> list[Violation]:
-    """The walk was not ended by one of the guards in `kinds`."""
+    """The walk was not ended by one of the guards in `kinds`.
+
+    A walk ended by an answer that could not be read (no answer, a cut body, a request not
+    sent) shows nothing about the server: that violation is not conclusive.
+    """
     if traversal.stop_kind not in kinds:
         return []
     last = traversal.exchanges[-1] if traversal.exchanges else None
-    return [Violation("walk_ended", traversal.stopped, last)]
+    readable = last is None or last.error is None or traversal.stop_kind != "not-a-page"
+    return [Violation("walk_ended", traversal.stopped, last, conclusive=readable)]
+
+
+def cursors_can_be_sent_back(traversal: Traversal) -> list[Violation]:
+    """Every nextCursor fits in the request that sends it back (it is a query parameter)."""
+    violations = []
+    for page in traversal.pages:
+        if not page.next_cursor:
+            continue
+        base = page.exchange.url.split("?", 1)[0]
+        problem = why_unsendable(base, (("cursor", page.next_cursor),))
+        if problem is not None:
+            message = f"page {page.number}'s nextCursor cannot be sent back: {problem}"
+            violations.append(Violation("cursors_can_be_sent_back", message, page.exchange))
+    return violations
 
 
 def last_cursor_is_null(traversal: Traversal) -> list[Violation]:

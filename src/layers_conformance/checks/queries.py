@@ -176,9 +176,19 @@ def _off(case: Case, answer: Exchange, want: Expected, why: str = "") -> Violati
     page = read_page(answer, 1, None)
     got = f"200 with {len(page.items)} items" if page else _got(answer)
     because = f": {why}" if why else ""
-    return Violation(
-        RULE, f"{case.describe()} answered {got}; expected {want.says()}{because}", answer
-    )
+    message = f"{case.describe()} answered {got}; expected {want.says()}{because}"
+    return Violation(RULE, message, answer, conclusive=_shows_something(answer, want))
+
+
+def _shows_something(answer: Exchange, want: Expected) -> bool:
+    """Whether an answer is evidence: one that could not be read (none, a body cut, a request
+    not sent) is not, unless its status alone is one the page does not allow here."""
+    if answer.error is None:
+        return True
+    if answer.status is None:
+        return False
+    allowed = ({200} if want.readings else set()) | (set(range(400, 500)) if want.codes else set())
+    return answer.status not in allowed
 
 
 def _error_ok(point: Point, answer: Exchange, allowed: frozenset[str]) -> bool:

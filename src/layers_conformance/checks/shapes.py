@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable, Collection, Iterable
 from functools import cache, lru_cache
 from typing import Any
@@ -12,7 +11,8 @@ from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
 
 from layers_conformance.checks import field_diff
-from layers_conformance.checks.violations import Violation
+from layers_conformance.checks.violations import Violation, unreadable
+from layers_conformance.core import strict_json
 from layers_conformance.core.catalogue import load_schema
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.results import FieldRow
@@ -38,12 +38,23 @@ def validator(name: str) -> Draft202012Validator:
 
 def page_shape(exchange: Exchange) -> list[Violation]:
     """The body is a page: an object with an `items` array and a string-or-null `nextCursor`."""
+    if exchange.error is not None:
+        return [unreadable("page_shape", "expected a page", exchange)]
     body = exchange.json()
     if not isinstance(body, dict):
-        return [
-            Violation("page_shape", f"the body is not a JSON object: {_start(exchange)}", exchange)
-        ]
+        what = exchange.json_error or f"it is {type(body).__name__}"
+        return [Violation("page_shape", f"the body is not a JSON object: {what}", exchange)]
     return _schema_violations("page_shape", exchange, lambda error: not _in_item(error))
+
+
+def is_json(exchange: Exchange) -> list[Violation]:
+    """The body is JSON as RFC 8259 defines it between systems: UTF-8, no NaN or Infinity,
+    nested no deeper than a parser may refuse (64 levels here)."""
+    if exchange.error is not None:
+        return [unreadable("is_json", "expected a JSON body", exchange)]
+    if exchange.json_error is None:
+        return []
+    return [Violation("is_json", f"the body is not JSON: {exchange.json_error}", exchange)]
 
 
 def item_fields(exchange: Exchange) -> list[Violation]:
@@ -90,6 +101,8 @@ def ids_prefixed(exchange: Exchange) -> list[Violation]:
 
 def json_content_type(exchange: Exchange) -> list[Violation]:
     """The answer is declared as JSON (`application/json` or a `+json` type)."""
+    if exchange.status is None:
+        return [unreadable("json_content_type", "expected a JSON content type", exchange)]
     media = exchange.content_type.split(";")[0].strip().lower()
     if media == "application/json" or media.endswith("+json"):
         return []
@@ -98,11 +111,13 @@ def json_content_type(exchange: Exchange) -> list[Violation]:
 
 def error_envelope(exchange: Exchange) -> list[Violation]:
     """An error body is `{"error": {"code", "message", "requestId"}}` with a documented code."""
-    if exchange.json() is None:
+    if exchange.error is not None:
+        return [unreadable("error_envelope", "expected an error body", exchange)]
+    if exchange.json_error is not None:
         return [
             Violation(
                 "error_envelope",
-                f"the error body is not JSON: {_start(exchange)}",
+                f"the error body is not JSON: {exchange.json_error}",
                 exchange,
                 field_diff=(_not_json(exchange, "an error envelope"),),
             )
@@ -112,6 +127,8 @@ def error_envelope(exchange: Exchange) -> list[Violation]:
 
 def request_id_prefixed(exchange: Exchange) -> list[Violation]:
     """The error's requestId starts with `req_`, as in the page's example."""
+    if exchange.error is not None:
+        return [unreadable("request_id_prefixed", "expected a requestId", exchange)]
     request_id = error_field(exchange, "requestId")
     if isinstance(request_id, str) and request_id.startswith("req_"):
         return []
@@ -125,7 +142,13 @@ def answers_error(
     status = exchange.status
     wanted = " or ".join(sorted(codes))
     expected_status = "/".join(map(str, sorted(statuses))) if statuses else "4xx"
-    status_holds = status is not None and (status in statuses if statuses else 400 <= status < 500)
+    if status is None:
+        return [
+            unreadable("expected_error", f"expected {wanted} (HTTP {expected_status})", exchange)
+        ]
+    status_holds = status in statuses if statuses else 400 <= status < 500
+    if status_holds and exchange.error is not None:  # the status is evidence, the body is not
+        return [unreadable("expected_error", f"expected code {wanted}", exchange)]
     code = error_field(exchange, "code")
     if status_holds and code in codes:
         return []
@@ -142,7 +165,9 @@ def answers_error(
 
 def answers_page(exchange: Exchange) -> list[Violation]:
     """The answer is a 200 page."""
-    if exchange.error is not None or exchange.status != 200:
+    if exchange.status is None or (exchange.status == 200 and exchange.error is not None):
+        return [unreadable("expected_page", "expected a page (HTTP 200)", exchange)]
+    if exchange.status != 200:
         rows = (
             field_diff.status_row(exchange.status, "200", False),
             *_body_rows(exchange, "page.json", set()),
@@ -194,7 +219,8 @@ def _schema_violations(
     keep: Callable[[ValidationError], bool],
     schema: str = "page.json",
 ) -> list[Violation]:
-    errors = [e for e in _schema_errors(schema, exchange.body_text) if keep(e)]
+    readable = exchange.encoding_error is None
+    errors = [e for e in _schema_errors(schema, exchange.body_text, readable) if keep(e)]
     differs = field_diff.differing(errors)
     return [
         Violation(
@@ -251,12 +277,10 @@ def _not_json(exchange: Exchange, wanted: str) -> FieldRow:
 
 # Several checks read the same page's errors (the page, its items' fields, their types):
 # validating a page of 100 items once instead of three times is most of a large run's cost.
+# Keyed by the text, parsed as `Exchange.json()` parses it (strict, nesting bounded).
 @lru_cache(maxsize=16_384)  # more than the pages any profile samples
-def _schema_errors(schema: str, body_text: str) -> tuple[ValidationError, ...]:
-    try:
-        body = json.loads(body_text)
-    except ValueError:
-        body = None
+def _schema_errors(schema: str, body_text: str, readable: bool) -> tuple[ValidationError, ...]:
+    body = strict_json.parse(body_text)[0] if readable else None
     return tuple(validator(schema).iter_errors(body))
 
 
@@ -279,10 +303,11 @@ def _items(exchange: Exchange) -> Iterable[tuple[int, dict[str, Any]]]:
 
 
 def _got(exchange: Exchange) -> str:
+    """What an answer with a status was (the status is evidence even when the body is cut)."""
     if exchange.error is not None:
-        return exchange.error
+        return f"HTTP {exchange.status}, {exchange.error}"
     code = error_field(exchange, "code")
-    return f"HTTP {exchange.status}" + (f" {code}" if code else "")
+    return f"HTTP {exchange.status}" + (f" {code!r}" if code else "")
 
 
 def _start(exchange: Exchange) -> str:

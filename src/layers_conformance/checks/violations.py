@@ -10,15 +10,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
-from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.exchange import Exchange, shorten
 from layers_conformance.core.results import Divergence, FieldRow
 
 SHOWN_VIOLATIONS = 5
+# A message quotes what the server sent; a 5 MB value must not make a 5 MB message, printed
+# once per place a failure is shown.
+MESSAGE_CHARS = 500
 
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken rule, said so a person can find it."""
+    """One broken rule, said so a person can find it.
+
+    `conclusive` is False when the violation only says that the answer which would show
+    the rule could not be read (see `unreadable`): that is no evidence either way.
+    """
 
     rule: str
     message: str
@@ -26,14 +33,24 @@ class Violation:
     # The drawing of where a sequence goes wrong, or the fields of an answer that differ.
     divergence: Divergence | None = None
     field_diff: tuple[FieldRow, ...] = ()
+    conclusive: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", shorten(self.message, MESSAGE_CHARS))
 
 
 class ConformanceFailure(AssertionError):
     """The server broke a rule; carries the violations that show it."""
 
     def __init__(self, violations: Sequence[Violation]) -> None:
-        self.violations = tuple(violations)
+        # The conclusive ones first: they decide, and the first one is the headline.
+        self.violations = tuple(sorted(violations, key=lambda v: not v.conclusive))
         super().__init__(describe(self.violations))
+
+    @property
+    def conclusive(self) -> bool:
+        """Whether any violation is evidence of a broken rule (not only an unread answer)."""
+        return any(violation.conclusive for violation in self.violations)
 
 
 class Inconclusive(Exception):
@@ -44,6 +61,13 @@ def expect(violations: Sequence[Violation]) -> None:
     """Fail the check with every violation found, or return when there are none."""
     if violations:
         raise ConformanceFailure(violations)
+
+
+def unreadable(rule: str, expected: str, exchange: Exchange) -> Violation:
+    """`expected` could not be seen because the answer could not be read (no evidence)."""
+    problem = exchange.error or "the answer could not be read"
+    got = problem if exchange.status is None else f"HTTP {exchange.status}, {problem}"
+    return Violation(rule, f"{expected}, but no readable answer: {got}", exchange, conclusive=False)
 
 
 def inconclusive(reason: str) -> NoReturn:

@@ -1,26 +1,40 @@
 """One recorded HTTP exchange: what was asked, what came back, and how to ask it again.
 
 Everything here is already redacted: an `Exchange` never holds an API key, so any report
-or message built from it is safe to write anywhere.
+or message built from it is safe to write anywhere. Its repr is one short line, however
+large the body: pytest may render it in a failure's locals, once per failing test.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
+from urllib.parse import quote, urlencode
+
+from layers_conformance.core import strict_json
 
 KEY_PLACEHOLDER = "$LAYERS_API_KEY"  # a key's placeholder when its variable is not known
 PLACEHOLDER = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")  # `$NAME`: a key, redacted
 LONE_DOLLAR = re.compile(r"\$(?![A-Za-z_])")
 BODY_EXCERPT_CHARS = 2_000
+SHOWN_URL_CHARS = 300
+# The longest URL the page's own Python client (httpx) will send: a cursor that makes the
+# request longer cannot be sent back by it.
+MAX_URL_CHARS = 65_536
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Exchange:
-    """A request and its response (or the transport error that replaced it)."""
+    """A request and its response (or the transport error that replaced it).
+
+    `error` says why the answer could not be read whole (no answer, a cut body, a limit of
+    the suite's, a request that could not be sent); `encoding_error` why the body's bytes
+    are not UTF-8 text, which JSON between systems must be (RFC 8259 §8.1).
+    """
 
     method: str
     url: str
@@ -30,9 +44,13 @@ class Exchange:
     body_text: str = ""
     elapsed_s: float = 0.0
     error: str | None = None
+    encoding_error: str | None = None
     # The answer stopped before its end (a timeout, a dropped connection): what came is no
     # statement of the server's, so it is no evidence either way.
     cut_short: bool = False
+
+    def __repr__(self) -> str:
+        return f"Exchange({self.describe()}, {len(self.body_text):,} characters)"
 
     @property
     def answered(self) -> bool:
@@ -44,11 +62,20 @@ class Exchange:
         return self.response_headers.get("content-type", "")
 
     def json(self) -> Any:
-        """The parsed body, or None when the body is not JSON."""
-        try:
-            return json.loads(self.body_text)
-        except ValueError:
-            return None
+        """The parsed body, or None when the body is not JSON (see `json_error`)."""
+        return self._parsed[0]
+
+    @property
+    def json_error(self) -> str | None:
+        """Why the body is not JSON as RFC 8259 defines it, naming the byte; None if it is."""
+        return self._parsed[1]
+
+    @cached_property
+    def _parsed(self) -> tuple[Any, str | None]:
+        # Parsed once: every check of a run reads the same answers.
+        if self.encoding_error is not None:
+            return None, self.encoding_error
+        return strict_json.parse(self.body_text)
 
     def curl(self) -> str:
         """A shell line that repeats the request, with the key as its variable (`$NAME`)."""
@@ -59,15 +86,46 @@ class Exchange:
 
     def excerpt(self, limit: int = BODY_EXCERPT_CHARS) -> str:
         """The response as a person reads it: status line and the start of the body."""
-        if self.error is not None:
+        if self.status is None:
             return f"no response: {self.error}"
         body = self.body_text if len(self.body_text) <= limit else self.body_text[:limit] + "…"
-        return f"HTTP {self.status} {self.content_type}\n{body}"
+        cut = f" ({self.error})" if self.error is not None else ""
+        return f"HTTP {self.status} {self.content_type}{cut}\n{body}"
 
     def describe(self) -> str:
         """One line naming the request and its outcome, for failure messages."""
-        outcome = self.error if self.error is not None else f"HTTP {self.status}"
-        return f"{self.method} {self.url} -> {outcome}"
+        if self.error is None:
+            outcome = f"HTTP {self.status}"
+        else:
+            outcome = self.error if self.status is None else f"HTTP {self.status}, {self.error}"
+        return f"{self.method} {shorten(self.url, SHOWN_URL_CHARS)} -> {outcome}"
+
+
+def why_unsendable(url: str, query: Sequence[tuple[str, str]]) -> str | None:
+    """Why no URL can carry these query values, or None when one can."""
+    for name, value in query:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            code = ord(value[error.start])
+            return (
+                f"the {name} holds a lone surrogate (U+{code:04X} at character {error.start}), "
+                "which no URL can carry"
+            )
+    length = len(url) + 1 + len(urlencode(query, quote_via=quote))
+    if length > MAX_URL_CHARS:
+        return (
+            f"the URL would be too long: {length:,} characters, over the {MAX_URL_CHARS:,} "
+            "the page's Python client (httpx) sends"
+        )
+    return None
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text`, or its start and how much was left out when it is longer than `limit`."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
 
 
 def _quote_header(header: str) -> str:

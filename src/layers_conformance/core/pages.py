@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.exchange import Exchange, shorten
 
 Item = dict[str, Any]
 # What ended a walk before `nextCursor: null`. Evidence against the server: cycle (a cursor
@@ -16,7 +16,7 @@ StopKind = Literal["cycle", "empty-cursor", "not-a-page", "empty-pages", "no-ans
 EVIDENCE_STOPS: tuple[StopKind, ...] = ("cycle", "empty-cursor", "not-a-page")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Page:
     """One 200 answer, read as a page (`items` and `nextCursor` as far as they are usable)."""
 
@@ -26,12 +26,16 @@ class Page:
     items: tuple[Item, ...]
     next_cursor: str | None
 
+    def __repr__(self) -> str:
+        cursor = shorten(repr(self.next_cursor), 60)
+        return f"Page({self.number}, {len(self.items)} items, nextCursor {cursor})"
+
     @property
     def ids(self) -> list[str]:
         return [item_id(item) for item in self.items]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Traversal:
     """The pages met by following `nextCursor` from the first page.
 
@@ -46,6 +50,10 @@ class Traversal:
     stop_kind: StopKind | None = None
     prefix: bool = False
     failed_exchange: Exchange | None = None
+
+    def __repr__(self) -> str:
+        end = "complete" if self.complete else "prefix" if self.prefix else self.stopped
+        return f"Traversal({len(self.pages)} pages, {len(self.items)} items, {end})"
 
     @property
     def complete(self) -> bool:

@@ -1,49 +1,257 @@
-"""Replace secret values with placeholders before anything is stored: pure functions."""
+"""The one redactor: secret values out of any text, in every form a server can give them.
+
+A server under test may repeat a key it received as written, percent-encoded, JSON-escaped
+(`\\u0073k_live…`, in any mix with plain characters, escaped once or several times over),
+HTML-escaped, or base64-encoded (standard or URL-safe alphabet, at any byte alignment inside
+a longer value). Enumerating every mix of escapes cannot be done, so the redactor matches the
+plain forms in the text as it is, and again in a decoded view of each stretch of text that
+holds an escape, mapping what it finds back to the characters that spelled it.
+
+`REDACTOR` is the process's redactor: the run adds its keys as soon as it knows them, and
+every edge where text leaves the process (the terminal writer, every report file) asks it.
+`escape_controls` makes terminal escapes and other invisible characters visible, so a server
+cannot draw on the terminal or reorder a report's text.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import base64
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from urllib.parse import quote
 
 from layers_conformance.core.exchange import Exchange
 
-__all__ = ["redact", "redact_exchange", "redact_headers", "secret_forms"]
+__all__ = ["REDACTOR", "Redactor", "clean", "escape_controls", "redact", "redact_exchange"]
+__all__ += ["redact_headers", "secret_forms"]
+
+# Shorter forms would match by chance (a 2-byte key's base64 is 1 stable character).
+MIN_FORM_CHARS = 6
+# One escaped character: a JSON / Python escape behind any number of backslashes (escapes
+# inside escapes), a percent-encoded byte, or an HTML character reference.
+_ESCAPE = (
+    r"\\+(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[/\"'\\bfnrt])"
+    r"|%[0-9a-fA-F]{2}"
+    r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|amp|lt|gt|quot|apos);"
+)
+_TOKEN = re.compile(rf"(?P<escape>{_ESCAPE})|(?P<plain>[^\\%&]+|.)", re.DOTALL)
+_SIMPLE = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+# What each one-letter escape stands for (the letter itself for `\/`, `\"`, ...).
+_SIMPLE_OF = {**_SIMPLE, "/": "/", '"': '"', "'": "'", "\\": "\\"}
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+# C0 and C1 controls but newline and tab, DEL, bidi overrides and isolates, lone surrogates.
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+Span = tuple[int, int, str]  # start, end, placeholder
 
 
 def secret_forms(secrets: Mapping[str, str]) -> dict[str, str]:
-    """Each secret as written and as percent-encoded in a URL, mapped to its placeholder."""
+    """Each secret's plain forms (as written, percent-encoded, base64) to its placeholder."""
     forms: dict[str, str] = {}
     for value, placeholder in secrets.items():
-        if value:  # an empty value would match between every two characters
-            forms[quote(value, safe="")] = placeholder
-            forms[value] = placeholder
+        if not value:  # an empty value would match between every two characters
+            continue
+        found = {quote(value, safe=""), *_base64_forms(value.encode("utf-8", "surrogatepass"))}
+        forms |= {form: placeholder for form in found if len(form) >= MIN_FORM_CHARS}
+        forms[value] = placeholder
     return forms
 
 
+def _base64_forms(raw: bytes) -> set[str]:
+    """The characters of `raw`'s base64 that no neighbouring byte changes, at each of the
+    three alignments `raw` can have inside a longer value, in both alphabets."""
+    forms = set()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + raw).decode("ascii")
+        # Character i carries bits 6i..6i+6: keep those that lie wholly inside `raw`.
+        stable = encoded[-(-offset * 8 // 6) : (offset + len(raw)) * 8 // 6]
+        forms |= {stable, stable.replace("+", "-").replace("/", "_")}
+    return forms
+
+
+class Redactor:
+    """Replaces every form of the secrets it knows with their placeholders."""
+
+    def __init__(self, secrets: Mapping[str, str] | None = None) -> None:
+        self._secrets: dict[str, str] = {}
+        self._forms: dict[str, str] = {}
+        self._pattern: re.Pattern[str] | None = None
+        self._stretch: re.Pattern[str] | None = None
+        self.add(secrets or {})
+
+    def __repr__(self) -> str:
+        return f"Redactor({len(self._secrets)} secrets)"
+
+    def add(self, secrets: Mapping[str, str]) -> None:
+        """Know these secrets too (value -> placeholder)."""
+        self._secrets |= {value: place for value, place in secrets.items() if value}
+        self._forms = secret_forms(self._secrets)
+        if not self._forms:
+            return
+        # Longest first, so a key that contains another key is replaced whole.
+        forms = sorted(self._forms, key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, forms)))
+        alphabet = sorted({c for form in forms for c in form})
+        plain = re.escape("".join(alphabet))
+        self._stretch = re.compile(f"(?:[{plain}]|{_escapes_of(alphabet)})+")
+
+    def redact(self, text: str) -> str:
+        """`text` with every form of every secret replaced by its placeholder."""
+        if self._pattern is None or self._stretch is None:
+            return text
+        spans = list(self._plain_spans(text))
+        if any(mark in text for mark in "\\%&"):
+            spans += self._escaped_spans(text, self._stretch)
+        return _replace(text, spans) if spans else text
+
+    def _plain_spans(self, text: str) -> Iterator[Span]:
+        assert self._pattern is not None
+        for match in self._pattern.finditer(text):
+            yield match.start(), match.end(), self._forms[match.group()]
+
+    def _escaped_spans(self, text: str, stretch: re.Pattern[str]) -> Iterator[Span]:
+        """Forms spelled with escapes: each stretch of form characters and escapes that
+        holds an escape is decoded, searched, and each match mapped back to the text."""
+        assert self._pattern is not None
+        min_chars = min(len(form) for form in self._forms)
+        for run in stretch.finditer(text):
+            if run.end() - run.start() < min_chars or not _has_escape(run.group()):
+                continue
+            decoded = _Decoded(run.group())
+            for match in self._pattern.finditer(decoded.text):
+                start, end = decoded.span(match.start(), match.end())
+                yield run.start() + start, run.start() + end, self._forms[match.group()]
+
+    def clean(self, text: str) -> str:
+        """`text` redacted, then with control characters made visible."""
+        return escape_controls(self.redact(text))
+
+
+def _escapes_of(alphabet: list[str]) -> str:
+    """A pattern for one escape of a character in `alphabet` (only those: a body dense with
+    other escapes, `\\u0000` by the million, must not make one endless stretch to decode)."""
+    codes = [ord(c) for c in alphabet]
+    simple = "".join(re.escape(letter) for letter, c in _SIMPLE_OF.items() if c in alphabet)
+    named = [name for name, c in _ENTITIES.items() if c in alphabet]
+    parts = [
+        rf"\\+u(?:{'|'.join(_hex(code, 4) for code in codes)})",
+        rf"\\+x(?:{'|'.join(_hex(code, 2) for code in codes if code < 0x100)})",
+        rf"%(?:{'|'.join(_hex(code, 2) for code in codes if code < 0x80)})",
+        rf"&#0*(?:{'|'.join(str(code) for code in codes)});",
+        rf"&#[xX]0*(?:{'|'.join(_hex(code, 1) for code in codes)});",
+    ]
+    parts += [rf"\\+[{simple}]"] if simple else []
+    parts += [rf"&(?:{'|'.join(named)});"] if named else []
+    return "|".join(parts)
+
+
+def _hex(code: int, digits: int) -> str:
+    """`code` in hex, at least `digits` long, each letter in either case."""
+    return "".join(f"[{d}{d.upper()}]" if d.isalpha() else d for d in f"{code:0{digits}x}")
+
+
+def _has_escape(text: str) -> bool:
+    return any(mark in text for mark in "\\%&")
+
+
+class _Decoded:
+    """A stretch of text with its escapes undone, and a map back to the characters that
+    spelled each decoded character (per segment: a plain run, or one escape)."""
+
+    def __init__(self, text: str) -> None:
+        pieces: list[str] = []
+        # (decoded start, original start, original end, is an escape), in order.
+        self.segments: list[tuple[int, int, int, bool]] = []
+        length = 0
+        for token in _TOKEN.finditer(text):
+            escape = token["escape"]
+            piece = _unescape(escape) if escape else token["plain"]
+            self.segments.append((length, token.start(), token.end(), bool(escape)))
+            pieces.append(piece)
+            length += len(piece)
+        self.text = "".join(pieces)
+        self._starts = [segment[0] for segment in self.segments]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original characters behind decoded characters `start`..`end`."""
+        return self._original(start, first=True), self._original(end - 1, first=False)
+
+    def _original(self, index: int, *, first: bool) -> int:
+        decoded, start, end, escape = self.segments[bisect_right(self._starts, index) - 1]
+        if escape:
+            return start if first else end
+        return start + (index - decoded) + (0 if first else 1)
+
+
+def _unescape(escape: str) -> str:
+    body = escape.lstrip("\\")
+    if escape.startswith("%"):
+        return chr(int(escape[1:], 16))
+    if escape.startswith("&"):
+        name = escape[1:-1]
+        if name.startswith(("#x", "#X")):
+            return _char(int(name[2:], 16))
+        return _char(int(name[1:])) if name.startswith("#") else _ENTITIES[name]
+    if body[0] in "ux":
+        return chr(int(body[1:], 16))
+    return _SIMPLE.get(body, body)
+
+
+def _char(code: int) -> str:
+    return chr(code) if code <= 0x10FFFF else "\ufffd"
+
+
+def _replace(text: str, spans: Iterable[Span]) -> str:
+    """`text` with each span (merged where they overlap) replaced by its placeholder."""
+    pieces, position = [], 0
+    for start, end, placeholder in sorted(spans):
+        if end <= position:
+            continue
+        if start >= position:
+            pieces += [text[position:start], placeholder]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def escape_controls(text: str) -> str:
+    """`text` with control characters, bidi overrides and lone surrogates as `\\uXXXX`."""
+    return _CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+REDACTOR = Redactor()
+
+
+def clean(text: str) -> str:
+    """`text` as it may leave the process: redacted by `REDACTOR`, controls made visible."""
+    return REDACTOR.clean(text)
+
+
 def redact(text: str, secrets: Mapping[str, str]) -> str:
-    """`text` with every secret value replaced by its placeholder."""
-    forms = secret_forms(secrets)
-    # Longest first, so a key that contains another key is replaced whole.
-    for value in sorted(forms, key=len, reverse=True):
-        text = text.replace(value, forms[value])
-    return text
+    """`text` with every form of every secret replaced by its placeholder."""
+    return Redactor(secrets).redact(text)
 
 
 def redact_headers(
-    headers: Iterable[tuple[str, str]], secrets: Mapping[str, str]
+    headers: Iterable[tuple[str, str]], secrets: Mapping[str, str] | Redactor
 ) -> dict[str, str]:
     """Headers as a dict, each value redacted; names are kept as given."""
-    return {name: redact(value, secrets) for name, value in headers}
+    redactor = secrets if isinstance(secrets, Redactor) else Redactor(secrets)
+    return {name: redactor.redact(value) for name, value in headers}
 
 
-def redact_exchange(exchange: Exchange, secrets: Mapping[str, str]) -> Exchange:
+def redact_exchange(exchange: Exchange, secrets: Mapping[str, str] | Redactor) -> Exchange:
     """The exchange with secrets replaced in its URL, headers, body and error."""
+    redactor = secrets if isinstance(secrets, Redactor) else Redactor(secrets)
     return replace(
         exchange,
-        url=redact(exchange.url, secrets),
-        request_headers=redact_headers(exchange.request_headers.items(), secrets),
-        response_headers=redact_headers(exchange.response_headers.items(), secrets),
-        body_text=redact(exchange.body_text, secrets),
-        error=None if exchange.error is None else redact(exchange.error, secrets),
+        url=redactor.redact(exchange.url),
+        request_headers=redact_headers(exchange.request_headers.items(), redactor),
+        response_headers=redact_headers(exchange.response_headers.items(), redactor),
+        body_text=redactor.redact(exchange.body_text),
+        error=None if exchange.error is None else redactor.redact(exchange.error),
     )

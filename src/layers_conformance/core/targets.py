@@ -76,6 +76,15 @@ class Auth:
     key: Secret
     key_without_scope: Secret | None
 
+    def secrets(self) -> dict[str, str]:
+        """Each key's value, mapped to its placeholder: the variable it was read from, so a
+        pasted curl line works."""
+        secrets = {self.key.value: f"${self.key.variable or KEY_VARIABLE}"}
+        if self.key_without_scope is not None:
+            variable = self.key_without_scope.variable or KEY_NO_SCOPE_VARIABLE
+            secrets[self.key_without_scope.value] = f"${variable}"
+        return secrets
+
 
 @dataclass(frozen=True)
 class Fixtures:

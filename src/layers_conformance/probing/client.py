@@ -1,45 +1,67 @@
 """The suite's single HTTP client: auth, budget, pacing, retries, bounded reads, recording.
 
-Exceptions stop the run; each `str()` is one line::
+Exceptions end what is left of a test (and, for some, the run); each `str()` is one line::
 
     ClientError
     ├── BudgetExceeded      the request budget is spent
-    ├── DeadlineExceeded    the run's deadline has passed
-    ├── TargetUnreachable   no connection to the target, retries included
-    └── TargetUnresponsive  the target left the last 3 requests in a row unanswered
+    ├── DeadlineExceeded    the run's deadline has passed, also while an answer was awaited
+    │                                                                         (stops the run)
+    ├── TargetUnreachable   no connection to the target, retries included   (stops the run)
+    ├── TargetUnresponsive  the last 3 requests in a row got no whole answer (stops the run)
+    └── RateLimited         429s the run cannot wait out                      (stops the run)
 
-A slow, dropped or oversized response is not an exception: it comes back as an `Exchange`
-whose `error` says what happened. One that got no whole answer (a timeout, a dropped
-connection) is not `answered`: no evidence either way; the probe makes the check that
-needed it inconclusive.
+Nothing a server sends raises out of this module: a slow, dropped, oversized or unreadable
+answer, or a request its values cannot make (a cursor too long for a URL), comes back as an
+`Exchange` whose `error` says what happened, so the test that asked can judge the evidence.
+One that got no whole answer (a timeout, a dropped connection) is not `answered`: no evidence
+either way; the probe makes the check that needed it inconclusive.
+Keys are held in `Secret`s: no argument or local of the code that reads an answer holds one,
+so a traceback that shows locals shows no key.
 """
 
 from __future__ import annotations
 
 import enum
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Final, Literal
+from typing import ClassVar, Final, Literal
 from urllib.parse import quote
 
 import httpx
 
 from layers_conformance import __version__
-from layers_conformance.core.exchange import KEY_PLACEHOLDER, Exchange
-from layers_conformance.core.redaction import redact_exchange
+from layers_conformance.core.exchange import (
+    BODY_EXCERPT_CHARS,
+    KEY_PLACEHOLDER,
+    Exchange,
+    shorten,
+    why_unsendable,
+)
+from layers_conformance.core.redaction import Redactor, redact_exchange
+from layers_conformance.core.targets import Secret
+from layers_conformance.probing.transport import (
+    ACCEPT_ENCODING,
+    Body,
+    BoundedTransport,
+    Deadline,
+    describe,
+    read_body,
+)
 
 __all__ = ["NO_CREDENTIALS", "BudgetExceeded", "Client", "ClientError", "ClientSettings"]
-__all__ += ["Credentials", "DeadlineExceeded", "TargetUnreachable", "TargetUnresponsive"]
-__all__ += ["list_url", "request_headers"]
+__all__ += ["Credentials", "DeadlineExceeded", "RateLimited", "TargetUnreachable", "list_url"]
+__all__ += ["TargetUnresponsive", "request_headers", "unsent"]
 
 RETRY_STATUSES = frozenset({429, 503})
 BACKOFF_S = 0.5
 USER_AGENT = f"layers-conformance/{__version__}"
 UNANSWERED_IN_A_ROW = 3  # then the target is unresponsive and the run stops
+Query = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -47,7 +69,7 @@ class Credentials:
     """A key and the way it travels."""
 
     scheme: Literal["x-api-key", "bearer"]
-    key: str = field(repr=False)
+    key: Secret
 
 
 class _NoCredentials(enum.Enum):
@@ -61,6 +83,12 @@ CallCredentials = Credentials | None | Literal[_NoCredentials.NO_CREDENTIALS]
 class ClientError(Exception):
     """The run cannot go on; the message is one line."""
 
+    stops_run: ClassVar[bool] = False  # True: nothing more is sent, from any thread
+    # True: no further test runs either. Where False, the tests left still judge what came
+    # before the stop (answers fetched ahead, walks already made); a request they need
+    # fails at once.
+    ends_pytest: ClassVar[bool] = False
+
 
 class BudgetExceeded(ClientError):
     """Sending one more request would spend more than the budget."""
@@ -69,13 +97,28 @@ class BudgetExceeded(ClientError):
 class DeadlineExceeded(ClientError):
     """The run's deadline has passed."""
 
+    stops_run = True  # no further test can send a request: the run ends with its reports
+    ends_pytest = True
+
 
 class TargetUnreachable(ClientError):
     """No connection could be made to the target, retries included."""
 
+    stops_run = True
+    ends_pytest = True
+
+
+class RateLimited(ClientError):
+    """The target answers 429 and asks for a wait the run cannot give, or asks unreadably."""
+
+    stops_run = True
+    ends_pytest = True
+
 
 class TargetUnresponsive(ClientError):
     """The target connected but left several requests in a row without an answer."""
+
+    stops_run = True  # what was fetched before it still gets judged
 
 
 @dataclass(frozen=True)
@@ -86,20 +129,11 @@ class ClientSettings:
     rate_limit_rps: float | None = None
     connect_timeout_s: float = 5
     read_timeout_s: float = 10
-    request_deadline_s: float = 20
+    request_deadline_s: float = 20  # connect, headers, body and decoding, all told
     max_body_bytes: int = 5_000_000
     max_retries: int = 2
-    max_retry_wait_s: float = 5
+    max_retry_wait_s: float = 5  # for a 503; a 429's Retry-After is honoured in full
     run_deadline: float | None = None
-
-
-@dataclass(frozen=True)
-class _Sent:
-    """A request as it left: the headers the suite chose, and when."""
-
-    request: httpx.Request
-    headers: dict[str, str]
-    started: float
 
 
 class Client:
@@ -122,25 +156,35 @@ class Client:
         self._base_url = base_url.rstrip("/")
         self._credentials = credentials
         self._settings = settings
-        self._secrets = {credentials.key: KEY_PLACEHOLDER, **secrets}
+        self._redactor = Redactor({credentials.key.value: KEY_PLACEHOLDER, **secrets})
         self._on_exchange = on_exchange
         self._clock, self._sleep = clock, sleep
         # Requests may be sent from several threads at once (the probe's prefetch): the budget
-        # and the pacing are shared state, decided under this lock so both stay exact.
+        # and the pacing are shared state, decided under this lock so both stay exact; each
+        # thread's request has its own deadline.
         self._admission = threading.Lock()
         self._admitted = 0
         self._next_slot: float | None = None
-        # Unanswered requests in a row, the last answered one, and the stop they led to:
-        # shared state too, kept under the same lock.
+        self._stopped: ClientError | None = None
+        # Unanswered requests in a row and the last answered one: shared state too, kept
+        # under the same lock.
         self._unanswered_in_row = 0
         self._last_answered = 0
-        self._stopped: TargetUnresponsive | None = None
         self._sending = threading.local()  # the number of the request this thread sent last
-        timeout = httpx.Timeout(
-            settings.read_timeout_s, connect=settings.connect_timeout_s, pool=None
-        )
-        # Never follow a redirect: it is the answer to record, and the key stays on this host.
-        self._http = httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
+        self._deadline = Deadline(clock)
+        # The transport is called directly: no redirect is followed (it is the answer to
+        # record, and the key stays on this host), nor its Location even parsed; no cookie
+        # is kept from one request to the next.
+        self._transport = transport if transport is not None else BoundedTransport(self._deadline)
+        self._timeouts = {
+            "connect": settings.connect_timeout_s,
+            "read": settings.read_timeout_s,
+            "write": settings.read_timeout_s,
+            "pool": None,
+        }
+
+    def __repr__(self) -> str:
+        return f"Client({self._base_url}, {self.requests_sent} requests sent)"
 
     def list_influencers(
         self,
@@ -150,13 +194,30 @@ class Client:
         credentials: CallCredentials = None,
     ) -> Exchange:
         """One GET of the list, retried on 429/503 and refused connections."""
-        headers = request_headers(self._credentials if credentials is None else credentials)
+        try:
+            return self._list(project_id, params, credentials)
+        except ClientError as error:
+            if error.stops_run:  # the run is over: no thread sends anything after this
+                with self._admission:
+                    self._stopped = self._stopped or error
+            raise
+
+    def _list(
+        self,
+        project_id: str,
+        params: Sequence[tuple[str, str]] | Mapping[str, str],
+        credentials: CallCredentials,
+    ) -> Exchange:
         url = list_url(self._base_url, project_id)
         query = tuple(params.items()) if isinstance(params, Mapping) else tuple(params)
-        request = self._http.build_request("GET", url, params=query, headers=headers)
+        chosen = self._credentials if credentials is None else credentials
+        prepared = self._prepare(url, query, chosen)
+        if isinstance(prepared, Exchange):
+            return self._keep(prepared)
+        request, shown = prepared
         attempt = 0
         while True:
-            outcome = self._attempt(request, headers)
+            outcome = self._attempt(request, shown)
             wait = self._retry_wait(outcome, attempt)
             if wait is None:
                 return self._count_answer(self._result(outcome))
@@ -165,7 +226,7 @@ class Client:
 
     def close(self) -> None:
         """Close the connections."""
-        self._http.close()
+        self._transport.close()
 
     def __enter__(self) -> Client:
         return self
@@ -173,20 +234,55 @@ class Client:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _attempt(
-        self, request: httpx.Request, headers: dict[str, str]
-    ) -> Exchange | httpx.HTTPError:
+    # --- the request -----------------------------------------------------------------------
+
+    def _prepare(
+        self, url: str, query: Query, credentials: Credentials | _NoCredentials
+    ) -> tuple[httpx.Request, dict[str, str]] | Exchange:
+        """The request, and its headers as recorded; or, when it cannot be made from these
+        values, an unsent exchange that says why."""
+        shown = self._shown_headers(credentials)
+        problem = why_unsendable(url, query)
+        if problem is not None:
+            return unsent(url, query, shown, problem)
+        try:
+            request = httpx.Request(
+                "GET",
+                url,
+                params=query,
+                headers={**request_headers(credentials), "Accept-Encoding": ACCEPT_ENCODING},
+                extensions={"timeout": self._timeouts},
+            )
+        except Exception as error:  # a value httpx will not put in a request line
+            return unsent(url, query, shown, f"httpx refuses it: {_line(error)}")
+        return request, shown
+
+    def _shown_headers(self, credentials: Credentials | _NoCredentials) -> dict[str, str]:
+        headers = request_headers(credentials).items()
+        return {name: self._redactor.redact(value) for name, value in headers}
+
+    def _attempt(self, request: httpx.Request, shown: dict[str, str]) -> Exchange | Exception:
         """Send once; a failed connect comes back as the error, anything else as an Exchange."""
         self._admit()
-        sent = _Sent(request, headers, self._clock())
+        started = self._clock()
+        self._deadline.at = self._request_deadline(started)
+        failure: Exception | None = None
         try:
-            response = self._http.send(request, stream=True)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-            return error
-        except httpx.TransportError as error:
-            return self._record(sent, None, b"", self._describe(error))
-        body, problem, cut_short = self._read(response, sent.started)
-        return self._record(sent, response, body, problem, cut_short)
+            response = self._transport.handle_request(request)
+        except Exception as error:  # whatever the server did, it is described, never raised
+            failure = error
+        if failure is not None:
+            connect = isinstance(failure, httpx.ConnectError | httpx.ConnectTimeout)
+            if connect and not self._deadline.passed:
+                return failure  # retried, then TargetUnreachable
+            return self._record(request, shown, started, None, Body(b"", failure=failure))
+        body = read_body(response, self._settings.max_body_bytes, self._deadline)
+        return self._record(request, shown, started, response, body)
+
+    def _request_deadline(self, started: float) -> float:
+        own = started + self._settings.request_deadline_s
+        run = self._settings.run_deadline
+        return own if run is None else min(own, run)
 
     def _count_answer(self, exchange: Exchange) -> Exchange:
         """The exchange, unless it is the last of too many unanswered in a row."""
@@ -197,19 +293,17 @@ class Client:
                 self._last_answered = max(self._last_answered, number)
                 return exchange
             self._unanswered_in_row += 1
-            if self._unanswered_in_row >= UNANSWERED_IN_A_ROW and self._stopped is None:
-                self._stopped = TargetUnresponsive(_stopped_answering(self._last_answered))
-            stopped = self._stopped
-        if stopped is not None:
-            raise stopped
-        return exchange
+            if self._unanswered_in_row < UNANSWERED_IN_A_ROW:
+                return exchange
+            last_answered = self._last_answered
+        raise TargetUnresponsive(_stopped_answering(last_answered))
 
     def _admit(self) -> None:
         """Take one request of the budget and a send slot within the rate, or raise."""
-        if self._stopped is not None:
-            raise self._stopped
         settings = self._settings
         with self._admission:
+            if self._stopped is not None:
+                raise type(self._stopped)(*self._stopped.args)
             if self._admitted >= settings.budget:
                 raise BudgetExceeded(f"request budget of {settings.budget} requests is spent")
             self._admitted += 1
@@ -226,70 +320,93 @@ class Client:
     def _reserve_slot(self) -> float:
         """When this request may leave: 1/rate after the one before, whichever thread sent it."""
         now = self._clock()
-        if self._settings.rate_limit_rps is None:
-            return now
         slot = now if self._next_slot is None else max(now, self._next_slot)
-        self._next_slot = slot + 1 / self._settings.rate_limit_rps
+        if self._settings.rate_limit_rps is not None:
+            self._next_slot = slot + 1 / self._settings.rate_limit_rps
         return slot
 
-    def _read(self, response: httpx.Response, started: float) -> tuple[bytes, str | None, bool]:
-        """The body, stopped at the size cap or the request deadline, what stopped it, and
-        whether it was cut short (a timeout or a dropped connection: no whole answer)."""
-        limit, deadline = self._settings.max_body_bytes, self._settings.request_deadline_s
-        body = bytearray()
-        try:
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > limit:
-                    return bytes(body[:limit]), f"body larger than {limit} bytes", False
-                # Checked per chunk; a stall between chunks is bounded by the read timeout.
-                if self._clock() - started > deadline:
-                    return bytes(body), f"response not complete after {deadline:g} s", True
-        except httpx.DecodingError as error:
-            return bytes(body), self._describe(error), False
-        except httpx.TransportError as error:
-            return bytes(body), self._describe(error), True
-        finally:
-            response.close()
-        return bytes(body), None, False
+    # --- the answer ------------------------------------------------------------------------
 
     def _record(
         self,
-        sent: _Sent,
+        request: httpx.Request,
+        shown: dict[str, str],
+        started: float,
         response: httpx.Response | None,
-        body: bytes,
-        error: str | None,
-        cut_short: bool = False,
+        body: Body,
     ) -> Exchange:
+        problem = body.problem
+        if body.failure is not None:
+            problem = self._explain(body.failure, body.raw_bytes)
+        text, encoding_error = _text(body.data, response, complete=problem is None)
+        if problem is not None:
+            # An answer that cannot be read is shown, never judged: its start is all a person
+            # needs, and 5 MB of it kept per answer would add up over a run.
+            text = text[:BODY_EXCERPT_CHARS]
         raw = Exchange(
-            method=sent.request.method,
-            url=str(sent.request.url),
-            request_headers=sent.headers,
+            method=request.method,
+            url=str(request.url),
+            request_headers=shown,
             status=None if response is None else response.status_code,
             response_headers={} if response is None else dict(response.headers.items()),
-            body_text=_decode(body, response),
-            elapsed_s=self._clock() - sent.started,
-            error=error,
-            cut_short=cut_short,
+            body_text=text,
+            elapsed_s=self._clock() - started,
+            error=problem,
+            encoding_error=encoding_error,
+            # A timeout or a cut connection mid-body: what came is no statement of the server's.
+            cut_short=body.failure is not None,
         )
         # The unredacted record goes no further than this line.
-        exchange = redact_exchange(raw, self._secrets)
-        self.exchanges.append(exchange)
+        return self._keep(redact_exchange(raw, self._redactor))
+
+    def _explain(self, failure: Exception, received: int) -> str:
+        """The transport's failure in words; the run's deadline passing is no answer at all."""
+        if self._deadline.passed:
+            if self._deadline.at == self._settings.run_deadline:
+                raise DeadlineExceeded("the run's deadline passed while an answer was awaited")
+            return f"no complete answer within {self._settings.request_deadline_s:g} s"
+        return describe(failure, received, self._settings.read_timeout_s)
+
+    def _keep(self, exchange: Exchange) -> Exchange:
+        self.exchanges.append(exchange)  # list.append is atomic: safe from several threads
         if self._on_exchange is not None:
             self._on_exchange(exchange)
         return exchange
 
-    def _retry_wait(self, outcome: Exchange | httpx.HTTPError, attempt: int) -> float | None:
+    def _retry_wait(self, outcome: Exchange | Exception, attempt: int) -> float | None:
         """Seconds to wait before trying again, or None when the outcome stands."""
+        if isinstance(outcome, Exchange) and outcome.status == 429:
+            return self._rate_limit_wait(outcome, attempt)
         if attempt >= self._settings.max_retries:
             return None
         if isinstance(outcome, Exchange) and outcome.status not in RETRY_STATUSES:
             return None
-        asked = _retry_after(outcome.response_headers) if isinstance(outcome, Exchange) else None
+        asked = retry_after(outcome.response_headers) if isinstance(outcome, Exchange) else None
         wait = BACKOFF_S * 2**attempt if asked is None else asked
         return min(wait, self._settings.max_retry_wait_s)
 
-    def _result(self, outcome: Exchange | httpx.HTTPError) -> Exchange:
+    def _rate_limit_wait(self, outcome: Exchange, attempt: int) -> float:
+        """A 429's wait, in full; when the run cannot give it, the run stops (RateLimited)."""
+        if attempt >= self._settings.max_retries:
+            raise RateLimited(f"rate limited (still HTTP 429 after {attempt} retries)")
+        value = outcome.response_headers.get("retry-after")
+        if value is None:
+            return BACKOFF_S * 2.0**attempt
+        asked = retry_after(outcome.response_headers)
+        if asked is None:
+            raise RateLimited(f"rate limited (unreadable Retry-After {shorten(value, 40)!r})")
+        if asked > self._time_left():
+            raise RateLimited(f"rate limited (server asked for {asked:.0f} s)")
+        with self._admission:  # the server asked the client, not one request: all threads wait
+            resume = self._clock() + asked
+            self._next_slot = resume if self._next_slot is None else max(self._next_slot, resume)
+        return asked
+
+    def _time_left(self) -> float:
+        run = self._settings.run_deadline
+        return math.inf if run is None else run - self._clock()
+
+    def _result(self, outcome: Exchange | Exception) -> Exchange:
         if isinstance(outcome, Exchange):
             return outcome
         if isinstance(outcome, httpx.ConnectTimeout):
@@ -297,13 +414,6 @@ class Client:
         else:
             reason = "connection refused" if "refused" in str(outcome).lower() else _line(outcome)
         raise TargetUnreachable(f"cannot reach {self._base_url}: {reason}")
-
-    def _describe(self, error: httpx.HTTPError) -> str:
-        if isinstance(error, httpx.ReadTimeout):
-            return f"read timed out after {self._settings.read_timeout_s:g} s"
-        if isinstance(error, httpx.NetworkError | httpx.RemoteProtocolError):
-            return f"connection dropped: {_line(error)}"
-        return f"{type(error).__name__}: {_line(error)}"
 
 
 def list_url(base_url: str, project_id: str) -> str:
@@ -316,31 +426,56 @@ def request_headers(credentials: Credentials | _NoCredentials) -> dict[str, str]
     headers = {"User-Agent": USER_AGENT}
     if isinstance(credentials, Credentials) and credentials.scheme == "bearer":
         # An empty key still says "Bearer": h11 refuses a header value ending in a blank.
-        headers["Authorization"] = f"Bearer {credentials.key}".rstrip()
+        headers["Authorization"] = f"Bearer {credentials.key.value}".rstrip()
     elif isinstance(credentials, Credentials):
-        headers["X-Api-Key"] = credentials.key
+        headers["X-Api-Key"] = credentials.key.value
     return headers
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
+def unsent(url: str, query: Query, shown: dict[str, str], problem: str) -> Exchange:
+    """A request that was not sent, its over-long or unencodable values abbreviated (a replay
+    of the run builds the same)."""
+    parts = [f"{name}={_shown_value(value)}" for name, value in query]
+    return Exchange(
+        method="GET",
+        url=f"{url}?{'&'.join(parts)}" if parts else url,
+        request_headers=shown,
+        error=f"not sent: {problem}",
+    )
+
+
+def _shown_value(value: str) -> str:
+    encoded = quote(value, safe="", errors="backslashreplace")
+    return encoded if len(encoded) <= 100 else f"<{len(value):,} characters>"
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds a `Retry-After` header asks for (a number or an HTTP-date), None if unreadable."""
     value = headers.get("retry-after", "").strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # not str.isdigit alone: '²' is a digit to it
         return float(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     when = when if when.tzinfo is not None else when.replace(tzinfo=UTC)  # HTTP-dates are GMT
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def _decode(body: bytes, response: httpx.Response | None) -> str:
-    encoding = (response.charset_encoding if response is not None else None) or "utf-8"
+def _text(
+    data: bytes, response: httpx.Response | None, *, complete: bool
+) -> tuple[str, str | None]:
+    """The body as text, and why its bytes are not UTF-8 (only said of a whole body)."""
     try:
-        return body.decode(encoding, errors="replace")
-    except LookupError:  # a charset Python does not know
-        return body.decode("utf-8", errors="replace")
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        problem = f"the body is not UTF-8: byte 0x{data[error.start]:02x} at byte {error.start}"
+    charset = (response.charset_encoding if response is not None else None) or "utf-8"
+    try:
+        text = data.decode(charset, errors="replace")
+    except Exception:  # a charset Python does not know, or one that is not text
+        text = data.decode("utf-8", errors="replace")
+    return text, problem if complete else None
 
 
 def _stopped_answering(last_answered: int) -> str:

@@ -21,7 +21,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from layers_conformance.checks.violations import Inconclusive, inconclusive
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Page, Traversal, read_page
-from layers_conformance.core.targets import Fixtures
+from layers_conformance.core.targets import Fixtures, Secret
 from layers_conformance.probing import scope
 from layers_conformance.probing.client import NO_CREDENTIALS, CallCredentials, Credentials
 from layers_conformance.probing.plan import Plan, WalkKey, WalkPlan
@@ -108,7 +108,7 @@ class Keys:
     configured: Credentials
     without_scope: Credentials | None
 
-    def sent_as(self, scheme: str, key: str | None = None) -> Credentials:
+    def sent_as(self, scheme: str, key: str | Secret | None = None) -> Credentials:
         """The key (by default the configured one) sent as `scheme`.
 
         `scheme` is "bearer" or "x-api-key", or "configured" / "other" relative to the target.
@@ -116,7 +116,14 @@ class Keys:
         configured = self.configured.scheme
         other = "bearer" if configured == "x-api-key" else "x-api-key"
         chosen = {"configured": configured, "other": other}.get(scheme, scheme)
-        return Credentials(chosen, self.configured.key if key is None else key)  # type: ignore[arg-type]
+        secret = self.configured.key if key is None else key
+        secret = secret if isinstance(secret, Secret) else Secret(secret)
+        return Credentials(chosen, secret)  # type: ignore[arg-type]
+
+    @property
+    def extended(self) -> Secret:
+        """The configured key with one character more: invalid, and as secret as the key."""
+        return Secret(self.configured.key.value + "x")
 
 
 @dataclass

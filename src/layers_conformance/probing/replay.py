@@ -18,13 +18,15 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.exchange import Exchange, why_unsendable
 from layers_conformance.probing.client import (
     CallCredentials,
     ClientError,
     Credentials,
+    RateLimited,
     list_url,
     request_headers,
+    unsent,
 )
 
 __all__ = ["NotRecorded", "Replay", "request_key"]
@@ -82,9 +84,15 @@ class Replay:
         """The recorded answer to this request."""
         headers = request_headers(self._credentials if credentials is None else credentials)
         query = tuple(params)
+        problem = why_unsendable(list_url(self._base_url, project_id), query)
+        if problem is not None:  # the client did not send it either, and said so the same way
+            return unsent(list_url(self._base_url, project_id), query, headers, problem)
         url = str(httpx.Request("GET", list_url(self._base_url, project_id), params=query).url)
         asked = Exchange("GET", url, headers)
         answer = self._answers.get(request_key(asked))
+        if answer is not None and answer.status == 429:
+            # The client never returns a 429: it waits and asks again, or stops the run.
+            raise RateLimited(str(self._cut_short or "rate limited (a recorded 429)"))
         if self._cut_short is not None and (
             answer is None or self.requests_sent >= self._sent_before_cut
         ):

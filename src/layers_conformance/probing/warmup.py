@@ -35,7 +35,7 @@ def single_requests(probe: Probe) -> list[Job]:
     projects = [probe.unknown_project_id, *params.MALFORMED_PROJECT_IDS]
     projects += [p for p in (fixtures.empty_project_id, fixtures.foreign_project_id) if p]
     found += [partial(Probe.get, project_id=project) for project in projects]
-    bad_keys = (params.UNKNOWN_KEY, "", keys.configured.key + "x")
+    bad_keys = (params.UNKNOWN_KEY, "", keys.extended)
     credentials: list[object] = [
         keys.sent_as(s, k) for s in ("configured", "other") for k in bad_keys
     ]

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.redaction import clean
 from layers_conformance.reporting.html_report import AMBIGUITY_VERDICT
 
 DOCS_PAGE = "docs/list-influencers.md"
@@ -63,8 +64,8 @@ def attach_exchange(exchange: Exchange) -> None:
     """Attach one recorded (already redacted) exchange to the current test as text."""
     allure = _allure()
     allure.attach(
-        exchange_text(exchange),
-        name=exchange_title(exchange),
+        clean(exchange_text(exchange)),
+        name=clean(exchange_title(exchange)),
         attachment_type=allure.attachment_type.TEXT,
     )
 

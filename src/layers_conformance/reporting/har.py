@@ -4,7 +4,8 @@ HAR is what browsers' developer tools and HAR viewers open, and what a support t
 carry. The exchanges reach this module already redacted (`core.exchange`), so the file
 holds `$LAYERS_API_KEY` where a key was sent. Two custom fields, which HAR allows with a
 leading underscore, keep what HAR has no place for: `_error` (the transport error that
-cut an answer short; an entry with no answer at all has status 0) and `_worker` (the
+cut an answer short; an entry with no answer at all has status 0), `_encodingError` (why
+the body's bytes were not UTF-8: the text alone cannot show it) and `_worker` (the
 pytest-xdist worker that asked).
 """
 
@@ -43,6 +44,10 @@ def har_entry(exchange: Exchange, answered_at: datetime, worker: str = "main") -
     }
     if exchange.error is not None:
         entry["_error"] = exchange.error
+    if exchange.encoding_error is not None:
+        entry["_encodingError"] = exchange.encoding_error
+    if exchange.cut_short:  # what came is no answer: a replay must not judge it either
+        entry["_cutShort"] = True
     return entry
 
 
@@ -100,7 +105,13 @@ def exchange_of(entry: Mapping[str, Any]) -> Exchange:
         body_text=str(response["content"].get("text", "")),
         elapsed_s=float(entry["time"]) / 1000,
         error=None if error is None else str(error),
+        encoding_error=_text_or_none(entry.get("_encodingError")),
+        cut_short=entry.get("_cutShort") is True,
     )
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _request(exchange: Exchange) -> Entry:

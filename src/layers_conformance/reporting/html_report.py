@@ -1,7 +1,8 @@
 """`conformance.html`: one self-contained page a person reads after a run.
 
 Everything shown comes from the server under test, so every value goes through `_e`
-(html.escape), and a Content-Security-Policy forbids scripts and any network fetch.
+(redacted, controls made visible, html.escape), and a Content-Security-Policy forbids
+scripts and any network fetch.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
+from layers_conformance.core.redaction import clean
 from layers_conformance.core.results import (
     REQUIREMENT_STATUSES,
     Cell,
@@ -56,7 +58,7 @@ CURSOR_SHOWN = 24  # characters of a cursor shown in a rule; the whole one is it
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(clean(str(text)), quote=True)
 
 
 def write_html(run: RunResult, path: Path | str) -> None:

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from layers_conformance.core.redaction import REDACTOR, clean
 from layers_conformance.core.results import (
     REQUIREMENT_STATUSES,
     Evidence,
@@ -33,7 +34,23 @@ class ReportError(ValueError):
 
 
 def to_json(run: RunResult) -> dict[str, Any]:
-    """The report as plain JSON data, in the documented key order."""
+    """The report as plain JSON data, in the documented key order, every string `clean`."""
+    report: dict[str, Any] = clean_strings(_report(run))
+    return report
+
+
+def clean_strings(value: Any) -> Any:
+    """`value` with every string in it (keys too) redacted and its controls made visible."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {clean_strings(key): clean_strings(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_strings(item) for item in value]
+    return value
+
+
+def _report(run: RunResult) -> dict[str, Any]:
     certification = {"certification": run.certification} if run.certify else {}
     return {
         "suite_version": run.suite_version,
@@ -113,9 +130,15 @@ def write_json(run: RunResult, path: Path | str) -> None:
 def write_atomically(path: Path, content: str | bytes) -> None:
     """Replace `path` with `content` so a reader sees the old file or the new one, never a half.
 
-    Every report file goes through here; text is written as UTF-8.
+    Every report file goes through here: the edge where a report leaves the process. Text is
+    redacted by the run's redactor, whatever the writer did before, and written as UTF-8 (a
+    lone surrogate a server sent as an escape, never a crash); bytes (an archive of files
+    that came through here) are written as they are.
     """
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    if isinstance(content, str):
+        data = REDACTOR.redact(content).encode("utf-8", "backslashreplace")
+    else:
+        data = content
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -32,7 +32,9 @@ from layers_conformance.probing.client import (
     ClientError,
     Credentials,
     DeadlineExceeded,
+    RateLimited,
     TargetUnreachable,
+    TargetUnresponsive,
 )
 from layers_conformance.probing.replay import Replay
 from layers_conformance.reporting.har import read_har
@@ -43,6 +45,14 @@ from layers_conformance.run.tally import ABORTED
 RUN_FILE = "run.json"
 REPORT_FILE = "conformance.json"
 HAR_FILE = "exchanges.har"
+# Reasons a run is incomplete that did not stop it (see verdicts.judge): no refusal to replay.
+# Reasons of a run that went on (`verdicts.py`, `probing.probe.NoAnswer`): no refusal.
+NOT_REFUSALS = (
+    "an answer could not be read",
+    "the suite could not judge",
+    "no answer",
+    "nothing wrong in what was read",
+)
 
 
 def placeholder(secret: Secret, default_variable: str) -> str:
@@ -122,7 +132,7 @@ def open_replay(
     report = read_json(directory / REPORT_FILE)
     return Replay(
         target.base_url,
-        Credentials(target.auth.scheme, target.auth.key.value),
+        Credentials(target.auth.scheme, target.auth.key),
         read_har(directory / HAR_FILE),
         cut_short=refusal_of(str(report.get("aborted", ""))),
         on_exchange=on_exchange,
@@ -134,8 +144,17 @@ def refusal_of(aborted: str) -> ClientError | None:
     if not aborted:
         return None
     reason = aborted.removeprefix(ABORTED)
-    if reason.startswith("cannot reach"):
-        return TargetUnreachable(reason)
-    if reason.startswith("request budget"):
-        return BudgetExceeded(reason)
-    return DeadlineExceeded(reason)
+    refusals: dict[str, type[ClientError]] = {
+        "cannot reach": TargetUnreachable,
+        "request budget": BudgetExceeded,
+        "rate limited": RateLimited,
+        "the run's deadline": DeadlineExceeded,
+        "target stopped answering": TargetUnresponsive,
+        "the target answered none": TargetUnresponsive,
+    }
+    for start, refusal in refusals.items():
+        if reason.startswith(start):
+            return refusal(reason)
+    if reason.startswith(NOT_REFUSALS):
+        return None  # the run went on: the recorded exchanges alone say what was answered
+    return DeadlineExceeded(reason)  # pytest stopped the run: nothing was sent after

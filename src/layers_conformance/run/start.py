@@ -10,14 +10,8 @@ from contextlib import ExitStack
 
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.exchange import Exchange
-from layers_conformance.core.targets import (
-    KEY_NO_SCOPE_VARIABLE,
-    KEY_VARIABLE,
-    Auth,
-    Fixtures,
-    Secret,
-    Target,
-)
+from layers_conformance.core.redaction import REDACTOR
+from layers_conformance.core.targets import Auth, Fixtures, Secret, Target
 from layers_conformance.probing import warmup
 from layers_conformance.probing.client import Client, ClientSettings, Credentials
 from layers_conformance.probing.plan import Plan, plan_run
@@ -25,7 +19,7 @@ from layers_conformance.probing.probe import Keys, NoAnswer, Probe
 from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.probing.replay import Replay
 from layers_conformance.run.options import REFERENCE, Options
-from layers_conformance.run.replay import open_replay, placeholder
+from layers_conformance.run.replay import open_replay
 
 DEFAULT_READ_TIMEOUT_S = 10.0
 
@@ -46,9 +40,10 @@ def open_probe(
     if target is None:
         say("starting the embedded reference server")
         target = stack.enter_context(embedded_reference(options))
-    configured = Credentials(target.auth.scheme, target.auth.key.value)
+    REDACTOR.add(target.auth.secrets())  # known before the first answer can echo a key
+    configured = Credentials(target.auth.scheme, target.auth.key)
     without = target.auth.key_without_scope
-    keys = Keys(configured, Credentials(target.auth.scheme, without.value) if without else None)
+    keys = Keys(configured, Credentials(target.auth.scheme, without) if without else None)
     source = _source(options, target, keys, on_exchange)
     stack.callback(source.close)
     plan = run_plan(options, target)
@@ -124,7 +119,7 @@ def _source(
     if options.replay is not None:
         return open_replay(options.replay, target, on_exchange)
     settings = _settings(options, target)
-    secrets = _secrets(target.auth)
+    secrets = target.auth.secrets()
     return Client(
         target.base_url, keys.configured, settings, secrets=secrets, on_exchange=on_exchange
     )
@@ -171,13 +166,3 @@ def _rate(options: Options, target: Target | None) -> float | None:
 
 def _deadline_s(options: Options) -> float:
     return options.deadline_s or PROFILES[options.profile].deadline_s
-
-
-def _secrets(auth: Auth) -> dict[str, str]:
-    """Each key's placeholder: the variable it was read from, so a pasted curl line works."""
-    secrets = {auth.key.value: placeholder(auth.key, KEY_VARIABLE)}
-    if auth.key_without_scope is not None:
-        secrets[auth.key_without_scope.value] = placeholder(
-            auth.key_without_scope, KEY_NO_SCOPE_VARIABLE
-        )
-    return secrets

@@ -48,7 +48,8 @@ class TestRecord:
     coverage: tuple[PairCoverage, ...] = ()
     test: str = ""  # the test's node id
     requests_used: int = 0  # sent for this test (walks it was the first to read included)
-    stops_run: bool = False  # the target is gone: nothing more was sent after this test
+    stops_run: bool = False  # the test met a condition that ends the run (see ClientError)
+    refused: bool = False  # `incomplete` is the client's refusal to go on (a ClientError)
     cut: str = ""  # "budget" or "deadline" when that limit cut this test short
 
     def to_json(self) -> dict[str, Any]:
@@ -72,17 +73,18 @@ class Tally:
     not_run: dict[str, str] = field(default_factory=dict)  # requirement -> why it did not run
     requests_by_worker: dict[str, int] = field(default_factory=dict)
     aborted: str = ""
-    # Set when the run stopped before every test ran: what did not run is inconclusive.
-    stopped: bool = False
+    stopped: bool = False  # a test stopped the run (not the user: see the plugin's exit code)
+    refused: bool = False  # `aborted` is the client's refusal (what a replay must repeat)
 
     def add(self, record: TestRecord) -> None:
         """Count one test's record: its verdict, why the run is incomplete, its requests."""
         self.records.append(record)
-        if record.stops_run and not self.stopped:
-            # What stopped the run says more than an earlier unanswered request did.
-            self.stopped, self.aborted = True, f"the run stopped: {record.incomplete}"
-        elif record.incomplete and not self.aborted:
+        self.stopped = self.stopped or record.stops_run
+        # The first reason, unless a refusal of the client's comes after a reason that was not
+        # one (an unread answer): `aborted` names what cut the run short when anything did.
+        if record.incomplete and (not self.aborted or (record.refused and not self.refused)):
             self.aborted = f"{ABORTED}{record.incomplete}"
+            self.refused = record.refused
         seen = self.requests_by_worker.get(record.worker, 0)
         self.requests_by_worker[record.worker] = max(seen, record.requests_sent)
 
@@ -116,7 +118,8 @@ class Tally:
         if not mine and requirement.id in self.not_run:
             reason = self.not_run[requirement.id]
         elif not mine and self.stopped:
-            status, reason = "inconclusive", f"not run: {self.aborted}"
+            # Its tests never ran because the run stopped: undecided, not skipped by choice.
+            status, reason = "inconclusive", f"not decided: {self.aborted}"
         return RequirementResult(
             id=requirement.id,
             level=requirement.level,

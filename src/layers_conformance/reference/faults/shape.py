@@ -148,6 +148,55 @@ class TextPlainContentType(Fault):
         return response
 
 
+def _rewritten(response: Response, body: bytes, content_type: str | None = None) -> Response:
+    """`response` sending `body` instead (its content-length and maybe its type updated)."""
+    response.body = body
+    response.headers["content-length"] = str(len(body))
+    if content_type is not None:
+        response.headers["content-type"] = content_type
+    return response
+
+
+@dataclass(frozen=True)
+class NanInPages(Fault):
+    """Pages carry `"averageAge": NaN`, as Python's json.dumps writes a float nan by default."""
+
+    name = "nan_in_pages"
+    breaks = ("SHAPE-JSON-001", "SHAPE-PAGE-001")
+
+    def respond(self, response: Response) -> Response:
+        if response.status_code != 200:
+            return response
+        return _rewritten(response, b'{"averageAge": NaN, ' + bytes(response.body)[1:])
+
+
+@dataclass(frozen=True)
+class Latin1Bodies(Fault):
+    """Bodies are sent in ISO-8859-1 (so labelled), and names carry an accented letter."""
+
+    name = "latin1_bodies"
+    breaks = ("SHAPE-JSON-001", "SHAPE-PAGE-001")
+
+    def item(self, item: Json) -> Json:
+        return {**item, "name": f"{item['name']} Müller"}
+
+    def respond(self, response: Response) -> Response:
+        latin1 = bytes(response.body).decode("utf-8").encode("latin-1")
+        return _rewritten(response, latin1, "application/json; charset=iso-8859-1")
+
+
+@dataclass(frozen=True)
+class Utf16Bodies(Fault):
+    """Bodies are UTF-16 with a byte order mark, labelled `charset=utf-16`."""
+
+    name = "utf16_bodies"
+    breaks = ("SHAPE-JSON-001", "SHAPE-PAGE-001")
+
+    def respond(self, response: Response) -> Response:
+        utf16 = bytes(response.body).decode("utf-8").encode("utf-16")
+        return _rewritten(response, utf16, "application/json; charset=utf-16")
+
+
 ALL: tuple[Fault, ...] = (
     ExtraItemField(),
     MissingItemField(),
@@ -161,4 +210,7 @@ ALL: tuple[Fault, ...] = (
     ItemsRenamedData(),
     ItemsNullWhenEmpty(),
     TextPlainContentType(),
+    NanInPages(),
+    Latin1Bodies(),
+    Utf16Bodies(),
 )

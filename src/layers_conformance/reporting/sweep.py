@@ -1,0 +1,42 @@
+"""Files other writers left in a run's report folder, made as safe as the suite's own.
+
+pytest writes junit.xml and Allure writes its results from test reports the suite does not
+control; once they are done, each file is read back and rewritten through the run's
+redactor, its control characters made visible (inside JSON values, where a reader sees them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from layers_conformance.core.redaction import REDACTOR, escape_controls
+from layers_conformance.reporting.json_report import clean_strings, write_atomically
+
+__all__ = ["sweep"]
+
+
+def sweep(paths: Iterable[Path]) -> None:
+    """Rewrite each file under `paths` (files, or folders searched whole) if it needs it."""
+    for path in paths:
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            _sweep_one(file)
+
+
+def _sweep_one(path: Path) -> None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return  # gone, or not text: nothing a reader would see as text
+    swept = _json(text) if path.suffix == ".json" else escape_controls(REDACTOR.redact(text))
+    if swept != text:
+        write_atomically(path, swept)
+
+
+def _json(text: str) -> str:
+    try:
+        return json.dumps(clean_strings(json.loads(text)), ensure_ascii=False)
+    except ValueError:
+        return escape_controls(REDACTOR.redact(text))
