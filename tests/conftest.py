@@ -96,7 +96,7 @@ def traversal(
         )
         for number, items in enumerate(pages, start=1)
     )
-    kind = "cap" if stopped else None
+    kind = "empty-pages" if stopped else None
     return Traversal(built, stopped, kind, prefix=prefix)
 
 

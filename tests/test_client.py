@@ -25,6 +25,7 @@ from layers_conformance.probing.client import (
     Credentials,
     DeadlineExceeded,
     RateLimited,
+    TargetUnresponsive,
 )
 from streamed import streamed
 
@@ -371,6 +372,67 @@ class TestServerInputNeverRaises:
         with make_client() as client:
             client.list_influencers(PROJECT)
             assert repr(client) == f"Client({BASE}, 1 requests sent)"
+
+
+def timing_out(answered: set[int]) -> Handler:
+    """Answers the requests whose numbers are in `answered`; the others time out."""
+    count = itertools.count(1)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if next(count) in answered:
+            return ok(request)
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    return handler
+
+
+class TestUnresponsive:
+    """Three requests in a row without an answer: the target has stopped answering."""
+
+    def test_an_unanswered_request_is_returned_not_raised(self):
+        """One timeout is an exchange that is not `answered`; the run goes on."""
+        client = make_client(timing_out({1, 3}))
+        assert client.list_influencers(PROJECT).answered
+        exchange = client.list_influencers(PROJECT)
+        assert (exchange.answered, exchange.status) == (False, None)
+        assert exchange.error == "read timed out after 10 s"
+        assert client.list_influencers(PROJECT).answered
+
+    def test_the_third_in_a_row_stops_the_run(self):
+        """Requests 3, 4 and 5 unanswered: the fifth raises, naming the last answered."""
+        client = make_client(timing_out({1, 2}))
+        client.list_influencers(PROJECT)
+        client.list_influencers(PROJECT)
+        client.list_influencers(PROJECT)
+        client.list_influencers(PROJECT)
+        with pytest.raises(TargetUnresponsive) as caught:
+            client.list_influencers(PROJECT)
+        assert str(caught.value) == "target stopped answering after request 2"
+
+    def test_once_stopped_nothing_more_is_sent(self):
+        """After the stop, every call raises at once, without a request."""
+        client = make_client(timing_out(set()))
+        for _ in range(2):
+            client.list_influencers(PROJECT)
+        with pytest.raises(TargetUnresponsive, match="answered none of the first 3 requests"):
+            client.list_influencers(PROJECT)
+        with pytest.raises(TargetUnresponsive):
+            client.list_influencers(PROJECT)
+        assert client.requests_sent == 3
+
+    def test_an_answer_resets_the_count(self):
+        """Two unanswered, one answer, two unanswered: never three in a row."""
+        client = make_client(timing_out({3}))
+        for _ in range(5):
+            client.list_influencers(PROJECT)
+        assert client.requests_sent == 5
+
+    def test_an_http_error_is_an_answer(self):
+        """A 502 with an HTML body is the server's answer: evidence, judged as such."""
+        bad = httpx.Response(502, text="<html>Bad Gateway</html>")
+        client = make_client(replies(bad, seen=[]))
+        for _ in range(5):
+            assert client.list_influencers(PROJECT).answered
 
 
 class TestConcurrency:

@@ -59,7 +59,7 @@ class TestNoRepeatedItems:
 
 
 class TestWalkEnded:
-    @pytest.mark.parametrize("kind", ["cycle", "cap", "empty-cursor", "not-a-page"])
+    @pytest.mark.parametrize("kind", ["cycle", "empty-pages", "empty-cursor", "not-a-page"])
     def test_flags_each_named_guard(self, make_item, make_page, kind):
         """A walk ended by a guard in `kinds` is one violation carrying the walk's reason."""
         walked = invariants.Traversal((make_page([make_item("a")]),), "why it stopped", kind)
@@ -70,12 +70,12 @@ class TestWalkEnded:
     def test_ignores_guards_not_named(self, make_item, make_page):
         """A guard outside `kinds` is judged elsewhere."""
         walked = invariants.Traversal((make_page([make_item("a")]),), "looped", "cycle")
-        assert invariants.walk_ended(walked, ["cap"]) == []
+        assert invariants.walk_ended(walked, ["not-a-page"]) == []
 
     def test_passes_a_walk_that_reached_null(self, make_item, make_traversal):
         """A walk that ended on `nextCursor: null` has no stop kind."""
         walk = make_traversal([make_item("a")])
-        assert invariants.walk_ended(walk, ["cycle", "cap", "empty-cursor", "not-a-page"]) == []
+        assert invariants.walk_ended(walk, ["cycle", "empty-cursor", "not-a-page"]) == []
 
     def test_points_at_the_failed_exchange(self, make_exchange):
         """A walk ended by a non-page carries that answer as evidence."""

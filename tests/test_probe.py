@@ -1,19 +1,25 @@
-"""The probe: each request sent once at any concurrency, work fetched ahead, tasks side by side."""
+"""The probe: each request sent once at any concurrency, work fetched ahead, tasks side by side;
+walks within the plan, what each test took (`Use`), and no answer as no evidence."""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
+from dataclasses import replace
 
+import httpx
 import pytest
 
+from layers_conformance.checks.violations import Inconclusive
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.targets import Fixtures, Secret
-from layers_conformance.probing.client import Credentials
-from layers_conformance.probing.probe import Keys, Memo, Probe
+from layers_conformance.probing.client import Client, ClientSettings, Credentials
+from layers_conformance.probing.plan import plan_run
+from layers_conformance.probing.probe import Keys, Memo, NoAnswer, Probe
 from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.probing.warmup import send_ahead, walk_prefixes
+from streamed import streamed
 
 PROJECT = "6f1c2b1e-8a51-4c3e-9f0a-2d4b6c8e0a11"
 
@@ -37,7 +43,8 @@ def make_probe(concurrency=4):
     keys = Keys(Credentials("x-api-key", Secret("k")), None)
     fixtures = Fixtures(PROJECT, None, None, None)
     told = []
-    probe = Probe(SlowClient(), fixtures, PROFILES["standard"], keys, 1, concurrency)
+    plan = plan_run(PROFILES["standard"], 1500)
+    probe = Probe(SlowClient(), fixtures, plan, keys, 1, concurrency)
     probe.on_answer = told.append
     return probe, told
 
@@ -132,6 +139,161 @@ class TestPrefetch:
         assert probe.client.requests_sent == 0
 
 
+KEY = Credentials("x-api-key", Secret("lk_test"))
+
+
+def listing(size: int, *, silent_cursors: bool = False):
+    """A list of `size` influencers, newest first, paged by offset cursors."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        params = request.url.params
+        cursor = params.get("cursor")
+        if cursor is not None and silent_cursors:
+            raise httpx.ReadTimeout("timed out", request=request)
+        start = int(cursor or 0)
+        limit = int(params.get("limit", 25))
+        end = min(start + limit, size)
+        items = [_item(n) for n in range(start, end)]
+        return httpx.Response(
+            200, json={"items": items, "nextCursor": str(end) if end < size else None}
+        )
+
+    return handler
+
+
+def _item(n: int) -> dict[str, str]:
+    return {"influencerId": f"inf_{n:05d}", "createdAt": f"2026-04-01T{23 - n // 3600 % 24:02d}"}
+
+
+def planned_probe(handler, profile: str = "standard", budget: int | None = None) -> Probe:
+    budget = budget or PROFILES[profile].budget
+    client = Client(
+        "https://api.test",
+        KEY,
+        ClientSettings(budget),
+        transport=httpx.MockTransport(streamed(handler)),
+    )
+    fixtures = Fixtures(PROJECT, None, None, ())
+    return Probe(client, fixtures, plan_run(PROFILES[profile], budget), Keys(KEY, None))
+
+
+class TestWalksFollowThePlan:
+    def test_a_walk_stops_at_its_share_as_a_prefix(self):
+        """The walk at limit 1 stops after its planned pages, a prefix, not a failure."""
+        probe = planned_probe(listing(5_000))
+        walked = probe.traverse(1)
+        assert len(walked.pages) == probe.plan.walk(1, None).pages
+        assert walked.prefix
+        assert not walked.stopped
+
+    def test_the_walk_to_the_end_reaches_null(self):
+        """The widest walk goes on to nextCursor null when its share allows."""
+        probe = planned_probe(listing(5_000))
+        assert probe.widest().complete
+
+    def test_a_walk_is_made_once(self):
+        """Two tests asking for the same walk share one set of requests."""
+        probe = planned_probe(listing(300))
+        probe.traverse(7)
+        sent = probe.client.requests_sent
+        probe.traverse(7)
+        assert probe.client.requests_sent == sent
+
+
+class TestUse:
+    def test_counts_the_requests_of_each_test(self):
+        """`take_use` gives the requests sent since the last call, walks included."""
+        probe = planned_probe(listing(300))
+        probe.traverse(100)
+        assert probe.take_use().requests == 3
+        probe.get((("limit", "3"),))
+        assert probe.take_use().requests == 1
+        probe.traverse(100)  # already walked
+        assert probe.take_use().requests == 0
+
+    def test_says_what_a_check_read(self):
+        """The use names the walks read and how much of the list each held."""
+        probe = planned_probe(listing(5_000))
+        probe.traverse(100)
+        probe.traverse(1)
+        checked = probe.take_use().checked
+        assert "all 5,000 influencers at limit 100" in checked
+        assert "the first 34 of 5,000 influencers at limit 1" in checked
+
+    def test_a_floor_when_no_walk_reached_the_end(self):
+        """Without a complete walk, the list's size is given as at least what was seen."""
+        probe = planned_probe(listing(500_000), "smoke")
+        probe.traverse(None)
+        probe.traverse(100)
+        assert "of ≥ 1,000 influencers" in probe.take_use().checked
+
+
+class TestNoAnswer:
+    def test_a_request_without_answer_ends_the_check_inconclusive(self):
+        """get() raises NoAnswer (an Inconclusive) naming the request; the test's use is
+        marked as unanswered, which makes the run incomplete."""
+        probe = planned_probe(listing(300, silent_cursors=True))
+        with pytest.raises(NoAnswer, match=r"no answer: GET .*cursor=3 -> read timed out"):
+            probe.get((("cursor", "3"),))
+        assert probe.take_use().unanswered
+
+    def test_a_walk_cut_by_no_answer_is_a_gap(self):
+        """A walk whose second page got no answer keeps its first page and leaves a gap in
+        the use of every test that reads it."""
+        probe = planned_probe(listing(300, silent_cursors=True))
+        walked = probe.traverse(100)
+        assert (len(walked.pages), walked.stop_kind) == (1, "no-answer")
+        use = probe.take_use()
+        assert use.unanswered
+        assert use.gaps == [walked.stopped]
+        probe.traverse(100)
+        assert probe.take_use().gaps == [walked.stopped]
+
+
+class TestExpectEnd:
+    def test_passes_a_complete_walk(self):
+        probe = planned_probe(listing(300))
+        probe.expect_end(probe.widest())
+
+    def test_a_list_longer_than_the_plan_is_inconclusive_with_advice(self):
+        """The end beyond the walk's share: inconclusive, naming the budget that reaches it."""
+        probe = planned_probe(listing(10**6), budget=300)
+        widest = probe.widest()
+        with pytest.raises(Inconclusive, match=r"did not end within .* each 1,000 requests more"):
+            probe.expect_end(widest)
+
+    def test_a_prefix_walk_says_it_read_only_its_share(self):
+        """Asked of a walk that is not the one to the end, the reason names its share."""
+        probe = planned_probe(listing(5_000), "smoke")
+        with pytest.raises(Inconclusive, match=r"first 100 influencers, .* its end was not"):
+            probe.expect_end(probe.traverse(None))
+
+
+class TestSample:
+    def test_reads_the_first_pages_and_the_last(self):
+        """Of a long walk, checks of every item read the profile's sample: first and last."""
+        probe = planned_probe(listing(20_000))
+        walked = probe.widest()
+        sample = probe.sample(walked)
+        wanted = probe.profile.sample_pages
+        assert len(sample) == wanted
+        assert sample[-1] is walked.pages[-1]
+        assert sample[:-1] == walked.pages[: wanted - 1]
+        assert "items read on 50 of 200 pages" in probe.take_use().checked
+
+    def test_a_short_walk_is_read_whole(self):
+        probe = planned_probe(listing(300))
+        walked = probe.widest()
+        assert probe.sample(walked) == walked.pages
+
+
+def test_the_profile_is_the_planned_one():
+    """The generated cases the probe's profile names are those the budget pays for."""
+    probe = planned_probe(listing(10), budget=300)
+    assert probe.profile == probe.plan.profile
+    assert probe.profile != replace(PROFILES["standard"])
+
+
 def test_the_probe_prints_as_counts_not_bodies():
     """pytest renders the `conformance` fixture in a failure's locals: with 5 MB bodies
     remembered, its repr is still one line of counts, and its keys are masked."""
@@ -139,7 +301,8 @@ def test_the_probe_prints_as_counts_not_bodies():
     big = Exchange("GET", "http://t/", {}, 200, {}, "x" * 5_000_000)
     client = SlowClient()
     client.list_influencers = lambda *_args, **_kw: big
-    probe = Probe(client, Fixtures(PROJECT, None, None, None), PROFILES["standard"], keys)
+    fixtures = Fixtures(PROJECT, None, None, None)
+    probe = Probe(client, fixtures, plan_run(PROFILES["standard"], 1500), keys)
     probe.get()
     probe.get((("limit", "7"),))
     assert len(repr(probe)) < 100

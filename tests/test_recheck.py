@@ -7,6 +7,7 @@ import pytest
 
 from layers_conformance.checks.violations import inconclusive
 from layers_conformance.core.targets import Fixtures
+from layers_conformance.probing.plan import plan_run
 from layers_conformance.probing.probe import Keys, Probe
 from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.run.recheck import recheck
@@ -27,7 +28,8 @@ class CountingClient:
 @pytest.fixture
 def probe(make_exchange):
     fixtures = Fixtures("p1", None, None, None)
-    return Probe(CountingClient(make_exchange), fixtures, PROFILES["smoke"], Keys(None, None))
+    plan = plan_run(PROFILES["smoke"], 60)
+    return Probe(CountingClient(make_exchange), fixtures, plan, Keys(None, None))
 
 
 def test_uncached_asks_again_and_forgets_afterwards(probe):

@@ -18,6 +18,7 @@ from layers_conformance.probing.client import (
     Credentials,
     DeadlineExceeded,
     TargetUnreachable,
+    TargetUnresponsive,
 )
 from layers_conformance.probing.replay import NotRecorded, Replay
 from layers_conformance.run.replay import refusal_of
@@ -162,6 +163,19 @@ class TestRefusalOf:
 
     def test_a_run_that_finished_has_no_refusal(self):
         assert refusal_of("") is None
+
+    def test_a_target_that_stopped_answering_stops_the_replay_alike(self):
+        for reason in ("target stopped answering after request 20",
+                       "the target answered none of the first 3 requests"):  # fmt: skip
+            assert type(refusal_of(f"{ABORTED}{reason}")) is TargetUnresponsive
+
+    @pytest.mark.parametrize(
+        "reason",
+        ["no answer: GET http://t/x -> read timed out", "nothing wrong in what was read, but x"],
+    )
+    def test_an_unanswered_request_is_no_refusal(self, reason):
+        """The run went on after it: the recorded exchanges alone say what was answered."""
+        assert refusal_of(f"{ABORTED}{reason}") is None
 
 
 def test_a_recorded_key_never_reaches_the_replay():

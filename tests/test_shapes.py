@@ -108,6 +108,23 @@ class TestItemFields:
         assert shapes.item_types(answer) == []
 
 
+class TestBodiesTheSchemaCannotRead:
+    """The schema checks read a body as `Exchange.json()` does: strict, nesting bounded."""
+
+    def test_a_body_nested_100000_deep_is_no_page_and_raises_nothing(self):
+        deep = Exchange("GET", "http://t/", {}, 200, {}, "[" * 100_000 + "]" * 100_000)
+        assert shapes.page_shape(deep)  # no page; and the item checks raise nothing either
+        for check in ITEM_CHECKS:
+            check(deep)
+
+    def test_a_body_that_is_not_utf8_is_not_validated_as_if_it_were(self, make_exchange):
+        """The text decoded from Latin-1 parses, but the answer is no JSON: no page."""
+        latin1 = replace(make_exchange(PAGE), encoding_error="the body is not UTF-8: byte 0xfc")
+        assert rules(shapes.page_shape(latin1)) == rules(
+            shapes.page_shape(replace(latin1, body_text="not json"))
+        )
+
+
 class TestItemTypes:
     @pytest.mark.parametrize(
         ("field", "value", "where"),

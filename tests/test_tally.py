@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -108,6 +109,58 @@ class TestRecordTrip:
             coverage,
         )  # fmt: skip
         assert Record.from_json(json.loads(json.dumps(record.to_json()))) == record
+
+
+class TestStoppedRuns:
+    def test_what_did_not_run_after_a_stop_is_inconclusive(self):
+        """The target stopped answering: requirements no test reached are inconclusive with
+        the reason, not skip and never pass."""
+        catalogue = {"A-X-001": requirement("A-X-001"), "B-X-001": requirement("B-X-001")}
+        why = "target stopped answering after request 20"
+        tally = Tally([])
+        tally.add(
+            Record("A-X-001", "inconclusive", why, incomplete=why, stops_run=True, refused=True)
+        )
+        results = tally.fold(catalogue)
+        assert [(r.id, r.status) for r in results] == [
+            ("A-X-001", "inconclusive"),
+            ("B-X-001", "inconclusive"),
+        ]
+        assert results[1].reason == f"not decided: the run could not finish: {why}"
+        assert tally.aborted == f"the run could not finish: {why}"
+
+    def test_the_stop_outranks_an_earlier_unanswered_request(self):
+        """`aborted` says why the run stopped, though an unanswered request came first."""
+        tally = Tally([])
+        tally.add(Record("A-X-001", "inconclusive", "no answer: GET x", incomplete="no answer"))
+        gone = Record("A-X-001", "inconclusive", "gone", incomplete="gone", stops_run=True)
+        tally.add(replace(gone, refused=True))
+        assert tally.aborted == "the run could not finish: gone"
+
+    def test_a_profile_that_leaves_a_requirement_out_still_skips_it(self):
+        """A requirement left out on purpose stays a skip with that reason, stop or not."""
+        tally = Tally([], not_run={"A-X-001": "not part of the smoke profile"}, stopped=True)
+        [result] = tally.fold({"A-X-001": requirement("A-X-001")})
+        assert (result.status, result.reason) == ("skip", "not part of the smoke profile")
+
+
+class TestSpending:
+    def test_tests_by_requests_most_first(self):
+        """Where the budget went: every test with what it used, the biggest spender first."""
+        tally = Tally(
+            [
+                Record("A-X-001", "pass", test="t_small", requests_used=2),
+                Record("B-X-001", "pass", test="t_walks", requests_used=900),
+            ]
+        )
+        assert [(s.test, s.requirement, s.requests) for s in tally.spending()] == [
+            ("t_walks", "B-X-001", 900),
+            ("t_small", "A-X-001", 2),
+        ]
+
+    def test_the_limits_that_cut_tests_short(self):
+        tally = Tally([Record("A-X-001", "inconclusive", cut="budget"), Record("A-X-001", "pass")])
+        assert tally.cut_by == {"budget"}
 
 
 class TestCoverage:

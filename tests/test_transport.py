@@ -98,6 +98,7 @@ def test_read_timeout_is_recorded(reply, status):
     with raw_server(reply) as url, real_client(url, read_timeout_s=0.2) as client:
         exchange = client.list_influencers(PROJECT)
     assert (exchange.status, exchange.error) == (status, "read timed out after 0.2 s")
+    assert not exchange.answered  # no whole answer: no evidence either way
     assert client.requests_sent == 1
 
 
@@ -107,6 +108,7 @@ def test_dripping_body_hits_the_request_deadline():
     with raw_server(drip) as url, real_client(url, request_deadline_s=0.3) as client:
         exchange = client.list_influencers(PROJECT)
     assert (exchange.status, exchange.error) == (200, "no complete answer within 0.3 s")
+    assert not exchange.answered
     assert time.monotonic() - started < 1.5
 
 
@@ -116,6 +118,7 @@ def test_dropped_connection_is_recorded():
         exchange = client.list_influencers(PROJECT)
     assert (exchange.status, exchange.error) == (200, "body cut after 8 bytes")
     assert exchange.body_text == '{"items"'
+    assert not exchange.answered
 
 
 def test_refused_connection_raises_fast():

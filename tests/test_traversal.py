@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from layers_conformance.core.exchange import Exchange
 from layers_conformance.probing.traversal import walk
 
 
@@ -59,8 +62,9 @@ class TestWalk:
         walked = walk(fetch, limit=None, max_pages=1000)
         assert (walked.stop_kind, len(walked.pages)) == ("cycle", 2)
 
-    def test_the_page_cap_ends_a_runaway(self, make_exchange, make_item):
-        """Fresh cursors for ever are stopped after `max_pages` pages."""
+    def test_its_share_of_pages_makes_a_walk_a_prefix(self, make_exchange, make_item):
+        """Fresh cursors for ever: after `max_pages` pages (its share of the budget) the walk
+        stops on purpose, as a prefix; no guard tripped, so nothing is held against the server."""
         asked = []
 
         def fetch(cursor):
@@ -68,7 +72,8 @@ class TestWalk:
             return make_exchange({"items": [make_item("a")], "nextCursor": f"c{len(asked)}"})
 
         walked = walk(fetch, limit=None, max_pages=4)
-        assert (walked.stop_kind, walked.stopped) == ("cap", "still a nextCursor after 4 pages")
+        assert (walked.prefix, walked.stop_kind, walked.stopped) == (True, None, "")
+        assert not walked.cut_by_guard
         assert len(asked) == 4
 
     def test_an_empty_string_cursor_ends_the_walk(self, script, make_item):
@@ -112,9 +117,30 @@ class TestWalk:
         empty = [([], f"e{n}") for n in range(20)]
         fetch = script(([make_item("a", 3)], "c1"), *empty)
         walked = walk(fetch, limit=None, max_pages=1000)
-        assert walked.stop_kind == "cap"
+        assert walked.stop_kind == "empty-pages"
+        assert walked.cut_by_guard
         assert "empty pages in a row" in walked.stopped
         assert len(fetch.asked) == 4
+
+    def test_no_answer_midway_ends_the_walk_as_a_gap(self, make_exchange, make_item):
+        """A page that got no answer ends the walk; what came before is kept, and the stop is
+        the suite's, not evidence against the server."""
+        answers = iter(
+            [
+                make_exchange({"items": [make_item("a", 3)], "nextCursor": "c1"}),
+                Exchange("GET", "https://api.test/x", {}, error="read timed out after 10 s"),
+            ]
+        )
+        walked = walk(lambda _cursor: next(answers), limit=None, max_pages=10)
+        assert walked.stop_kind == "no-answer"
+        assert walked.cut_by_guard
+        assert walked.stopped.startswith("no answer to page 2: GET ")
+        assert walked.ids == ["inf_a"]
+
+    def test_a_body_cut_short_is_no_answer(self, make_exchange):
+        """A 200 whose body stopped at a timeout is no answer either."""
+        cut = replace(make_exchange({"items": []}), cut_short=True, error="read timed out")
+        assert walk(lambda _cursor: cut, limit=None, max_pages=10).stop_kind == "no-answer"
 
     def test_a_single_trailing_empty_page_is_a_normal_end(self, script, make_item):
         """The documented room: a full last page may lead to one empty page saying null."""

@@ -584,9 +584,9 @@ def _start(config: pytest.Config, state: RunState) -> Probe:
             _allure_attacher(config, state),
         )
     except TargetUnreachable as error:
-        state.tally.aborted = str(error)
+        state.tally.aborted, state.tally.stopped = str(error), True
         pytest.exit(f"layers-conformance: {error}", returncode=1)
-    state.described = describe_run(state.options, state.target)
+    state.described = describe_run(state.options, state.target, state.probe.plan.budget)
     return state.probe
 
 
@@ -720,7 +720,8 @@ def pytest_runtest_makereport(
     from layers_conformance.verdicts import after_recheck, attach_record, judge
 
     state = item.config.stash[STATE]
-    verdict = judge(requirement, report, call.excinfo, item.nodeid)
+    use = state.probe.take_use() if state.probe else None
+    verdict = judge(requirement, report, call.excinfo, item.nodeid, use)
     if report.when == "call" and RECHECKED in item.stash:
         verdict = after_recheck(verdict, *item.stash[RECHECKED], item.nodeid)
     if state.waivers is not None:
@@ -729,7 +730,9 @@ def pytest_runtest_makereport(
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     requests_sent = state.probe.client.requests_sent if state.probe else 0
     coverage: list[PairCoverage] = item.stash.get(COVERAGE, [])
-    attach_record(report, verdict.record(worker, requests_sent, tuple(coverage)))
+    used = use.requests if use else 0
+    record = verdict.record(worker, requests_sent, tuple(coverage), item.nodeid, used)
+    attach_record(report, record)
     # pytest's JUnit writer reads a test case's properties from its teardown report, which
     # pytest builds from `item.user_properties`: set there, they reach junit.xml (xdist too).
     item.user_properties += [
@@ -737,7 +740,7 @@ def pytest_runtest_makereport(
         ("level", requirement.level),
         ("conformance_status", verdict.status),
     ]
-    if verdict.stops_run:
+    if verdict.ends_pytest:
         item.session.shouldfail = f"layers-conformance: {verdict.reason}"
     return report
 
@@ -810,6 +813,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         state.waivers,
         state.exchanges,
         state.described,
+        _budget(state),
     )
     state.result = run
     _sweep_reports(session.config)
@@ -820,6 +824,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         failed = run.verdict == "fail" or state.unjudged_failures > 0
         failed = failed or run.certification not in (None, "pass")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
+
+
+def _budget(state: RunState) -> int:
+    from layers_conformance.run.start import request_budget
+
+    return request_budget(state.options, state.target)
 
 
 def _sweep_reports(config: pytest.Config) -> None:

@@ -58,13 +58,16 @@ def run_case(
     declared: Sequence[str],
     profile: str = "standard",
     concurrency: int | None = None,
+    size: int | None = None,
 ) -> CaseResult:
-    """Run the suites against the reference started with fault `name` (kind "clean": none)."""
+    """Run the suites against the reference started with fault `name` (kind "clean": none),
+    its main project holding `size` influencers (the plugin's default when None)."""
     with tempfile.TemporaryDirectory(prefix=f"lc-{name}-") as scratch:
         # The packaged suites, as `layers-conformance run` runs them: from a checkout or a wheel.
         options = ["-q", "-p", "no:randomly", "--profile", profile, "--seed", str(SELFTEST_SEED)]
         options += [] if kind == "clean" else ["--reference-fault", name]
         options += [] if concurrency is None else ["--concurrency", str(concurrency)]
+        options += [] if size is None else ["--reference-size", str(size)]
         command = pytest_command([*options, f"--report-dir={scratch}"])
         started = time.monotonic()
         finished = subprocess.run(

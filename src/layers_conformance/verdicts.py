@@ -3,9 +3,12 @@
 
 A failing SHOULD becomes a warning that never fails the run; a check the data could not
 decide, that could not read the answers it needed, or that ran out of budget or time, is
-inconclusive with its reason; never a silent pass. Whatever else goes wrong inside a test
-is the suite failing to judge: inconclusive too (the run is then incomplete, so it fails),
-said in one line with where it happened, never a traceback that blames the requirement.
+inconclusive with its reason; never a silent pass. No answer is no evidence: a request that
+got none, or a walk cut short by the suite's own guards, turns a check that found nothing
+wrong into an inconclusive one, never a fail. A pass says what it checked. Whatever else
+goes wrong inside a test is the suite failing to judge: inconclusive too (the run is then
+incomplete, so it fails), said in one line with where it happened, never a traceback that
+blames the requirement.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from layers_conformance.checks.violations import ConformanceFailure, Inconclusiv
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.results import Evidence, PairCoverage, Status, Waiver
-from layers_conformance.probing.client import ClientError
+from layers_conformance.probing.client import BudgetExceeded, ClientError, DeadlineExceeded
+from layers_conformance.probing.probe import NoAnswer, Use
 from layers_conformance.run.tally import TestRecord
 
 if TYPE_CHECKING:
@@ -42,11 +46,13 @@ class TestVerdict:
     reason: str = ""
     evidence: tuple[Evidence, ...] = ()
     longrepr: str | None = None
-    stops_run: bool = False
+    stops_run: bool = False  # nothing more is sent (see ClientError)
+    ends_pytest: bool = False  # ... and no further test runs
     # Why the run could not finish (budget, deadline, target gone, an unread answer): such a
     # run never passes. `refused`: the reason is the client's refusal to go on.
     incomplete: str = ""
     refused: bool = False
+    cut: str = ""  # "budget" or "deadline": the run's limit that cut this test short
     waiver: Waiver | None = None  # the waiver that made a failure `waived`
 
     __test__ = False  # not a pytest test class, despite its name
@@ -56,7 +62,12 @@ class TestVerdict:
         return self if waiver is None else replace(self, status="waived", waiver=waiver)
 
     def record(
-        self, worker: str, requests_sent: int, coverage: tuple[PairCoverage, ...] = ()
+        self,
+        worker: str,
+        requests_sent: int,
+        coverage: tuple[PairCoverage, ...] = (),
+        test: str = "",
+        used: int = 0,
     ) -> TestRecord:
         """What the tally needs of this verdict, from the process that ran the test."""
         return TestRecord(
@@ -68,8 +79,11 @@ class TestVerdict:
             worker,
             requests_sent,
             coverage,
+            test=test,
+            requests_used=used,
             stops_run=self.stops_run,
             refused=self.refused,
+            cut=self.cut,
         )
 
     def apply(self, report: pytest.TestReport) -> None:
@@ -99,26 +113,22 @@ def judge(
     report: pytest.TestReport,
     excinfo: pytest.ExceptionInfo[BaseException] | None,
     nodeid: str,
+    use: Use | None = None,
 ) -> TestVerdict:
-    """The verdict on `requirement` from one test's report and exception."""
+    """The verdict on `requirement` from one test's report, exception and use of the probe."""
+    use = use or Use()
     if report.passed:
-        return TestVerdict(requirement, "pass")
+        return _passed(requirement, use)
     error = _root_cause(excinfo.value) if excinfo is not None else None
     if report.skipped and not isinstance(error, Inconclusive):
         return TestVerdict(requirement, "skip", _skip_reason(report))
+    if isinstance(error, NoAnswer):
+        return TestVerdict(requirement, "inconclusive", str(error), incomplete=str(error))
     if isinstance(error, Inconclusive):
         return TestVerdict(requirement, "inconclusive", str(error))
     if isinstance(error, ClientError):
         # Not the requirement's fault, and not a pass: the run as a whole is incomplete.
-        reason = str(error)
-        return TestVerdict(
-            requirement,
-            "inconclusive",
-            reason,
-            stops_run=error.stops_run,
-            incomplete=reason,
-            refused=True,
-        )
+        return _cut_short(requirement, error)
     if isinstance(error, ConformanceFailure) and not error.conclusive:
         # Every violation only says an answer could not be read: no evidence either way.
         reason = error.violations[0].message
@@ -181,6 +191,32 @@ def _exchange_evidence(nodeid: str, message: str, exchange: Exchange) -> Evidenc
         request=exchange.describe(),
         response_excerpt=exchange.excerpt(),
         curl=exchange.curl(),
+    )
+
+
+def _passed(requirement: Requirement, use: Use) -> TestVerdict:
+    """A pass says what it checked; one that read walks cut short by no answer or by the
+    suite's guards found nothing wrong in part of the data: inconclusive."""
+    if not use.gaps:
+        return TestVerdict(requirement, "pass", use.checked)
+    reason = f"nothing wrong in what was read, but {'; '.join(use.gaps)}"
+    return TestVerdict(
+        requirement, "inconclusive", reason, incomplete=reason if use.unanswered else ""
+    )
+
+
+def _cut_short(requirement: Requirement, error: ClientError) -> TestVerdict:
+    reason = str(error)
+    cut = {BudgetExceeded: "budget", DeadlineExceeded: "deadline"}.get(type(error), "")
+    return TestVerdict(
+        requirement,
+        "inconclusive",
+        reason,
+        stops_run=error.stops_run,
+        ends_pytest=error.ends_pytest,
+        incomplete=reason,
+        refused=True,
+        cut=cut,
     )
 
 

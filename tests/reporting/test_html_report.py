@@ -206,6 +206,28 @@ def test_write_html(failing_run, tmp_path):
     assert path.read_text(encoding="utf-8") == render_html(failing_run)
 
 
+class TestWhereTheBudgetWent:
+    def test_a_cut_run_lists_the_spenders_and_what_to_raise(self, make_run, make_result):
+        """Cut short by its budget: the page says what to raise and which test spent what."""
+        from layers_conformance.core.results import Spent
+
+        run = make_run(
+            make_result("ARCH-EXCLUDED-001", "inconclusive", reason="budget spent"),
+            budget=30,
+            requests=30,
+            spending=(Spent("suites/test_archived.py::test_x", "ARCH-EXCLUDED-001", 27),),
+            raise_hint="the request budget of 30 ran out: raise request_budget",
+        )
+        page = render_html(run)
+        assert '<h2 id="budget">Where the budget went</h2>' in page
+        assert "raise request_budget" in page
+        assert "<td>27</td><td>suites/test_archived.py::test_x</td>" in page
+        assert "30 of 30" in page
+
+    def test_a_run_nothing_cut_has_no_such_section(self, failing_run):
+        assert "Where the budget went" not in render_html(failing_run)
+
+
 class TestDrawings:
     @pytest.fixture
     def drawn(self, drawn_run) -> str:

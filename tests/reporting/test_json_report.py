@@ -32,6 +32,7 @@ RUN_KEYS = [
     "verdict",
     "requests",
     "aborted",
+    "budget",
     "requirements",
     "waivers",
     "coverage",
@@ -197,6 +198,23 @@ def test_package_exports():
     assert sorted(reporting.__all__) == [
         "ReportError", "read_json", "render_html", "to_json", "write_html", "write_json"
     ]  # fmt: skip
+
+
+def test_the_budget_says_who_spent_what(make_run, make_result):
+    """`budget`: the run's request budget, what cut it short, and requests by test."""
+    from layers_conformance.core.results import Spent
+
+    run = make_run(
+        make_result("A-X-001"),
+        budget=60,
+        spending=(Spent("suites/t.py::t", "A-X-001", 12),),
+        raise_hint="the deadline of 120 s passed",
+    )
+    assert to_json(run)["budget"] == {
+        "requests": 60,
+        "cut_short": "the deadline of 120 s passed",
+        "spent_by_test": [{"test": "suites/t.py::t", "requirement": "A-X-001", "requests": 12}],
+    }
 
 
 class TestDrawings:

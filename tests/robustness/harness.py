@@ -154,9 +154,9 @@ def serve(app: ASGIApp, host: str = "127.0.0.1") -> Iterator[Served]:
         thread.join(5)
 
 
-def dataset() -> Dataset:
+def dataset(size: int = 160) -> Dataset:
     """The reference dataset, with the recognisable keys the secret scans look for."""
-    return build_dataset(key=KEY, key_without_scope=KEY_NO_SCOPE)
+    return build_dataset(size, key=KEY, key_without_scope=KEY_NO_SCOPE)
 
 
 @dataclass
@@ -250,13 +250,14 @@ class Targets:
         *faults: Fault,
         answer: Answer | None = None,
         wrap: Callable[[ASGIApp], ASGIApp] | None = None,
+        size: int = 160,
         sabotage: Sabotage | None = None,
         **entry: Any,
     ) -> Started:
-        """The reference with `faults`, recorded (and maybe answered for), in a targets file;
-        `sabotage` puts a `RawServer` in front of it; `entry` adds keys to the targets
-        entry (request_budget=30, ...)."""
-        data = dataset()
+        """The reference with `faults` and `size` influencers, recorded (and maybe answered
+        for), in a targets file; `sabotage` puts a `RawServer` in front of it; `entry` adds
+        keys to the targets entry (request_budget=30, ...)."""
+        data = dataset(size)
         app = reference_app(data, *faults)
         recording = Recording(wrap(app) if wrap else app, answer)
         served = self.stack.enter_context(serve(recording))

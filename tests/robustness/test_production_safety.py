@@ -104,7 +104,8 @@ def most_in_one_second(seen: list[Seen]) -> int:
 def test_rate_limit_holds_for_the_whole_run_across_xdist_workers(tmp_path, targets):
     """With `-n 2`, --rate-limit 50 is the run's rate, not each worker's: no second of
     the run sees more than 50 requests (plus one per worker at the window's edge)."""
-    target = targets.start(request_budget=200)
+    # The plan sizes each worker's walks to its half of the budget: 400 leaves > 100 to see.
+    target = targets.start(request_budget=400)
     run = run_suite(tmp_path, "-n", "2", "--rate-limit", "50", target=target)
     assert len(target.seen) > 100, run.explain()
     busiest = most_in_one_second(target.seen)

@@ -196,7 +196,8 @@ def filters_partition(unfiltered: Traversal, filtered: dict[str, Traversal]) -> 
     """The filtered traversals are the unfiltered one split by status, each in its order."""
     violations = []
     for status, traversal in filtered.items():
-        expected = Traversal((_only_status(unfiltered, status),), prefix=unfiltered.prefix)
+        # A prefix of the list, or a walk a guard stopped, is compared as far as it goes.
+        expected = Traversal((_only_status(unfiltered, status),), prefix=not unfiltered.complete)
         parted = _parting_group(expected, traversal)
         if parted is None:
             continue

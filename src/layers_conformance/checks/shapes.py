@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Collection, Iterable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
@@ -12,6 +12,7 @@ from referencing import Registry, Resource
 
 from layers_conformance.checks import field_diff
 from layers_conformance.checks.violations import Violation, unreadable
+from layers_conformance.core import strict_json
 from layers_conformance.core.catalogue import load_schema
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.results import FieldRow
@@ -218,7 +219,8 @@ def _schema_violations(
     keep: Callable[[ValidationError], bool],
     schema: str = "page.json",
 ) -> list[Violation]:
-    errors = [e for e in validator(schema).iter_errors(exchange.json()) if keep(e)]
+    readable = exchange.encoding_error is None
+    errors = [e for e in _schema_errors(schema, exchange.body_text, readable) if keep(e)]
     differs = field_diff.differing(errors)
     return [
         Violation(
@@ -271,6 +273,15 @@ def _error_rows(
 
 def _not_json(exchange: Exchange, wanted: str) -> FieldRow:
     return FieldRow("body", wanted, exchange.error or _start(exchange), True)
+
+
+# Several checks read the same page's errors (the page, its items' fields, their types):
+# validating a page of 100 items once instead of three times is most of a large run's cost.
+# Keyed by the text, parsed as `Exchange.json()` parses it (strict, nesting bounded).
+@lru_cache(maxsize=16_384)  # more than the pages any profile samples
+def _schema_errors(schema: str, body_text: str, readable: bool) -> tuple[ValidationError, ...]:
+    body = strict_json.parse(body_text)[0] if readable else None
+    return tuple(validator(schema).iter_errors(body))
 
 
 def _in_item(error: ValidationError) -> bool:

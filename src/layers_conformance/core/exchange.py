@@ -45,9 +45,17 @@ class Exchange:
     elapsed_s: float = 0.0
     error: str | None = None
     encoding_error: str | None = None
+    # The answer stopped before its end (a timeout, a dropped connection): what came is no
+    # statement of the server's, so it is no evidence either way.
+    cut_short: bool = False
 
     def __repr__(self) -> str:
         return f"Exchange({self.describe()}, {len(self.body_text):,} characters)"
+
+    @property
+    def answered(self) -> bool:
+        """The server sent a status line and a whole body (possibly one too large to keep)."""
+        return self.status is not None and not self.cut_short
 
     @property
     def content_type(self) -> str:

@@ -8,9 +8,12 @@ from typing import Any, Literal
 from layers_conformance.core.exchange import Exchange, shorten
 
 Item = dict[str, Any]
-# cycle: a cursor came back; cap: still paging after the page cap; empty-cursor: "" as a
-# cursor; not-a-page: an answer that is not a 200 page ended the walk.
-StopKind = Literal["cycle", "cap", "empty-cursor", "not-a-page"]
+# What ended a walk before `nextCursor: null`. Evidence against the server: cycle (a cursor
+# came back), empty-cursor ("" as a cursor), not-a-page (an HTTP answer that is not a 200
+# page). The suite's own limits, no evidence either way: empty-pages (a guard: empty pages in
+# a row still carrying cursors), no-answer (a timeout or a dropped connection).
+StopKind = Literal["cycle", "empty-cursor", "not-a-page", "empty-pages", "no-answer"]
+EVIDENCE_STOPS: tuple[StopKind, ...] = ("cycle", "empty-cursor", "not-a-page")
 
 
 @dataclass(frozen=True, repr=False)
@@ -38,7 +41,8 @@ class Traversal:
 
     `stopped` is empty when the last page said `nextCursor: null`; otherwise it says why
     the walk ended early, and `stop_kind` which guard ended it (see `StopKind`).
-    `prefix` is true when the walk stopped on purpose after enough items.
+    `prefix` is true when the walk stopped on purpose: it had used its share of the run's
+    budget (see `probing.plan`), or held as many items as it was planned to.
     """
 
     pages: tuple[Page, ...]
@@ -54,6 +58,11 @@ class Traversal:
     @property
     def complete(self) -> bool:
         return not self.stopped and not self.prefix
+
+    @property
+    def cut_by_guard(self) -> bool:
+        """Ended by the suite's own limits, not by anything the server did wrong."""
+        return self.stop_kind is not None and self.stop_kind not in EVIDENCE_STOPS
 
     @property
     def items(self) -> list[Item]:

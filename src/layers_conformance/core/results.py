@@ -206,6 +206,15 @@ def _union(first: tuple[ValuePair, ...], second: tuple[ValuePair, ...]) -> tuple
 
 
 @dataclass(frozen=True)
+class Spent:
+    """Requests one test used (the walks it was the first to read included)."""
+
+    test: str
+    requirement: str
+    requests: int
+
+
+@dataclass(frozen=True)
 class RunResult:
     """A whole run: where it ran, how, and the verdict on every requirement."""
 
@@ -225,6 +234,10 @@ class RunResult:
     certify: bool = False  # a certification run (`--certify`)
     # Pairs of the query space's dimensions the run's generated and pairwise cases sent.
     coverage: tuple[PairCoverage, ...] = ()
+    budget: int = 0  # the requests the run might send
+    spending: tuple[Spent, ...] = ()  # by test, most first
+    # When the budget or the deadline cut the run short: which limit, and how to raise it.
+    raise_hint: str = ""
 
     @property
     def verdict(self) -> RunVerdict:

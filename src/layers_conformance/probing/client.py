@@ -7,11 +7,14 @@ Exceptions end what is left of a test (and, for some, the run); each `str()` is 
     ├── DeadlineExceeded    the run's deadline has passed, also while an answer was awaited
     │                                                                         (stops the run)
     ├── TargetUnreachable   no connection to the target, retries included   (stops the run)
+    ├── TargetUnresponsive  the last 3 requests in a row got no whole answer (stops the run)
     └── RateLimited         429s the run cannot wait out                      (stops the run)
 
 Nothing a server sends raises out of this module: a slow, dropped, oversized or unreadable
 answer, or a request its values cannot make (a cursor too long for a URL), comes back as an
 `Exchange` whose `error` says what happened, so the test that asked can judge the evidence.
+One that got no whole answer (a timeout, a dropped connection) is not `answered`: no evidence
+either way; the probe makes the check that needed it inconclusive.
 Keys are held in `Secret`s: no argument or local of the code that reads an answer holds one,
 so a traceback that shows locals shows no key.
 """
@@ -52,11 +55,12 @@ from layers_conformance.probing.transport import (
 
 __all__ = ["NO_CREDENTIALS", "BudgetExceeded", "Client", "ClientError", "ClientSettings"]
 __all__ += ["Credentials", "DeadlineExceeded", "RateLimited", "TargetUnreachable", "list_url"]
-__all__ += ["request_headers", "unsent"]
+__all__ += ["TargetUnresponsive", "request_headers", "unsent"]
 
 RETRY_STATUSES = frozenset({429, 503})
 BACKOFF_S = 0.5
 USER_AGENT = f"layers-conformance/{__version__}"
+UNANSWERED_IN_A_ROW = 3  # then the target is unresponsive and the run stops
 Query = tuple[tuple[str, str], ...]
 
 
@@ -79,7 +83,11 @@ CallCredentials = Credentials | None | Literal[_NoCredentials.NO_CREDENTIALS]
 class ClientError(Exception):
     """The run cannot go on; the message is one line."""
 
-    stops_run: ClassVar[bool] = False  # True: no further test can get an answer either
+    stops_run: ClassVar[bool] = False  # True: nothing more is sent, from any thread
+    # True: no further test runs either. Where False, the tests left still judge what came
+    # before the stop (answers fetched ahead, walks already made); a request they need
+    # fails at once.
+    ends_pytest: ClassVar[bool] = False
 
 
 class BudgetExceeded(ClientError):
@@ -90,18 +98,27 @@ class DeadlineExceeded(ClientError):
     """The run's deadline has passed."""
 
     stops_run = True  # no further test can send a request: the run ends with its reports
+    ends_pytest = True
 
 
 class TargetUnreachable(ClientError):
     """No connection could be made to the target, retries included."""
 
     stops_run = True
+    ends_pytest = True
 
 
 class RateLimited(ClientError):
     """The target answers 429 and asks for a wait the run cannot give, or asks unreadably."""
 
     stops_run = True
+    ends_pytest = True
+
+
+class TargetUnresponsive(ClientError):
+    """The target connected but left several requests in a row without an answer."""
+
+    stops_run = True  # what was fetched before it still gets judged
 
 
 @dataclass(frozen=True)
@@ -149,6 +166,11 @@ class Client:
         self._admitted = 0
         self._next_slot: float | None = None
         self._stopped: ClientError | None = None
+        # Unanswered requests in a row and the last answered one: shared state too, kept
+        # under the same lock.
+        self._unanswered_in_row = 0
+        self._last_answered = 0
+        self._sending = threading.local()  # the number of the request this thread sent last
         self._deadline = Deadline(clock)
         # The transport is called directly: no redirect is followed (it is the answer to
         # record, and the key stays on this host), nor its Location even parsed; no cookie
@@ -198,7 +220,7 @@ class Client:
             outcome = self._attempt(request, shown)
             wait = self._retry_wait(outcome, attempt)
             if wait is None:
-                return self._result(outcome)
+                return self._count_answer(self._result(outcome))
             self._sleep(wait)
             attempt += 1
 
@@ -262,6 +284,20 @@ class Client:
         run = self._settings.run_deadline
         return own if run is None else min(own, run)
 
+    def _count_answer(self, exchange: Exchange) -> Exchange:
+        """The exchange, unless it is the last of too many unanswered in a row."""
+        with self._admission:
+            if exchange.answered:
+                number = getattr(self._sending, "number", 0)
+                self._unanswered_in_row = 0
+                self._last_answered = max(self._last_answered, number)
+                return exchange
+            self._unanswered_in_row += 1
+            if self._unanswered_in_row < UNANSWERED_IN_A_ROW:
+                return exchange
+            last_answered = self._last_answered
+        raise TargetUnresponsive(_stopped_answering(last_answered))
+
     def _admit(self) -> None:
         """Take one request of the budget and a send slot within the rate, or raise."""
         settings = self._settings
@@ -279,6 +315,7 @@ class Client:
             raise DeadlineExceeded("the run's deadline has passed; no further requests are sent")
         with self._admission:
             self.requests_sent += 1
+            self._sending.number = self.requests_sent
 
     def _reserve_slot(self) -> float:
         """When this request may leave: 1/rate after the one before, whichever thread sent it."""
@@ -316,6 +353,8 @@ class Client:
             elapsed_s=self._clock() - started,
             error=problem,
             encoding_error=encoding_error,
+            # A timeout or a cut connection mid-body: what came is no statement of the server's.
+            cut_short=body.failure is not None,
         )
         # The unredacted record goes no further than this line.
         return self._keep(redact_exchange(raw, self._redactor))
@@ -437,6 +476,12 @@ def _text(
     except Exception:  # a charset Python does not know, or one that is not text
         text = data.decode("utf-8", errors="replace")
     return text, problem if complete else None
+
+
+def _stopped_answering(last_answered: int) -> str:
+    if last_answered == 0:
+        return f"the target answered none of the first {UNANSWERED_IN_A_ROW} requests"
+    return f"target stopped answering after request {last_answered}"
 
 
 def _line(error: BaseException) -> str:

@@ -1,7 +1,9 @@
 """The suite's view of one target: requests answered once, traversals walked once.
 
 Checks share what a run has already seen, so the same page is never fetched twice for
-two checks; that keeps a run inside its request budget and its time.
+two checks; that keeps a run inside its request budget and its time. Every walk follows
+the run's plan (`probing.plan`); what each test took is kept as a `Use`, from which its
+verdict says what was checked, or why it could not be.
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
-from layers_conformance.checks.params import DEFAULT_LIMIT
-from layers_conformance.checks.violations import inconclusive
+from layers_conformance.checks.violations import Inconclusive, inconclusive
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Page, Traversal, read_page
 from layers_conformance.core.targets import Fixtures, Secret
+from layers_conformance.probing import scope
 from layers_conformance.probing.client import NO_CREDENTIALS, CallCredentials, Credentials
+from layers_conformance.probing.plan import Plan, WalkKey, WalkPlan
 from layers_conformance.probing.profiles import Profile
 from layers_conformance.probing.traversal import walk
 
@@ -36,6 +39,11 @@ Job = Callable[["Probe"], object]
 
 class RunClosed(Exception):
     """Work fetched ahead stops when the run ends; no test is waiting for it."""
+
+
+class NoAnswer(Inconclusive):
+    """A request a check needed got no answer: no evidence either way, and the run is
+    incomplete."""
 
 
 class Memo(Generic[V]):
@@ -67,9 +75,17 @@ class Memo(Generic[V]):
 
     def results(self) -> list[V]:
         """The values computed so far (errors left out)."""
+        return [value for _, value in self.items()]
+
+    def items(self) -> list[tuple[Any, V]]:
+        """The keys and values computed so far (errors left out)."""
         with self._lock:
-            futures = list(self._futures.values())
-        return [f.result() for f in futures if f.done() and not f.cancelled() and not f.exception()]
+            entries = list(self._futures.items())
+        return [
+            (key, f.result())
+            for key, f in entries
+            if f.done() and not f.cancelled() and not f.exception()
+        ]
 
 
 class Source(Protocol):
@@ -112,12 +128,25 @@ class Keys:
 
 
 @dataclass
+class Use:
+    """What one test took from the probe: the requests sent while it ran, the walks it read,
+    and why what it read is not all there (`gaps`)."""
+
+    requests: int = 0
+    walks: dict[WalkKey, Traversal] = field(default_factory=dict)
+    gaps: list[str] = field(default_factory=list)
+    unanswered: bool = False  # a gap is an unanswered request: the run is incomplete
+    sampled: dict[WalkKey, int] = field(default_factory=dict)  # pages read of a walk's
+    checked: str = ""  # what the walks held, in words (see `probing.scope`)
+
+
+@dataclass
 class Probe:
     """Requests to one target, remembered by what was asked."""
 
     client: Source
     fixtures: Fixtures
-    profile: Profile
+    plan: Plan
     keys: Keys
     seed: int = 0
     concurrency: int = 1  # how many jobs `prefetch` runs at once; 1: none ahead of the tests
@@ -133,10 +162,17 @@ class Probe:
     _closing: threading.Event = field(default_factory=threading.Event)
     _queue: deque[Job] = field(default_factory=deque)  # jobs not started, next one first
     _queue_lock: threading.Lock = field(default_factory=threading.Lock)
+    _use: Use = field(default_factory=Use)  # of the test running now (never of work ahead)
+    _counted: int = 0  # requests sent when the last `Use` was taken
 
     def __repr__(self) -> str:
         # pytest prints fixtures in failure output: counts, never every recorded body.
         return f"<Probe of {self.client.requests_sent} requests, {len(self._walks)} walks>"
+
+    @property
+    def profile(self) -> Profile:
+        """The profile as planned for this run's budget."""
+        return self.plan.profile
 
     @property
     def no_credentials(self) -> object:
@@ -154,16 +190,14 @@ class Probe:
         project_id: str | None = None,
         credentials: CredentialsArg = None,
     ) -> Exchange:
-        """One request (the project under test, the configured key, unless told otherwise)."""
-        if self._closing.is_set() and getattr(self._thread, "ahead", False):
-            raise RunClosed("the run is over: no more requests ahead of the tests")
-        project = project_id or self.fixtures.project_id
-        query = tuple(params)
-        exchange = self._answers.get(
-            (project, query, credentials),
-            lambda: self.client.list_influencers(project, query, credentials=credentials),  # type: ignore[arg-type]
-        )
+        """One request (the project under test, the configured key, unless told otherwise);
+        a request that got no answer ends the check as inconclusive (`NoAnswer`)."""
+        exchange = self._ask(tuple(params), project_id or self.fixtures.project_id, credentials)
         self._answered([exchange])
+        if not exchange.answered:
+            if not self._ahead_of_tests():
+                self._use.unanswered = True
+            raise NoAnswer(f"no answer: {exchange.describe()}")
         return exchange
 
     @contextmanager
@@ -180,15 +214,45 @@ class Probe:
     def traverse(
         self, limit: int | None = None, status: str | None = None, project_id: str | None = None
     ) -> Traversal:
-        """The walk at this page size and filter, within the profile's caps."""
+        """The walk at this page size and filter, as far as the plan lets it go."""
         project = project_id or self.fixtures.project_id
         walked = self._walks.get(
             (project, limit, status), lambda: self._walk(project, limit, status)
         )
         self._answered(walked.exchanges)
+        if project == self.fixtures.project_id and not self._ahead_of_tests():
+            self._note(limit, status, walked)
         if not walked.pages:
             inconclusive(f"no traversal at limit={limit} status={status}: {walked.stopped}")
         return walked
+
+    def expect_end(self, walked: Traversal) -> None:
+        """End the check as inconclusive unless `walked` reached `nextCursor: null`."""
+        if walked.complete or walked.stopped:
+            return  # a walk a guard stopped is already a gap of the test's `Use`
+        held = len(walked.items)
+        planned = self._planned(walked)
+        if planned is None or not planned.to_the_end:
+            inconclusive(
+                f"the walk read only its share of the {self.profile.name} plan, the first "
+                f"{held:,} influencers, and the list goes on: its end was not checked"
+            )
+        inconclusive(
+            f"the list did not end within the {planned.pages:,} pages at limit {planned.limit} "
+            f"this run's plan gives the walk to the end (≥ {held:,} influencers), so its end "
+            f"was not checked: {self.plan.further()}"
+        )
+
+    def sample(self, walked: Traversal) -> tuple[Page, ...]:
+        """The pages of `walked` that checks of every item read: the first ones and the last,
+        as many as the profile's `sample_pages` (all of them when that is None)."""
+        wanted = self.profile.sample_pages
+        if wanted is None or len(walked.pages) <= wanted:
+            return walked.pages
+        key = self._key_of(walked)
+        if key is not None and key[0] == self.fixtures.project_id:
+            self._use.sampled[key[1:]] = wanted
+        return walked.pages[: wanted - 1] + walked.pages[-1:]
 
     def walks_done(self) -> list[Traversal]:
         """Every walk finished so far: its pages are the run's chains of dependent requests."""
@@ -249,6 +313,15 @@ class Probe:
         for _ in jobs:  # each task runs whichever job is next when a thread is free
             self._pool.submit(self._next)
 
+    def take_use(self) -> Use:
+        """What the probe gave since the last call: one test's `Use`."""
+        use, self._use = self._use, Use()
+        sent = self.client.requests_sent
+        use.requests, self._counted = sent - self._counted, sent
+        size = scope.list_size(self._main_walks())
+        use.checked = scope.checked(use.walks, size, use.sampled)
+        return use
+
     def close(self) -> None:
         """Drop work not yet started, and wait for the jobs under way."""
         self._closing.set()
@@ -267,33 +340,68 @@ class Probe:
         finally:
             self._thread.ahead = False
 
+    def _ahead_of_tests(self) -> bool:
+        return bool(getattr(self._thread, "ahead", False))
+
     def _answered(self, exchanges: Iterable[Exchange]) -> None:
-        if not getattr(self._thread, "ahead", False):
+        if not self._ahead_of_tests():
             for exchange in exchanges:
                 self.on_answer(exchange)
 
+    def _ask(self, params: Params, project: str, credentials: CredentialsArg) -> Exchange:
+        if self._closing.is_set() and self._ahead_of_tests():
+            raise RunClosed("the run is over: no more requests ahead of the tests")
+        return self._answers.get(
+            (project, params, credentials),
+            lambda: self.client.list_influencers(project, params, credentials=credentials),  # type: ignore[arg-type]
+        )
+
+    def _note(self, limit: int | None, status: str | None, walked: Traversal) -> None:
+        self._use.walks[(limit, status)] = walked
+        if walked.cut_by_guard and walked.stopped not in self._use.gaps:
+            self._use.gaps.append(walked.stopped)
+            self._use.unanswered |= walked.stop_kind == "no-answer"
+
+    def _planned(self, walked: Traversal) -> WalkPlan | None:
+        key = self._key_of(walked)
+        return None if key is None else self.plan.walk(*key[1:])
+
+    def _key_of(self, walked: Traversal) -> tuple[str, int | None, str | None] | None:
+        return next((key for key, known in self._walks.items() if known is walked), None)
+
+    def _main_walks(self) -> dict[WalkKey, Traversal]:
+        main = self.fixtures.project_id
+        return {(limit, status): t for (p, limit, status), t in self._walks.items() if p == main}
+
     def _walk(self, project: str, limit: int | None, status: str | None) -> Traversal:
+        planned = self.plan.walk(limit, status)
         base = _query(limit, status)
-        small = limit is not None and limit < DEFAULT_LIMIT
-        cap = self.profile.small_page_items if small else self.profile.max_items
         started = last_report = time.monotonic()
-        label = f"traversal limit={limit or 'default'} status={status or 'any'}"
+        label = f"walk at limit={limit or 'default'} status={status or 'any'}"
 
         def fetch(cursor: str | None) -> Exchange:
             params = base + ((("cursor", cursor),) if cursor is not None else ())
-            return self.get(params, project_id=project)
+            exchange = self._ask(params, project, None)
+            self._answered([exchange])
+            return exchange
 
         def progress(page: Page) -> None:
             nonlocal last_report
             now = time.monotonic()
             if now - last_report >= PROGRESS_EVERY_S:
                 last_report = now
+                used = f"{self.client.requests_sent:,}/{self.plan.budget:,} requests"
                 self.on_progress(
-                    f"{label}: page {page.number}, {now - started:.0f} s, still walking"
+                    f"{label}: page {page.number:,} of at most {planned.pages:,}, "
+                    f"{now - started:.0f} s, still walking ({used} used)"
                 )
 
         return walk(
-            fetch, limit=limit, max_pages=self.profile.max_pages, max_items=cap, on_page=progress
+            fetch,
+            limit=limit,
+            max_pages=planned.pages,
+            max_items=planned.max_items,
+            on_page=progress,
         )
 
 

@@ -30,6 +30,7 @@ MALFORMED_PROJECT_ID = "not-a-uuid"
 # Filtered first pages are asked for at these limits (every limit is asked for unfiltered).
 FILTERED_LIMITS = (1, 50, 100)
 UNKNOWN_KEY = "lc_not_a_key_0000000000000000"
+WalkKey = tuple[int | None, str | None]  # a walk's page size and status filter
 
 
 @dataclass(frozen=True)
@@ -50,21 +51,26 @@ class Ground:
 
 def gather(probe: Probe) -> Ground:
     """The ground truth, the cursors and the pairwise cases of the probe's target: computed
-    once, by the warm-up or the first test that asks."""
-    return cast(Ground, probe.derived.get("query space", lambda: _gather(probe)))
+    once, by the warm-up or the first test that asks. The walks it stands on are read here
+    all the same (remembered: no request), so the asking test's record says it read them."""
+    walks = _walks_of(probe)
+    return cast(Ground, probe.derived.get("query space", lambda: _gather(probe, walks)))
 
 
-def _gather(probe: Probe) -> Ground:
+def _walks_of(probe: Probe) -> dict[WalkKey, Traversal]:
+    """The walks the space stands on: every page size unfiltered, each filter."""
     profile = probe.profile
+    keys: list[WalkKey] = [(size, None) for size in (*profile.page_sizes, None)]
+    keys += [(profile.filter_page_size, status) for status in params.STATUSES]
+    return {(limit, status): _walked(probe, limit, status) for limit, status in keys}
+
+
+def _gather(probe: Probe, walks: dict[WalkKey, Traversal]) -> Ground:
     known = truth(probe)
     target = offer(_projects(probe), probe.keys.without_scope is not None, list(known.listing))
     book = CursorBook(lambda status, limit: _first_page(probe, status, limit))
-    for size in (*profile.page_sizes, None):
-        book.learn(None, size, _walked(probe, size, None))
-    for status in params.STATUSES:
-        book.learn(
-            status, profile.filter_page_size, _walked(probe, profile.filter_page_size, status)
-        )
+    for (limit, status), walk in walks.items():
+        book.learn(status, limit, walk)
     points = tuple(pairwise.feasible_points(target))
     cover = pairwise.all_pairs(points)
     made = (book.case(pairwise.concretize(c, i, target), i) for i, c in enumerate(cover))

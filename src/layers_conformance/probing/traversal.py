@@ -1,7 +1,8 @@
 """Walk a project's pages by following `nextCursor`, through an injected fetch.
 
-The walk never hangs on a broken server: a repeated cursor ends it, and so does a cap on
-pages. What it met is returned as a `Traversal`; judging it is the invariants' job.
+The walk never hangs on a broken server: a repeated cursor ends it, so do empty pages in a
+row, and so does its share of the run's budget (`max_pages`, from the plan). What it met is
+returned as a `Traversal`; judging it is the invariants' job.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Page, Traversal, read_page
 
-# A server handing out fresh cursors to empty pages would otherwise spend the whole budget.
+# A server handing out fresh cursors to empty pages would otherwise spend the walk's share.
 EMPTY_PAGES_IN_A_ROW = 3
 # fetch(cursor) -> the exchange of one page request; cursor None asks for the first page.
 Fetch = Callable[[str | None], Exchange]
@@ -25,15 +26,20 @@ def walk(
     max_items: int | None = None,
     on_page: Callable[[Page], None] | None = None,
 ) -> Traversal:
-    """Follow cursors until `nextCursor` is null, a guard trips, or `max_items` are in hand."""
+    """Follow cursors until `nextCursor` is null or a guard trips; a walk that has used its
+    `max_pages` or holds `max_items` stops on purpose, as a prefix."""
     pages: list[Page] = []
     seen_cursors: set[str] = set()
     cursor: str | None = None
     while True:
         exchange = fetch(cursor)
-        page = read_page(exchange, len(pages) + 1, limit)
+        number = len(pages) + 1
+        if not exchange.answered:
+            reason = f"no answer to page {number}: {exchange.describe()}"
+            return Traversal(tuple(pages), reason, "no-answer", failed_exchange=exchange)
+        page = read_page(exchange, number, limit)
         if page is None:
-            reason = f"page {len(pages) + 1} is not a page: {exchange.describe()}"
+            reason = f"page {number} is not a page: {exchange.describe()}"
             return Traversal(tuple(pages), reason, "not-a-page", failed_exchange=exchange)
         pages.append(page)
         if on_page is not None:
@@ -59,14 +65,16 @@ def _stop_reason(
         return Traversal(done, f"page {len(pages)} has an empty nextCursor", "empty-cursor")
     if cursor in seen_cursors:
         return Traversal(done, f"page {len(pages)} repeats an earlier nextCursor", "cycle")
-    if max_items is not None and sum(len(p.items) for p in pages) >= max_items:
-        return Traversal(done, prefix=True)
     if len(pages) > EMPTY_PAGES_IN_A_ROW and not any(
         p.items for p in pages[-EMPTY_PAGES_IN_A_ROW:]
     ):
         return Traversal(
-            done, f"{EMPTY_PAGES_IN_A_ROW} empty pages in a row still carry a nextCursor", "cap"
+            done,
+            f"the suite stopped the walk after {EMPTY_PAGES_IN_A_ROW} empty pages in a row "
+            "that still carried a nextCursor",
+            "empty-pages",
         )
-    if len(pages) >= max_pages:
-        return Traversal(done, f"still a nextCursor after {max_pages} pages", "cap")
+    held = sum(len(p.items) for p in pages)
+    if len(pages) >= max_pages or (max_items is not None and held >= max_items):
+        return Traversal(done, prefix=True)
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -15,7 +16,6 @@ DEFAULT_KEY_WITHOUT_SCOPE = "lc_ref_key_noscope"
 NEWEST = 1_775_053_330  # 2026-04-01T14:22:10Z, the page's example createdAt
 ARCHIVED_SHARE = 0.15
 STRADDLED_LIMITS = (7, 25)
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _FIRST = ("Ava", "Noah", "Mia", "Liam", "Zoe", "Kai", "Ines", "Omar", "Lena", "Yuki", "Sam")
 _LAST = ("Chen", "Okafor", "Silva", "Novak", "Haddad", "Kim", "Moreau", "Patel", "Berg")
 _GENDERS = ("female", "male", "non-binary")
@@ -64,14 +64,36 @@ class ReferenceFixtures:
 
 
 @dataclass(frozen=True)
+class MainLayout:
+    """The main project's live list: tie group sizes and their times, newest first."""
+
+    project_id: str
+    groups: tuple[int, ...]
+    times: tuple[int, ...]
+    seed: str  # of the live rows' own random stream
+
+
+@dataclass(frozen=True)
 class Dataset:
-    """Everything the store holds, plus the secret that signs cursors."""
+    """Everything the store holds, plus the secret that signs cursors.
+
+    The main project's live rows are generated afresh each time `influencers` is read, in
+    listing order: a million of them would hold a gigabyte as a tuple, and the store reads
+    them once.
+    """
 
     fixtures: ReferenceFixtures
     projects: tuple[Project, ...]
     keys: tuple[ApiKey, ...]
-    influencers: tuple[Influencer, ...]
+    layout: MainLayout
+    stored: tuple[Influencer, ...]  # the main project's archived rows, the other projects'
     secret: bytes
+
+    @property
+    def influencers(self) -> Iterator[Influencer]:
+        """Every row: the main project's live ones (newest first), then the stored ones."""
+        yield from _live_rows(self.layout)
+        yield from self.stored
 
     def live(self, project_id: str, status: str | None = None) -> list[Influencer]:
         """The project's live influencers in listing order (createdAt, then id, descending)."""
@@ -93,16 +115,21 @@ def build_dataset(
     """The dataset: a main project of `size` live influencers and its companions."""
     rng = random.Random(seed)
     main, empty, side, foreign = (_uuid(rng) for _ in range(4))
-    main_rows = _main_project(rng, main, size)
-    companions = _archived_only(rng, empty, 5) + _plain(rng, side, 9) + _plain(rng, foreign, 12)
-    rows = main_rows + companions
+    groups = _tie_groups(rng, size)
+    times = _group_times(rng, len(groups))
+    layout = MainLayout(main, tuple(groups), tuple(times), f"{seed}-live")
+    # Each part has its own random stream, so the live rows can be generated again alone.
+    archived = _archived_among(random.Random(f"{seed}-archived"), main, groups, times)
+    others = random.Random(f"{seed}-others")
+    companions = _archived_only(others, empty, 5) + _plain(others, side, 9)
+    companions += _plain(others, foreign, 12)
     fixtures = ReferenceFixtures(
         project_id=main,
         empty_project_id=empty,
         foreign_project_id=foreign,
         key=key,
         key_without_scope=key_without_scope,
-        archived_influencer_ids=tuple(row.influencer_id for row in main_rows if row.archived),
+        archived_influencer_ids=tuple(row.influencer_id for row in archived),
     )
     projects = (Project(main, "org_a"), Project(empty, "org_a"), Project(side, "org_a"))
     keys = (
@@ -111,18 +138,19 @@ def build_dataset(
         ApiKey(f"{key}_org_b", "org_b", WRITE_SCOPE),
     )
     secret = rng.getrandbits(256).to_bytes(32, "big")
-    return Dataset(fixtures, (*projects, Project(foreign, "org_b")), keys, tuple(rows), secret)
+    stored = tuple(archived + companions)
+    return Dataset(fixtures, (*projects, Project(foreign, "org_b")), keys, layout, stored, secret)
 
 
-def _main_project(rng: random.Random, project_id: str, size: int) -> list[Influencer]:
-    groups = _tie_groups(rng, size)
-    times = _group_times(rng, len(groups))
-    live = [
-        _influencer(rng, project_id, times[index])
-        for index, group_size in enumerate(groups)
-        for _ in range(group_size)
-    ]
-    return live + _archived_among(rng, project_id, groups, times)
+def _live_rows(layout: MainLayout) -> Iterator[Influencer]:
+    """The main project's live rows in listing order: by time, then by id, descending."""
+    rng = random.Random(layout.seed)
+    make = _Maker(layout.project_id)
+    for width, when in zip(layout.groups, layout.times, strict=True):
+        if width == 1:
+            yield make(rng, when)
+        else:
+            yield from sorted((make(rng, when) for _ in range(width)), reverse=True)
 
 
 def _tie_groups(rng: random.Random, size: int) -> list[int]:
@@ -162,8 +190,9 @@ def _archived_among(
     ties = [times[index] for index, width in enumerate(groups) if width > 1]
     gaps = [(newer + older) // 2 for newer, older in itertools.pairwise(times)]
     wanted = max(3, round(sum(groups) * ARCHIVED_SHARE))
-    picks = _alternate(rng, ties, gaps, wanted)
-    return [_influencer(rng, project_id, when, archived=True) for when in picks]
+    make = _Maker(project_id, archived=True)
+    rows = [make(rng, when) for when in _alternate(rng, ties, gaps, wanted)]
+    return sorted(rows, key=lambda row: (row.created_at, row.influencer_id), reverse=True)
 
 
 def _alternate(rng: random.Random, ties: list[int], gaps: list[int], wanted: int) -> list[int]:
@@ -172,35 +201,47 @@ def _alternate(rng: random.Random, ties: list[int], gaps: list[int], wanted: int
 
 
 def _archived_only(rng: random.Random, project_id: str, count: int) -> list[Influencer]:
-    return [_influencer(rng, project_id, NEWEST - n * 60, archived=True) for n in range(count)]
+    make = _Maker(project_id, archived=True)
+    return [make(rng, NEWEST - n * 60) for n in range(count)]
 
 
 def _plain(rng: random.Random, project_id: str, count: int) -> list[Influencer]:
-    return [_influencer(rng, project_id, NEWEST - n * 97) for n in range(count)]
+    make = _Maker(project_id)
+    return [make(rng, NEWEST - n * 97) for n in range(count)]
 
 
-def _influencer(
-    rng: random.Random, project_id: str, created_at: int, *, archived: bool = False
-) -> Influencer:
-    ident = _ulid(rng)
-    return Influencer(
-        influencer_id=f"inf_{ident}",
-        project_id=project_id,
-        name=f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
-        gender=rng.choice(_GENDERS),
-        age_range=rng.choice(_AGES),
-        status=rng.choice(STATUSES),
-        thumbnail_url=f"https://media.layers.com/{project_id[:8]}/{ident.lower()}-thumb.jpg",
-        created_at=created_at,
-        archived=archived,
-    )
+class _Maker:
+    """Makes one project's rows: two random draws a row, so a million take seconds."""
+
+    def __init__(self, project_id: str, *, archived: bool = False) -> None:
+        self.project_id, self.archived = project_id, archived
+        self.media = f"https://media.layers.com/{project_id[:8]}/"
+
+    def __call__(self, rng: random.Random, created_at: int) -> Influencer:
+        ident = _ulid(rng)
+        pick = rng.getrandbits(32)
+        pick, first = divmod(pick, len(_FIRST))
+        pick, last = divmod(pick, len(_LAST))
+        pick, gender = divmod(pick, len(_GENDERS))
+        pick, age = divmod(pick, len(_AGES))
+        return Influencer(  # by position: a keyword call costs twice as much
+            f"inf_{ident}",
+            self.project_id,
+            f"{_FIRST[first]} {_LAST[last]}",
+            _GENDERS[gender],
+            _AGES[age],
+            STATUSES[pick % len(STATUSES)],
+            f"{self.media}{ident.lower()}-thumb.jpg",
+            created_at,
+            self.archived,
+        )
 
 
 def _ulid(rng: random.Random) -> str:
     # Random rather than time-ordered on purpose: id order then says nothing about
-    # createdAt order, so a server sorting by id is caught.
-    bits = rng.getrandbits(128)
-    return "".join(_CROCKFORD[(bits >> shift) & 31] for shift in range(125, -5, -5))
+    # createdAt order, so a server sorting by id is caught. 26 characters, like a ULID
+    # (hexadecimal digits are Crockford base32 digits too).
+    return f"{rng.getrandbits(104):026X}"
 
 
 def _uuid(rng: random.Random) -> str:

@@ -46,6 +46,8 @@ def har_entry(exchange: Exchange, answered_at: datetime, worker: str = "main") -
         entry["_error"] = exchange.error
     if exchange.encoding_error is not None:
         entry["_encodingError"] = exchange.encoding_error
+    if exchange.cut_short:  # what came is no answer: a replay must not judge it either
+        entry["_cutShort"] = True
     return entry
 
 
@@ -104,6 +106,7 @@ def exchange_of(entry: Mapping[str, Any]) -> Exchange:
         elapsed_s=float(entry["time"]) / 1000,
         error=None if error is None else str(error),
         encoding_error=_text_or_none(entry.get("_encodingError")),
+        cut_short=entry.get("_cutShort") is True,
     )
 
 

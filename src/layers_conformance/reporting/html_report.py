@@ -71,7 +71,8 @@ def render_html(run: RunResult) -> str:
     css = resources.files(__package__).joinpath("report.css").read_text(encoding="utf-8")
     # Findings first: a person opening a failing report wants what broke, then the matrix.
     main = [
-        _summary(run), _waivers(run), _findings(run), _matrix(run), _coverage(run), _notes(run)
+        _summary(run), _spending(run), _waivers(run), _findings(run), _matrix(run),
+        _coverage(run), _notes(run),
     ]  # fmt: skip
     body = "".join([_header(run), "<main>", *main, "</main>", _footer(run)])
     return (
@@ -105,7 +106,7 @@ def _facts(run: RunResult) -> str:
         "Seed": run.seed,
         "Started": run.started_at,
         "Duration": f"{run.duration_s:.1f} s",
-        "Requests": run.requests,
+        "Requests": f"{run.requests:,} of {run.budget:,}" if run.budget else run.requests,
     }
     rows = "".join(f"<dt>{_e(name)}</dt><dd>{_e(value)}</dd>" for name, value in facts.items())
     return f'<dl class="facts">{rows}</dl>'
@@ -316,6 +317,22 @@ def _folded(label: str, text: str) -> str:
 
 def _pre(label: str, text: str) -> str:
     return f"<h4>{_e(label)}</h4><pre>{_e(text)}</pre>" if text else ""
+
+
+def _spending(run: RunResult) -> str:
+    """Where the budget went, when a limit cut the run short: what to raise, and who spent."""
+    if not run.raise_hint:
+        return ""
+    rows = "".join(
+        f"<tr><td>{spent.requests:,}</td><td>{_e(spent.test)}</td>"
+        f'<td><a href="#req-{_e(spent.requirement)}">{_e(spent.requirement)}</a></td></tr>'
+        for spent in run.spending
+    )
+    head = "<tr><th>Requests</th><th>Test</th><th>Requirement</th></tr>"
+    return (
+        f'<h2 id="budget">Where the budget went</h2><p class="aborted">Cut short: '
+        f"{_e(run.raise_hint)}.</p><table>{head}{rows}</table>"
+    )
 
 
 COVERAGE_LEGEND = (

@@ -65,9 +65,19 @@ def _report(run: RunResult) -> dict[str, Any]:
         **certification,
         "requests": run.requests,
         "aborted": run.aborted,
+        "budget": _budget(run),
         "requirements": [_requirement(result) for result in run.requirements],
         "waivers": [_waiver(outcome.waiver) | {"use": outcome.use} for outcome in run.waivers],
         "coverage": [_coverage(part) for part in run.coverage],
+    }
+
+
+def _budget(run: RunResult) -> dict[str, Any]:
+    """The run's request budget, what cut the run short if anything did, and who spent what."""
+    return {
+        "requests": run.budget,
+        "cut_short": run.raise_hint,
+        "spent_by_test": [asdict(spent) for spent in run.spending],
     }
 
 

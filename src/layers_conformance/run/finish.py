@@ -12,6 +12,7 @@ from layers_conformance import __version__
 from layers_conformance.core.catalogue import load_catalogue, spec_sha256
 from layers_conformance.core.results import REQUIREMENT_STATUSES, RequirementResult, RunResult
 from layers_conformance.core.targets import Target
+from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.reporting.bundle import write_bundle
 from layers_conformance.reporting.har import Entry, write_har
 from layers_conformance.reporting.html_report import write_html
@@ -23,6 +24,7 @@ from layers_conformance.run.tally import Tally
 from layers_conformance.run.waivers import WaiverBook, describe_use
 
 GROUPED_SKIPS = 3  # this many requirements skipped for one reason share one summary line
+SPENDERS_SHOWN = 8  # tests listed in the terminal when a limit cut the run short
 
 
 def finish_run(
@@ -32,6 +34,7 @@ def finish_run(
     waivers: WaiverBook | None = None,
     exchanges: Sequence[Entry] = (),
     described: Mapping[str, Any] | None = None,
+    budget: int = 0,
 ) -> RunResult:
     """Fold the verdicts, apply the waivers and write the reports: `conformance.json`,
     `index.html`, the exchanges as `exchanges.har` and, for a certification run that reached
@@ -53,6 +56,9 @@ def finish_run(
         waivers=uses,
         certify=options.certify,
         coverage=tally.coverage,
+        budget=budget,
+        spending=tally.spending(),
+        raise_hint=raise_hint(tally.cut_by, options, budget),
     )
     directory = options.target_report_dir
     directory.mkdir(parents=True, exist_ok=True)
@@ -63,6 +69,23 @@ def finish_run(
     if options.certify and options.replay is None and described is not None:
         write_bundle(directory / BUNDLE_FILE, evidence(directory, described))
     return run
+
+
+def raise_hint(cut_by: set[str], options: Options, budget: int) -> str:
+    """Which of the run's limits cut it short, and how to raise it; empty when none did."""
+    hints = []
+    if "budget" in cut_by:
+        hints.append(
+            f"the request budget of {budget:,} ran out: raise request_budget in the targets "
+            f"entry (the {options.profile} profile plans for {PROFILES[options.profile].budget:,})"
+        )
+    if "deadline" in cut_by:
+        deadline = options.deadline_s or PROFILES[options.profile].deadline_s
+        hints.append(
+            f"the deadline of {deadline:g} s passed: raise --deadline, or the rate limit if "
+            "the target allows"
+        )
+    return "; ".join(hints)
 
 
 def summary_lines(run: RunResult, options: Options) -> list[str]:
@@ -81,9 +104,9 @@ def summary_lines(run: RunResult, options: Options) -> list[str]:
     lines.append(", ".join(f"{n} {s}" for s, n in counts.items() if n))
     if run.aborted:
         lines.append(f"run aborted: {run.aborted}")
-    lines.append(
-        f"verdict: {run.verdict.upper()} ({run.requests} requests, {run.duration_s:.1f} s)"
-    )
+    lines += _spending_lines(run)
+    used = f"{run.requests}/{run.budget} requests" if run.budget else f"{run.requests} requests"
+    lines.append(f"verdict: {run.verdict.upper()} ({used}, {run.duration_s:.1f} s)")
     lines += verdict_lines(run)
     where = options.target_report_dir
     written = ["conformance.json", "index.html", "exchanges.har", "junit.xml", "allure-results/"]
@@ -97,3 +120,16 @@ def _explained(result: RequirementResult) -> str:
     if result.waiver is not None:
         return result.waiver.describe()
     return result.reason or result.statement
+
+
+def _spending_lines(run: RunResult) -> list[str]:
+    if not run.raise_hint:
+        return []
+    lines = [f"cut short: {run.raise_hint}", "requests by test, most first:"]
+    lines += [
+        f"  {spent.requests:>6,}  {spent.test} ({spent.requirement})"
+        for spent in run.spending[:SPENDERS_SHOWN]
+    ]
+    if len(run.spending) > SPENDERS_SHOWN:
+        lines.append(f"  … {len(run.spending) - SPENDERS_SHOWN} more tests in conformance.json")
+    return lines

@@ -34,6 +34,7 @@ from layers_conformance.probing.client import (
     DeadlineExceeded,
     RateLimited,
     TargetUnreachable,
+    TargetUnresponsive,
 )
 from layers_conformance.probing.replay import Replay
 from layers_conformance.reporting.har import read_har
@@ -45,7 +46,13 @@ RUN_FILE = "run.json"
 REPORT_FILE = "conformance.json"
 HAR_FILE = "exchanges.har"
 # Reasons a run is incomplete that did not stop it (see verdicts.judge): no refusal to replay.
-NOT_REFUSALS = ("an answer could not be read", "the suite could not judge")
+# Reasons of a run that went on (`verdicts.py`, `probing.probe.NoAnswer`): no refusal.
+NOT_REFUSALS = (
+    "an answer could not be read",
+    "the suite could not judge",
+    "no answer",
+    "nothing wrong in what was read",
+)
 
 
 def placeholder(secret: Secret, default_variable: str) -> str:
@@ -53,8 +60,11 @@ def placeholder(secret: Secret, default_variable: str) -> str:
     return f"${secret.variable or default_variable}"
 
 
-def describe_run(options: Options, target: Target) -> dict[str, Any]:
-    """What `run.json` records of a run, beyond its report: the keys only as placeholders."""
+def describe_run(
+    options: Options, target: Target, plan_budget: int | None = None
+) -> dict[str, Any]:
+    """What `run.json` records of a run, beyond its report: the keys only as placeholders,
+    and the budget its plan was made for (the walks' shares follow from it and the profile)."""
     fixtures, auth = target.fixtures, target.auth
     archived = fixtures.archived_influencer_ids
     no_scope = auth.key_without_scope
@@ -72,6 +82,7 @@ def describe_run(options: Options, target: Target) -> dict[str, Any]:
             "archived_influencer_ids": None if archived is None else list(archived),
         },
         "reference_faults": list(options.reference_faults),
+        "plan_budget": plan_budget,
         "hypothesis_version": hypothesis.__version__,
         "python_version": platform.python_version(),
     }
@@ -106,7 +117,8 @@ def replay_target(directory: Path) -> Target:
                 archived_influencer_ids=None if archived is None else tuple(archived),
             ),
             rate_limit_rps=None,
-            request_budget=None,
+            # The recorded run's plan, so the replay asks for the walks it made, page for page.
+            request_budget=described.get("plan_budget"),
             timeout_s=None,
         )
     except (KeyError, TypeError) as error:
@@ -137,6 +149,8 @@ def refusal_of(aborted: str) -> ClientError | None:
         "request budget": BudgetExceeded,
         "rate limited": RateLimited,
         "the run's deadline": DeadlineExceeded,
+        "target stopped answering": TargetUnresponsive,
+        "the target answered none": TargetUnresponsive,
     }
     for start, refusal in refusals.items():
         if reason.startswith(start):

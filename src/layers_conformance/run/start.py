@@ -14,7 +14,8 @@ from layers_conformance.core.redaction import REDACTOR
 from layers_conformance.core.targets import Auth, Fixtures, Secret, Target
 from layers_conformance.probing import warmup
 from layers_conformance.probing.client import Client, ClientSettings, Credentials
-from layers_conformance.probing.probe import Keys, Probe
+from layers_conformance.probing.plan import Plan, plan_run
+from layers_conformance.probing.probe import Keys, NoAnswer, Probe
 from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.probing.replay import Replay
 from layers_conformance.run.options import REFERENCE, Options
@@ -39,22 +40,43 @@ def open_probe(
     if target is None:
         say("starting the embedded reference server")
         target = stack.enter_context(embedded_reference(options))
-    profile = PROFILES[options.profile]
     REDACTOR.add(target.auth.secrets())  # known before the first answer can echo a key
     configured = Credentials(target.auth.scheme, target.auth.key)
     without = target.auth.key_without_scope
     keys = Keys(configured, Credentials(target.auth.scheme, without) if without else None)
     source = _source(options, target, keys, on_exchange)
     stack.callback(source.close)
-    probe = Probe(source, target.fixtures, profile, keys, options.seed, options.concurrency, say)
+    plan = run_plan(options, target)
+    say(plan.lines()[0])
+    probe = Probe(source, target.fixtures, plan, keys, options.seed, options.concurrency, say)
     stack.callback(probe.close)  # before the source closes: the stack unwinds in reverse
-    probe.get()  # fails fast, once, when the target is down (TargetUnreachable)
+    # Fails fast, once, when the target is down (TargetUnreachable); a first request left
+    # unanswered is met again by the checks that need it.
+    with contextlib.suppress(NoAnswer):
+        probe.get()
+    probe.take_use()  # the first request belongs to no test
     if on_answer is not None:
         probe.on_answer = on_answer
-    if options.concurrency > 1 and profile.name != "smoke":
+    if options.concurrency > 1 and plan.profile.name != "smoke":
         say(f"sending the run's independent requests and walks, {options.concurrency} at a time")
         probe.prefetch(warmup.jobs(probe))
     return target, probe
+
+
+def run_plan(options: Options, target: Target | None) -> Plan:
+    """The plan of this run (this worker's, under pytest-xdist): walks and their shares."""
+    return plan_run(
+        PROFILES[options.profile],
+        worker_budget(request_budget(options, target)),
+        rate_limit_rps=worker_rate(_rate(options, target)),
+        deadline_s=_deadline_s(options),
+    )
+
+
+def request_budget(options: Options, target: Target | None) -> int:
+    """The requests the whole run may send: the target's `request_budget` or the profile's."""
+    configured = target.request_budget if target is not None else None
+    return configured or PROFILES[options.profile].budget
 
 
 @contextlib.contextmanager
@@ -130,11 +152,17 @@ def _workers() -> int:
 
 
 def _settings(options: Options, target: Target) -> ClientSettings:
-    profile = PROFILES[options.profile]
-    deadline = time.monotonic() + (options.deadline_s or profile.deadline_s)
     return ClientSettings(
-        budget=worker_budget(target.request_budget or profile.budget),
-        rate_limit_rps=worker_rate(options.rate_limit_rps or target.rate_limit_rps),
+        budget=worker_budget(request_budget(options, target)),
+        rate_limit_rps=worker_rate(_rate(options, target)),
         read_timeout_s=target.timeout_s or DEFAULT_READ_TIMEOUT_S,
-        run_deadline=deadline,
+        run_deadline=time.monotonic() + _deadline_s(options),
     )
+
+
+def _rate(options: Options, target: Target | None) -> float | None:
+    return options.rate_limit_rps or (target.rate_limit_rps if target is not None else None)
+
+
+def _deadline_s(options: Options) -> float:
+    return options.deadline_s or PROFILES[options.profile].deadline_s

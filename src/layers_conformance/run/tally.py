@@ -12,6 +12,7 @@ from layers_conformance.core.results import (
     Evidence,
     PairCoverage,
     RequirementResult,
+    Spent,
     Status,
     merge_coverage,
 )
@@ -45,8 +46,11 @@ class TestRecord:
     requests_sent: int = 0  # by this worker's client so far
     # Pairs of the query space the test's own cases sent (tests that draw from the space).
     coverage: tuple[PairCoverage, ...] = ()
+    test: str = ""  # the test's node id
+    requests_used: int = 0  # sent for this test (walks it was the first to read included)
     stops_run: bool = False  # the test met a condition that ends the run (see ClientError)
     refused: bool = False  # `incomplete` is the client's refusal to go on (a ClientError)
+    cut: str = ""  # "budget" or "deadline" when that limit cut this test short
 
     def to_json(self) -> dict[str, Any]:
         """The record as plain data, to travel on a report."""
@@ -85,6 +89,11 @@ class Tally:
         self.requests_by_worker[record.worker] = max(seen, record.requests_sent)
 
     @property
+    def cut_by(self) -> set[str]:
+        """The run's limits that cut tests short: "budget", "deadline"."""
+        return {record.cut for record in self.records if record.cut}
+
+    @property
     def coverage(self) -> tuple[PairCoverage, ...]:
         """The query space's pairs every test's cases sent, merged."""
         return merge_coverage(part for record in self.records for part in record.coverage)
@@ -93,6 +102,11 @@ class Tally:
     def requests(self) -> int:
         """Requests sent by every worker's client."""
         return sum(self.requests_by_worker.values())
+
+    def spending(self) -> tuple[Spent, ...]:
+        """Requests by test, most first: where the budget went."""
+        spent = [Spent(r.test, r.requirement, r.requests_used) for r in self.records if r.test]
+        return tuple(sorted(spent, key=lambda s: (-s.requests, s.test)))
 
     def fold(self, catalogue: dict[str, Requirement]) -> tuple[RequirementResult, ...]:
         """Every catalogue requirement's verdict; one with no test is never a pass."""
