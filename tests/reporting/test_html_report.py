@@ -73,6 +73,18 @@ class TestContent:
         page = render_html(make_run(make_result("A-001"), aborted="request budget exhausted"))
         assert "Run aborted: request budget exhausted" in page
 
+    def test_a_certification_run_shows_its_own_verdict(self, make_run, make_result):
+        """README, Certification: the report of a `--certify` run says pass, fail or
+        incomplete, and names the MUSTs that made it anything but pass."""
+        shown = make_result("A-001", "inconclusive")
+        assert "Certification" not in render_html(make_run(shown))
+        incomplete = render_html(make_run(shown, certify=True))
+        assert "Certification: INCOMPLETE (A-001 inconclusive)</p>" in incomplete
+        failed = render_html(make_run(shown, make_result("B-001", "fail"), certify=True))
+        assert "Certification: FAIL (B-001 fail)</p>" in failed
+        passed = render_html(make_run(make_result("A-001", "pass"), certify=True))
+        assert '<p class="certification pass">Certification: PASS</p>' in passed
+
     def test_counts_per_status(self, page):
         """Every status is counted, zero included."""
         for count in ("1 pass", "1 fail", "1 warn", "1 skip", "1 inconclusive"):

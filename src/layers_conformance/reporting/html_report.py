@@ -89,7 +89,21 @@ def _header(run: RunResult) -> str:
     return (
         f'<header><div><p class="verdict {_e(run.verdict)}">{_e(run.verdict.upper())}</p>'
         f"<h1>Conformance of {_e(run.target)} to {_e(ENDPOINT)}</h1>"
-        f"{_facts(run)}{aborted}</div></header>"
+        f"{_certification(run)}{_facts(run)}{aborted}</div></header>"
+    )
+
+
+def _certification(run: RunResult) -> str:
+    """A certification run's own verdict, and the MUSTs that decided it when it is no pass."""
+    verdict = run.certification
+    if verdict is None:
+        return ""
+    deciding = {"fail": run.broken, "incomplete": run.unproven}.get(verdict, ())
+    why = ", ".join(f"{r.id} {r.status}" for r in deciding)
+    why = why or ("the run could not finish" if verdict == "incomplete" else "")
+    return (
+        f'<p class="certification {_e(verdict)}">Certification: {_e(verdict.upper())}'
+        f"{_e(f' ({why})' if why else '')}</p>"
     )
 
 
