@@ -14,7 +14,7 @@ import pytest
 from layers_conformance.checks.violations import Inconclusive
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.targets import Fixtures, Secret
-from layers_conformance.probing.client import Client, ClientSettings, Credentials
+from layers_conformance.probing.client import BudgetExceeded, Client, ClientSettings, Credentials
 from layers_conformance.probing.plan import plan_run
 from layers_conformance.probing.probe import Keys, Memo, NoAnswer, Probe
 from layers_conformance.probing.profiles import PROFILES
@@ -124,6 +124,21 @@ class TestPrefetch:
         probe, told = make_probe(concurrency=1)
         send_ahead(probe, [lambda p, n=n: p.get((("limit", str(n)),)) for n in (1, 2, 3)])
         assert (probe.client.requests_sent, len(told)) == (3, 3)
+
+    def test_sent_ahead_at_concurrency_one_an_error_waits_for_the_test_that_asks(self):
+        """A request sent ahead that the budget refuses raises only when a test asks for it,
+        as a job fetched ahead in the background would: the asking order decides."""
+        probe, _ = make_probe(concurrency=1)
+        probe.client = Client(
+            "https://api.test",
+            KEY,
+            ClientSettings(1),
+            transport=httpx.MockTransport(streamed(listing(3))),
+        )
+        send_ahead(probe, [lambda p, n=n: p.get((("limit", str(n)),)) for n in (1, 2)])
+        assert probe.get((("limit", "1"),)).status == 200
+        with pytest.raises(BudgetExceeded):
+            probe.get((("limit", "2"),))
 
     def test_a_walk_prefix_stops_at_its_depth_or_the_last_page(self):
         """One chain per (limit, status): its first `pages` pages by cursor, no more."""

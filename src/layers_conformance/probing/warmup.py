@@ -13,6 +13,7 @@ and cursors.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from functools import partial
 
@@ -99,7 +100,11 @@ def send_ahead(probe: Probe, jobs: Sequence[Job]) -> None:
         probe.prefetch(jobs, first=True)
         return
     for job in jobs:
-        job(probe)
+        # As when fetched ahead: an error (no answer, a spent budget) is remembered with the
+        # answer it replaced and reaches the test only if and when it asks for that answer,
+        # so a test that fails on an earlier case fails alike at every concurrency.
+        with contextlib.suppress(Exception):
+            job(probe)
 
 
 def walk_prefixes(deepest: dict[tuple[int, str | None], int]) -> list[Job]:
