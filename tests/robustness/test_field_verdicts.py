@@ -15,10 +15,10 @@ import pytest
 from harness import Run, run_suite
 from starlette.types import Receive, Scope, Send
 
+from layers_conformance.plugin import DEFAULT_CONCURRENCY
 from layers_conformance.reference.faults import FAULTS, HOSTILE
 
 ANSWERED = 20
-CONCURRENCY = 4  # the plugin's default
 TIMEOUT_S = 2
 # From the last answer: three unanswered requests at the read timeout, then the run's end
 # (pytest's teardown, the reports); the bound the issue sets is 60 s.
@@ -50,7 +50,7 @@ def fails_without_an_answer(run: Run) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("concurrency", [1, CONCURRENCY])
+@pytest.mark.parametrize("concurrency", [1, DEFAULT_CONCURRENCY])
 def test_a_target_that_stops_answering_stops_the_run(tmp_path, targets, concurrency):
     """After its 20th answer the server answers nothing: three unanswered requests later the
     run stops, with reports, `aborted` naming the last answered request, no requirement
