@@ -25,7 +25,7 @@ from layers_conformance.probing.client import (
     DeadlineExceeded,
     TargetUnreachable,
 )
-from layers_conformance.probing.transport import coding_problem
+from layers_conformance.probing.transport import coding_problem, proxy_for
 
 KEY = "lk_live_SECRET_0123456789"
 PROJECT = "6f1c2b1e-8a51-4c3e-9f0a-2d4b6c8e0a11"
@@ -260,3 +260,53 @@ def test_a_corrupt_gzip_body_is_named():
 def test_coding_problem(header, problem):
     found = coding_problem(header)
     assert (found is None) if problem is None else (problem in str(found))
+
+
+PROXY = "http://proxy.corp:3128"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "environ", "proxy"),
+    [
+        ("https://api.partner.com", {"HTTPS_PROXY": PROXY}, PROXY),
+        ("https://api.partner.com", {"https_proxy": PROXY}, PROXY),
+        ("https://api.partner.com", {"HTTP_PROXY": PROXY}, None),  # only for http targets
+        ("http://api.partner.com", {"HTTP_PROXY": PROXY}, PROXY),
+        ("https://api.partner.com", {"ALL_PROXY": PROXY}, PROXY),
+        ("https://api.partner.com", {"HTTPS_PROXY": "proxy.corp:3128"}, PROXY),
+        ("https://api.partner.com", {"HTTPS_PROXY": PROXY, "NO_PROXY": "partner.com"}, None),
+        ("https://api.partner.com", {"HTTPS_PROXY": PROXY, "no_proxy": ".partner.com"}, None),
+        ("https://api.partner.com", {"HTTPS_PROXY": PROXY, "NO_PROXY": "*"}, None),
+        ("https://api.partner.com", {"HTTPS_PROXY": PROXY, "NO_PROXY": "artner.com"}, PROXY),
+        (
+            "https://api.partner.com:8443",
+            {"HTTPS_PROXY": PROXY, "NO_PROXY": "api.partner.com:8443"},
+            None,
+        ),
+        ("http://127.0.0.1:8000", {"HTTP_PROXY": PROXY}, None),  # on this machine: never
+        ("http://localhost:8000", {"HTTP_PROXY": PROXY}, None),
+        ("http://[::1]:8000", {"HTTP_PROXY": PROXY}, None),
+        ("https://api.partner.com", {}, None),
+    ],
+)
+def test_the_proxy_is_the_one_the_environment_names_as_curl_reads_it(base_url, environ, proxy):
+    assert proxy_for(base_url, environ) == proxy
+
+
+def test_a_request_goes_through_the_proxy_and_its_credentials_are_not_recorded():
+    """A target this machine cannot resolve answers through the proxy (which resolves it);
+    the proxy's credentials are in no recorded exchange (tests/robustness/test_proxy.py
+    shows the request line and Proxy-Authorization the proxy saw)."""
+
+    def answer(connection: socket.socket, _stop: threading.Event) -> None:
+        body = b'{"items": [], "nextCursor": null}'
+        length = f"Content-Length: {len(body)}\r\n\r\n".encode()
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + length + body)
+
+    with raw_server(answer) as url:
+        proxy = url.replace("http://", "http://operator:s3cret-pw@")
+        with real_client("http://partner.test", proxy=proxy) as client:
+            exchange = client.list_influencers(PROJECT)
+    assert (exchange.status, exchange.error) == (200, None)
+    assert exchange.url.startswith("http://partner.test/v1/projects/")
+    assert "s3cret-pw" not in repr(vars(exchange))

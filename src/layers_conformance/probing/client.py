@@ -134,6 +134,7 @@ class ClientSettings:
     max_retries: int = 2
     max_retry_wait_s: float = 5  # for a 503; a 429's Retry-After is honoured in full
     run_deadline: float | None = None
+    proxy: str | None = None  # an HTTP proxy's URL (see `transport.proxy_for`); None: direct
 
 
 class Client:
@@ -175,7 +176,9 @@ class Client:
         # The transport is called directly: no redirect is followed (it is the answer to
         # record, and the key stays on this host), nor its Location even parsed; no cookie
         # is kept from one request to the next.
-        self._transport = transport if transport is not None else BoundedTransport(self._deadline)
+        self._transport = (
+            transport if transport is not None else BoundedTransport(self._deadline, settings.proxy)
+        )
         self._timeouts = {
             "connect": settings.connect_timeout_s,
             "read": settings.read_timeout_s,

@@ -10,10 +10,12 @@ than the body cap in memory.
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import threading
 import typing
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import httpcore
@@ -119,14 +121,59 @@ class _Backend(httpcore.NetworkBackend):
 
 
 class BoundedTransport(httpx.HTTPTransport):
-    """httpx's own transport, over a connection pool whose sockets keep the deadline."""
+    """httpx's own transport, over a connection pool whose sockets keep the deadline; through
+    an HTTP proxy when given one (a tunnel for https targets)."""
 
-    def __init__(self, deadline: Deadline) -> None:
+    def __init__(self, deadline: Deadline, proxy: str | None = None) -> None:
         super().__init__()
         # httpx has no parameter for a network backend; its pool is rebuilt with ours.
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(), network_backend=_Backend(deadline)
+        backend, ssl_context = _Backend(deadline), httpx.create_ssl_context()
+        if proxy is None:
+            self._pool = httpcore.ConnectionPool(ssl_context=ssl_context, network_backend=backend)
+            return
+        url = httpx.URL(proxy)
+        # httpcore takes the proxy's credentials apart from its URL (Proxy-Authorization).
+        auth = (url.username, url.password) if url.username else None
+        self._pool = httpcore.HTTPProxy(
+            proxy_url=str(url.copy_with(username=None, password=None)),
+            proxy_auth=auth,
+            ssl_context=ssl_context,
+            network_backend=backend,
         )
+
+
+def proxy_for(base_url: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The HTTP proxy the environment names for this target (`HTTPS_PROXY`, `HTTP_PROXY`,
+    `ALL_PROXY`, in either case), unless `NO_PROXY` lists its host; never for a target on
+    this machine (the embedded reference), which no proxy elsewhere could reach."""
+    url = httpx.URL(base_url)
+    environ = os.environ if environ is None else environ
+    found = {name.lower(): value for name, value in environ.items() if name.lower() in _PROXIES}
+    proxy = found.get(f"{url.scheme}_proxy") or found.get("all_proxy")
+    if not proxy or _on_this_machine(url.host) or _bypassed(url.host, found.get("no_proxy", "")):
+        return None
+    return proxy if "://" in proxy else f"http://{proxy}"
+
+
+_PROXIES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+def _on_this_machine(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _bypassed(host: str, no_proxy: str) -> bool:
+    """NO_PROXY as curl reads it: `*`, or hosts and domains (`example.com`, `.example.com`)."""
+    for entry in (part.strip().lower() for part in no_proxy.split(",")):
+        entry = entry.split(":")[0] if entry.count(":") == 1 else entry  # a port is ignored
+        if entry == "*" or host == entry.lstrip(".") or host.endswith("." + entry.lstrip(".")):
+            return True
+    return False
 
 
 @dataclass

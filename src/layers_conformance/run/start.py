@@ -18,6 +18,7 @@ from layers_conformance.probing.plan import Plan, plan_run
 from layers_conformance.probing.probe import Keys, NoAnswer, Probe
 from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.probing.replay import Replay
+from layers_conformance.probing.transport import proxy_for
 from layers_conformance.run.options import REFERENCE, Options
 from layers_conformance.run.replay import open_replay
 
@@ -157,6 +158,7 @@ def _settings(options: Options, target: Target) -> ClientSettings:
         rate_limit_rps=worker_rate(_rate(options, target)),
         read_timeout_s=target.timeout_s or DEFAULT_READ_TIMEOUT_S,
         run_deadline=time.monotonic() + _deadline_s(options),
+        proxy=proxy_for(target.base_url),
     )
 
 
