@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
@@ -17,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from layers_conformance.standalone import pytest_command
+from layers_conformance.standalone import output_tail, pytest_command, run_to_the_end
 
 SELFTEST_SEED = 20261129
 CASE_TIMEOUT_S = 300
@@ -70,18 +69,10 @@ def run_case(
         options += [] if size is None else ["--reference-size", str(size)]
         command = pytest_command([*options, f"--report-dir={scratch}"])
         started = time.monotonic()
-        finished = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            timeout=CASE_TIMEOUT_S,
-            check=False,
-            cwd=scratch,
-        )
+        finished = run_to_the_end(command, cwd=scratch, timeout_s=CASE_TIMEOUT_S)
         duration = time.monotonic() - started
         report = Path(scratch) / "reference" / "conformance.json"
         if not report.is_file():
-            tail = (finished.stdout + finished.stderr).strip().splitlines()[-3:]
             return CaseResult(
                 name,
                 kind,
@@ -89,7 +80,7 @@ def run_case(
                 (),
                 "none",
                 duration,
-                f"no report (exit {finished.returncode}): {' | '.join(tail)}",
+                f"no report (exit {finished.returncode}): {output_tail(finished)}",
             )
         data = json.loads(report.read_text(encoding="utf-8"))
     broken = tuple(r["id"] for r in data["requirements"] if r["status"] in BROKEN)

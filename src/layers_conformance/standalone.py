@@ -16,8 +16,10 @@ lies in that directory does not take part:
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from layers_conformance.core.catalogue import bundled
 
@@ -30,6 +32,31 @@ def pytest_command(args: Sequence[str]) -> list[str]:
         "-c", str(config), "--rootdir", str(config.parent), "--noconftest",
         *args, str(bundled("suites")),
     ]  # fmt: skip
+
+
+def run_to_the_end(
+    command: Sequence[str],
+    *,
+    cwd: str | Path,
+    timeout_s: float,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`command` (a pytest run, from `pytest_command` or the like) in its own process, its
+    output kept as text; a failing exit status is the run's answer, never an exception."""
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout_s, check=False, cwd=cwd, env=env
+    )
+
+
+def without_pytest_variables(**extra: str) -> dict[str, str]:
+    """This process's environment without pytest's own variables (no PYTEST_ADDOPTS narrowing
+    a run started from here, no xdist worker count shrinking its budget), plus `extra`."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")} | extra
+
+
+def output_tail(done: subprocess.CompletedProcess[str], lines: int = 3) -> str:
+    """The last lines a finished run printed, on one line: why it wrote no report."""
+    return " | ".join((done.stdout + done.stderr).strip().splitlines()[-lines:])
 
 
 def main(argv: Sequence[str]) -> int:

@@ -10,8 +10,6 @@ on its own line), 4 when BUNDLE cannot be read at all.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -27,7 +25,12 @@ from layers_conformance.reporting.bundle import manifest_problems, read_bundle
 from layers_conformance.reporting.json_report import ReportError, read_json
 from layers_conformance.run.certify import SPEC_PREFIX, spec_files
 from layers_conformance.run.replay import HAR_FILE, REPORT_FILE, RUN_FILE, read_run
-from layers_conformance.standalone import pytest_command
+from layers_conformance.standalone import (
+    output_tail,
+    pytest_command,
+    run_to_the_end,
+    without_pytest_variables,
+)
 
 REQUIRED = (REPORT_FILE, HAR_FILE, RUN_FILE)
 CLAIM_KEYS = ("suite_version", "spec_sha256", "target", "profile", "seed")
@@ -147,22 +150,12 @@ def _replay(unpacked: Path, claimed: Mapping[str, Any]) -> dict[str, Any] | str:
         f"--target={claimed['target']}", f"--profile={claimed['profile']}",
         f"--seed={claimed['seed']}", f"--report-dir={reports}",
     ])  # fmt: skip
-    # A clean environment for pytest: no PYTEST_ADDOPTS narrowing the run, no xdist worker.
-    env = {name: value for name, value in os.environ.items() if not name.startswith("PYTEST_")}
-    done = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        timeout=REPLAY_TIMEOUT_S,
-        check=False,
-        cwd=unpacked,
-        env=env,
-    )
+    env = without_pytest_variables()
+    done = run_to_the_end(command, cwd=unpacked, timeout_s=REPLAY_TIMEOUT_S, env=env)
     try:
         return read_json(reports / str(claimed["target"]) / REPORT_FILE)
     except ReportError:
-        tail = " | ".join((done.stdout + done.stderr).strip().splitlines()[-3:])
-        return f"the replay run wrote no report (exit {done.returncode}): {tail}"
+        return f"the replay run wrote no report (exit {done.returncode}): {output_tail(done)}"
 
 
 def _differences(claimed: Mapping[str, Any], rederived: Mapping[str, Any]) -> list[str]:

@@ -5,8 +5,6 @@ the terminal, `conformance.json` and `junit.xml`.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -25,6 +23,7 @@ from layers_conformance.reference import (
     serve_in_thread,
     targets_entry,
 )
+from layers_conformance.standalone import run_to_the_end, without_pytest_variables
 from suite_run import Run
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,8 +33,7 @@ RUN_TIMEOUT_S = 240
 
 def gate_env(**extra: str) -> dict[str, str]:
     """Our environment without pytest's own variables (xdist's would shrink the budget)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    return env | extra
+    return without_pytest_variables(**extra)
 
 
 def run_gate(
@@ -50,15 +48,7 @@ def run_gate(
         f"--report-dir={reports}", "--seed=1", *args,
     ]  # fmt: skip
     started = time.monotonic()
-    done = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT_S,
-        check=False,
-        cwd=tmp_path,
-        env=env or gate_env(),
-    )
+    done = run_to_the_end(command, cwd=tmp_path, timeout_s=RUN_TIMEOUT_S, env=env or gate_env())
     return Run(
         done.returncode, done.stdout, done.stderr, time.monotonic() - started, reports / target
     )

@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from layers_conformance.reference import build_dataset, reference_app, targets_entry
 from layers_conformance.reference.dataset import Dataset
 from layers_conformance.reference.hooks import Fault
+from layers_conformance.standalone import without_pytest_variables
 from suite_run import Run
 
 REPO = Path(__file__).resolve().parents[2]
@@ -182,10 +183,8 @@ def write_targets(path: Path, name: str, entry: dict[str, Any]) -> Path:
 def suite_env(**extra: str) -> dict[str, str]:
     """The environment of a suite run: ours without pytest's (xdist's worker count would
     shrink the run's budget), plus the keys the targets file names as ${VARS}."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    env.update(LAYERS_API_KEY=KEY, LAYERS_API_KEY_NO_SCOPE=KEY_NO_SCOPE)
-    env.update(extra)
-    return env
+    keys = without_pytest_variables(LAYERS_API_KEY=KEY, LAYERS_API_KEY_NO_SCOPE=KEY_NO_SCOPE)
+    return keys | extra
 
 
 def run_suite(
