@@ -587,7 +587,8 @@ def _start(config: pytest.Config, state: RunState) -> Probe:
     except TargetUnreachable as error:
         state.tally.aborted, state.tally.stop, state.tally.stopped = str(error), error.kind, True
         pytest.exit(f"layers-conformance: {error}", returncode=1)
-    state.described = describe_run(state.options, state.target, state.probe.plan.budget)
+    faults = state.options.reference_faults
+    state.described = describe_run(state.target, faults, state.probe.plan.budget)
     return state.probe
 
 
