@@ -80,6 +80,7 @@ def path_written_apart(args: Sequence[str], options: Sequence[str]) -> tuple[str
 def resolve_target(options: Options) -> Target | None:
     """The configured target, or None for the embedded reference (started on first use)."""
     if options.replay is not None:
+        # Imported here, not at the top: the plugin imports this module and stays cheap.
         from layers_conformance.run.replay import replay_target
 
         return replay_target(options.replay)
