@@ -181,3 +181,22 @@ class TestAbsence:
         """A walk with no page says nothing of any influencer."""
         empty = Traversal(())
         assert changes.absence(Timeline([]), items["f"], empty, None).kind == "uncovered"
+
+    def test_an_influencer_the_fixtures_archived_is_never_explained(
+        self, clock, make_traversal, items
+    ):
+        """Listed only before a walk, it would look archived since; archived by the fixtures,
+        its listing is the fault and stays compared."""
+        leaking = clock.walk(walk_of(make_traversal, items, "fedcba", limit=6))
+        later = clock.walk(walk_of(make_traversal, items, "fecba", limit=6))
+        timeline = Timeline.of([leaking, later], never_live=["inf_d"])
+        assert changes.absence(timeline, items["d"], later, None).kind == "unexplained"
+        assert changes.same_sequence(timeline, leaking, later).violations
+
+    def test_an_unfiltered_walk_is_never_excused_by_a_move(self, clock, make_traversal, items):
+        """A filtered walk lists one the unfiltered walk, read before, lacks: no move explains
+        an absence from a walk without a filter."""
+        unfiltered = clock.walk(walk_of(make_traversal, items, "fecba", limit=6))
+        ready = clock.walk(walk_of(make_traversal, items, "fdca", limit=2, status="ready"))
+        timeline = Timeline.of([unfiltered, ready])
+        assert changes.absence(timeline, items["d"], unfiltered, None).kind == "skipped"

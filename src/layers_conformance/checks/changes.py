@@ -29,7 +29,7 @@ from layers_conformance.checks.violations import Violation
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Item, Page, Traversal, item_id
 
-Kind = Literal["created", "archived", "moved", "skipped", "uncovered"]
+Kind = Literal["created", "archived", "moved", "skipped", "unexplained", "uncovered"]
 ALLOWED: tuple[Kind, ...] = ("created", "archived", "moved")
 
 
@@ -81,9 +81,11 @@ class Absence:
 
 
 class Timeline:
-    """Every influencer the run saw, each sighting with the answer that showed it."""
+    """Every influencer the run saw, each sighting with the answer that showed it; and those
+    the fixtures say are archived (`never_live`): no change explains a listing of them."""
 
-    def __init__(self, pages: Iterable[Page]) -> None:
+    def __init__(self, pages: Iterable[Page], never_live: Iterable[str] = ()) -> None:
+        self.never_live = frozenset(never_live)
         self._by_id: dict[str, list[Sighting]] = {}
         for page in pages:
             for item in page.items:
@@ -94,8 +96,13 @@ class Timeline:
                 self._by_id.setdefault(ident, []).append(sighting)
 
     @classmethod
-    def of(cls, traversals: Iterable[Traversal], pages: Iterable[Page] = ()) -> Timeline:
-        return cls([*(p for t in traversals for p in t.pages), *pages])
+    def of(
+        cls,
+        traversals: Iterable[Traversal],
+        pages: Iterable[Page] = (),
+        never_live: Iterable[str] = (),
+    ) -> Timeline:
+        return cls([*(p for t in traversals for p in t.pages), *pages], never_live)
 
     def __contains__(self, ident: object) -> bool:
         return ident in self._by_id
@@ -139,10 +146,15 @@ class Timeline:
 
 
 def absence(timeline: Timeline, item: Item, lacking: Traversal, status: str | None) -> Absence:
-    """Why `lacking` (a walk, maybe of a single page, under `status` when not None) does not
-    list `item`, which another observation lists."""
+    """Why `lacking` (a walk, maybe of a single page, filtered by `status` when not None) does
+    not list `item` where another observation does."""
     ident, created = item_id(item), created_at(item)
     first = lacking.pages[0] if lacking.pages else None
+    if ident in timeline.never_live:  # archived by the fixtures: listing it is the fault
+        return Absence("unexplained", ident, created, None, None)
+    if ident in lacking.ids:  # listed there, with another status than the one compared
+        moved = timeline.moved(ident)
+        return Absence("moved" if moved else "unexplained", ident, created, None, moved)
     if first is None or created is None:
         return Absence("uncovered", ident, created, None, None)
     head = created_at(first.items[0]) if first.items else None
@@ -157,9 +169,8 @@ def absence(timeline: Timeline, item: Item, lacking: Traversal, status: str | No
         return Absence("moved", ident, created, page, moved)
     later = timeline.listed_after(ident, page.exchange, status)
     if later is None:
-        return Absence(
-            "archived", ident, created, page, timeline.listed_before(ident, page.exchange, None)
-        )
+        before = timeline.listed_before(ident, page.exchange, None)
+        return Absence("archived", ident, created, page, before)
     if status is not None and timeline.listed_before(ident, page.exchange, status) is None:
         # Listed with the filter's status only after: it may have moved in unseen.
         return Absence("moved", ident, created, page, later)
@@ -176,29 +187,19 @@ def covering(walk: Traversal, created: datetime) -> Page | None:
     return walk.pages[-1] if walk.complete and walk.pages else None
 
 
-def differences(
-    timeline: Timeline,
-    left: tuple[Traversal, Sequence[Item]],
-    right: tuple[Traversal, Sequence[Item]],
-    status: str | None = None,
-) -> list[Absence]:
+Side = tuple[Traversal, Sequence[Item], str | None]  # a walk, the items compared, its filter
+
+
+def differences(timeline: Timeline, left: Side, right: Side) -> list[Absence]:
     """Every influencer one side lists and the other, covering its place, does not, judged.
 
-    Each side is a walk and the items of it compared (all of them, or those of one status).
+    Each side is a walk, the items of it compared (all of them, or those of one status), and
+    the status the walk was filtered by (None: none).
     """
-    (left_walk, left_items), (right_walk, right_items) = left, right
-    right_ids, left_ids = {item_id(i) for i in right_items}, {item_id(i) for i in left_items}
+    left_ids, right_ids = {item_id(i) for i in left[1]}, {item_id(i) for i in right[1]}
     return [
-        *(
-            absence(timeline, i, right_walk, status)
-            for i in left_items
-            if item_id(i) not in right_ids
-        ),
-        *(
-            absence(timeline, i, left_walk, status)
-            for i in right_items
-            if item_id(i) not in left_ids
-        ),
+        *(absence(timeline, i, right[0], right[2]) for i in left[1] if item_id(i) not in right_ids),
+        *(absence(timeline, i, left[0], left[2]) for i in right[1] if item_id(i) not in left_ids),
     ]
 
 
@@ -238,7 +239,7 @@ def judged_words(judged: Sequence[Judged], what: str) -> str:
 def same_sequence(timeline: Timeline, reference: Traversal, other: Traversal) -> Judged:
     """`invariants.same_sequence` on a live list: influencers created, archived or moved
     between the walks are set aside; where one walk skipped, it is the one said to part."""
-    found = differences(timeline, (reference, reference.items), (other, other.items))
+    found = differences(timeline, (reference, reference.items, None), (other, other.items, None))
     aside = set_aside(found)
     lacking = reference if _first_skip_in(found, reference) else other
     listing = other if lacking is reference else reference
@@ -257,7 +258,7 @@ def filters_partition(
         mine = [i for i in unfiltered.items if i.get("status") == status]
         # An item of another status than the filter's is wrong on its own: never set aside.
         theirs = [i for i in walk.items if i.get("status") == status]
-        found += differences(timeline, (unfiltered, mine), (walk, theirs), status)
+        found += differences(timeline, (unfiltered, mine, None), (walk, theirs, status))
     aside = set_aside(found)
     violations = invariants.filters_partition(unfiltered, filtered, aside)
     listed = {item_id(i) for walk in filtered.values() for i in walk.items}

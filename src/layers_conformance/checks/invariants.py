@@ -186,13 +186,14 @@ def same_sequence(
 
     A traversal that did not reach its end (a prefix, or one a guard stopped) is compared
     only as far as it goes, up to its last tie group, which may be cut. The influencers in
-    `aside` (those a change of the list explains: `checks.changes`) are not compared.
+    `aside` (those a change of the list explains: `checks.changes`) are not compared, nor
+    an influencer listed again (the walk that repeats breaks TRAV-NODUP-001 by itself).
     """
     parted = _parting_group(_without(reference, aside), _without(other, aside))
     if parted is None:
         return []
-    kept = _kept(aside)
-    left, right = Listing.of(reference, tie_key, keep=kept), Listing.of(other, tie_key, keep=kept)
+    left = Listing.of(reference, tie_key, keep=_kept(reference, aside))
+    right = Listing.of(other, tie_key, keep=_kept(other, aside))
     return [_found("same_sequence", divergence.parted(left, right, parted))]
 
 
@@ -216,7 +217,7 @@ def filters_partition(
 ) -> list[Violation]:
     """The filtered traversals are the unfiltered one split by status, each in its order
     (the influencers in `aside`, which a change of the list explains, left out)."""
-    violations, kept = [], _kept(aside)
+    violations, kept = [], _kept(unfiltered, aside)
     for status, traversal in filtered.items():
         # A prefix of the list, or a walk a guard stopped, is compared as far as it goes.
         expected = Traversal((_only_status(unfiltered, status),), prefix=not unfiltered.complete)
@@ -229,7 +230,8 @@ def filters_partition(
             f"{divergence.query_label(unfiltered)} (status={status} only)",
             keep=lambda item, wanted=status: item.get("status") == wanted and kept(item),  # type: ignore[misc]
         )
-        finding = divergence.parted(left, Listing.of(traversal, tie_key, keep=kept), parted)
+        right = Listing.of(traversal, tie_key, keep=_kept(traversal, aside))
+        finding = divergence.parted(left, right, parted)
         violations.append(_found("filters_partition", finding))
     return violations
 
@@ -277,18 +279,18 @@ def _only_status(traversal: Traversal, status: str) -> Page:
 
 
 def _without(traversal: Traversal, aside: Collection[str]) -> Traversal:
-    # The traversal with the influencers in `aside` left out of its pages.
-    if not aside:
-        return traversal
-    pages = tuple(
-        replace(page, items=tuple(i for i in page.items if item_id(i) not in aside))
-        for page in traversal.pages
-    )
+    # The traversal with the influencers in `aside`, and every repeat, left out of its pages.
+    kept = _kept(traversal, aside)
+    pages = tuple(replace(page, items=tuple(filter(kept, page.items))) for page in traversal.pages)
     return replace(traversal, pages=pages)
 
 
-def _kept(aside: Collection[str]) -> Callable[[Item], bool]:
-    return lambda item: item_id(item) not in aside
+def _kept(traversal: Traversal, aside: Collection[str]) -> Callable[[Item], bool]:
+    # Each influencer's first listing (the very item read), unless set aside.
+    first: dict[str, int] = {}
+    for item in traversal.items:
+        first.setdefault(item_id(item), id(item))
+    return lambda item: item_id(item) not in aside and first.get(item_id(item)) == id(item)
 
 
 def _found(rule: str, finding: Finding) -> Violation:

@@ -45,20 +45,25 @@ class Observed:
 
     def with_pages(self, pages: Iterable[Page]) -> Timeline:
         """The timeline with these pages too (single requests a check compares)."""
-        return Timeline.of([*self.walks.values(), self.closing], pages)
+        return Timeline.of([*self.walks.values(), self.closing], pages, self.timeline.never_live)
 
     def truth(self) -> Truth:
         """The main project's listing as the closing walk shows it, with the influencers
         another walk listed where the closing walk, disputed, did not (it is the one that
-        skipped), each with its status as last seen."""
-        kept = [self._latest(item) for item in self.closing.items]
-        listed = {item_id(item) for item in kept}
-        extra = {a.ident for a in self.absences if not a.allowed and a.ident not in listed}
-        for ident in sorted(extra):
+        skipped), each once, with its status as last seen. Influencers the fixtures say are
+        archived are no part of it, wherever they were listed."""
+        never = self.timeline.never_live
+        kept: list[Item] = []
+        listed: set[str] = set(never)
+        for item in self.closing.items:
+            if item_id(item) not in listed:  # a walk that repeats one lists it once here
+                listed.add(item_id(item))
+                kept.append(self._latest(item))
+        for ident in sorted({a.ident for a in self.absences if not a.allowed} - listed):
             latest = self.timeline.latest(ident)
             if latest is not None:
                 _insert(kept, latest.item)
-        seen = frozenset(self.timeline.ids())
+        seen = frozenset(self.timeline.ids()) - never
         return Truth(tuple(kept), self.closing.complete, seen, self.still)
 
     def _latest(self, item: Item) -> Item:
@@ -95,12 +100,14 @@ def _observe(probe: Probe, walks: dict[WalkKey, Traversal]) -> Observed:
     closing = probe.reread(widest, None)
     if not closing.pages:  # no answer the second time: the first is all there is
         closing = walks[(widest, None)]
-    timeline = Timeline.of([*walks.values(), closing])
+    timeline = Timeline.of(
+        [*walks.values(), closing], never_live=probe.fixtures.archived_influencer_ids or ()
+    )
     found: list[Absence] = []
     for (_, status), walk in walks.items():
         theirs = [i for i in closing.items if status in (None, i.get("status"))]
         mine = [i for i in walk.items if status in (None, i.get("status"))]
-        found += changes.differences(timeline, (walk, mine), (closing, theirs), status)
+        found += changes.differences(timeline, (walk, mine, status), (closing, theirs, None))
     return Observed(walks, closing, timeline, tuple(found))
 
 
