@@ -8,6 +8,7 @@ pytest's hooks.
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import threading
@@ -26,6 +27,7 @@ from layers_conformance.run.options import (
     flags_target_name,
     path_written_apart,
     target_flags,
+    with_embedded_settings,
 )
 from layers_conformance.run.tally import Tally
 
@@ -171,6 +173,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=int,
         default=160,
         help="live influencers in the reference's main project",
+    )
+    group.addoption(
+        "--reference-live",
+        dest="lc_live",
+        type=float,
+        default=None,
+        metavar="RATE",
+        help="a live embedded reference: about one change (created, archived, moved) every "
+        "RATE requests, drawn from the run's seed",
     )
     group.addoption(
         "--concurrency",
@@ -339,7 +350,7 @@ def _options(config: pytest.Config) -> Options:
     size = config.getoption("lc_size")
     if size < 1:
         raise pytest.UsageError(f"--reference-size={size} must be at least 1")
-    return Options(
+    options = Options(
         target=target,
         targets_file=targets_file,
         profile=config.getoption("lc_profile"),
@@ -349,6 +360,7 @@ def _options(config: pytest.Config) -> Options:
         deadline_s=_positive(config, "lc_deadline", "--deadline"),
         reference_faults=tuple(config.getoption("lc_faults")),
         reference_size=size,
+        reference_live=_live_rate(config),
         concurrency=_concurrency(config),
         flags=flags,
         waivers=tuple(config.getoption("lc_waivers")),
@@ -357,6 +369,17 @@ def _options(config: pytest.Config) -> Options:
         certify=config.getoption("lc_certify"),
         replay=config.getoption("lc_replay"),
     )
+    try:
+        return with_embedded_settings(options)
+    except ConfigError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+def _live_rate(config: pytest.Config) -> float | None:
+    rate: float | None = config.getoption("lc_live")
+    if rate is not None and not 1 <= rate < math.inf:
+        raise pytest.UsageError(f"--reference-live={rate} must be a number of requests, at least 1")
+    return rate
 
 
 def _concurrency(config: pytest.Config) -> int:
@@ -384,9 +407,9 @@ def _recheck_pause(config: pytest.Config) -> float | None:
 def _check_faults(names: tuple[str, ...]) -> None:
     if not names:
         return
-    from layers_conformance.reference.faults import FAULTS, HOSTILE, VARIANTS
+    from layers_conformance.reference.faults import CATALOGUE
 
-    unknown = [n for n in names if n not in {**FAULTS, **VARIANTS, **HOSTILE}]
+    unknown = [n for n in names if n not in CATALOGUE]
     if unknown:
         raise pytest.UsageError(
             f"--reference-fault: unknown fault {unknown[0]!r} "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,6 +12,7 @@ from layers_conformance.core.targets import (
     ConfigError,
     Target,
     TargetFlags,
+    load_embedded,
     load_target,
     target_from_flags,
 )
@@ -33,6 +34,7 @@ class Options:
     deadline_s: float | None = None
     reference_faults: tuple[str, ...] = ()
     reference_size: int = 160
+    reference_live: float | None = None  # a live reference: one change every this many requests
     concurrency: int = 1  # independent requests in flight at once; 1 sends one at a time
     flags: TargetFlags | None = None  # a target given by --base-url and its companions
     waivers: tuple[Path, ...] = ()  # --waivers files (a targets entry may name one more)
@@ -85,7 +87,28 @@ def resolve_target(options: Options) -> Target | None:
         return replay_target(options.replay)
     if options.flags is not None:
         return target_from_flags(options.flags, options.target)
-    if options.target == REFERENCE and options.targets_file is None:
+    if embedded(options):
         return None
     path = options.targets_file or DEFAULT_TARGETS_FILE
     return load_target(path, options.target)
+
+
+def embedded(options: Options) -> bool:
+    """Whether the run's target is the embedded reference (by default, or by its entry)."""
+    if options.target == REFERENCE and options.targets_file is None:
+        return True
+    path = options.targets_file or DEFAULT_TARGETS_FILE
+    return options.flags is None and load_embedded(path, options.target) is not None
+
+
+def with_embedded_settings(options: Options) -> Options:
+    """The options with what a targets entry of the embedded reference sets: its `size`, and
+    its `live` unless --reference-live gives one."""
+    if options.flags is not None or options.targets_file is None or options.replay is not None:
+        return options
+    entry = load_embedded(options.targets_file, options.target)
+    if entry is None:
+        return options
+    live = options.reference_live if options.reference_live is not None else entry.live
+    size = options.reference_size if entry.size is None else entry.size
+    return replace(options, reference_live=live, reference_size=size)
