@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from layers_conformance.reporting.files import REPORT_FILE
 from layers_conformance.standalone import output_tail, pytest_command, run_to_the_end
 
 SELFTEST_SEED = 20261129
@@ -75,7 +76,7 @@ def run_case(
         started = time.monotonic()
         finished = run_to_the_end(command, cwd=scratch, timeout_s=CASE_TIMEOUT_S)
         duration = time.monotonic() - started
-        report = Path(scratch) / "reference" / "conformance.json"
+        report = Path(scratch) / "reference" / REPORT_FILE
         if not report.is_file():
             return CaseResult(
                 name,

@@ -156,10 +156,13 @@ def load_target(path: Path, name: str) -> Target:
 
 def load_embedded(path: Path, name: str) -> EmbeddedReference | None:
     """The named entry's settings when it is the embedded reference (`reference:` its only
-    key), else None; an unknown or invalid setting is a ConfigError."""
-    raw = _entries(path).get(name)
+    key), else None; an unknown or invalid setting, or a file that cannot be read, is a
+    ConfigError."""
+    document = _read_yaml(path)
+    entries = document.get("targets") if isinstance(document, dict) else None
+    raw = entries.get(name) if isinstance(entries, dict) else None
     if not _is_embedded(raw):
-        return None
+        return None  # `load_target` says what is wrong with the file, if anything
     try:
         settings = _section(
             "reference.", _section("", raw, EMBEDDED_KEYS)["reference"] or {}, REFERENCE_KEYS
