@@ -14,8 +14,9 @@ from layers_conformance.core.redaction import REDACTOR
 from layers_conformance.core.targets import Auth, Fixtures, Secret, Target
 from layers_conformance.probing import warmup
 from layers_conformance.probing.client import Client, ClientSettings, Credentials
+from layers_conformance.probing.keys import Keys
 from layers_conformance.probing.plan import Plan, plan_run
-from layers_conformance.probing.probe import Keys, NoAnswer, Probe
+from layers_conformance.probing.probe import NoAnswer, Probe
 from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.probing.replay import Replay
 from layers_conformance.probing.transport import proxy_for
