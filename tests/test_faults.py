@@ -39,10 +39,13 @@ def test_a_combination_fault_is_reported_on_exactly_what_it_declares(name):
 
 @pytest.mark.parametrize("name", sorted(set(FAULTS) - set(COMBINATIONS)))
 def test_the_suite_kills_the_fault_on_what_it_declares(name):
-    """Every requirement the fault declares is reported broken (fail for MUST, warn for SHOULD)."""
+    """Every requirement the fault declares is reported broken (fail for MUST, warn for SHOULD),
+    and no other: a finding on a requirement the fault's answers do not break blames a right
+    page (compared with a wrong one) instead of the one that broke the page."""
     fault = FAULTS[name]
     result = run_case(name, "fault", fault.breaks)
     assert result.ok, f"missed {result.missed}; reported broken: {result.broken}; {result.problem}"
+    assert not result.extra, f"reported broken beyond what it declares: {result.extra}"
 
 
 # One fault of each kind that compares walks, filters or pages, where an order of requests
