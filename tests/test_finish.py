@@ -58,3 +58,14 @@ def test_a_cut_run_says_what_to_raise_and_who_spent():
 def test_no_hint_when_nothing_was_cut():
     assert raise_hint(set(), OPTIONS, 60) == ""
     assert "--deadline" in raise_hint({StopKind.DEADLINE}, OPTIONS, 60)
+
+
+def test_findings_come_root_first():
+    """A requirement judged on one observation by itself comes before one that compares two:
+    the reader starts at the walk that broke the page, not at a right page compared with it."""
+    lines = summary_lines(
+        run(result("LIMIT-SIZE-001", "fail", "size"), result("TRAV-NODUP-001", "fail", "twice")),
+        OPTIONS,
+    )
+    assert lines[0].startswith("FAIL         TRAV-NODUP-001")
+    assert lines[1].startswith("FAIL         LIMIT-SIZE-001")
