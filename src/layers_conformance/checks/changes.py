@@ -18,7 +18,7 @@ is judged as strictly as before.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -159,14 +159,20 @@ class Timeline:
         )
 
 
-def absence(timeline: Timeline, item: Item, lacking: Traversal, status: str | None) -> Absence:
+def absence(
+    timeline: Timeline,
+    item: Item,
+    lacking: Traversal,
+    status: str | None,
+    listed: Collection[str] | None = None,
+) -> Absence:
     """Why `lacking` (a walk, maybe of a single page, filtered by `status` when not None) does
-    not list `item` where another observation does."""
+    not list `item` where another observation does (`listed`: the ids it lists, if known)."""
     ident, created = item_id(item), created_at(item)
     first = lacking.pages[0] if lacking.pages else None
     if ident in timeline.never_live:  # archived by the fixtures: listing it is the fault
         return Absence("unexplained", ident, created, None, None)
-    if ident in lacking.ids:  # listed there, with another status than the one compared
+    if ident in (lacking.ids if listed is None else listed):  # there, with another status
         moved = timeline.moved(ident)
         return Absence("moved" if moved else "unexplained", ident, created, None, moved)
     if first is None or created is None:
@@ -210,10 +216,17 @@ def differences(timeline: Timeline, left: Side, right: Side) -> list[Absence]:
     Each side is a walk, the items of it compared (all of them, or those of one status), and
     the status the walk was filtered by (None: none).
     """
-    left_ids, right_ids = {item_id(i) for i in left[1]}, {item_id(i) for i in right[1]}
+    return [*_missing(timeline, left, right), *_missing(timeline, right, left)]
+
+
+def _missing(timeline: Timeline, lister: Side, lacker: Side) -> list[Absence]:
+    # Each item `lister` compares that `lacker` does not, judged from `lacker`'s side.
+    compared = {item_id(i) for i in lacker[1]}
+    listed = set(lacker[0].ids)
     return [
-        *(absence(timeline, i, right[0], right[2]) for i in left[1] if item_id(i) not in right_ids),
-        *(absence(timeline, i, left[0], left[2]) for i in right[1] if item_id(i) not in left_ids),
+        absence(timeline, item, lacker[0], lacker[2], listed)
+        for item in lister[1]
+        if item_id(item) not in compared
     ]
 
 
