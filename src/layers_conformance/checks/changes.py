@@ -165,9 +165,11 @@ def absence(
     lacking: Traversal,
     status: str | None,
     listed: Collection[str] | None = None,
+    newest: datetime | None = None,
 ) -> Absence:
     """Why `lacking` (a walk, maybe of a single page, filtered by `status` when not None) does
-    not list `item` where another observation does (`listed`: the ids it lists, if known)."""
+    not list `item` where another observation does (`listed`: the ids it lists, `newest` its
+    newest `createdAt`, when known)."""
     ident, created = item_id(item), created_at(item)
     first = lacking.pages[0] if lacking.pages else None
     if ident in timeline.never_live:  # archived by the fixtures: listing it is the fault
@@ -177,7 +179,9 @@ def absence(
         return Absence("moved" if moved else "unexplained", ident, created, None, moved)
     if first is None or created is None:
         return Absence("uncovered", ident, created, None, None)
-    head = created_at(first.items[0]) if first.items else None
+    # Created after the walk began: newer than all it listed (not only its first item: a walk
+    # out of order has an older one first), and listed by nothing before it.
+    head = newest_of(lacking) if newest is None else newest
     earlier = timeline.listed_before(ident, first.exchange, None)
     if head is not None and created > head and earlier is None:
         return Absence("created", ident, created, first, _after(timeline, ident, first.exchange))
@@ -222,9 +226,9 @@ def differences(timeline: Timeline, left: Side, right: Side) -> list[Absence]:
 def _missing(timeline: Timeline, lister: Side, lacker: Side) -> list[Absence]:
     # Each item `lister` compares that `lacker` does not, judged from `lacker`'s side.
     compared = {item_id(i) for i in lacker[1]}
-    listed = set(lacker[0].ids)
+    listed, newest = set(lacker[0].ids), newest_of(lacker[0])
     return [
-        absence(timeline, item, lacker[0], lacker[2], listed)
+        absence(timeline, item, lacker[0], lacker[2], listed, newest)
         for item in lister[1]
         if item_id(item) not in compared
     ]
@@ -314,6 +318,11 @@ def changes_of(found: Iterable[Absence]) -> tuple[Change, ...]:
 
 def _after(timeline: Timeline, ident: str, exchange: Exchange) -> Sighting | None:
     return timeline.listed_after(ident, exchange, None)
+
+
+def newest_of(walk: Traversal) -> datetime | None:
+    """The newest `createdAt` a walk listed."""
+    return max(filter(None, map(created_at, walk.items)), default=None)
 
 
 def created_at(item: Item) -> datetime | None:
