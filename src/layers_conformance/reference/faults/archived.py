@@ -29,6 +29,8 @@ class ArchivedLeakWithStatus(Fault):
 
     name = "archived_leak_with_status"
     breaks = ("ARCH-EXCLUDED-001", "STATUS-PARTITION-001")
+    # The query space's filtered pages list archived influencers.
+    also = ("QUERY-VALIDATION-001",)
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return _shown_if(query, request.status is not None)

@@ -44,6 +44,9 @@ class DefaultLimit100(Fault):
 
     name = "default_limit_100"
     breaks = ("LIMIT-DEFAULT-001",)
+    # A page without a limit holds 100, over the default 25: every such page of a walk and of
+    # the query space.
+    also = ("LIMIT-MAX-001", "QUERY-VALIDATION-001")
     knobs = with_rules(default_limit=100)
 
 
