@@ -97,6 +97,8 @@ class EmptyPageCarriesCursor(Fault):
 
     name = "empty_page_carries_cursor"
     breaks = ("ARCH-EMPTY-001",)
+    # The query space's empty pages carry a cursor too.
+    also = ("QUERY-VALIDATION-001",)
 
     def next_cursor(self, decided: Cursor | None, page: PageSlice) -> Cursor | None:
         request = page.request
