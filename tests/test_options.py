@@ -18,6 +18,7 @@ from layers_conformance.run.options import (
     flags_target_name,
     path_written_apart,
     read_options,
+    resolve_target,
     target_flags,
 )
 
@@ -28,7 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "faults": [], "size": 160, "concurrency": 8, "certify": False, "replay": None,
     "base_url": None, "project_id": None, "empty_project_id": None, "foreign_project_id": None,
     "archived_ids_file": None, "auth_scheme": None, "requirements": [], "rerun_failed": None,
-    "recheck": False, "recheck_pause": 5.0, "waivers": [],
+    "recheck": False, "recheck_pause": 5.0, "waivers": [], "live": None,
 }  # fmt: skip
 PROJECT = "6f1c2b1e-8a51-4c3e-9f0a-2d4b6c8e0a11"
 
@@ -68,14 +69,34 @@ class TestReadOptions:
             ({"recheck_pause": -0.5}, "--recheck-pause=-0.5 must not be negative"),
             ({"project_id": PROJECT}, "--project-id describes a target given by --base-url"),
             ({"requirements": ["NOPE-001"]}, "NOPE-001"),
+            ({"live": 0.5}, "--reference-live=0.5 must be a number of requests, at least 1"),
         ],
-        ids=["size", "concurrency", "rate", "deadline", "pause", "companion", "requirement"],
+        ids=[
+            "size",
+            "concurrency",
+            "rate",
+            "deadline",
+            "pause",
+            "companion",
+            "requirement",
+            "live",
+        ],
     )
     def test_a_bad_value_is_one_line_naming_the_option(self, given, line):
         with pytest.raises(ConfigError) as raised:
             read(**given)
         assert line in str(raised.value)
         assert "\n" not in str(raised.value)
+
+    def test_an_entry_of_the_embedded_reference_sets_it_live(self, tmp_path):
+        """`name: {reference: {live, size}}` starts the embedded reference so; the command
+        line's --reference-live wins over the entry's `live`."""
+        path = tmp_path / "t.yaml"
+        path.write_text("targets:\n  busy:\n    reference: {live: 10, size: 500}\n")
+        options = read(targets_file=path, target="busy")
+        assert (options.reference_live, options.reference_size) == (10.0, 500)
+        assert resolve_target(options) is None  # started by the run, not a deployment
+        assert read(targets_file=path, target="busy", live=2.0).reference_live == 2.0
 
     def test_the_first_problem_is_the_one_said(self):
         """The size is checked before the rate, as a user reads the line left to right."""

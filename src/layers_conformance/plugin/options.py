@@ -100,6 +100,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="live influencers in the reference's main project",
     )
     group.addoption(
+        "--reference-live",
+        dest="lc_live",
+        type=float,
+        default=None,
+        metavar="RATE",
+        help="a live embedded reference: about one change (created, archived, moved) every "
+        "RATE requests, drawn from the run's seed",
+    )
+    group.addoption(
         "--concurrency",
         dest="lc_concurrency",
         type=int,

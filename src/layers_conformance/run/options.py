@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from layers_conformance.core.targets import (
     ConfigError,
     Target,
     TargetFlags,
+    load_embedded,
     load_target,
     target_from_flags,
 )
@@ -38,6 +40,7 @@ class Options:
     deadline_s: float | None = None
     reference_faults: tuple[str, ...] = ()
     reference_size: int = 160
+    reference_live: float | None = None  # a live reference: one change every this many requests
     concurrency: int = 1  # independent requests in flight at once; 1 sends one at a time
     flags: TargetFlags | None = None  # a target given by --base-url and its companions
     waivers: tuple[Path, ...] = ()  # --waivers files (a targets entry may name one more)
@@ -71,7 +74,7 @@ def read_options(given: Mapping[str, Any]) -> Options:
         target = flags_target_name(flags)
     size = _at_least_one(given["size"], "--reference-size")
     seed: int | None = given["seed"]
-    return Options(
+    options = Options(
         target=target,
         targets_file=targets_file,
         profile=given["profile"],
@@ -81,6 +84,7 @@ def read_options(given: Mapping[str, Any]) -> Options:
         deadline_s=_positive(given["deadline"], "--deadline"),
         reference_faults=tuple(given["faults"]),
         reference_size=size,
+        reference_live=_live_rate(given["live"]),
         concurrency=_at_least_one(given["concurrency"], "--concurrency"),
         flags=flags,
         waivers=tuple(given["waivers"]),
@@ -89,6 +93,13 @@ def read_options(given: Mapping[str, Any]) -> Options:
         certify=given["certify"],
         replay=given["replay"],
     )
+    return with_embedded_settings(options)
+
+
+def _live_rate(rate: float | None) -> float | None:
+    if rate is not None and not 1 <= rate < math.inf:
+        raise ConfigError(f"--reference-live={rate} must be a number of requests, at least 1")
+    return rate
 
 
 def _at_least_one(value: int, flag: str) -> int:
@@ -112,12 +123,12 @@ def _recheck_pause(given: Mapping[str, Any]) -> float | None:
 
 
 def check_faults(names: Sequence[str]) -> None:
-    """Every --reference-fault names a fault, a variant or a hostile server of the reference."""
+    """Every --reference-fault names an entry of the reference's fault catalogue."""
     if not names:
         return
-    from layers_conformance.reference.faults import FAULTS, HOSTILE, VARIANTS
+    from layers_conformance.reference.faults import CATALOGUE
 
-    unknown = [n for n in names if n not in {**FAULTS, **VARIANTS, **HOSTILE}]
+    unknown = [n for n in names if n not in CATALOGUE]
     if unknown:
         raise ConfigError(
             f"--reference-fault: unknown fault {unknown[0]!r} "
@@ -162,9 +173,36 @@ def resolve_target(options: Options) -> Target | None:
         from layers_conformance.run.replay import replay_target
 
         return replay_target(options.replay)
+    from layers_conformance.run.preflight import check_roles
+
     if options.flags is not None:
-        return target_from_flags(options.flags, options.target)
-    if options.target == REFERENCE and options.targets_file is None:
+        target = target_from_flags(options.flags, options.target)
+        check_roles(target.fixtures, "command line", lambda role: "--" + role.replace("_", "-"))
+        return target
+    if embedded(options):
         return None
     path = options.targets_file or DEFAULT_TARGETS_FILE
-    return load_target(path, options.target)
+    target = load_target(path, options.target)
+    check_roles(target.fixtures, f"{path}: target {target.name!r}", "fixtures.{}".format)
+    return target
+
+
+def embedded(options: Options) -> bool:
+    """Whether the run's target is the embedded reference (by default, or by its entry)."""
+    if options.target == REFERENCE and options.targets_file is None:
+        return True
+    path = options.targets_file or DEFAULT_TARGETS_FILE
+    return options.flags is None and load_embedded(path, options.target) is not None
+
+
+def with_embedded_settings(options: Options) -> Options:
+    """The options with what a targets entry of the embedded reference sets: its `size`, and
+    its `live` unless --reference-live gives one."""
+    if options.flags is not None or options.targets_file is None or options.replay is not None:
+        return options
+    entry = load_embedded(options.targets_file, options.target)
+    if entry is None:
+        return options
+    live = options.reference_live if options.reference_live is not None else entry.live
+    size = options.reference_size if entry.size is None else entry.size
+    return replace(options, reference_live=live, reference_size=size)
