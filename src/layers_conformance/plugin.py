@@ -166,6 +166,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="start the embedded reference with this fault (self-tests)",
     )
     group.addoption(
+        "--reference-gateway",
+        dest="lc_gateway",
+        default=None,
+        metavar="MODE[:RPS]",
+        help="put the embedded reference behind a production gateway (self-tests; "
+        "layers-conformance serve --list-gateways lists them)",
+    )
+    group.addoption(
         "--reference-size",
         dest="lc_size",
         type=int,
@@ -349,6 +357,7 @@ def _options(config: pytest.Config) -> Options:
         deadline_s=_positive(config, "lc_deadline", "--deadline"),
         reference_faults=tuple(config.getoption("lc_faults")),
         reference_size=size,
+        reference_gateway=_gateway(config),
         concurrency=_concurrency(config),
         flags=flags,
         waivers=tuple(config.getoption("lc_waivers")),
@@ -357,6 +366,18 @@ def _options(config: pytest.Config) -> Options:
         certify=config.getoption("lc_certify"),
         replay=config.getoption("lc_replay"),
     )
+
+
+def _gateway(config: pytest.Config) -> str | None:
+    spec: str | None = config.getoption("lc_gateway")
+    if spec is not None:
+        from layers_conformance.reference.gateway import parse_gateway
+
+        try:
+            parse_gateway(spec)
+        except ValueError as error:
+            raise pytest.UsageError(f"--reference-gateway: {error}") from None
+    return spec
 
 
 def _concurrency(config: pytest.Config) -> int:

@@ -33,6 +33,7 @@ class Options:
     deadline_s: float | None = None
     reference_faults: tuple[str, ...] = ()
     reference_size: int = 160
+    reference_gateway: str | None = None  # MODE[:RPS] of `reference.gateway`, in front of it
     concurrency: int = 1  # independent requests in flight at once; 1 sends one at a time
     flags: TargetFlags | None = None  # a target given by --base-url and its companions
     waivers: tuple[Path, ...] = ()  # --waivers files (a targets entry may name one more)

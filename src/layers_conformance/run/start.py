@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.exchange import Exchange
@@ -21,6 +22,9 @@ from layers_conformance.probing.replay import Replay
 from layers_conformance.probing.transport import proxy_for
 from layers_conformance.run.options import REFERENCE, Options
 from layers_conformance.run.replay import open_replay
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
 
 DEFAULT_READ_TIMEOUT_S = 10.0
 
@@ -87,12 +91,16 @@ def embedded_reference(options: Options) -> Iterator[Target]:
     from layers_conformance.reference.app import reference_app
     from layers_conformance.reference.dataset import build_dataset
     from layers_conformance.reference.faults import FAULTS, HOSTILE, VARIANTS
+    from layers_conformance.reference.gateway import gateway, parse_gateway
     from layers_conformance.reference.serve import serve_in_thread
 
     known_faults = {**FAULTS, **VARIANTS, **HOSTILE}
     dataset = build_dataset(options.reference_size)
     faults = [known_faults[name] for name in options.reference_faults]
-    with serve_in_thread(reference_app(dataset, *faults)) as base_url:
+    app: ASGIApp = reference_app(dataset, *faults)
+    if options.reference_gateway is not None:
+        app = gateway(app, parse_gateway(options.reference_gateway))
+    with serve_in_thread(app) as base_url:
         known = dataset.fixtures
         yield Target(
             name=REFERENCE,
