@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from layers_conformance.core.catalogue import Requirement, load_catalogue
+from layers_conformance.core.stops import StopKind
 from layers_conformance.run.options import (
     REFERENCE,
     Options,
@@ -605,7 +606,7 @@ def _start(config: pytest.Config, state: RunState) -> Probe:
             _allure_attacher(config, state),
         )
     except TargetUnreachable as error:
-        state.tally.aborted, state.tally.stopped = str(error), True
+        state.tally.aborted, state.tally.stop, state.tally.stopped = str(error), error.kind, True
         pytest.exit(f"layers-conformance: {error}", returncode=1)
     state.described = describe_run(state.options, state.target, state.probe.plan.budget)
     return state.probe
@@ -826,7 +827,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if exitstatus not in judged and not state.tally.aborted:
         # Whatever stopped pytest (an internal error, an interrupt, nothing collected), the
         # requirements it did not reach were not shown to hold: the run never passes.
-        state.tally.aborted = _unfinished(exitstatus)
+        state.tally.aborted, state.tally.stop = _unfinished(exitstatus), StopKind.PYTEST_STOPPED
     run = finish_run(
         state.options,
         state.target,

@@ -52,6 +52,7 @@ from layers_conformance.core.exchange import (
 )
 from layers_conformance.core.redaction import Redactor, redact_exchange
 from layers_conformance.core.results import Traffic
+from layers_conformance.core.stops import StopKind
 from layers_conformance.core.targets import Secret
 from layers_conformance.probing.pacing import Pace, backoff_s, read_quota, retry_after
 from layers_conformance.probing.transport import (
@@ -99,10 +100,13 @@ class ClientError(Exception):
     # before the stop (answers fetched ahead, walks already made); a request they need
     # fails at once.
     ends_pytest: ClassVar[bool] = False
+    kind: ClassVar[StopKind]  # what a report records of it, and a replay repeats
 
 
 class BudgetExceeded(ClientError):
     """Sending one more request would spend more than the budget."""
+
+    kind = StopKind.BUDGET
 
 
 class DeadlineExceeded(ClientError):
@@ -110,6 +114,7 @@ class DeadlineExceeded(ClientError):
 
     stops_run = True  # no further test can send a request: the run ends with its reports
     ends_pytest = True
+    kind = StopKind.DEADLINE
 
 
 class TargetUnreachable(ClientError):
@@ -117,6 +122,7 @@ class TargetUnreachable(ClientError):
 
     stops_run = True
     ends_pytest = True
+    kind = StopKind.UNREACHABLE
 
 
 class RateLimited(ClientError):
@@ -124,16 +130,20 @@ class RateLimited(ClientError):
 
     stops_run = True
     ends_pytest = True
+    kind = StopKind.RATE_LIMITED
 
 
 class Refused(ClientError):
     """One request was refused or shed for longer than it may wait; the run goes on."""
+
+    kind = StopKind.REFUSED
 
 
 class TargetUnresponsive(ClientError):
     """The target connected but left several requests in a row without an answer."""
 
     stops_run = True  # what was fetched before it still gets judged
+    kind = StopKind.UNRESPONSIVE
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from layers_conformance.checks.violations import Inconclusive, inconclusive
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Page, Traversal, read_page
+from layers_conformance.core.results import Traffic
 from layers_conformance.core.targets import Fixtures, Secret
 from layers_conformance.probing import scope
 from layers_conformance.probing.client import NO_CREDENTIALS, CallCredentials, Credentials
@@ -92,6 +93,9 @@ class Source(Protocol):
     """Where answers come from: the HTTP `Client`, or a `Replay` of a recorded run."""
 
     requests_sent: int
+
+    @property
+    def traffic(self) -> Traffic: ...
 
     def list_influencers(
         self,

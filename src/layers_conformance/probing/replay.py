@@ -19,17 +19,24 @@ from urllib.parse import urlsplit
 import httpx
 
 from layers_conformance.core.exchange import Exchange, why_unsendable
+from layers_conformance.core.results import Traffic
+from layers_conformance.core.stops import StopKind
 from layers_conformance.probing.client import (
+    BudgetExceeded,
     CallCredentials,
     ClientError,
     Credentials,
+    DeadlineExceeded,
     RateLimited,
+    Refused,
+    TargetUnreachable,
+    TargetUnresponsive,
     list_url,
     request_headers,
     unsent,
 )
 
-__all__ = ["NotRecorded", "Replay", "request_key"]
+__all__ = ["NotRecorded", "RecordingEnds", "Replay", "refusal", "request_key"]
 
 # The request headers an answer may depend on; the User-Agent (the suite's version) is not one.
 KEY_HEADERS = ("authorization", "x-api-key")
@@ -38,6 +45,35 @@ RequestKey = tuple[str, str, tuple[tuple[str, str], ...]]
 
 class NotRecorded(ClientError):
     """The recording holds no answer to this request."""
+
+    kind = StopKind.NOT_RECORDED
+
+
+class RecordingEnds(ClientError):
+    """The recorded run stopped sending here for a reason of pytest's (an interrupt)."""
+
+    stops_run = True
+    ends_pytest = True
+    kind = StopKind.PYTEST_STOPPED
+
+
+REFUSALS: dict[StopKind, type[ClientError]] = {
+    refused.kind: refused
+    for refused in (
+        BudgetExceeded,
+        DeadlineExceeded,
+        TargetUnreachable,
+        TargetUnresponsive,
+        RateLimited,
+        RecordingEnds,
+    )
+}
+
+
+def refusal(kind: StopKind | None, reason: str) -> ClientError | None:
+    """The refusal a replay repeats for a run that stopped this way (None: it went on)."""
+    refused = REFUSALS.get(kind) if kind is not None else None
+    return None if refused is None else refused(reason)
 
 
 def request_key(exchange: Exchange) -> RequestKey:
@@ -91,8 +127,11 @@ class Replay:
         asked = Exchange("GET", url, headers)
         answer = self._answers.get(request_key(asked))
         if answer is not None and answer.status == 429:
-            # The client never returns a 429: it waits and asks again, or stops the run.
-            raise RateLimited(str(self._cut_short or "rate limited (a recorded 429)"))
+            # The client never returns a 429: it waits and asks again, stops the run, or
+            # gives the request up (Refused).
+            if isinstance(self._cut_short, RateLimited):
+                raise RateLimited(*self._cut_short.args)
+            raise Refused("refused: the recording ends with a 429 to this request")
         if self._cut_short is not None and (
             answer is None or self.requests_sent >= self._sent_before_cut
         ):
@@ -104,6 +143,11 @@ class Replay:
         if self._on_exchange is not None:
             self._on_exchange(answer)
         return answer
+
+    @property
+    def traffic(self) -> Traffic:
+        """A replay waits for nothing and sends nothing again."""
+        return Traffic()
 
     def close(self) -> None:
         """Nothing to close: the replay holds no connection."""

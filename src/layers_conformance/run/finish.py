@@ -11,6 +11,7 @@ from typing import Any
 from layers_conformance import __version__
 from layers_conformance.core.catalogue import load_catalogue, spec_sha256
 from layers_conformance.core.results import REQUIREMENT_STATUSES, RequirementResult, RunResult
+from layers_conformance.core.stops import StopKind
 from layers_conformance.core.targets import Target
 from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.reporting.bundle import write_bundle
@@ -53,6 +54,7 @@ def finish_run(
         requests=tally.requests,
         requirements=requirements,
         aborted=tally.aborted,
+        stop=tally.stop,
         waivers=uses,
         certify=options.certify,
         coverage=tally.coverage,
@@ -71,15 +73,15 @@ def finish_run(
     return run
 
 
-def raise_hint(cut_by: set[str], options: Options, budget: int) -> str:
+def raise_hint(cut_by: set[StopKind], options: Options, budget: int) -> str:
     """Which of the run's limits cut it short, and how to raise it; empty when none did."""
     hints = []
-    if "budget" in cut_by:
+    if StopKind.BUDGET in cut_by:
         hints.append(
             f"the request budget of {budget:,} ran out: raise request_budget in the targets "
             f"entry (the {options.profile} profile plans for {PROFILES[options.profile].budget:,})"
         )
-    if "deadline" in cut_by:
+    if StopKind.DEADLINE in cut_by:
         deadline = options.deadline_s or PROFILES[options.profile].deadline_s
         hints.append(
             f"the deadline of {deadline:g} s passed: raise --deadline, or the rate limit if "
