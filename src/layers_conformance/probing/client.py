@@ -69,7 +69,6 @@ __all__ += ["Credentials", "DeadlineExceeded", "RateLimited", "TargetUnreachable
 __all__ += ["Refused", "TargetUnresponsive", "request_headers", "unsent"]
 
 SHED_STATUSES = frozenset({502, 503, 504})  # a gateway's, sent again before they are judged
-OVERLOAD_STATUSES = frozenset({429, 503})  # the target asks for less: the pace slows
 CLOSED = "closed"  # a connection closed before any answer, as a retry's cause
 USER_AGENT = f"layers-conformance/{__version__}"
 UNANSWERED_IN_A_ROW = 3  # then the target is unresponsive and the run stops
@@ -259,14 +258,31 @@ class Client:
         if isinstance(prepared, Exchange):
             return self._keep(prepared)
         request, shown = prepared
-        attempt, waited = 0, 0.0
+        attempt, refused, first = 0, False, math.inf
+        shed: float | None = None  # when the first try the target shed (a 503) was sent
         while True:
-            outcome = self._attempt(request, shown, retry=attempt > 0)
-            wait = self._retry_wait(outcome, attempt, waited)
+            outcome = self._attempt(request, shown, retry=attempt > 0, refused=refused)
+            first = min(first, self._clock())  # the allowance runs from the first answer
+            shed = self._shed(outcome, shed)
+            wait = self._retry_wait(outcome, attempt, self._clock() - first)
             if wait is None:
                 return self._count_answer(self._result(outcome))
             self._wait(wait)
-            attempt, waited = attempt + 1, waited + wait
+            attempt += 1
+            refused = isinstance(outcome, Exchange) and outcome.status == 429
+
+    def _shed(self, outcome: Exchange | Exception, shed: float | None) -> float | None:
+        """When the request was first shed (a 503), until a try gets through: then the pace
+        slows, as for a 429. A 503 on every try is the server's answer, not load shedding,
+        and leaves the pace alone."""
+        if not isinstance(outcome, Exchange):
+            return shed
+        if outcome.status == 503:
+            return shed if shed is not None else self._clock() - outcome.elapsed_s
+        if shed is not None and outcome.answered:
+            with self._admission:
+                self._pace.refused(shed, None)
+        return None
 
     def close(self) -> None:
         """Close the connections."""
@@ -306,10 +322,11 @@ class Client:
         return {name: self._redactor.redact(value) for name, value in headers}
 
     def _attempt(
-        self, request: httpx.Request, shown: dict[str, str], *, retry: bool
+        self, request: httpx.Request, shown: dict[str, str], *, retry: bool, refused: bool
     ) -> Exchange | Exception:
-        """Send once; a failed connect comes back as the error, anything else as an Exchange."""
-        started = self._admit(retry=retry)
+        """Send once; a failed connect comes back as the error, anything else as an Exchange.
+        `refused`: the try before was refused (a 429)."""
+        started = self._admit(retry=retry, refused=refused)
         self._deadline.at = self._request_deadline(started)
         failure: Exception | None = None
         try:
@@ -343,9 +360,10 @@ class Client:
             last_answered = self._last_answered
         raise TargetUnresponsive(_stopped_answering(last_answered))
 
-    def _admit(self, *, retry: bool) -> float:
+    def _admit(self, *, retry: bool, refused: bool = False) -> float:
         """Take one request of the budget (a retry takes none) and a send slot within the
-        pace, or raise; when it left."""
+        pace, or raise; when it left. A retry of a 429 that the deadline overtakes means
+        the target refused until the deadline: RateLimited."""
         settings = self._settings
         with self._admission:
             if self._stopped is not None:
@@ -354,11 +372,14 @@ class Client:
                 raise BudgetExceeded(f"request budget of {settings.budget} requests is spent")
             self._admitted += 0 if retry else 1
             slot = self._pace.slot()
+        deadline = math.inf if settings.run_deadline is None else settings.run_deadline
         wait = slot - self._clock()
-        if wait > 0:
+        if wait > 0 and slot <= deadline:  # a slot past the deadline is not waited for
             self._sleep(wait)
         now = self._clock()
-        if settings.run_deadline is not None and now > settings.run_deadline:
+        if max(now, slot) > deadline:
+            if refused:
+                raise RateLimited("rate limited: HTTP 429 on every try until the run's deadline")
             raise DeadlineExceeded("the run's deadline has passed; no further requests are sent")
         with self._admission:
             self._pace.sent(now)
@@ -418,9 +439,12 @@ class Client:
     def _retry_wait(
         self, outcome: Exchange | Exception, attempt: int, waited: float
     ) -> float | None:
-        """Seconds to wait before sending again, or None when the outcome stands."""
+        """Seconds to wait before sending again, or None when the outcome stands; `waited`
+        is the time since the request's first try came back."""
         if not isinstance(outcome, Exchange):  # no connection: tried again, then unreachable
-            return self._backoff(attempt) if attempt < self._settings.max_retries else None
+            if attempt >= self._settings.max_retries:
+                return None
+            return min(self._backoff(attempt), self._settings.max_retry_wait_s)
         cause = _retry_cause(outcome)
         self._heed(outcome, cause)
         if cause is None:
@@ -439,10 +463,12 @@ class Client:
         """Tell the pace what the answer says of the target's rate."""
         quota = read_quota(outcome.response_headers)
         with self._admission:
-            if outcome.status in OVERLOAD_STATUSES:
+            if outcome.status == 429:
                 self._pace.refused(self._clock() - outcome.elapsed_s, quota)
             elif cause is None and outcome.answered:
                 self._pace.answered(quota)
+            elif quota is not None:
+                self._pace.heed(quota)
 
     def _rate_limit_wait(self, outcome: Exchange, attempt: int, waited: float) -> float:
         """A 429's wait: its Retry-After in full, from every thread, when the run has the
