@@ -22,9 +22,10 @@ import hypothesis
 from layers_conformance import __version__
 from layers_conformance.core.catalogue import files_sha256, spec_dir
 from layers_conformance.reporting.bundle import manifest_problems, read_bundle
+from layers_conformance.reporting.files import HAR_FILE, REPORT_FILE, RUN_FILE
 from layers_conformance.reporting.json_report import ReportError, read_json
 from layers_conformance.run.certify import SPEC_PREFIX, spec_files
-from layers_conformance.run.replay import HAR_FILE, REPORT_FILE, RUN_FILE, read_run, stop_note
+from layers_conformance.run.replay import read_run, stop_note
 from layers_conformance.standalone import (
     output_tail,
     pytest_command,

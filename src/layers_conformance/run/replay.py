@@ -30,14 +30,11 @@ from layers_conformance.core.targets import (
 )
 from layers_conformance.probing.client import ClientError, Credentials
 from layers_conformance.probing.replay import Replay, refusal
+from layers_conformance.reporting.files import HAR_FILE, REPORT_FILE, RUN_FILE
 from layers_conformance.reporting.har import read_har
 from layers_conformance.reporting.json_report import ReportError, read_json
-from layers_conformance.run.options import Options
 from layers_conformance.run.tally import ABORTED
 
-RUN_FILE = "run.json"
-REPORT_FILE = "conformance.json"
-HAR_FILE = "exchanges.har"
 STOP_KIND = "stop_kind"  # the report's key for why `aborted`, as data
 
 
@@ -47,7 +44,7 @@ def placeholder(secret: Secret, default_variable: str) -> str:
 
 
 def describe_run(
-    options: Options, target: Target, plan_budget: int | None = None
+    target: Target, reference_faults: tuple[str, ...], plan_budget: int | None = None
 ) -> dict[str, Any]:
     """What `run.json` records of a run, beyond its report: the keys only as placeholders,
     and the budget its plan was made for (the walks' shares follow from it and the profile)."""
@@ -67,7 +64,7 @@ def describe_run(
             "foreign_project_id": fixtures.foreign_project_id,
             "archived_influencer_ids": None if archived is None else list(archived),
         },
-        "reference_faults": list(options.reference_faults),
+        "reference_faults": list(reference_faults),
         "plan_budget": plan_budget,
         "hypothesis_version": hypothesis.__version__,
         "python_version": platform.python_version(),
