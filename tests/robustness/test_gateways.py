@@ -26,15 +26,6 @@ AFTER_DEADLINE_S = 10  # the run ends within this of its deadline, reports writt
 DELIVERY_SLACK_S = 1
 
 
-def test_rate_limited_at_its_own_rate_by_its_own_clock():
-    """The gateway's window: RPS requests in any second, the next one refused."""
-    now = [0.0]
-    front = gateway(reference_app(dataset(10)), parse_gateway("rate-429:3"), lambda: now[0])
-    admitted = [front._admit() for _ in range(4)]  # type: ignore[attr-defined]
-    now[0] = 1.01
-    assert [*admitted, front._admit()] == [True, True, True, False, True]  # type: ignore[attr-defined]
-
-
 def behind(tmp_path, mode: str, *, inside: Recording | None = None):
     """The reference behind `mode`, recorded in front of the gateway (what reached the
     gateway) and, given `inside`, behind it too (what reached the server)."""
