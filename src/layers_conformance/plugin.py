@@ -418,7 +418,9 @@ def _default_report_paths(config: pytest.Config, directory: Path) -> None:
         config.option.xmlpath = str(directory / "junit.xml")
     if hasattr(config.option, "allure_report_dir") and not config.option.allure_report_dir:
         config.option.allure_report_dir = str(directory / "allure-results")
-        config.option.clean_alluredir = True
+        from layers_conformance.reporting.sweep import clear_allure_results
+
+        clear_allure_results(directory / "allure-results")
 
 
 @pytest.hookimpl(tryfirst=True)

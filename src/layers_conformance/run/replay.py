@@ -10,7 +10,6 @@ holds a key.
 
 from __future__ import annotations
 
-import json
 import platform
 from collections.abc import Callable
 from pathlib import Path
@@ -38,7 +37,7 @@ from layers_conformance.probing.client import (
 )
 from layers_conformance.probing.replay import Replay
 from layers_conformance.reporting.har import read_har
-from layers_conformance.reporting.json_report import ReportError, read_json
+from layers_conformance.reporting.json_report import ReportError, read_json, read_json_file
 from layers_conformance.run.options import Options
 from layers_conformance.run.tally import ABORTED
 
@@ -91,10 +90,9 @@ def describe_run(
 def read_run(directory: Path) -> dict[str, Any]:
     """`run.json` of an unpacked bundle."""
     path = directory / RUN_FILE
-    try:
-        described: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ReportError(f"{path}: cannot read the run's description: {error}") from None
+    described = read_json_file(path, "the run's description", "a run's description")
+    if not isinstance(described, dict):
+        raise ReportError(f"{path}: the run's description must be a JSON object")
     return described
 
 
