@@ -9,15 +9,8 @@ from layers_conformance.selftest import run_case
 
 # About one change every 10 requests, and one every 2.
 RATES = (10, 2)
-# Until the checks compare observations as a live list allows (issue 22, the other half),
-# the suite fails a conformant server in use: the xfail is strict, so it is seen failing
-# today and must be removed the day the checks land.
-NOT_YET = pytest.mark.xfail(
-    strict=True, reason="the checks still judge every observation against one early snapshot"
-)
 
 
-@NOT_YET
 @pytest.mark.parametrize("rate", RATES)
 def test_the_suite_passes_the_live_reference(rate):
     """A conformant server whose list is created, archived and moved while the run reads it

@@ -39,6 +39,7 @@ def conformance_seed(request: pytest.FixtureRequest) -> int:
 
 def _start(config: pytest.Config, state: RunState) -> Probe:
     from layers_conformance.probing.client import TargetUnreachable
+    from layers_conformance.run.preflight import FixtureContradiction
     from layers_conformance.run.replay import describe_run
     from layers_conformance.run.start import open_probe
 
@@ -61,6 +62,10 @@ def _start(config: pytest.Config, state: RunState) -> Probe:
     except TargetUnreachable as error:
         state.tally.aborted, state.tally.stop, state.tally.stopped = str(error), error.kind, True
         pytest.exit(f"layers-conformance: {error}", returncode=1)
+    except FixtureContradiction as error:
+        # The preflight: a usage error, as a bad option is, and no report of the server.
+        state.runs_suites = False
+        pytest.exit(f"layers-conformance: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
     faults = state.options.reference_faults
     state.described = describe_run(state.target, faults, state.probe.plan.budget)
     return state.probe

@@ -194,12 +194,18 @@ def resolve_target(options: Options) -> Target | None:
         from layers_conformance.run.replay import replay_target
 
         return replay_target(options.replay)
+    from layers_conformance.run.preflight import check_roles
+
     if options.flags is not None:
-        return target_from_flags(options.flags, options.target)
+        target = target_from_flags(options.flags, options.target)
+        check_roles(target.fixtures, "command line", lambda role: "--" + role.replace("_", "-"))
+        return target
     if embedded(options):
         return None
     path = options.targets_file or DEFAULT_TARGETS_FILE
-    return load_target(path, options.target)
+    target = load_target(path, options.target)
+    check_roles(target.fixtures, f"{path}: target {target.name!r}", "fixtures.{}".format)
+    return target
 
 
 def embedded(options: Options) -> bool:

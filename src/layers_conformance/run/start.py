@@ -21,6 +21,7 @@ from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.probing.replay import Replay
 from layers_conformance.probing.transport import proxy_for
 from layers_conformance.run.options import REFERENCE, Options
+from layers_conformance.run.preflight import open_preflight
 from layers_conformance.run.replay import open_replay
 
 DEFAULT_READ_TIMEOUT_S = 10.0
@@ -55,7 +56,7 @@ def open_probe(
     # Fails fast, once, when the target is down (TargetUnreachable); a first request left
     # unanswered is met again by the checks that need it.
     with contextlib.suppress(NoAnswer):
-        probe.get()
+        open_preflight(probe, probe.get(), target)  # FixtureContradiction: a usage error
     probe.take_use()  # the first request belongs to no test
     if on_answer is not None:
         probe.on_answer = on_answer
