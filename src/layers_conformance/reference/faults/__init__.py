@@ -11,6 +11,7 @@ from layers_conformance.reference.faults import (
     errors,
     hostile,
     limits,
+    nearmiss,
     ordering,
     paging,
     shape,
@@ -40,6 +41,7 @@ FAULTS = _by_name(
         *errors.ALL,
         *access.ALL,
         *combinations.ALL,
+        *nearmiss.ALL,
     )
 )
 VARIANTS = _by_name(variants.ALL)
