@@ -10,7 +10,7 @@ from layers_conformance.checks import nearmiss
 from layers_conformance.checks.nearmiss import NearMiss
 from layers_conformance.checks.violations import expect, inconclusive
 from layers_conformance.core.pages import read_page
-from layers_conformance.core.results import PairCoverage
+from layers_conformance.core.results import NEAR_MISS, SPELLING, PairCoverage
 from layers_conformance.probing.probe import Probe
 
 # (the parameter's near misses, the query every one of them is sent with)
@@ -37,7 +37,7 @@ def _answers(conformance, name, coverage):
     finally:
         sent = [miss for miss, _ in answers]
         found, exercised = nearmiss.kinds(misses), nearmiss.kinds(sent)
-        coverage.append(PairCoverage((name, "near miss"), len(found), found, exercised))
+        coverage.append(PairCoverage((name, NEAR_MISS), len(found), found, exercised))
     return answers
 
 
@@ -79,7 +79,7 @@ def _spelled(conformance, coverage, whose, project_id, credentials=None, canonic
     finally:
         found = tuple((whose, s.kind) for s in spellings)
         done = tuple((whose, s.kind) for s in sent)
-        coverage.append(PairCoverage(("projectId", "spelling"), len(found), found, done))
+        coverage.append(PairCoverage(("projectId", SPELLING), len(found), found, done))
     return violations
 
 
