@@ -4,6 +4,16 @@ import pytest
 
 from layers_conformance.checks import invariants
 from layers_conformance.checks.violations import expect, inconclusive
+from layers_conformance.probing.tails import tails
+
+
+def _tails_or_inconclusive(conformance, judge):
+    """Every violation `judge` finds in the tail of each walk that stopped as a prefix, walked
+    at its own page size to the end; inconclusive, after them, where no tail could be walked."""
+    made, reasons = tails(conformance)
+    expect([v for tail in made for v in judge(tail)])
+    if reasons:
+        inconclusive("the end of the list was not checked " + "; ".join(reasons))
 
 
 @pytest.mark.smoke
@@ -35,6 +45,12 @@ def test_a_traversal_lists_each_influencer_once_and_ends(conformance):
         ]
     )
     conformance.expect_end(traversals[0])
+    _tails_or_inconclusive(
+        conformance,
+        lambda tail: (
+            invariants.no_repeated_items(tail.walked) + invariants.walk_ended(tail.walked, guards)
+        ),
+    )
 
 
 @pytest.mark.requirement("TRAV-CONSISTENT-001")
@@ -42,6 +58,9 @@ def test_every_page_size_gives_the_same_sequence(conformance):
     """Traversals at the profile's page sizes and the default list the same influencers in order."""
     widest, *others = conformance.compared_traversals()
     expect([v for other in others for v in invariants.same_sequence(widest, other)])
+    _tails_or_inconclusive(
+        conformance, lambda tail: invariants.same_tail(tail.expected, tail.walked, tail.label)
+    )
 
 
 @pytest.mark.smoke
@@ -57,3 +76,10 @@ def test_the_last_page_says_null(conformance):
         ]
     )
     conformance.expect_end(traversals[0])
+    _tails_or_inconclusive(
+        conformance,
+        lambda tail: (
+            invariants.last_cursor_is_null(tail.walked)
+            + invariants.walk_ended(tail.walked, ("empty-cursor",))
+        ),
+    )

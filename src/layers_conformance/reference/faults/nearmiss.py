@@ -12,8 +12,12 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from layers_conformance.reference.cursor import Cursor, SignedCodec
-from layers_conformance.reference.hooks import Fault, with_rules
-from layers_conformance.reference.model import Crash, strict_limit
+from layers_conformance.reference.hooks import Fault, Json, PageSlice, with_rules
+from layers_conformance.reference.model import Crash, PageRequest, strict_limit
+
+# Page sizes at which the end-of-list faults show: smaller than any walk that reaches the end
+# of the reference's list within its share, so only a walk of the list's tail sees them.
+SMALL_PAGES = 3
 
 
 def _python_int(raw: str) -> int:
@@ -218,6 +222,36 @@ class BearerSkipsOrgCheck(Fault):
     knobs = with_rules(org_check="not-for-bearer")
 
 
+@dataclass(frozen=True)
+class LoopAtEndOfSmallPages(Fault):
+    """At a page size of 3 or less, the last page hands out a cursor to itself: walks never end."""
+
+    name = "loop_at_end_of_small_pages"
+    breaks = ("TRAV-NODUP-001",)
+
+    def next_cursor(self, decided: Cursor | None, page: PageSlice) -> Cursor | None:
+        request = page.request
+        if decided is not None or request.limit > SMALL_PAGES or request.after is None:
+            return decided
+        return Cursor(
+            request.project_id, request.status, request.after, request.page, request.limit
+        )
+
+
+@dataclass(frozen=True)
+class LastItemLostAtSmallPages(Fault):
+    """At a page size of 3 or less, the last page after a cursor drops its last item."""
+
+    name = "last_item_lost_at_small_pages"
+    breaks = ("TRAV-CONSISTENT-001",)
+
+    def page(self, body: Json, request: PageRequest) -> Json:
+        last = body["nextCursor"] is None and request.after is not None
+        if not last or request.limit > SMALL_PAGES or not body["items"]:
+            return body
+        return {**body, "items": body["items"][:-1]}
+
+
 ALL: tuple[Fault, ...] = (
     LimitReadByInt(),
     LimitUnicodeDigits(),
@@ -234,4 +268,6 @@ ALL: tuple[Fault, ...] = (
     ForeignIdTrimmed(),
     ForeignIdDecodedTwice(),
     BearerSkipsOrgCheck(),
+    LoopAtEndOfSmallPages(),
+    LastItemLostAtSmallPages(),
 )
