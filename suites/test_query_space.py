@@ -69,17 +69,25 @@ def test_the_first_page_at_every_limit_holds_min_limit_total(conformance, confor
     truth = conformance_space.truth
     # The walks may have stopped before showing how many there are: no verdict past them.
     judged = first_pages(truth)
+    archived = set(conformance.fixtures.archived_influencer_ids or ())
     conformance.prefetch([partial(Probe.get, params=first_page_query(*p)) for p in judged])
     violations = []
     for limit, status in judged:
         answer = conformance.get(first_page_query(limit, status))
         page = read_page(answer, 1, limit)
-        violations += (
-            invariants.first_page_size(page, total(truth, status), limit, status)
-            if page
-            else answers_page(answer)
-        )
+        if page is None:
+            violations += answers_page(answer)
+            continue
+        if any(_off_list(item, status, archived) for item in page.items):
+            continue  # its filter or the archived rule broke: those judge it, not its size
+        # On a list seen changing, how many there were when this page was read is not known.
+        known = None if truth.live(page) else total(truth, status)
+        violations += invariants.first_page_size(page, known, limit, status)
     expect(violations)
+
+
+def _off_list(item, status, archived):
+    return status not in (None, item.get("status")) or item.get("influencerId") in archived
 
 
 @pytest.mark.parametrize("partition", PARTITIONS)

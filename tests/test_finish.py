@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from layers_conformance.core.results import RequirementResult, RunResult, Spent
+from layers_conformance.core.stops import StopKind
 from layers_conformance.run.finish import raise_hint, summary_lines
 from layers_conformance.run.options import Options
 
@@ -46,7 +47,7 @@ def test_a_cut_run_says_what_to_raise_and_who_spent():
         result("A-001", "inconclusive", "request budget of 30 requests is spent"),
         budget=30,
         spending=spending,
-        raise_hint=raise_hint({"budget"}, OPTIONS, 30),
+        raise_hint=raise_hint({StopKind.BUDGET}, OPTIONS, 30),
     )
     lines = summary_lines(cut, OPTIONS)
     assert any(line.startswith("cut short: the request budget of 30 ran out") for line in lines)
@@ -56,4 +57,4 @@ def test_a_cut_run_says_what_to_raise_and_who_spent():
 
 def test_no_hint_when_nothing_was_cut():
     assert raise_hint(set(), OPTIONS, 60) == ""
-    assert "--deadline" in raise_hint({"deadline"}, OPTIONS, 60)
+    assert "--deadline" in raise_hint({StopKind.DEADLINE}, OPTIONS, 60)

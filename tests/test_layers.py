@@ -60,6 +60,55 @@ def our_layer(module: str) -> str | None:
 SOURCES = sorted(p for p in PACKAGE.rglob("*.py") if p.name != "__init__.py" or p.parent != PACKAGE)
 
 
+def module_of(path: Path) -> str:
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    return ".".join((ROOT, *(parts[:-1] if parts[-1] == "__init__" else parts)))
+
+
+def module_graph() -> dict[str, set[str]]:
+    """Module -> the modules of the package it imports, at the top or inside a function."""
+    modules = {module_of(path): path for path in PACKAGE.rglob("*.py")}
+    return {
+        module: {name for name in imports_of(path) if name in modules and name != module}
+        for module, path in modules.items()
+    }
+
+
+def a_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One chain of imports that comes back to where it started, or None."""
+    done: set[str] = set()
+
+    def walk(module: str, chain: list[str]) -> list[str] | None:
+        if module in chain:
+            return [*chain[chain.index(module) :], module]
+        if module in done:
+            return None
+        for imported in sorted(graph.get(module, ())):
+            found = walk(imported, [*chain, module])
+            if found:
+                return found
+        done.add(module)
+        return None
+
+    return next((found for module in sorted(graph) if (found := walk(module, []))), None)
+
+
+def test_no_module_imports_itself_through_others():
+    """No import cycle anywhere, inside a layer too: a cycle hidden in a function still ties
+    two modules that cannot be understood, tested or moved apart."""
+    cycle = a_cycle(module_graph())
+    assert cycle is None, " -> ".join(cycle or ())
+
+
+def test_the_cycle_guard_sees_a_cycle():
+    """A guard that found nothing would pass everything: it finds a cycle of three, and it
+    reads an import made inside a function."""
+    assert a_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
+    assert a_cycle({"a": {"b"}, "b": set()}) is None
+    graph = module_graph()
+    assert f"{ROOT}.run.replay" in graph[f"{ROOT}.run.options"]  # in `resolve_target`
+
+
 def test_every_layer_is_in_the_table():
     """A new package or top-level module must be placed in ARCHITECTURE.md first."""
     assert {layer_of(p) for p in SOURCES} <= set(allowed_imports())

@@ -15,8 +15,10 @@ from layers_conformance.checks.violations import Inconclusive
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.targets import Fixtures, Secret
 from layers_conformance.probing.client import BudgetExceeded, Client, ClientSettings, Credentials
+from layers_conformance.probing.keys import Keys
+from layers_conformance.probing.memo import Memo
 from layers_conformance.probing.plan import plan_run
-from layers_conformance.probing.probe import Keys, Memo, NoAnswer, Probe
+from layers_conformance.probing.probe import NoAnswer, Probe
 from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.probing.warmup import send_ahead, walk_prefixes
 from streamed import streamed

@@ -3,12 +3,16 @@ check being rechecked, and kept intact for every other check."""
 
 from __future__ import annotations
 
+import json
+import threading
+
 import pytest
 
 from layers_conformance.checks.violations import inconclusive
 from layers_conformance.core.targets import Fixtures
+from layers_conformance.probing.keys import Keys
 from layers_conformance.probing.plan import plan_run
-from layers_conformance.probing.probe import Keys, Probe
+from layers_conformance.probing.probe import Probe
 from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.run.recheck import recheck
 
@@ -61,3 +65,44 @@ def test_a_recheck_that_fails_again_or_cannot_look_does_not_hold(probe):
 
     assert not recheck(fails, probe, pause_s=0).held
     assert not recheck(lambda: inconclusive("no data"), probe, pause_s=0).held
+
+
+class ThreadClient:
+    """Answers every GET with an exchange naming the thread that sent it."""
+
+    def __init__(self, make_exchange):
+        self.make_exchange = make_exchange
+        self.requests_sent = 0
+        self.lock = threading.Lock()
+
+    def list_influencers(self, project_id, params=(), *, credentials=None):
+        with self.lock:
+            self.requests_sent += 1
+        sender = threading.current_thread().name
+        return self.make_exchange({"items": [], "nextCursor": None, "sender": sender})
+
+
+def test_work_fetched_ahead_is_no_evidence_of_a_recheck(make_exchange):
+    """At concurrency 8 (`--recheck` in a full run) work fetched ahead still runs while a test
+    is rechecked: what it fetches meanwhile is not the recheck's fresh look, and the answers
+    seen before the recheck are back after it."""
+    fixtures = Fixtures("p1", None, None, None)
+    plan = plan_run(PROFILES["standard"], 2000)
+    probe = Probe(ThreadClient(make_exchange), fixtures, plan, Keys(None, None), concurrency=8)
+    before = probe.get()
+    rechecking, fetched = threading.Event(), threading.Event()
+
+    def ahead(probe):
+        rechecking.wait(5)
+        probe.get((("limit", "3"),))
+        fetched.set()
+
+    probe.prefetch([ahead])
+    with probe.uncached() as fresh:
+        rechecking.set()
+        assert fetched.wait(5)
+        again = probe.get((("limit", "3"),))
+    probe.close()
+    assert json.loads(again.body_text)["sender"] == threading.current_thread().name
+    assert fresh.results() == [again]
+    assert probe.get() is before

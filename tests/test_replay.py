@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from layers_conformance.core.exchange import KEY_PLACEHOLDER
+from layers_conformance.core.stops import StopKind
 from layers_conformance.core.targets import Secret
 from layers_conformance.probing.client import (
     NO_CREDENTIALS,
@@ -17,11 +18,13 @@ from layers_conformance.probing.client import (
     ClientSettings,
     Credentials,
     DeadlineExceeded,
+    RateLimited,
     TargetUnreachable,
     TargetUnresponsive,
 )
-from layers_conformance.probing.replay import NotRecorded, Replay
-from layers_conformance.run.replay import refusal_of
+from layers_conformance.probing.replay import REFUSALS, NotRecorded, RecordingEnds, Replay
+from layers_conformance.reporting.json_report import ReportError
+from layers_conformance.run.replay import STOP_KIND, recorded_refusal, stop_note
 from layers_conformance.run.tally import ABORTED
 from streamed import streamed
 
@@ -146,36 +149,75 @@ def client_refusal(**settings):
     return raised.value
 
 
-class TestRefusalOf:
-    """The report's `aborted` line gives back the refusal that cut the run short."""
+def report_of(error, **overrides):
+    """What conformance.json says of a run this refusal cut short."""
+    return {"aborted": f"{ABORTED}{error}", STOP_KIND: error.kind.value, **overrides}
+
+
+class TestRecordedRefusal:
+    """The report's `stop_kind` gives back the refusal that cut the run short; its words,
+    whatever they are, only say it again."""
 
     @pytest.mark.parametrize(
         "settings",
         [{"budget": 0}, {"run_deadline": -1.0}, {"max_retries": 0}],
         ids=["budget", "deadline", "unreachable"],
     )
-    def test_each_refusal_of_the_client_is_recognised(self, settings):
+    def test_each_refusal_of_the_client_is_repeated(self, settings):
         error = client_refusal(**settings)
-        for aborted in (f"{ABORTED}{error}", str(error)):
-            again = refusal_of(aborted)
-            assert type(again) is type(error)
-            assert str(again) == str(error)
-
-    def test_a_run_that_finished_has_no_refusal(self):
-        assert refusal_of("") is None
-
-    def test_a_target_that_stopped_answering_stops_the_replay_alike(self):
-        for reason in ("target stopped answering after request 20",
-                       "the target answered none of the first 3 requests"):  # fmt: skip
-            assert type(refusal_of(f"{ABORTED}{reason}")) is TargetUnresponsive
+        again = recorded_refusal(report_of(error))
+        assert type(again) is type(error)
+        assert str(again) == str(error)
 
     @pytest.mark.parametrize(
-        "reason",
-        ["no answer: GET http://t/x -> read timed out", "nothing wrong in what was read, but x"],
+        "refused", [TargetUnresponsive, RateLimited, BudgetExceeded, RecordingEnds]
     )
-    def test_an_unanswered_request_is_no_refusal(self, reason):
+    def test_the_kind_decides_not_the_words(self, refused):
+        """Reworded, or worded like another refusal, the stop replayed is the recorded kind."""
+        report = report_of(refused("x"), aborted=f"{ABORTED}the run's deadline has passed")
+        assert type(recorded_refusal(report)) is refused
+
+    def test_a_run_that_finished_has_no_refusal(self):
+        assert recorded_refusal({"aborted": "", STOP_KIND: None}) is None
+
+    @pytest.mark.parametrize("kind", [k for k in StopKind if not k.refusal])
+    def test_a_run_that_went_on_has_no_refusal(self, kind):
         """The run went on after it: the recorded exchanges alone say what was answered."""
-        assert refusal_of(f"{ABORTED}{reason}") is None
+        report = {"aborted": f"{ABORTED}no answer: GET http://t/x", STOP_KIND: kind.value}
+        assert recorded_refusal(report) is None
+
+    def test_every_kind_that_stops_sending_has_its_refusal(self):
+        """One list of what stops a run (`StopKind.refusal`), one class each to repeat it."""
+        assert set(REFUSALS) == {kind for kind in StopKind if kind.refusal}
+        assert all(REFUSALS[kind].kind is kind for kind in REFUSALS)
+
+    def test_an_unknown_kind_is_a_malformed_report(self):
+        with pytest.raises(ReportError, match="unknown stop_kind 'gone fishing'"):
+            recorded_refusal({"aborted": "x", STOP_KIND: "gone fishing"})
+
+
+class TestOlderReports:
+    """A report written before stop kinds were recorded: no stop is guessed from its words."""
+
+    def test_no_refusal_is_guessed_from_the_words(self):
+        old = {"aborted": f"{ABORTED}the run's deadline has passed; no further requests"}
+        assert recorded_refusal(old) is None
+
+    def test_verify_notes_it_in_one_line(self):
+        note = stop_note({"aborted": f"{ABORTED}target stopped answering after request 20"})
+        assert note.startswith("note: conformance.json records no stop_kind")
+        assert "\n" not in note
+
+    def test_no_note_for_a_run_that_finished_or_records_its_kind(self):
+        assert stop_note({"aborted": ""}) == ""
+        assert stop_note(report_of(BudgetExceeded("spent"))) == ""
+
+    def test_unrecorded_requests_are_not_answered(self):
+        """With no stop to repeat, a request past the recording is not answered: the test
+        that asked is inconclusive, never judged on an answer that was not recorded."""
+        replayed = replay(recorded(CALLS[:1]), cut_short=recorded_refusal({"aborted": "x"}))
+        with pytest.raises(NotRecorded):
+            replayed.list_influencers(PROJECT, (("limit", "99"),))
 
 
 def test_a_recorded_key_never_reaches_the_replay():

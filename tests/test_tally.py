@@ -9,6 +9,7 @@ import pytest
 
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.results import Evidence, PairCoverage
+from layers_conformance.core.stops import StopKind
 from layers_conformance.run.tally import Tally
 from layers_conformance.run.tally import TestRecord as Record  # "Test*" would be collected
 
@@ -69,10 +70,13 @@ class TestTallyFold:
         """`aborted` says what cut the run short (a replay repeats it), not merely the first
         answer that could not be read."""
         tally = Tally()
-        tally.add(Record("X-001", "inconclusive", "cut", incomplete="an answer could not be read"))
-        tally.add(Record("Y-001", "inconclusive", "b", incomplete="request budget", refused=True))
-        tally.add(Record("Z-001", "inconclusive", "d", incomplete="deadline", refused=True))
-        assert tally.aborted == "the run could not finish: request budget"
+        tally.add(
+            Record("X-001", "inconclusive", "cut", incomplete="unread", stop=StopKind.UNREADABLE)
+        )
+        tally.add(Record("Y-001", "inconclusive", "b", incomplete="budget", stop=StopKind.BUDGET))
+        tally.add(Record("Z-001", "inconclusive", "d", incomplete="time", stop=StopKind.DEADLINE))
+        assert tally.aborted == "the run could not finish: budget"
+        assert tally.stop is StopKind.BUDGET
 
     def test_reasons_come_from_the_winning_status_only(self):
         """The reason joins the distinct reasons of the records that decided the status."""
@@ -106,7 +110,7 @@ class TestRecordTrip:
         coverage = (PairCoverage(("project", "limit"), 4, (("main", "1"),), (("main", "1"),)),)
         record = Record(
             "LIST-X-001", "fail", "why", (Evidence("t", "m", curl="curl x"),), "", "gw1", 7,
-            coverage,
+            coverage, stop=StopKind.RATE_LIMITED,
         )  # fmt: skip
         assert Record.from_json(json.loads(json.dumps(record.to_json()))) == record
 
@@ -117,10 +121,9 @@ class TestStoppedRuns:
         the reason, not skip and never pass."""
         catalogue = {"A-X-001": requirement("A-X-001"), "B-X-001": requirement("B-X-001")}
         why = "target stopped answering after request 20"
+        gone = Record("A-X-001", "inconclusive", why, incomplete=why, stops_run=True)
         tally = Tally([])
-        tally.add(
-            Record("A-X-001", "inconclusive", why, incomplete=why, stops_run=True, refused=True)
-        )
+        tally.add(replace(gone, stop=StopKind.UNRESPONSIVE))
         results = tally.fold(catalogue)
         assert [(r.id, r.status) for r in results] == [
             ("A-X-001", "inconclusive"),
@@ -134,8 +137,9 @@ class TestStoppedRuns:
         tally = Tally([])
         tally.add(Record("A-X-001", "inconclusive", "no answer: GET x", incomplete="no answer"))
         gone = Record("A-X-001", "inconclusive", "gone", incomplete="gone", stops_run=True)
-        tally.add(replace(gone, refused=True))
+        tally.add(replace(gone, stop=StopKind.UNREACHABLE))
         assert tally.aborted == "the run could not finish: gone"
+        assert tally.stop is StopKind.UNREACHABLE
 
     def test_a_profile_that_leaves_a_requirement_out_still_skips_it(self):
         """A requirement left out on purpose stays a skip with that reason, stop or not."""
@@ -159,8 +163,12 @@ class TestSpending:
         ]
 
     def test_the_limits_that_cut_tests_short(self):
-        tally = Tally([Record("A-X-001", "inconclusive", cut="budget"), Record("A-X-001", "pass")])
-        assert tally.cut_by == {"budget"}
+        tally = Tally([
+            Record("A-X-001", "inconclusive", stop=StopKind.BUDGET),
+            Record("B-X-001", "inconclusive", stop=StopKind.UNRESPONSIVE),
+            Record("A-X-001", "pass"),
+        ])  # fmt: skip
+        assert tally.cut_by == {StopKind.BUDGET}
 
 
 class TestCoverage:

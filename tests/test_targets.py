@@ -12,10 +12,12 @@ import yaml
 from layers_conformance.core.targets import (
     Auth,
     ConfigError,
+    EmbeddedReference,
     Fixtures,
     Secret,
     Target,
     TargetFlags,
+    load_embedded,
     load_target,
     load_targets,
     resolve_env,
@@ -333,3 +335,34 @@ def test_rejected_key_is_not_quoted(tmp_path, key):
     message = error_for(tmp_path, entry_with("auth.key", key))
     assert message.startswith("auth.key")
     assert str(key) not in message
+
+
+class TestEmbeddedReference:
+    """An entry `name: {reference: {live, size}}` is the embedded reference, started so."""
+
+    def test_settings_are_read(self, tmp_path):
+        document = {"targets": {"live": {"reference": {"live": 10, "size": 500}}, "s": ENTRY}}
+        path = write(tmp_path, document)
+        assert load_embedded(path, "live") == EmbeddedReference(live=10.0, size=500)
+        assert load_embedded(path, "s") is None
+        assert set(load_targets(path)) == {"s"}
+
+    def test_an_empty_reference_entry_is_the_still_reference(self, tmp_path):
+        path = write(tmp_path, {"targets": {"ref": {"reference": None}}})
+        assert load_embedded(path, "ref") == EmbeddedReference(live=None, size=None)
+
+    @pytest.mark.parametrize(
+        ("entry", "expected"),
+        [
+            ({"reference": {"live": 0.5}}, "reference.live=0.5 must be a number of requests"),
+            ({"reference": {"live": "often"}}, "reference.live='often' must be a positive"),
+            ({"reference": {"size": 0}}, "reference.size=0 must be a positive integer"),
+            ({"reference": {"lve": 3}}, "unknown key 'reference.lve' (did you mean"),
+            ({"reference": {}, "base_url": "x"}, "unknown key 'base_url'"),
+        ],
+    )
+    def test_a_bad_setting_is_one_line(self, tmp_path, entry, expected):
+        path = write(tmp_path, {"targets": {"ref": entry}})
+        with pytest.raises(ConfigError) as caught:
+            load_embedded(path, "ref")
+        assert str(caught.value).startswith(f"{path}: target 'ref': {expected}")

@@ -6,6 +6,7 @@ import pytest
 
 from layers_conformance.checks.violations import ConformanceFailure, Violation
 from layers_conformance.core.catalogue import Requirement
+from layers_conformance.core.stops import StopKind
 from layers_conformance.probing.client import (
     BudgetExceeded,
     DeadlineExceeded,
@@ -39,6 +40,7 @@ class TestNoAnswerIsNoEvidence:
             reason,
         )
         assert not verdict.stops_run
+        assert verdict.stop is StopKind.NO_ANSWER
 
     def test_a_pass_on_a_walk_cut_by_no_answer_is_inconclusive(self):
         """Nothing wrong in what came, but part did not come: no pass, and no fail."""
@@ -47,12 +49,13 @@ class TestNoAnswerIsNoEvidence:
         assert verdict.status == "inconclusive"
         assert "no answer to page 3" in verdict.reason
         assert verdict.incomplete
+        assert verdict.stop is StopKind.NO_ANSWER
 
     def test_a_pass_on_a_walk_a_guard_stopped_is_inconclusive_not_incomplete(self):
         """The suite's own guard stopped a walk: inconclusive with its reason, the run goes on."""
         use = Use(gaps=["the suite stopped the walk after 3 empty pages in a row"])
         verdict = judge(MUST, report("passed"), None, "t", use)
-        assert (verdict.status, verdict.incomplete) == ("inconclusive", "")
+        assert (verdict.status, verdict.incomplete, verdict.stop) == ("inconclusive", "", None)
         assert "3 empty pages in a row" in verdict.reason
 
     def test_evidence_still_fails_whatever_the_gaps(self):
@@ -81,20 +84,44 @@ class TestStopsAndCuts:
             str(error),
         )
         assert verdict.ends_pytest is ends_pytest
+        assert verdict.stop is error.kind
+        assert verdict.record("main", 1).stop is error.kind  # what the tally and report get
 
     @pytest.mark.parametrize(
         ("error", "cut"),
-        [(BudgetExceeded("spent"), "budget"), (DeadlineExceeded("passed"), "deadline")],
+        [
+            (BudgetExceeded("spent"), StopKind.BUDGET),
+            (DeadlineExceeded("passed"), StopKind.DEADLINE),
+        ],
     )
     def test_a_limit_names_itself(self, error, cut):
         """Budget and deadline cuts say which, so the report can say what to raise. A spent
         budget leaves the run to what needs no new request; a passed deadline stops it."""
         verdict = judge(MUST, *raised(error), "t")
-        assert (verdict.status, verdict.cut) == ("inconclusive", cut)
-        assert verdict.stops_run is (cut == "deadline")
+        assert (verdict.status, verdict.stop) == ("inconclusive", cut)
+        assert verdict.stops_run is (cut == StopKind.DEADLINE)
 
 
 def test_a_pass_says_what_it_checked():
     use = Use(checked="checked the first 945 of ≥ 20,100 influencers at limit 1")
     verdict = judge(MUST, report("passed"), None, "t", use)
     assert (verdict.status, verdict.reason) == ("pass", use.checked)
+
+
+class TestStopKinds:
+    """Why a run is incomplete travels as data, whatever the words (see core.stops)."""
+
+    def test_an_answer_that_could_not_be_read(self):
+        failure = ConformanceFailure([Violation("x", "unreadable", conclusive=False)])
+        verdict = judge(MUST, *raised(failure), "t")
+        assert (verdict.status, verdict.stop) == ("inconclusive", StopKind.UNREADABLE)
+
+    def test_an_error_of_the_suite_s_own(self):
+        verdict = judge(MUST, *raised(ZeroDivisionError("x")), "t")
+        assert (verdict.status, verdict.stop) == ("inconclusive", StopKind.UNJUDGED)
+        assert verdict.incomplete.startswith("the suite could not judge")
+
+    def test_a_failure_or_a_pass_is_no_stop(self):
+        failure = ConformanceFailure([Violation("x", "broken")])
+        assert judge(MUST, *raised(failure), "t").stop is None
+        assert judge(MUST, report("passed"), None, "t").stop is None

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from layers_conformance.reporting.files import REPORT_FILE
 from layers_conformance.standalone import output_tail, pytest_command, run_to_the_end
 
 SELFTEST_SEED = 20261129
@@ -58,20 +59,24 @@ def run_case(
     profile: str = "standard",
     concurrency: int | None = None,
     size: int | None = None,
+    live: float | None = None,
+    seed: int = SELFTEST_SEED,
 ) -> CaseResult:
     """Run the suites against the reference started with fault `name` (kind "clean": none),
-    its main project holding `size` influencers (the plugin's default when None)."""
+    its main project holding `size` influencers (the plugin's default when None), live with
+    one change about every `live` requests when given."""
     with tempfile.TemporaryDirectory(prefix=f"lc-{name}-") as scratch:
         # The packaged suites, as `layers-conformance run` runs them: from a checkout or a wheel.
-        options = ["-q", "-p", "no:randomly", "--profile", profile, "--seed", str(SELFTEST_SEED)]
+        options = ["-q", "-p", "no:randomly", "--profile", profile, "--seed", str(seed)]
         options += [] if kind == "clean" else ["--reference-fault", name]
         options += [] if concurrency is None else ["--concurrency", str(concurrency)]
         options += [] if size is None else ["--reference-size", str(size)]
+        options += [] if live is None else ["--reference-live", str(live)]
         command = pytest_command([*options, f"--report-dir={scratch}"])
         started = time.monotonic()
         finished = run_to_the_end(command, cwd=scratch, timeout_s=CASE_TIMEOUT_S)
         duration = time.monotonic() - started
-        report = Path(scratch) / "reference" / "conformance.json"
+        report = Path(scratch) / "reference" / REPORT_FILE
         if not report.is_file():
             return CaseResult(
                 name,

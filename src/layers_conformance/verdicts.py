@@ -24,7 +24,8 @@ from layers_conformance.checks.violations import ConformanceFailure, Inconclusiv
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.results import Evidence, PairCoverage, Status, Waiver
-from layers_conformance.probing.client import BudgetExceeded, ClientError, DeadlineExceeded
+from layers_conformance.core.stops import StopKind
+from layers_conformance.probing.client import ClientError
 from layers_conformance.probing.probe import NoAnswer, Use
 from layers_conformance.run.tally import TestRecord
 
@@ -49,10 +50,9 @@ class TestVerdict:
     stops_run: bool = False  # nothing more is sent (see ClientError)
     ends_pytest: bool = False  # ... and no further test runs
     # Why the run could not finish (budget, deadline, target gone, an unread answer): such a
-    # run never passes. `refused`: the reason is the client's refusal to go on.
+    # run never passes; `stop` says it as data.
     incomplete: str = ""
-    refused: bool = False
-    cut: str = ""  # "budget" or "deadline": the run's limit that cut this test short
+    stop: StopKind | None = None
     waiver: Waiver | None = None  # the waiver that made a failure `waived`
 
     __test__ = False  # not a pytest test class, despite its name
@@ -82,8 +82,7 @@ class TestVerdict:
             test=test,
             requests_used=used,
             stops_run=self.stops_run,
-            refused=self.refused,
-            cut=self.cut,
+            stop=self.stop,
         )
 
     def apply(self, report: pytest.TestReport) -> None:
@@ -123,7 +122,10 @@ def judge(
     if report.skipped and not isinstance(error, Inconclusive):
         return TestVerdict(requirement, "skip", _skip_reason(report))
     if isinstance(error, NoAnswer):
-        return TestVerdict(requirement, "inconclusive", str(error), incomplete=str(error))
+        why = str(error)
+        return TestVerdict(
+            requirement, "inconclusive", why, incomplete=why, stop=StopKind.NO_ANSWER
+        )
     if isinstance(error, Inconclusive):
         return TestVerdict(requirement, "inconclusive", str(error))
     if isinstance(error, ClientError):
@@ -133,7 +135,9 @@ def judge(
         # Every violation only says an answer could not be read: no evidence either way.
         reason = error.violations[0].message
         incomplete = f"an answer could not be read: {reason}"
-        return TestVerdict(requirement, "inconclusive", reason, incomplete=incomplete)
+        return TestVerdict(
+            requirement, "inconclusive", reason, incomplete=incomplete, stop=StopKind.UNREADABLE
+        )
     if isinstance(error, ConformanceFailure):
         broken: Status = "fail" if requirement.level == "MUST" else "warn"
         return _failure(requirement, broken, error, nodeid)
@@ -143,7 +147,9 @@ def judge(
     # hide it and a failure would blame the server, so the run is incomplete instead; one
     # line says what and where, for whoever fixes the suite.
     reason = f"the suite could not judge this: {_one_line(error)} ({_where(error)})"
-    return TestVerdict(requirement, "inconclusive", reason, incomplete=reason)
+    return TestVerdict(
+        requirement, "inconclusive", reason, incomplete=reason, stop=StopKind.UNJUDGED
+    )
 
 
 def rechecks(requirement: Requirement, error: BaseException) -> bool:
@@ -200,14 +206,15 @@ def _passed(requirement: Requirement, use: Use) -> TestVerdict:
     if not use.gaps:
         return TestVerdict(requirement, "pass", use.checked)
     reason = f"nothing wrong in what was read, but {'; '.join(use.gaps)}"
+    if not use.unanswered:  # only the suite's own guards: nothing the run could not do
+        return TestVerdict(requirement, "inconclusive", reason)
     return TestVerdict(
-        requirement, "inconclusive", reason, incomplete=reason if use.unanswered else ""
+        requirement, "inconclusive", reason, incomplete=reason, stop=StopKind.NO_ANSWER
     )
 
 
 def _cut_short(requirement: Requirement, error: ClientError) -> TestVerdict:
     reason = str(error)
-    cut = {BudgetExceeded: "budget", DeadlineExceeded: "deadline"}.get(type(error), "")
     return TestVerdict(
         requirement,
         "inconclusive",
@@ -215,8 +222,7 @@ def _cut_short(requirement: Requirement, error: ClientError) -> TestVerdict:
         stops_run=error.stops_run,
         ends_pytest=error.ends_pytest,
         incomplete=reason,
-        refused=True,
-        cut=cut,
+        stop=error.kind,
     )
 
 

@@ -22,9 +22,10 @@ import hypothesis
 from layers_conformance import __version__
 from layers_conformance.core.catalogue import files_sha256, spec_dir
 from layers_conformance.reporting.bundle import manifest_problems, read_bundle
+from layers_conformance.reporting.files import HAR_FILE, REPORT_FILE, RUN_FILE
 from layers_conformance.reporting.json_report import ReportError, read_json
 from layers_conformance.run.certify import SPEC_PREFIX, spec_files
-from layers_conformance.run.replay import HAR_FILE, REPORT_FILE, RUN_FILE, read_run
+from layers_conformance.run.replay import read_run, stop_note
 from layers_conformance.standalone import (
     output_tail,
     pytest_command,
@@ -109,14 +110,14 @@ def _unpack(files: Mapping[str, bytes], directory: Path) -> Path:
 
 def _rederive(unpacked: Path, claimed: Mapping[str, Any], found: Verification) -> None:
     """Run the suites over the recorded exchanges and compare every status with the claim."""
-    note = _hypothesis_note(read_run(unpacked))
+    notes = [_hypothesis_note(read_run(unpacked)), stop_note(claimed)]
     rederived = _replay(unpacked, claimed)
     if isinstance(rederived, str):
         found.problems.append(rederived)
         return
     found.problems += _differences(claimed, rederived)
-    if note and found.problems:
-        found.problems.append(note)
+    if found.problems:
+        found.problems += [note for note in notes if note]
     if found.problems:
         return
     failed = [r["id"] for r in claimed["requirements"] if r["status"] == "fail"]

@@ -102,8 +102,25 @@ class TestAccepts:
         """Cut short by its budget, the replay meets the same refusal where the run did."""
         run = certify(tmp_path, target=targets.start(request_budget=60))
         assert run.report["certification"] == "incomplete"
+        assert run.report["stop_kind"] == "budget"  # the stop as data, beside its words
         code, out = verified(capsys, bundle_of(run))
         assert code == 0, out
+        assert "certification: INCOMPLETE" in out
+
+    def test_a_bundle_without_a_stop_kind_guesses_no_stop(self, capsys, tmp_path, targets):
+        """A bundle written before stop kinds were recorded: its stop is not read from the
+        words of `aborted`; what the replay cannot answer stays inconclusive, never a pass (a
+        difference would be rejected with a note, `run.replay.stop_note`)."""
+        run = certify(tmp_path, target=targets.start(request_budget=60))
+
+        def older(files):
+            report = json_of(files, "conformance.json")
+            del report["stop_kind"]
+            put_json(files, "conformance.json", report)
+
+        copy = edited(bundle_of(run), tmp_path / "older.zip", older, rehash=True)
+        code, out = verified(capsys, copy)
+        assert code == 0, out  # every request it asked before the stop was recorded
         assert "certification: INCOMPLETE" in out
 
     def test_keys_read_from_other_variables_and_sent_as_bearer_replay_alike(

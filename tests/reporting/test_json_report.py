@@ -32,6 +32,7 @@ RUN_KEYS = [
     "verdict",
     "requests",
     "aborted",
+    "stop_kind",
     "budget",
     "requirements",
     "waivers",

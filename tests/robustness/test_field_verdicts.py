@@ -71,6 +71,7 @@ def test_a_target_that_stops_answering_stops_the_run(tmp_path, targets, concurre
         r"the run could not finish: target stopped answering after request (\d+)", report["aborted"]
     )
     assert stopped, report["aborted"]
+    assert report["stop_kind"] == "unresponsive"
     assert ANSWERED <= int(stopped.group(1)) <= ANSWERED + in_flight
     statuses = run.statuses
     assert "fail" not in statuses.values(), run.explain()

@@ -173,6 +173,7 @@ def test_a_target_that_is_down_stops_the_run_at_once(tmp_path):
     assert "Traceback" not in run.output
     assert_reports_written(run)
     assert run.report["aborted"].startswith(f"cannot reach {url}")
+    assert run.report["stop_kind"] == "unreachable"
     assert run.report["verdict"] == "fail"
 
 

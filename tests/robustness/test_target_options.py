@@ -126,3 +126,23 @@ class TestCurlLines:
         shell = {"PEER_KEY": KEY, "PATH": os.environ["PATH"]}
         done = subprocess.run(["bash", "-c", lines[0]], capture_output=True, text=True, env=shell)
         assert done.stdout.startswith("HTTP/1.1 200"), done.stdout + done.stderr
+
+
+class TestEmbeddedEntry:
+    def test_a_targets_entry_starts_the_embedded_reference_live(self, tmp_path):
+        """`live: {reference: {live: 2, size: 60}}` starts the embedded reference, its list
+        changing as the run reads it: an answer lists an influencer created after the
+        dataset's newest, and the reports go under the entry's name."""
+        document = {"targets": {"live": {"reference": {"live": 2, "size": 60}}}}
+        (tmp_path / "t.yaml").write_text(yaml.safe_dump(document))
+        run = run_suite(tmp_path, "--targets-file", "t.yaml", "--target", "live", name="live")
+        assert run.report["target"] == "live", run.explain()
+        har = (run.report_dir / "exchanges.har").read_text()
+        stamps = re.findall(r'createdAt\\\\?"\s*:\s*\\\\?"([0-9T:Z-]+)', har)
+        assert stamps
+        assert max(stamps) > "2026-04-01T14:22:10Z"  # the still dataset's newest
+
+    def test_a_bad_live_rate_is_a_usage_error(self, tmp_path):
+        run = run_suite(tmp_path, "--reference-live", "0.5")
+        assert run.code == 4
+        assert "--reference-live=0.5 must be a number of requests, at least 1" in run.stderr

@@ -149,15 +149,16 @@ def _spaced(value: str) -> dict[str, str]:
     return found
 
 
-def judge(miss: NearMiss, answer: Exchange, page_of: PageOf) -> list[Violation]:
-    """The MUST: VALIDATION, or (open only) the page of a value it may be read as."""
+def judge(miss: NearMiss, answer: Exchange, page_of: PageOf, still: bool = True) -> list[Violation]:
+    """The MUST: VALIDATION, or (open only) the page of a value it may be read as. On a list
+    that changed while it was read (`still` false) a page unlike the value's is no evidence."""
     if answer.status is not None and 400 <= answer.status < 500:
         return shapes.answers_error(answer, {"VALIDATION"})
     page = read_page(answer, 1, None) if answer.status == 200 else None
     if page is None or not miss.open:
         allowed = _allowed(miss)
         return [_off(miss, answer, f"expected {allowed}")]
-    return _same_as_a_reading(miss, page, page_of)
+    return _same_as_a_reading(miss, page, page_of, still)
 
 
 def strictly_rejected(miss: NearMiss, answer: Exchange) -> list[Violation]:
@@ -167,7 +168,7 @@ def strictly_rejected(miss: NearMiss, answer: Exchange) -> list[Violation]:
     return [_off(miss, answer, "the strict reading expects VALIDATION (QUERY-STRICT-001)")]
 
 
-def _same_as_a_reading(miss: NearMiss, page: Page, page_of: PageOf) -> list[Violation]:
+def _same_as_a_reading(miss: NearMiss, page: Page, page_of: PageOf, still: bool) -> list[Violation]:
     differences = []
     for reading in miss.readings:
         documented = page_of(reading)
@@ -178,7 +179,7 @@ def _same_as_a_reading(miss: NearMiss, page: Page, page_of: PageOf) -> list[Viol
             return []
         shown = "no " + miss.name if reading is None else f"{miss.name}={reading}"
         differences.append(f"not the page of {shown}: {difference}")
-    return [_off(miss, page.exchange, "; ".join(differences))]
+    return [_off(miss, page.exchange, "; ".join(differences), still)]
 
 
 def _difference(page: Page, documented: Page) -> str | None:
@@ -198,13 +199,12 @@ def _allowed(miss: NearMiss) -> str:
     return f"VALIDATION or {pages}" if pages else "VALIDATION (the page allows no such value)"
 
 
-def _off(miss: NearMiss, answer: Exchange, why: str) -> Violation:
+def _off(miss: NearMiss, answer: Exchange, why: str, still: bool = True) -> Violation:
     got = f"HTTP {answer.status}" if answer.status is not None else f"no answer ({answer.error})"
     code = shapes.error_field(answer, "code")
     got += f" {code}" if isinstance(code, str) else ""
     message = f"{miss.describe()} answered {got}; {why}"
-    conclusive = answer.status is not None
-    return Violation(RULE, message, answer, conclusive=conclusive)
+    return Violation(RULE, message, answer, conclusive=still and answer.status is not None)
 
 
 # --- project ids ----------------------------------------------------------------------------
@@ -237,11 +237,12 @@ def spellings(project_id: str) -> tuple[Spelling, ...]:
 
 
 def spelled_elsewhere(
-    spelling: Spelling, answer: Exchange, whose: str, canonical: Page | None
+    spelling: Spelling, answer: Exchange, whose: str, canonical: Page | None, still: bool = True
 ) -> list[Violation]:
     """Another org's or an unknown project in another spelling: NOT_FOUND (404) or VALIDATION,
     never data. The main project in another spelling: the same first page as its own id
-    (`canonical`), or NOT_FOUND or VALIDATION."""
+    (`canonical`), or NOT_FOUND or VALIDATION (unlike it on a list that changed while it was
+    read, `still` false: no evidence)."""
     said = f"{whose}, {spelling.kind} ({quote(spelling.sent, safe='')})"
     if answer.status is not None and 400 <= answer.status < 500:
         code = shapes.error_field(answer, "code")
@@ -253,7 +254,8 @@ def spelled_elsewhere(
         difference = _difference(page, canonical)
         if difference is None:
             return []
-        return [Violation(RULE, f"{said} answered a page unlike its own: {difference}", answer)]
+        unlike = f"{said} answered a page unlike its own: {difference}"
+        return [Violation(RULE, unlike, answer, conclusive=still)]
     expected = "its own first page, " if canonical is not None else ""
     got = f"HTTP {answer.status}" if answer.status is not None else f"no answer ({answer.error})"
     return [

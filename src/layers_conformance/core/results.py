@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any, Literal, get_args
 
+from layers_conformance.core.stops import StopKind
+
 # Of one requirement. `waived`: failed, under a valid waiver; `flaky`: failed, then held when
 # checked once more. In the order the reports list them: what holds, what breaks, the rest.
 Status = Literal["pass", "fail", "waived", "flaky", "warn", "skip", "inconclusive"]
@@ -235,6 +237,7 @@ class RunResult:
     requests: int
     requirements: tuple[RequirementResult, ...]
     aborted: str = ""
+    stop: StopKind | None = None  # why `aborted`, as data: what a replay repeats
     notes: tuple[str, ...] = field(default_factory=tuple)
     waivers: tuple[WaiverOutcome, ...] = ()
     certify: bool = False  # a certification run (`--certify`)

@@ -19,8 +19,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
-__all__ = ["Auth", "ConfigError", "Fixtures", "Secret", "Target", "TargetFlags"]
-__all__ += ["load_target", "load_targets", "resolve_env", "target_from_flags"]
+__all__ = ["Auth", "ConfigError", "EmbeddedReference", "Fixtures", "Secret", "Target"]
+__all__ += ["TargetFlags", "load_embedded", "load_target", "load_targets", "resolve_env"]
+__all__ += ["target_from_flags"]
 
 SCHEMES = ("x-api-key", "bearer")
 # Each section's keys: the required ones, then the optional ones.
@@ -40,6 +41,9 @@ FIXTURE_KEYS: SectionKeys = (
         "archived_influencer_ids_file",
     ),
 )
+# An entry that is the embedded reference, started by the run: `name: {reference: {...}}`.
+EMBEDDED_KEYS: SectionKeys = (("reference",), ())
+REFERENCE_KEYS: SectionKeys = ((), ("live", "size"))
 KEY_VARIABLE, KEY_NO_SCOPE_VARIABLE = "LAYERS_API_KEY", "LAYERS_API_KEY_NO_SCOPE"
 T = TypeVar("T")
 _Check = Callable[[str, Any], T]
@@ -111,6 +115,15 @@ class Target:
 
 
 @dataclass(frozen=True)
+class EmbeddedReference:
+    """A targets entry that names no deployment but the embedded reference, as the run should
+    start it: live (one change about every `live` requests) or still, of `size` influencers."""
+
+    live: float | None
+    size: int | None
+
+
+@dataclass(frozen=True)
 class TargetFlags:
     """A target given by command-line options instead of a targets file, values as typed;
     its keys come from LAYERS_API_KEY and (when set) LAYERS_API_KEY_NO_SCOPE."""
@@ -124,9 +137,12 @@ class TargetFlags:
 
 
 def load_targets(path: Path) -> dict[str, Target]:
-    """Every target of the file, validated, by name."""
+    """Every deployment the file names, validated, by name (entries of the embedded reference
+    are read by `load_embedded`)."""
     entries = _entries(path)
-    return {name: _target(path, name, raw) for name, raw in entries.items()}
+    return {
+        name: _target(path, name, raw) for name, raw in entries.items() if not _is_embedded(raw)
+    }
 
 
 def load_target(path: Path, name: str) -> Target:
@@ -136,6 +152,31 @@ def load_target(path: Path, name: str) -> Target:
         known = ", ".join(repr(known) for known in entries)
         raise ConfigError(f"{path}: no target {name!r}{_suggest(name, entries)}; known: {known}")
     return _target(path, name, entries[name])
+
+
+def load_embedded(path: Path, name: str) -> EmbeddedReference | None:
+    """The named entry's settings when it is the embedded reference (`reference:` its only
+    key), else None; an unknown or invalid setting, or a file that cannot be read, is a
+    ConfigError."""
+    document = _read_yaml(path)
+    entries = document.get("targets") if isinstance(document, dict) else None
+    raw = entries.get(name) if isinstance(entries, dict) else None
+    if not _is_embedded(raw):
+        return None  # `load_target` says what is wrong with the file, if anything
+    try:
+        settings = _section(
+            "reference.", _section("", raw, EMBEDDED_KEYS)["reference"] or {}, REFERENCE_KEYS
+        )
+        live = _optional(_positive, "reference.live", settings)
+        if live is not None and live < 1:
+            raise _Invalid(f"reference.live={live:g} must be a number of requests, at least 1")
+        return EmbeddedReference(live, _optional(_positive_int, "reference.size", settings))
+    except _Invalid as error:
+        raise ConfigError(f"{path}: target {name!r}: {error}") from None
+
+
+def _is_embedded(raw: Any) -> bool:
+    return isinstance(raw, dict) and "reference" in raw
 
 
 def target_from_flags(flags: TargetFlags, name: str) -> Target:

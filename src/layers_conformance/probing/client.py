@@ -43,6 +43,7 @@ from layers_conformance.core.exchange import (
     why_unsendable,
 )
 from layers_conformance.core.redaction import Redactor, redact_exchange
+from layers_conformance.core.stops import StopKind
 from layers_conformance.core.targets import Secret
 from layers_conformance.probing.transport import (
     ACCEPT_ENCODING,
@@ -88,10 +89,13 @@ class ClientError(Exception):
     # before the stop (answers fetched ahead, walks already made); a request they need
     # fails at once.
     ends_pytest: ClassVar[bool] = False
+    kind: ClassVar[StopKind]  # what a report records of it, and a replay repeats
 
 
 class BudgetExceeded(ClientError):
     """Sending one more request would spend more than the budget."""
+
+    kind = StopKind.BUDGET
 
 
 class DeadlineExceeded(ClientError):
@@ -99,6 +103,7 @@ class DeadlineExceeded(ClientError):
 
     stops_run = True  # no further test can send a request: the run ends with its reports
     ends_pytest = True
+    kind = StopKind.DEADLINE
 
 
 class TargetUnreachable(ClientError):
@@ -106,6 +111,7 @@ class TargetUnreachable(ClientError):
 
     stops_run = True
     ends_pytest = True
+    kind = StopKind.UNREACHABLE
 
 
 class RateLimited(ClientError):
@@ -113,12 +119,14 @@ class RateLimited(ClientError):
 
     stops_run = True
     ends_pytest = True
+    kind = StopKind.RATE_LIMITED
 
 
 class TargetUnresponsive(ClientError):
     """The target connected but left several requests in a row without an answer."""
 
     stops_run = True  # what was fetched before it still gets judged
+    kind = StopKind.UNRESPONSIVE
 
 
 @dataclass(frozen=True)
@@ -358,6 +366,8 @@ class Client:
             encoding_error=encoding_error,
             # A timeout or a cut connection mid-body: what came is no statement of the server's.
             cut_short=body.failure is not None,
+            number=getattr(self._sending, "number", 0),
+            answered_at=self.requests_sent,
         )
         # The unredacted record goes no further than this line.
         return self._keep(redact_exchange(raw, self._redactor))

@@ -12,27 +12,28 @@ import random
 import threading
 import time
 import uuid
-from collections import deque
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from functools import partial
+from typing import Protocol, cast
 
 from layers_conformance.checks.violations import Inconclusive, inconclusive
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Page, Traversal, read_page
-from layers_conformance.core.targets import Fixtures, Secret
+from layers_conformance.core.targets import Fixtures
 from layers_conformance.probing import scope
 from layers_conformance.probing.client import NO_CREDENTIALS, CallCredentials, Credentials
+from layers_conformance.probing.keys import Keys
+from layers_conformance.probing.memo import Memo
 from layers_conformance.probing.plan import Plan, WalkKey, WalkPlan
 from layers_conformance.probing.profiles import Profile
+from layers_conformance.probing.scheduler import Scheduler
 from layers_conformance.probing.traversal import walk
 
 Params = tuple[tuple[str, str], ...]
 CredentialsArg = Credentials | None | object
 PROGRESS_EVERY_S = 2.0
-V = TypeVar("V")
 # One piece of independent work for `Probe.prefetch`: a request or a walk, asked of the probe.
 Job = Callable[["Probe"], object]
 
@@ -44,48 +45,6 @@ class RunClosed(Exception):
 class NoAnswer(Inconclusive):
     """A request a check needed got no answer: no evidence either way, and the run is
     incomplete."""
-
-
-class Memo(Generic[V]):
-    """Each key computed once, even when several threads ask for it at the same time.
-
-    The first asker computes; the others wait for its result. An exception is remembered as
-    the answer too (a spent budget stays spent), so every asker sees the same outcome.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._futures: dict[Hashable, Future[V]] = {}
-
-    def get(self, key: Hashable, compute: Callable[[], V]) -> V:
-        with self._lock:
-            future = self._futures.get(key)
-            owner = future is None
-            if future is None:
-                future = self._futures[key] = Future()
-        if owner:
-            try:
-                future.set_result(compute())
-            except Exception as error:
-                future.set_exception(error)
-        return future.result()
-
-    def __len__(self) -> int:
-        return len(self._futures)
-
-    def results(self) -> list[V]:
-        """The values computed so far (errors left out)."""
-        return [value for _, value in self.items()]
-
-    def items(self) -> list[tuple[Any, V]]:
-        """The keys and values computed so far (errors left out)."""
-        with self._lock:
-            entries = list(self._futures.items())
-        return [
-            (key, f.result())
-            for key, f in entries
-            if f.done() and not f.cancelled() and not f.exception()
-        ]
 
 
 class Source(Protocol):
@@ -102,31 +61,6 @@ class Source(Protocol):
     ) -> Exchange: ...
 
 
-@dataclass(frozen=True)
-class Keys:
-    """The credentials a run may send: the configured one, and the key without scope."""
-
-    configured: Credentials
-    without_scope: Credentials | None
-
-    def sent_as(self, scheme: str, key: str | Secret | None = None) -> Credentials:
-        """The key (by default the configured one) sent as `scheme`.
-
-        `scheme` is "bearer" or "x-api-key", or "configured" / "other" relative to the target.
-        """
-        configured = self.configured.scheme
-        other = "bearer" if configured == "x-api-key" else "x-api-key"
-        chosen = {"configured": configured, "other": other}.get(scheme, scheme)
-        secret = self.configured.key if key is None else key
-        secret = secret if isinstance(secret, Secret) else Secret(secret)
-        return Credentials(chosen, secret)  # type: ignore[arg-type]
-
-    @property
-    def extended(self) -> Secret:
-        """The configured key with one character more: invalid, and as secret as the key."""
-        return Secret(self.configured.key.value + "x")
-
-
 @dataclass
 class Use:
     """What one test took from the probe: the requests sent while it ran, the walks it read,
@@ -138,6 +72,7 @@ class Use:
     unanswered: bool = False  # a gap is an unanswered request: the run is incomplete
     sampled: dict[WalkKey, int] = field(default_factory=dict)  # pages read of a walk's
     checked: str = ""  # what the walks held, in words (see `probing.scope`)
+    compared: list[str] = field(default_factory=list)  # what a comparison set aside, in words
 
 
 @dataclass
@@ -157,13 +92,14 @@ class Probe:
     _walks: Memo[Traversal] = field(default_factory=Memo)
     # What is computed from its answers once for every thread (the query space's ground).
     derived: Memo[object] = field(default_factory=Memo)
-    _thread: threading.local = field(default_factory=threading.local)
-    _pool: ThreadPoolExecutor | None = None
-    _closing: threading.Event = field(default_factory=threading.Event)
-    _queue: deque[Job] = field(default_factory=deque)  # jobs not started, next one first
-    _queue_lock: threading.Lock = field(default_factory=threading.Lock)
+    # A recheck's own memos (`uncached`), seen only by the thread that rechecks.
+    _fresh: threading.local = field(default_factory=threading.local)
     _use: Use = field(default_factory=Use)  # of the test running now (never of work ahead)
     _counted: int = 0  # requests sent when the last `Use` was taken
+
+    def __post_init__(self) -> None:
+        # The thread that runs the tests is the last of `concurrency`.
+        self._ahead = Scheduler(max(1, self.concurrency - 1))
 
     def __repr__(self) -> str:
         # pytest prints fixtures in failure output: counts, never every recorded body.
@@ -202,21 +138,23 @@ class Probe:
 
     @contextmanager
     def uncached(self) -> Iterator[Memo[Exchange]]:
-        """Inside the block every question is asked afresh (a recheck); after it, the answers
-        seen before are back and the fresh ones forgotten. Yields the fresh answers."""
-        kept = self._answers, self._walks
-        self._answers, self._walks = Memo(), Memo()
+        """Inside the block every question this thread asks is asked afresh (a recheck); after
+        it, the answers seen before are back and the fresh ones forgotten. Yields the fresh
+        answers. Work fetched ahead meanwhile, in other threads, still lands in the run's
+        memos: it is no part of the recheck's fresh look."""
+        answers: Memo[Exchange] = Memo()
+        self._fresh.memos = answers, Memo()
         try:
-            yield self._answers
+            yield answers
         finally:
-            self._answers, self._walks = kept
+            del self._fresh.memos
 
     def traverse(
         self, limit: int | None = None, status: str | None = None, project_id: str | None = None
     ) -> Traversal:
         """The walk at this page size and filter, as far as the plan lets it go."""
         project = project_id or self.fixtures.project_id
-        walked = self._walks.get(
+        walked = self._memos()[1].get(
             (project, limit, status), lambda: self._walk(project, limit, status)
         )
         self._answered(walked.exchanges)
@@ -224,6 +162,19 @@ class Probe:
             self._note(limit, status, walked)
         if not walked.pages:
             inconclusive(f"no traversal at limit={limit} status={status}: {walked.stopped}")
+        return walked
+
+    def reread(self, limit: int | None = None, status: str | None = None) -> Traversal:
+        """The walk at this page size and filter read once more, afresh, after the one
+        `traverse` remembers: what the list shows now (see `checks.changes`)."""
+        project = self.fixtures.project_id
+        walked = cast(
+            Traversal,
+            self.derived.get(
+                ("reread", limit, status), lambda: self._walk(project, limit, status, fresh=True)
+            ),
+        )
+        self._answered(walked.exchanges)
         return walked
 
     def expect_end(self, walked: Traversal) -> None:
@@ -256,7 +207,7 @@ class Probe:
 
     def walks_done(self) -> list[Traversal]:
         """Every walk finished so far: its pages are the run's chains of dependent requests."""
-        return self._walks.results()
+        return self._memos()[1].results()
 
     def first_page(self, limit: int | None = None, status: str | None = None) -> Page:
         """The first page at this limit and filter; inconclusive when it is not a page."""
@@ -302,16 +253,7 @@ class Probe:
         """
         if self.concurrency <= 1:
             return
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.concurrency - 1, thread_name_prefix="prefetch")
-        jobs = list(jobs)
-        with self._queue_lock:
-            if first:
-                self._queue.extendleft(reversed(jobs))
-            else:
-                self._queue.extend(jobs)
-        for _ in jobs:  # each task runs whichever job is next when a thread is free
-            self._pool.submit(self._next)
+        self._ahead.submit([partial(job, self) for job in jobs], first=first)
 
     def take_use(self) -> Use:
         """What the probe gave since the last call: one test's `Use`."""
@@ -319,29 +261,27 @@ class Probe:
         sent = self.client.requests_sent
         use.requests, self._counted = sent - self._counted, sent
         size = scope.list_size(self._main_walks())
-        use.checked = scope.checked(use.walks, size, use.sampled)
+        use.checked = "; ".join(
+            filter(None, [scope.checked(use.walks, size, use.sampled), *use.compared])
+        )
         return use
+
+    def note(self, compared: str) -> None:
+        """Say what the running test compared (a pass then says it too)."""
+        self._use.compared.append(compared)
 
     def close(self) -> None:
         """Drop work not yet started, and wait for the jobs under way."""
-        self._closing.set()
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def _next(self) -> None:
-        with self._queue_lock:
-            job = self._queue.popleft()
-        self._ahead(job)
-
-    def _ahead(self, job: Job) -> None:
-        self._thread.ahead = True  # no test asked: nobody's evidence yet
-        try:
-            job(self)
-        finally:
-            self._thread.ahead = False
+        self._ahead.close()
 
     def _ahead_of_tests(self) -> bool:
-        return bool(getattr(self._thread, "ahead", False))
+        """No test asked for what this thread fetches: nobody's evidence yet."""
+        return self._ahead.in_job()
+
+    def _memos(self) -> tuple[Memo[Exchange], Memo[Traversal]]:
+        """The answers and walks this thread asks of: a recheck's own, or the run's."""
+        fresh: tuple[Memo[Exchange], Memo[Traversal]] | None = getattr(self._fresh, "memos", None)
+        return fresh or (self._answers, self._walks)
 
     def _answered(self, exchanges: Iterable[Exchange]) -> None:
         if not self._ahead_of_tests():
@@ -349,9 +289,9 @@ class Probe:
                 self.on_answer(exchange)
 
     def _ask(self, params: Params, project: str, credentials: CredentialsArg) -> Exchange:
-        if self._closing.is_set() and self._ahead_of_tests():
+        if self._ahead.closing and self._ahead_of_tests():
             raise RunClosed("the run is over: no more requests ahead of the tests")
-        return self._answers.get(
+        return self._memos()[0].get(
             (project, params, credentials),
             lambda: self.client.list_influencers(project, params, credentials=credentials),  # type: ignore[arg-type]
         )
@@ -367,13 +307,17 @@ class Probe:
         return None if key is None else self.plan.walk(*key[1:])
 
     def _key_of(self, walked: Traversal) -> tuple[str, int | None, str | None] | None:
-        return next((key for key, known in self._walks.items() if known is walked), None)
+        walks = self._memos()[1].items()
+        return next((key for key, known in walks if known is walked), None)
 
     def _main_walks(self) -> dict[WalkKey, Traversal]:
         main = self.fixtures.project_id
-        return {(limit, status): t for (p, limit, status), t in self._walks.items() if p == main}
+        walks = self._memos()[1].items()
+        return {(limit, status): t for (p, limit, status), t in walks if p == main}
 
-    def _walk(self, project: str, limit: int | None, status: str | None) -> Traversal:
+    def _walk(
+        self, project: str, limit: int | None, status: str | None, fresh: bool = False
+    ) -> Traversal:
         planned = self.plan.walk(limit, status)
         base = _query(limit, status)
         started = last_report = time.monotonic()
@@ -381,7 +325,10 @@ class Probe:
 
         def fetch(cursor: str | None) -> Exchange:
             params = base + ((("cursor", cursor),) if cursor is not None else ())
-            exchange = self._ask(params, project, None)
+            if fresh:  # asked again, whatever the memo holds: the list may have changed
+                exchange = self.client.list_influencers(project, params)
+            else:
+                exchange = self._ask(params, project, None)
             self._answered([exchange])
             return exchange
 

@@ -19,17 +19,22 @@ from urllib.parse import urlsplit
 import httpx
 
 from layers_conformance.core.exchange import Exchange, why_unsendable
+from layers_conformance.core.stops import StopKind
 from layers_conformance.probing.client import (
+    BudgetExceeded,
     CallCredentials,
     ClientError,
     Credentials,
+    DeadlineExceeded,
     RateLimited,
+    TargetUnreachable,
+    TargetUnresponsive,
     list_url,
     request_headers,
     unsent,
 )
 
-__all__ = ["NotRecorded", "Replay", "request_key"]
+__all__ = ["NotRecorded", "RecordingEnds", "Replay", "refusal", "request_key"]
 
 # The request headers an answer may depend on; the User-Agent (the suite's version) is not one.
 KEY_HEADERS = ("authorization", "x-api-key")
@@ -38,6 +43,35 @@ RequestKey = tuple[str, str, tuple[tuple[str, str], ...]]
 
 class NotRecorded(ClientError):
     """The recording holds no answer to this request."""
+
+    kind = StopKind.NOT_RECORDED
+
+
+class RecordingEnds(ClientError):
+    """The recorded run stopped sending here for a reason of pytest's (an interrupt)."""
+
+    stops_run = True
+    ends_pytest = True
+    kind = StopKind.PYTEST_STOPPED
+
+
+REFUSALS: dict[StopKind, type[ClientError]] = {
+    refused.kind: refused
+    for refused in (
+        BudgetExceeded,
+        DeadlineExceeded,
+        TargetUnreachable,
+        TargetUnresponsive,
+        RateLimited,
+        RecordingEnds,
+    )
+}
+
+
+def refusal(kind: StopKind | None, reason: str) -> ClientError | None:
+    """The refusal a replay repeats for a run that stopped this way (None: it went on)."""
+    refused = REFUSALS.get(kind) if kind is not None else None
+    return None if refused is None else refused(reason)
 
 
 def request_key(exchange: Exchange) -> RequestKey:

@@ -17,6 +17,7 @@ from starlette.routing import Route
 from layers_conformance.reference.cursor import Cursor
 from layers_conformance.reference.dataset import ApiKey, Dataset
 from layers_conformance.reference.hooks import Combined, Fault, Json, PageSlice
+from layers_conformance.reference.live import LiveSettings, LiveWriter
 from layers_conformance.reference.model import (
     ApiError,
     Crash,
@@ -32,28 +33,37 @@ PATH = "/v1/projects/{project_id}/influencers"
 UUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
-def reference_app(dataset: Dataset, *faults: Fault, db_path: str = ":memory:") -> Starlette:
-    """The app serving `dataset`, with `faults` applied in order (none: the clean reference)."""
+def reference_app(
+    dataset: Dataset, *faults: Fault, db_path: str = ":memory:", live: LiveSettings | None = None
+) -> Starlette:
+    """The app serving `dataset`, with `faults` applied in order (none: the clean reference);
+    with `live`, a writer changes the main project's list as requests come (`app.state.live`)."""
     store = Store(dataset, db_path)
-    endpoint = Endpoint(dataset, store, Combined(faults))
+    writer = None if live is None else LiveWriter(dataset, store, live)
+    endpoint = Endpoint(dataset, store, Combined(faults), writer)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         store.close()
 
-    return Starlette(
+    app = Starlette(
         routes=[Route(PATH, endpoint.list_influencers, methods=["GET"])],
         exception_handlers={HTTPException: endpoint.no_route},
         lifespan=lifespan,
     )
+    app.state.live = writer
+    return app
 
 
 class Endpoint:
     """The handler, its store, and the faults that bend it."""
 
-    def __init__(self, dataset: Dataset, store: Store, fault: Fault) -> None:
+    def __init__(
+        self, dataset: Dataset, store: Store, fault: Fault, writer: LiveWriter | None = None
+    ) -> None:
         self.store = store
+        self.writer = writer
         self.fault = fault
         self.rules = fault.adjust(Rules())
         self.codec = self.rules.codec(dataset.secret)
@@ -61,6 +71,7 @@ class Endpoint:
 
     async def list_influencers(self, http: Request) -> Response:
         """GET /v1/projects/:projectId/influencers."""
+        self._count_request()
         try:
             response = await self._answer(http)
         except ApiError as error:
@@ -71,7 +82,12 @@ class Endpoint:
 
     async def no_route(self, http: Request, exc: Exception) -> Response:
         """Any other path or method: NOT_FOUND in the usual envelope."""
+        self._count_request()
         return self.fault.respond(self.error_response(ApiError("NOT_FOUND", "Route not found.")))
+
+    def _count_request(self) -> None:
+        if self.writer is not None:
+            self.writer.on_request()
 
     def error_response(self, error: ApiError) -> Response:
         """The error envelope, with a fresh request id."""

@@ -142,6 +142,11 @@ def build_dataset(
     return Dataset(fixtures, (*projects, Project(foreign, "org_b")), keys, layout, stored, secret)
 
 
+def new_influencer(rng: random.Random, project_id: str, created_at: int) -> Influencer:
+    """A live influencer just created in the project: a draft, as every new one starts."""
+    return _Maker(project_id)(rng, created_at)._replace(status=STATUSES[0])
+
+
 def _live_rows(layout: MainLayout) -> Iterator[Influencer]:
     """The main project's live rows in listing order: by time, then by id, descending."""
     rng = random.Random(layout.seed)

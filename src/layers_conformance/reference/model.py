@@ -74,6 +74,7 @@ class ListQuery:
     descending: bool = True
     tie_descending: bool = True
     boundary: Boundary = "keyset"
+    offset: int = 0  # rows skipped after the boundary (offset pagination, a fault)
 
     @classmethod
     def for_request(cls, request: PageRequest) -> ListQuery:

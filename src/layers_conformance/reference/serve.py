@@ -18,6 +18,7 @@ from layers_conformance.reference.app import reference_app
 from layers_conformance.reference.dataset import ReferenceFixtures, build_dataset
 from layers_conformance.reference.faults import CATALOGUE, describe
 from layers_conformance.reference.hooks import Fault
+from layers_conformance.reference.live import LiveSettings
 
 STARTUP_S = 10.0
 SHUTDOWN_S = 5.0
@@ -89,9 +90,10 @@ def main(argv: Sequence[str]) -> int:
 
 def _serve(args: argparse.Namespace, faults: list[Fault]) -> int:
     dataset = build_dataset(args.size, seed=args.seed)
-    app = reference_app(dataset, *faults, db_path=args.db)
+    live = None if args.live is None else LiveSettings(args.live, args.seed)
+    app = reference_app(dataset, *faults, db_path=args.db, live=live)
     with serve_in_thread(app, args.host, args.port) as base_url:
-        print(_banner(base_url, dataset.fixtures, faults), flush=True)
+        print(_banner(base_url, dataset.fixtures, faults, live), flush=True)
         try:
             threading.Event().wait()
         except KeyboardInterrupt:
@@ -99,12 +101,15 @@ def _serve(args: argparse.Namespace, faults: list[Fault]) -> int:
     return 0
 
 
-def _banner(base_url: str, fixtures: ReferenceFixtures, faults: list[Fault]) -> str:
+def _banner(
+    base_url: str, fixtures: ReferenceFixtures, faults: list[Fault], live: LiveSettings | None
+) -> str:
     names = ", ".join(fault.name for fault in faults) or "none (conformant)"
     entry = yaml.safe_dump({"targets": {"reference": targets_entry(base_url, fixtures)}})
+    changes = "" if live is None else f"; live: a change about every {live.rate:g} requests"
     return "\n".join(
         [
-            f"reference server on {base_url} (faults: {names})",
+            f"reference server on {base_url} (faults: {names}{changes})",
             f"export LAYERS_API_KEY={fixtures.key}",
             f"export LAYERS_API_KEY_NO_SCOPE={fixtures.key_without_scope}",
             "",
@@ -137,5 +142,19 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--fault", action="append", default=[], metavar="NAME", help="apply a fault (repeatable)"
     )
+    parser.add_argument(
+        "--live",
+        type=_rate,
+        default=None,
+        metavar="RATE",
+        help="create, archive and move influencers: about one change every RATE requests",
+    )
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
     return parser
+
+
+def _rate(text: str) -> float:
+    try:
+        return LiveSettings(float(text)).rate
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import NamedTuple
 
-from layers_conformance.reference.dataset import ApiKey, Dataset, Project
+from layers_conformance.reference.dataset import ApiKey, Dataset, Influencer, Project
 from layers_conformance.reference.model import ListQuery
 
 SCHEMA = """
@@ -89,6 +89,42 @@ class Store:
         sql, params = page_sql(query)
         return [Row(*row) for row in self._db.execute(sql, params)]
 
+    # What a live reference's writer changes (`reference/live.py`); only live rows move.
+
+    def live_count(self, project_id: str) -> int:
+        """How many live influencers the project holds."""
+        sql = "SELECT COUNT(*) FROM influencers WHERE project_id = ? AND archived = 0"
+        count: int = self._db.execute(sql, (project_id,)).fetchone()[0]
+        return count
+
+    def nth_live(self, project_id: str, offset: int, statuses: tuple[str, ...]) -> Row | None:
+        """The project's `offset`-th live influencer in listing order among `statuses`."""
+        marks = ", ".join("?" * len(statuses))
+        sql = (
+            f"SELECT {COLUMNS} FROM influencers WHERE project_id = ? AND archived = 0 "
+            f"AND status IN ({marks}) ORDER BY created_at DESC, influencer_id DESC "
+            "LIMIT 1 OFFSET ?"
+        )
+        row = self._db.execute(sql, (project_id, *statuses, offset)).fetchone()
+        return None if row is None else Row(*row)
+
+    def add(self, row: Influencer) -> None:
+        """Store a new influencer."""
+        with self._db:
+            self._db.execute("INSERT INTO influencers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+
+    def archive(self, project_id: str, influencer_id: str) -> None:
+        """Archive a live influencer."""
+        sql = "UPDATE influencers SET archived = 1 WHERE project_id = ? AND influencer_id = ?"
+        with self._db:
+            self._db.execute(sql + " AND archived = 0", (project_id, influencer_id))
+
+    def move(self, project_id: str, influencer_id: str, status: str) -> None:
+        """Give a live influencer another status."""
+        sql = "UPDATE influencers SET status = ? WHERE project_id = ? AND influencer_id = ?"
+        with self._db:
+            self._db.execute(sql + " AND archived = 0", (status, project_id, influencer_id))
+
 
 def page_sql(query: ListQuery) -> tuple[str, dict[str, object]]:
     """The page's SELECT and its named parameters."""
@@ -103,7 +139,8 @@ def page_sql(query: ListQuery) -> tuple[str, dict[str, object]]:
     order = f"{query.sort_column} {_direction(query.descending)}"
     order += f", influencer_id {_direction(query.tie_descending)}"
     sql = f"SELECT {COLUMNS} FROM influencers WHERE {' AND '.join(where)} ORDER BY {order}"
-    return sql + " LIMIT :fetch", params
+    params["offset"] = query.offset
+    return sql + " LIMIT :fetch OFFSET :offset", params
 
 
 def _keyset(query: ListQuery) -> str:

@@ -65,6 +65,7 @@ def _report(run: RunResult) -> dict[str, Any]:
         **certification,
         "requests": run.requests,
         "aborted": run.aborted,
+        "stop_kind": None if run.stop is None else run.stop.value,
         "budget": _budget(run),
         "requirements": [_requirement(result) for result in run.requirements],
         "waivers": [_waiver(outcome.waiver) | {"use": outcome.use} for outcome in run.waivers],

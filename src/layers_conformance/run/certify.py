@@ -16,12 +16,11 @@ from typing import Any
 from layers_conformance.core.catalogue import Requirement, spec_dir
 from layers_conformance.core.results import RunResult
 from layers_conformance.core.targets import Target
+from layers_conformance.reporting.files import HAR_FILE, REPORT_FILE, RUN_FILE
 from layers_conformance.run.options import Options
-from layers_conformance.run.replay import HAR_FILE, REPORT_FILE, RUN_FILE
 from layers_conformance.run.start import missing_fixtures
 
 CERTIFYING_PROFILES = ("standard", "thorough")
-BUNDLE_FILE = "evidence.zip"
 SPEC_PREFIX = "spec/"
 
 

@@ -11,15 +11,23 @@ from typing import Any
 from layers_conformance import __version__
 from layers_conformance.core.catalogue import load_catalogue, spec_sha256
 from layers_conformance.core.results import REQUIREMENT_STATUSES, RequirementResult, RunResult
+from layers_conformance.core.stops import StopKind
 from layers_conformance.core.targets import Target
 from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.reporting.bundle import write_bundle
+from layers_conformance.reporting.files import (
+    ALLURE_DIR,
+    BUNDLE_FILE,
+    HAR_FILE,
+    HTML_FILE,
+    JUNIT_FILE,
+    REPORT_FILE,
+)
 from layers_conformance.reporting.har import Entry, write_har
 from layers_conformance.reporting.html_report import write_html
 from layers_conformance.reporting.json_report import write_json
-from layers_conformance.run.certify import BUNDLE_FILE, evidence, verdict_lines
+from layers_conformance.run.certify import evidence, verdict_lines
 from layers_conformance.run.options import Options
-from layers_conformance.run.replay import HAR_FILE, REPORT_FILE
 from layers_conformance.run.tally import Tally
 from layers_conformance.run.waivers import WaiverBook, describe_use
 
@@ -53,6 +61,7 @@ def finish_run(
         requests=tally.requests,
         requirements=requirements,
         aborted=tally.aborted,
+        stop=tally.stop,
         waivers=uses,
         certify=options.certify,
         coverage=tally.coverage,
@@ -63,7 +72,7 @@ def finish_run(
     directory = options.target_report_dir
     directory.mkdir(parents=True, exist_ok=True)
     write_json(run, directory / REPORT_FILE)
-    write_html(run, directory / "index.html")
+    write_html(run, directory / HTML_FILE)
     write_har(exchanges, directory / HAR_FILE)
     # A replay (`verify`) re-derives a bundle's verdict; it makes no evidence of its own.
     if options.certify and options.replay is None and described is not None:
@@ -71,15 +80,15 @@ def finish_run(
     return run
 
 
-def raise_hint(cut_by: set[str], options: Options, budget: int) -> str:
+def raise_hint(cut_by: set[StopKind], options: Options, budget: int) -> str:
     """Which of the run's limits cut it short, and how to raise it; empty when none did."""
     hints = []
-    if "budget" in cut_by:
+    if StopKind.BUDGET in cut_by:
         hints.append(
             f"the request budget of {budget:,} ran out: raise request_budget in the targets "
             f"entry (the {options.profile} profile plans for {PROFILES[options.profile].budget:,})"
         )
-    if "deadline" in cut_by:
+    if StopKind.DEADLINE in cut_by:
         deadline = options.deadline_s or PROFILES[options.profile].deadline_s
         hints.append(
             f"the deadline of {deadline:g} s passed: raise --deadline, or the rate limit if "
@@ -109,7 +118,7 @@ def summary_lines(run: RunResult, options: Options) -> list[str]:
     lines.append(f"verdict: {run.verdict.upper()} ({used}, {run.duration_s:.1f} s)")
     lines += verdict_lines(run)
     where = options.target_report_dir
-    written = ["conformance.json", "index.html", "exchanges.har", "junit.xml", "allure-results/"]
+    written = [REPORT_FILE, HTML_FILE, HAR_FILE, JUNIT_FILE, f"{ALLURE_DIR}/"]
     if (where / BUNDLE_FILE).is_file() and run.certify:
         written.append(BUNDLE_FILE)
     lines.append(f"reports: {where}/ ({', '.join(written)})")

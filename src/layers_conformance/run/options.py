@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import itertools
+import math
+import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from layers_conformance.core.catalogue import load_catalogue
 from layers_conformance.core.targets import (
     ConfigError,
     Target,
     TargetFlags,
+    load_embedded,
     load_target,
     target_from_flags,
 )
 
 REFERENCE = "reference"
 DEFAULT_TARGETS_FILE = Path("targets.yaml")
+# The options that describe a target instead of a targets file: --base-url and companions.
+TARGET_FLAG_NAMES = tuple(field.name for field in fields(TargetFlags))
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class Options:
     deadline_s: float | None = None
     reference_faults: tuple[str, ...] = ()
     reference_size: int = 160
+    reference_live: float | None = None  # a live reference: one change every this many requests
     concurrency: int = 1  # independent requests in flight at once; 1 sends one at a time
     flags: TargetFlags | None = None  # a target given by --base-url and its companions
     waivers: tuple[Path, ...] = ()  # --waivers files (a targets entry may name one more)
@@ -45,6 +53,87 @@ class Options:
     def target_report_dir(self) -> Path:
         """Where this run's reports go: one folder per target."""
         return self.report_dir / self.target
+
+
+def read_options(given: Mapping[str, Any]) -> Options:
+    """Options from the command line's values, each checked; a problem is a one-line
+    `ConfigError` naming the option and the rule.
+
+    `given` is keyed by option, without its dashes (`rate_limit` for --rate-limit; the
+    plugin's destinations without `lc_`), the values as parsed; a seed of None is drawn.
+    """
+    from layers_conformance.run.selection import select_requirements
+
+    targets_file: Path | None = given["targets_file"]
+    flags = target_flags({name: given[name] for name in TARGET_FLAG_NAMES}, targets_file)
+    selected = select_requirements(given["requirements"], given["rerun_failed"], load_catalogue())
+    if targets_file is None and flags is None and DEFAULT_TARGETS_FILE.is_file():
+        targets_file = DEFAULT_TARGETS_FILE
+    target: str = given["target"]
+    if flags is not None and target == REFERENCE:
+        target = flags_target_name(flags)
+    size = _at_least_one(given["size"], "--reference-size")
+    seed: int | None = given["seed"]
+    options = Options(
+        target=target,
+        targets_file=targets_file,
+        profile=given["profile"],
+        report_dir=given["report_dir"],
+        seed=seed if seed is not None else random.SystemRandom().randrange(2**31),
+        rate_limit_rps=_positive(given["rate_limit"], "--rate-limit"),
+        deadline_s=_positive(given["deadline"], "--deadline"),
+        reference_faults=tuple(given["faults"]),
+        reference_size=size,
+        reference_live=_live_rate(given["live"]),
+        concurrency=_at_least_one(given["concurrency"], "--concurrency"),
+        flags=flags,
+        waivers=tuple(given["waivers"]),
+        selected=selected,
+        recheck_pause_s=_recheck_pause(given),
+        certify=given["certify"],
+        replay=given["replay"],
+    )
+    return with_embedded_settings(options)
+
+
+def _live_rate(rate: float | None) -> float | None:
+    if rate is not None and not 1 <= rate < math.inf:
+        raise ConfigError(f"--reference-live={rate} must be a number of requests, at least 1")
+    return rate
+
+
+def _at_least_one(value: int, flag: str) -> int:
+    if value < 1:
+        raise ConfigError(f"{flag}={value} must be at least 1")
+    return value
+
+
+def _positive(value: float | None, flag: str) -> float | None:
+    if value is not None and value <= 0:
+        raise ConfigError(f"{flag}={value} must be a positive number")
+    return value
+
+
+def _recheck_pause(given: Mapping[str, Any]) -> float | None:
+    """The pause before a recheck, or None when failures are not rechecked."""
+    pause: float = given["recheck_pause"]
+    if pause < 0:
+        raise ConfigError(f"--recheck-pause={pause} must not be negative")
+    return pause if given["recheck"] or given["profile"] == "smoke" else None
+
+
+def check_faults(names: Sequence[str]) -> None:
+    """Every --reference-fault names an entry of the reference's fault catalogue."""
+    if not names:
+        return
+    from layers_conformance.reference.faults import CATALOGUE
+
+    unknown = [n for n in names if n not in CATALOGUE]
+    if unknown:
+        raise ConfigError(
+            f"--reference-fault: unknown fault {unknown[0]!r} "
+            "(layers-conformance serve --list-faults lists them)"
+        )
 
 
 def target_flags(values: Mapping[str, str | None], targets_file: Path | None) -> TargetFlags | None:
@@ -80,12 +169,40 @@ def path_written_apart(args: Sequence[str], options: Sequence[str]) -> tuple[str
 def resolve_target(options: Options) -> Target | None:
     """The configured target, or None for the embedded reference (started on first use)."""
     if options.replay is not None:
+        # Imported here, not at the top: the plugin imports this module and stays cheap.
         from layers_conformance.run.replay import replay_target
 
         return replay_target(options.replay)
+    from layers_conformance.run.preflight import check_roles
+
     if options.flags is not None:
-        return target_from_flags(options.flags, options.target)
-    if options.target == REFERENCE and options.targets_file is None:
+        target = target_from_flags(options.flags, options.target)
+        check_roles(target.fixtures, "command line", lambda role: "--" + role.replace("_", "-"))
+        return target
+    if embedded(options):
         return None
     path = options.targets_file or DEFAULT_TARGETS_FILE
-    return load_target(path, options.target)
+    target = load_target(path, options.target)
+    check_roles(target.fixtures, f"{path}: target {target.name!r}", "fixtures.{}".format)
+    return target
+
+
+def embedded(options: Options) -> bool:
+    """Whether the run's target is the embedded reference (by default, or by its entry)."""
+    if options.target == REFERENCE and options.targets_file is None:
+        return True
+    path = options.targets_file or DEFAULT_TARGETS_FILE
+    return options.flags is None and load_embedded(path, options.target) is not None
+
+
+def with_embedded_settings(options: Options) -> Options:
+    """The options with what a targets entry of the embedded reference sets: its `size`, and
+    its `live` unless --reference-live gives one."""
+    if options.flags is not None or options.targets_file is None or options.replay is not None:
+        return options
+    entry = load_embedded(options.targets_file, options.target)
+    if entry is None:
+        return options
+    live = options.reference_live if options.reference_live is not None else entry.live
+    size = options.reference_size if entry.size is None else entry.size
+    return replace(options, reference_live=live, reference_size=size)

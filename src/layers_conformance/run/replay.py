@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import hypothesis
 
 from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.stops import StopKind
 from layers_conformance.core.targets import (
     KEY_NO_SCOPE_VARIABLE,
     KEY_VARIABLE,
@@ -27,32 +28,14 @@ from layers_conformance.core.targets import (
     Secret,
     Target,
 )
-from layers_conformance.probing.client import (
-    BudgetExceeded,
-    ClientError,
-    Credentials,
-    DeadlineExceeded,
-    RateLimited,
-    TargetUnreachable,
-    TargetUnresponsive,
-)
-from layers_conformance.probing.replay import Replay
+from layers_conformance.probing.client import ClientError, Credentials
+from layers_conformance.probing.replay import Replay, refusal
+from layers_conformance.reporting.files import HAR_FILE, REPORT_FILE, RUN_FILE
 from layers_conformance.reporting.har import read_har
 from layers_conformance.reporting.json_report import ReportError, read_json
-from layers_conformance.run.options import Options
 from layers_conformance.run.tally import ABORTED
 
-RUN_FILE = "run.json"
-REPORT_FILE = "conformance.json"
-HAR_FILE = "exchanges.har"
-# Reasons a run is incomplete that did not stop it (see verdicts.judge): no refusal to replay.
-# Reasons of a run that went on (`verdicts.py`, `probing.probe.NoAnswer`): no refusal.
-NOT_REFUSALS = (
-    "an answer could not be read",
-    "the suite could not judge",
-    "no answer",
-    "nothing wrong in what was read",
-)
+STOP_KIND = "stop_kind"  # the report's key for why `aborted`, as data
 
 
 def placeholder(secret: Secret, default_variable: str) -> str:
@@ -61,7 +44,7 @@ def placeholder(secret: Secret, default_variable: str) -> str:
 
 
 def describe_run(
-    options: Options, target: Target, plan_budget: int | None = None
+    target: Target, reference_faults: tuple[str, ...], plan_budget: int | None = None
 ) -> dict[str, Any]:
     """What `run.json` records of a run, beyond its report: the keys only as placeholders,
     and the budget its plan was made for (the walks' shares follow from it and the profile)."""
@@ -81,7 +64,7 @@ def describe_run(
             "foreign_project_id": fixtures.foreign_project_id,
             "archived_influencer_ids": None if archived is None else list(archived),
         },
-        "reference_faults": list(options.reference_faults),
+        "reference_faults": list(reference_faults),
         "plan_budget": plan_budget,
         "hypothesis_version": hypothesis.__version__,
         "python_version": platform.python_version(),
@@ -134,27 +117,34 @@ def open_replay(
         target.base_url,
         Credentials(target.auth.scheme, target.auth.key),
         read_har(directory / HAR_FILE),
-        cut_short=refusal_of(str(report.get("aborted", ""))),
+        cut_short=recorded_refusal(report),
         on_exchange=on_exchange,
     )
 
 
-def refusal_of(aborted: str) -> ClientError | None:
-    """The client's refusal that cut a recorded run short, from the report's `aborted`."""
-    if not aborted:
+def recorded_refusal(report: Mapping[str, Any]) -> ClientError | None:
+    """The refusal that cut a recorded run short, from its report's `stop_kind`.
+
+    A report without one (written before stop kinds were recorded) gives none: the replay
+    repeats no stop it cannot be sure of, so a request the run never recorded is not
+    answered (`NotRecorded`: the test that asked is inconclusive), and verify says why in a
+    note (`stop_note`).
+    """
+    recorded = report.get(STOP_KIND)
+    if recorded is None:
         return None
-    reason = aborted.removeprefix(ABORTED)
-    refusals: dict[str, type[ClientError]] = {
-        "cannot reach": TargetUnreachable,
-        "request budget": BudgetExceeded,
-        "rate limited": RateLimited,
-        "the run's deadline": DeadlineExceeded,
-        "target stopped answering": TargetUnresponsive,
-        "the target answered none": TargetUnresponsive,
-    }
-    for start, refusal in refusals.items():
-        if reason.startswith(start):
-            return refusal(reason)
-    if reason.startswith(NOT_REFUSALS):
-        return None  # the run went on: the recorded exchanges alone say what was answered
-    return DeadlineExceeded(reason)  # pytest stopped the run: nothing was sent after
+    try:
+        kind = StopKind(recorded)
+    except ValueError:
+        raise ReportError(f"{REPORT_FILE}: unknown {STOP_KIND} {recorded!r}") from None
+    return refusal(kind, str(report.get("aborted", "")).removeprefix(ABORTED))
+
+
+def stop_note(report: Mapping[str, Any]) -> str:
+    """One line for a report whose run stopped but which records no stop kind, else ''."""
+    if STOP_KIND in report or not report.get("aborted"):
+        return ""
+    return (
+        f"note: {REPORT_FILE} records no {STOP_KIND} (written before stop kinds were): its "
+        "stop was not repeated, so requests it never recorded were inconclusive"
+    )

@@ -14,12 +14,14 @@ from layers_conformance.core.redaction import REDACTOR
 from layers_conformance.core.targets import Auth, Fixtures, Secret, Target
 from layers_conformance.probing import warmup
 from layers_conformance.probing.client import Client, ClientSettings, Credentials
+from layers_conformance.probing.keys import Keys
 from layers_conformance.probing.plan import Plan, plan_run
-from layers_conformance.probing.probe import Keys, NoAnswer, Probe
+from layers_conformance.probing.probe import NoAnswer, Probe
 from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.probing.replay import Replay
 from layers_conformance.probing.transport import proxy_for
 from layers_conformance.run.options import REFERENCE, Options
+from layers_conformance.run.preflight import open_preflight
 from layers_conformance.run.replay import open_replay
 
 DEFAULT_READ_TIMEOUT_S = 10.0
@@ -54,7 +56,7 @@ def open_probe(
     # Fails fast, once, when the target is down (TargetUnreachable); a first request left
     # unanswered is met again by the checks that need it.
     with contextlib.suppress(NoAnswer):
-        probe.get()
+        open_preflight(probe, probe.get(), target)  # FixtureContradiction: a usage error
     probe.take_use()  # the first request belongs to no test
     if on_answer is not None:
         probe.on_answer = on_answer
@@ -86,13 +88,15 @@ def embedded_reference(options: Options) -> Iterator[Target]:
     # Imported here: a run against a remote target never pays for the server's imports.
     from layers_conformance.reference.app import reference_app
     from layers_conformance.reference.dataset import build_dataset
-    from layers_conformance.reference.faults import FAULTS, HOSTILE, VARIANTS
+    from layers_conformance.reference.faults import CATALOGUE
+    from layers_conformance.reference.live import LiveSettings
     from layers_conformance.reference.serve import serve_in_thread
 
-    known_faults = {**FAULTS, **VARIANTS, **HOSTILE}
     dataset = build_dataset(options.reference_size)
-    faults = [known_faults[name] for name in options.reference_faults]
-    with serve_in_thread(reference_app(dataset, *faults)) as base_url:
+    faults = [CATALOGUE[name] for name in options.reference_faults]
+    rate = options.reference_live
+    live = None if rate is None else LiveSettings(rate, options.seed)
+    with serve_in_thread(reference_app(dataset, *faults, live=live)) as base_url:
         known = dataset.fixtures
         yield Target(
             name=REFERENCE,

@@ -16,6 +16,7 @@ from layers_conformance.core.results import (
     Status,
     merge_coverage,
 )
+from layers_conformance.core.stops import StopKind
 
 # A flaky MUST failed once: it outranks a SHOULD's warning, never a failure.
 STATUS_PRECEDENCE: tuple[Status, ...] = (
@@ -49,19 +50,19 @@ class TestRecord:
     test: str = ""  # the test's node id
     requests_used: int = 0  # sent for this test (walks it was the first to read included)
     stops_run: bool = False  # the test met a condition that ends the run (see ClientError)
-    refused: bool = False  # `incomplete` is the client's refusal to go on (a ClientError)
-    cut: str = ""  # "budget" or "deadline" when that limit cut this test short
+    stop: StopKind | None = None  # why `incomplete`, as data
 
     def to_json(self) -> dict[str, Any]:
         """The record as plain data, to travel on a report."""
-        return asdict(self)
+        return {**asdict(self), "stop": None if self.stop is None else self.stop.value}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> TestRecord:
         """The record from what `to_json` gave, after the trip."""
         evidence = tuple(Evidence.from_json(fields) for fields in data.get("evidence", ()))
         coverage = tuple(PairCoverage.from_json(part) for part in data.get("coverage", ()))
-        return cls(**{**data, "evidence": evidence, "coverage": coverage})
+        stop = None if data.get("stop") is None else StopKind(data["stop"])
+        return cls(**{**data, "evidence": evidence, "coverage": coverage, "stop": stop})
 
 
 @dataclass
@@ -73,25 +74,29 @@ class Tally:
     not_run: dict[str, str] = field(default_factory=dict)  # requirement -> why it did not run
     requests_by_worker: dict[str, int] = field(default_factory=dict)
     aborted: str = ""
+    stop: StopKind | None = None  # why `aborted`, as data (what a replay must repeat)
     stopped: bool = False  # a test stopped the run (not the user: see the plugin's exit code)
-    refused: bool = False  # `aborted` is the client's refusal (what a replay must repeat)
 
     def add(self, record: TestRecord) -> None:
         """Count one test's record: its verdict, why the run is incomplete, its requests."""
         self.records.append(record)
         self.stopped = self.stopped or record.stops_run
-        # The first reason, unless a refusal of the client's comes after a reason that was not
-        # one (an unread answer): `aborted` names what cut the run short when anything did.
-        if record.incomplete and (not self.aborted or (record.refused and not self.refused)):
-            self.aborted = f"{ABORTED}{record.incomplete}"
-            self.refused = record.refused
+        if record.incomplete and self._outranks(record.stop):
+            self.aborted, self.stop = f"{ABORTED}{record.incomplete}", record.stop
         seen = self.requests_by_worker.get(record.worker, 0)
         self.requests_by_worker[record.worker] = max(seen, record.requests_sent)
 
+    def _outranks(self, stop: StopKind | None) -> bool:
+        """The first reason, unless a refusal comes after a reason that was not one (an
+        unread answer): `aborted` names what cut the run short when anything did."""
+        if not self.aborted:
+            return True
+        return stop is not None and stop.refusal and not (self.stop and self.stop.refusal)
+
     @property
-    def cut_by(self) -> set[str]:
-        """The run's limits that cut tests short: "budget", "deadline"."""
-        return {record.cut for record in self.records if record.cut}
+    def cut_by(self) -> set[StopKind]:
+        """The run's limits that cut tests short (budget, deadline)."""
+        return {record.stop for record in self.records if record.stop and record.stop.limit}
 
     @property
     def coverage(self) -> tuple[PairCoverage, ...]:

@@ -1,4 +1,5 @@
-"""The fault catalogue: deviations (FAULTS), conformant variants (VARIANTS), hostile servers."""
+"""The fault catalogue: deviations (FAULTS), conformant variants (VARIANTS), hostile servers,
+and deviations that only a list changing while it is read shows (LIVE_FAULTS)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from layers_conformance.reference.faults import (
     errors,
     hostile,
     limits,
+    live,
     nearmiss,
     ordering,
     paging,
@@ -46,12 +48,15 @@ FAULTS = _by_name(
 )
 VARIANTS = _by_name(variants.ALL)
 HOSTILE = _by_name(hostile.ALL)
-CATALOGUE = _by_name((*FAULTS.values(), *VARIANTS.values(), *HOSTILE.values()))
+LIVE_FAULTS = _by_name(live.ALL)
+CATALOGUE = _by_name(
+    (*FAULTS.values(), *VARIANTS.values(), *HOSTILE.values(), *LIVE_FAULTS.values())
+)
 
 
 def describe() -> str:
     """One line per fault: its kind, name, the ids it breaks and what it does."""
-    kinds = {"fault": FAULTS, "variant": VARIANTS, "hostile": HOSTILE}
+    kinds = {"fault": FAULTS, "variant": VARIANTS, "hostile": HOSTILE, "live": LIVE_FAULTS}
     return "\n".join(
         f"{kind:8} {name:38} {','.join(fault.breaks) or '-':40} {_doc(fault)}"
         for kind, faults in kinds.items()
@@ -63,4 +68,4 @@ def _doc(fault: Fault) -> str:
     return (type(fault).__doc__ or "").strip()
 
 
-__all__ = ["CATALOGUE", "FAULTS", "HOSTILE", "VARIANTS", "Fault", "describe"]
+__all__ = ["CATALOGUE", "FAULTS", "HOSTILE", "LIVE_FAULTS", "VARIANTS", "Fault", "describe"]
