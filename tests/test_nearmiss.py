@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import exchange, item, page
 from layers_conformance.checks import nearmiss, params
 from layers_conformance.checks.nearmiss import NearMiss, Spelling
 
 VALIDATION = {"error": {"code": "VALIDATION", "message": "no", "requestId": "req_1"}}
 NOT_FOUND = {"error": {"code": "NOT_FOUND", "message": "no", "requestId": "req_1"}}
-SEVEN = [item(name, minute) for name, minute in zip("abcdefg", range(9, 2, -1), strict=True)]
+
+
+@pytest.fixture(autouse=True)
+def _built(make_exchange, make_item, make_page):
+    """The shared builders (tests/conftest.py) by their short names, and seven items."""
+    global exchange, item, page, SEVEN
+    exchange, item, page = make_exchange, make_item, make_page
+    SEVEN = [item(name, minute) for name, minute in zip("abcdefg", range(9, 2, -1), strict=True)]
 
 
 def _by_kind(misses):

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import json
 
-from conftest import item, traversal
+import pytest
+
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.probing import tails
 
-LISTING = tuple(item(f"i{n:03d}", 59 - n % 60) for n in range(40))
+
+@pytest.fixture(autouse=True)
+def _built(make_item, make_traversal):
+    """The listing the model pages: 40 influencers, newest first, built by tests/conftest.py."""
+    global LISTING, traversal
+    LISTING = tuple(make_item(f"i{n:03d}", 59 - n) for n in range(40))
+    traversal = make_traversal
+
+
 VALIDATION = {"error": {"code": "VALIDATION", "message": "no", "requestId": "req_1"}}
 
 
