@@ -37,6 +37,7 @@ RUN_KEYS = [
     "requirements",
     "waivers",
     "coverage",
+    "changes",
 ]
 REQUIREMENT_KEYS = [
     "id", "level", "status", "tests", "reason", "area", "statement", "evidence", "waiver"

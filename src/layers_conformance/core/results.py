@@ -208,6 +208,47 @@ def _union(first: tuple[ValuePair, ...], second: tuple[ValuePair, ...]) -> tuple
 
 
 @dataclass(frozen=True)
+class Change:
+    """One change the run saw the list make between two of its observations: an influencer
+    created, archived or moved, said in words, the requests that showed it (the earlier
+    first), and the requirements whose comparisons it narrowed (set the influencer aside)."""
+
+    kind: str  # "created", "archived" or "moved"
+    influencer: str
+    detail: str
+    shown_by: tuple[str, ...]
+    narrowed: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Change:
+        """The change from its plain-data form (lists where tuples were)."""
+        return cls(
+            kind=str(data["kind"]),
+            influencer=str(data["influencer"]),
+            detail=str(data["detail"]),
+            shown_by=tuple(str(request) for request in data["shown_by"]),
+            narrowed=tuple(str(ident) for ident in data.get("narrowed", ())),
+        )
+
+
+def merge_changes(parts: Iterable[tuple[str, Change]]) -> tuple[Change, ...]:
+    """Changes several tests set aside, each (requirement, change): one entry per influencer
+    and kind, with every request that showed it and every requirement it narrowed, in the
+    order first seen."""
+    merged: dict[tuple[str, str], Change] = {}
+    for requirement, change in parts:
+        seen = merged.get((change.kind, change.influencer), change)
+        merged[(change.kind, change.influencer)] = Change(
+            change.kind,
+            change.influencer,
+            seen.detail,
+            tuple(dict.fromkeys((*seen.shown_by, *change.shown_by))),
+            tuple(dict.fromkeys((*seen.narrowed, *change.narrowed, requirement))),
+        )
+    return tuple(merged.values())
+
+
+@dataclass(frozen=True)
 class Spent:
     """Requests one test used (the walks it was the first to read included)."""
 
@@ -241,6 +282,8 @@ class RunResult:
     spending: tuple[Spent, ...] = ()  # by test, most first
     # When the budget or the deadline cut the run short: which limit, and how to raise it.
     raise_hint: str = ""
+    # What the list did while the run read it, as the server showed it (a list in use).
+    changes: tuple[Change, ...] = ()
 
     @property
     def verdict(self) -> RunVerdict:

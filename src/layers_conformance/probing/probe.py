@@ -21,6 +21,7 @@ from typing import Protocol
 from layers_conformance.checks.violations import Inconclusive, inconclusive
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Page, Traversal, read_page
+from layers_conformance.core.results import Change
 from layers_conformance.core.targets import Fixtures
 from layers_conformance.probing import scope
 from layers_conformance.probing.client import NO_CREDENTIALS, CallCredentials, Credentials
@@ -72,6 +73,7 @@ class Use:
     unanswered: bool = False  # a gap is an unanswered request: the run is incomplete
     sampled: dict[WalkKey, int] = field(default_factory=dict)  # pages read of a walk's
     checked: str = ""  # what the walks held, in words (see `probing.scope`)
+    changes: list[Change] = field(default_factory=list)  # of the list, set aside by the test
 
 
 @dataclass
@@ -249,6 +251,11 @@ class Probe:
         size = scope.list_size(self._main_walks())
         use.checked = scope.checked(use.walks, size, use.sampled)
         return use
+
+    def narrowed_by(self, changes: Iterable[Change]) -> None:
+        """The running test set these changes of the list aside: the reports list them, and
+        its requirement as one they narrowed."""
+        self._use.changes += changes
 
     def close(self) -> None:
         """Drop work not yet started, and wait for the jobs under way."""

@@ -25,6 +25,7 @@ from layers_conformance.core.results import (
     RequirementResult,
     RunResult,
 )
+from layers_conformance.reporting.changes import changes_html
 from layers_conformance.reporting.json_report import write_atomically
 
 ENDPOINT = "GET /v1/projects/:projectId/influencers"
@@ -72,7 +73,7 @@ def render_html(run: RunResult) -> str:
     # Findings first: a person opening a failing report wants what broke, then the matrix.
     main = [
         _summary(run), _spending(run), _waivers(run), _findings(run), _matrix(run),
-        _coverage(run), _notes(run),
+        changes_html(run.changes), _coverage(run), _notes(run),
     ]  # fmt: skip
     body = "".join([_header(run), "<main>", *main, "</main>", _footer(run)])
     return (

@@ -22,6 +22,7 @@ from layers_conformance.core.results import (
     RunResult,
     Waiver,
 )
+from layers_conformance.reporting.changes import changes_json
 
 LEVELS = ("MUST", "SHOULD")
 VERDICTS = ("pass", "fail")
@@ -70,6 +71,7 @@ def _report(run: RunResult) -> dict[str, Any]:
         "requirements": [_requirement(result) for result in run.requirements],
         "waivers": [_waiver(outcome.waiver) | {"use": outcome.use} for outcome in run.waivers],
         "coverage": [_coverage(part) for part in run.coverage],
+        "changes": changes_json(run.changes),
     }
 
 

@@ -9,11 +9,13 @@ from typing import Any
 
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.results import (
+    Change,
     Evidence,
     PairCoverage,
     RequirementResult,
     Spent,
     Status,
+    merge_changes,
     merge_coverage,
 )
 from layers_conformance.core.stops import StopKind
@@ -51,6 +53,8 @@ class TestRecord:
     requests_used: int = 0  # sent for this test (walks it was the first to read included)
     stops_run: bool = False  # the test met a condition that ends the run (see ClientError)
     stop: StopKind | None = None  # why `incomplete`, as data
+    # Changes of the list the test's comparisons set aside (a list in use).
+    changes: tuple[Change, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The record as plain data, to travel on a report."""
@@ -62,7 +66,10 @@ class TestRecord:
         evidence = tuple(Evidence.from_json(fields) for fields in data.get("evidence", ()))
         coverage = tuple(PairCoverage.from_json(part) for part in data.get("coverage", ()))
         stop = None if data.get("stop") is None else StopKind(data["stop"])
-        return cls(**{**data, "evidence": evidence, "coverage": coverage, "stop": stop})
+        changes = tuple(Change.from_json(part) for part in data.get("changes", ()))
+        return cls(
+            **{**data, "evidence": evidence, "coverage": coverage, "stop": stop, "changes": changes}
+        )
 
 
 @dataclass
@@ -102,6 +109,11 @@ class Tally:
     def coverage(self) -> tuple[PairCoverage, ...]:
         """The query space's pairs every test's cases sent, merged."""
         return merge_coverage(part for record in self.records for part in record.coverage)
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        """The list's changes every test set aside, each with the requirements it narrowed."""
+        return merge_changes((r.requirement, c) for r in self.records for c in r.changes)
 
     @property
     def requests(self) -> int:
