@@ -2,11 +2,12 @@
 
 import pytest
 
-from layers_conformance.checks import invariants
+from layers_conformance.checks import changes, invariants
 from layers_conformance.checks.params import STATUSES, STATUSES_INVALID
 from layers_conformance.checks.shapes import answers_error
 from layers_conformance.checks.violations import expect, inconclusive
 from layers_conformance.plugin import smoke_params
+from layers_conformance.probing.observed import observed
 
 
 @pytest.mark.requirement("STATUS-FILTER-001")
@@ -26,7 +27,9 @@ def test_the_five_filters_partition_the_list(conformance):
             f"the influencers have {len(present)} distinct status(es): a partition needs two"
         )
     filtered = {status: conformance.filtered(status) for status in STATUSES}
-    expect(invariants.filters_partition(unfiltered, filtered))
+    judged = changes.filters_partition(observed(conformance).timeline, unfiltered, filtered)
+    conformance.note(judged.words("of the unfiltered walk its filters list"), judged.changes)
+    expect(judged.violations)
 
 
 @pytest.mark.requirement("STATUS-REJECT-001")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from itertools import groupby
 
@@ -144,36 +145,55 @@ def default_page_size(first_page: Page, total: int) -> list[Violation]:
 
 
 def first_page_size(
-    first_page: Page, total: int, limit: int | None = None, status: str | None = None
+    first_page: Page, total: int | None, limit: int | None = None, status: str | None = None
 ) -> list[Violation]:
     """The first page holds min(limit, total) items (the default limit is 25), where `total`
-    is how many influencers the status filter (if any) lists."""
-    expected = min(limit or DEFAULT_LIMIT, total)
-    if len(first_page.items) == expected:
+    is how many influencers the status filter (if any) lists.
+
+    On a list seen changing, how many there were when the page was read is not known
+    (`total` None): the page then holds at most its limit, and all of it when more follow.
+    """
+    size = limit or DEFAULT_LIMIT
+    held = len(first_page.items)
+    if total is None:
+        short = held < size and first_page.next_cursor is not None
+        if held <= size and not short:
+            return []
+        expected = f"{size} (limit {size}, and its nextCursor says more follow)"
+    elif held == min(size, total):
         return []
+    else:
+        expected = f"{min(size, total)} ({_size_words(limit)}, {total} influencers in all)"
     asked = f"at limit={limit}" if limit is not None else "without a limit"
     where = f" under status={status}" if status is not None else ""
-    size = f"limit {limit}" if limit is not None else "default 25"
     return [
         Violation(
             "first_page_size",
-            f"the first page {asked}{where} holds {len(first_page.items)} items; "
-            f"expected {expected} ({size}, {total} influencers in all)",
+            f"the first page {asked}{where} holds {held} items; expected {expected}",
             first_page.exchange,
         )
     ]
 
 
-def same_sequence(reference: Traversal, other: Traversal) -> list[Violation]:
+def _size_words(limit: int | None) -> str:
+    return f"limit {limit}" if limit is not None else "default 25"
+
+
+def same_sequence(
+    reference: Traversal, other: Traversal, aside: Collection[str] = frozenset()
+) -> list[Violation]:
     """Two traversals list the same influencers in the same order, ties compared as groups.
 
     A traversal that did not reach its end (a prefix, or one a guard stopped) is compared
-    only as far as it goes, up to its last tie group, which may be cut.
+    only as far as it goes, up to its last tie group, which may be cut. The influencers in
+    `aside` (those a change of the list explains: `checks.changes`) are not compared, nor
+    an influencer listed again (the walk that repeats breaks TRAV-NODUP-001 by itself).
     """
-    parted = _parting_group(reference, other)
+    parted = _parting_group(_without(reference, aside), _without(other, aside))
     if parted is None:
         return []
-    left, right = Listing.of(reference, tie_key), Listing.of(other, tie_key)
+    left = Listing.of(reference, tie_key, keep=_kept(reference, aside))
+    right = Listing.of(other, tie_key, keep=_kept(other, aside))
     return [_found("same_sequence", divergence.parted(left, right, parted))]
 
 
@@ -192,22 +212,26 @@ def all_have_status(traversal: Traversal, status: str) -> list[Violation]:
     ]
 
 
-def filters_partition(unfiltered: Traversal, filtered: dict[str, Traversal]) -> list[Violation]:
-    """The filtered traversals are the unfiltered one split by status, each in its order."""
-    violations = []
+def filters_partition(
+    unfiltered: Traversal, filtered: dict[str, Traversal], aside: Collection[str] = frozenset()
+) -> list[Violation]:
+    """The filtered traversals are the unfiltered one split by status, each in its order
+    (the influencers in `aside`, which a change of the list explains, left out)."""
+    violations, kept = [], _kept(unfiltered, aside)
     for status, traversal in filtered.items():
         # A prefix of the list, or a walk a guard stopped, is compared as far as it goes.
         expected = Traversal((_only_status(unfiltered, status),), prefix=not unfiltered.complete)
-        parted = _parting_group(expected, traversal)
+        parted = _parting_group(_without(expected, aside), _without(traversal, aside))
         if parted is None:
             continue
         left = Listing.of(
             unfiltered,
             tie_key,
             f"{divergence.query_label(unfiltered)} (status={status} only)",
-            keep=lambda item, wanted=status: item.get("status") == wanted,  # type: ignore[misc]
+            keep=lambda item, wanted=status: item.get("status") == wanted and kept(item),  # type: ignore[misc]
         )
-        finding = divergence.parted(left, Listing.of(traversal, tie_key), parted)
+        right = Listing.of(traversal, tie_key, keep=_kept(traversal, aside))
+        finding = divergence.parted(left, right, parted)
         violations.append(_found("filters_partition", finding))
     return violations
 
@@ -252,6 +276,21 @@ def _only_status(traversal: Traversal, status: str) -> Page:
     first = traversal.pages[0]
     items = tuple(item for item in traversal.items if item.get("status") == status)
     return Page(first.exchange, 1, None, items, None)
+
+
+def _without(traversal: Traversal, aside: Collection[str]) -> Traversal:
+    # The traversal with the influencers in `aside`, and every repeat, left out of its pages.
+    kept = _kept(traversal, aside)
+    pages = tuple(replace(page, items=tuple(filter(kept, page.items))) for page in traversal.pages)
+    return replace(traversal, pages=pages)
+
+
+def _kept(traversal: Traversal, aside: Collection[str]) -> Callable[[Item], bool]:
+    # Each influencer's first listing (the very item read), unless set aside.
+    first: dict[str, int] = {}
+    for item in traversal.items:
+        first.setdefault(item_id(item), id(item))
+    return lambda item: item_id(item) not in aside and first.get(item_id(item)) == id(item)
 
 
 def _found(rule: str, finding: Finding) -> Violation:

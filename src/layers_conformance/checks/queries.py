@@ -87,10 +87,14 @@ def _key_codes(key: str) -> set[str]:
 
 @dataclass(frozen=True)
 class Truth:
-    """The main project's listing as the walks showed it, and whether they reached its end."""
+    """The main project's listing as the walks showed it, and whether they reached its end;
+    every influencer they listed (`seen`), and whether the list stood still meanwhile
+    (`probing.observed`): on a list seen changing a page is judged as a live list allows."""
 
     listing: tuple[Item, ...]
     complete: bool
+    seen: frozenset[str] = frozenset()
+    still: bool = True
 
     @property
     def known(self) -> bool:
@@ -100,6 +104,19 @@ class Truth:
     def of(self, project: str) -> Truth:
         """The listing of a project in the path: the empty project lists nothing, by fixture."""
         return self if project == "main" else Truth((), True)
+
+    def live(self, page: Page) -> bool:
+        """Whether `page` is judged as a live list allows: the walks saw the list change, or
+        the page itself shows an influencer they never saw (newer: created) or one whose
+        status has changed since (moved)."""
+        if not self.still:
+            return True
+        statuses = {item_id(item): item.get("status") for item in self.listing}
+        return any(
+            statuses.get(item_id(item), item.get("status")) != item.get("status")
+            or (item_id(item) not in statuses and _newer_than_all(item, self.listing))
+            for item in page.items
+        )
 
 
 @dataclass(frozen=True)
@@ -202,7 +219,9 @@ def _error_ok(point: Point, answer: Exchange, allowed: frozenset[str]) -> bool:
 def _strangers(case: Case, page: Page, truth: Truth) -> list[Violation]:
     if not truth.complete:
         return []
-    ours = {item_id(item) for item in truth.listing}
+    # An influencer some walk listed is no stranger, though the widest walk may have skipped
+    # it (that walk is then at fault, not this page); nor is one created since the walks.
+    ours = {item_id(item) for item in truth.listing} | truth.seen
     where = PROJECT_WORDS[case.point.project]
     return [
         Violation(
@@ -212,8 +231,16 @@ def _strangers(case: Case, page: Page, truth: Truth) -> list[Violation]:
             page.exchange,
         )
         for position, item in enumerate(page.items, start=1)
-        if item_id(item) not in ours
+        if item_id(item) not in ours and not _newer_than_all(item, truth.listing)
     ]
+
+
+def _newer_than_all(item: Item, listing: Sequence[Item]) -> bool:
+    # Created after the walks: newer than every influencer they listed (the server's clock).
+    created = invariants.parse_timestamp(item.get("createdAt"))
+    instants = [invariants.parse_timestamp(row.get("createdAt")) for row in listing]
+    known = [instant for instant in instants if instant is not None]
+    return created is not None and bool(known) and created > max(known)
 
 
 def mismatch(page: Page, reading: Reading, truth: Truth) -> str | None:
@@ -222,6 +249,8 @@ def mismatch(page: Page, reading: Reading, truth: Truth) -> str | None:
     rows = [item for item in truth.listing if reading.status in (None, item.get("status"))]
     if len(page.items) > reading.limit:
         return f"it holds {len(page.items)} items, more than limit {reading.limit}"
+    if truth.live(page):
+        return live_mismatch(page, reading)
     if reading.anywhere:
         return _out_of_place(page, rows)
     start = _start(rows, reading.after, truth.listing)
@@ -234,6 +263,40 @@ def mismatch(page: Page, reading: Reading, truth: Truth) -> str | None:
         or _wrong_item(page, window, rows, reading)
         or (_cursor(page, len(rows) - start, reading.limit) if known else None)
     )
+
+
+def live_mismatch(page: Page, reading: Reading) -> str | None:
+    """How the page departs from what the reading allows on a list that changes: what any
+    page must show whenever it is read (its filter, its order, after its cursor, full when
+    more follow), without the window the walks saw, which the changes have moved."""
+    ids = page.ids
+    repeated = next((ident for ident in ids if ids.count(ident) > 1), None)
+    if repeated is not None:
+        return f"{repeated} appears twice"
+    for position, item in enumerate(page.items, start=1):
+        wrong = _off_reading(item, reading)
+        if wrong:
+            return f"item {position} is {item_id(item)}, {wrong}"
+    walked = invariants.sorted_newest_first(Traversal((page,), prefix=True))
+    if walked:
+        return walked[0].message
+    if page.next_cursor is not None and len(page.items) < reading.limit:
+        return f"it holds {len(page.items)} items and a nextCursor: only the last page is short"
+    return None
+
+
+def _off_reading(item: Item, reading: Reading) -> str:
+    if reading.status is not None and item.get("status") != reading.status:
+        return f"of status {item.get('status')!r}"
+    after = reading.after
+    if after is None:
+        return ""
+    if item_id(item) == item_id(after):
+        return "the item the cursor was issued after"
+    mine = invariants.parse_timestamp(item.get("createdAt"))
+    theirs = invariants.parse_timestamp(after.get("createdAt"))
+    newer = mine is not None and theirs is not None and mine > theirs
+    return "newer than the item the cursor was issued after" if newer else ""
 
 
 def _start(rows: Sequence[Item], after: Item | None, listing: Sequence[Item]) -> int | None:

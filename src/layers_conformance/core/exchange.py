@@ -48,6 +48,10 @@ class Exchange:
     # The answer stopped before its end (a timeout, a dropped connection): what came is no
     # statement of the server's, so it is no evidence either way.
     cut_short: bool = False
+    # When the server saw it, in the client's count of requests: the request's number (from
+    # 1) and how many requests had left when its answer was in. 0: not known (never sent).
+    number: int = 0
+    answered_at: int = 0
 
     def __repr__(self) -> str:
         return f"Exchange({self.describe()}, {len(self.body_text):,} characters)"
@@ -76,6 +80,13 @@ class Exchange:
         if self.encoding_error is not None:
             return None, self.encoding_error
         return strict_json.parse(self.body_text)
+
+    def answered_before(self, other: Exchange) -> bool:
+        """This answer was in before `other` was sent; True when either order is unknown, so
+        that a comparison of unnumbered observations stays as strict as the still list's."""
+        if not (self.answered_at and other.number):
+            return True
+        return self.answered_at < other.number
 
     def curl(self) -> str:
         """A shell line that repeats the request, with the key as its variable (`$NAME`)."""

@@ -242,10 +242,16 @@ def merge_changes(parts: Iterable[tuple[str, Change]]) -> tuple[Change, ...]:
             change.kind,
             change.influencer,
             seen.detail,
-            tuple(dict.fromkeys((*seen.shown_by, *change.shown_by))),
+            tuple(sorted(dict.fromkeys((*seen.shown_by, *change.shown_by)), key=_request_number)),
             tuple(dict.fromkeys((*seen.narrowed, *change.narrowed, requirement))),
         )
     return tuple(merged.values())
+
+
+def _request_number(request: str) -> int:
+    """A request said `#n METHOD URL` sorts by n; one without a number goes last."""
+    number = request.removeprefix("#").split(" ", 1)[0]
+    return int(number) if request.startswith("#") and number.isdigit() else 1 << 62
 
 
 @dataclass(frozen=True)

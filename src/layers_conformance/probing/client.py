@@ -366,6 +366,8 @@ class Client:
             encoding_error=encoding_error,
             # A timeout or a cut connection mid-body: what came is no statement of the server's.
             cut_short=body.failure is not None,
+            number=getattr(self._sending, "number", 0),
+            answered_at=self.requests_sent,
         )
         # The unredacted record goes no further than this line.
         return self._keep(redact_exchange(raw, self._redactor))

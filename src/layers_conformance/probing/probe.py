@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Protocol
+from typing import Protocol, cast
 
 from layers_conformance.checks.violations import Inconclusive, inconclusive
 from layers_conformance.core.exchange import Exchange
@@ -73,6 +73,7 @@ class Use:
     unanswered: bool = False  # a gap is an unanswered request: the run is incomplete
     sampled: dict[WalkKey, int] = field(default_factory=dict)  # pages read of a walk's
     checked: str = ""  # what the walks held, in words (see `probing.scope`)
+    compared: list[str] = field(default_factory=list)  # what a comparison set aside, in words
     changes: list[Change] = field(default_factory=list)  # of the list, set aside by the test
 
 
@@ -165,6 +166,19 @@ class Probe:
             inconclusive(f"no traversal at limit={limit} status={status}: {walked.stopped}")
         return walked
 
+    def reread(self, limit: int | None = None, status: str | None = None) -> Traversal:
+        """The walk at this page size and filter read once more, afresh, after the one
+        `traverse` remembers: what the list shows now (see `checks.changes`)."""
+        project = self.fixtures.project_id
+        walked = cast(
+            Traversal,
+            self.derived.get(
+                ("reread", limit, status), lambda: self._walk(project, limit, status, fresh=True)
+            ),
+        )
+        self._answered(walked.exchanges)
+        return walked
+
     def expect_end(self, walked: Traversal) -> None:
         """End the check as inconclusive unless `walked` reached `nextCursor: null`."""
         if walked.complete or walked.stopped:
@@ -249,12 +263,15 @@ class Probe:
         sent = self.client.requests_sent
         use.requests, self._counted = sent - self._counted, sent
         size = scope.list_size(self._main_walks())
-        use.checked = scope.checked(use.walks, size, use.sampled)
+        use.checked = "; ".join(
+            filter(None, [scope.checked(use.walks, size, use.sampled), *use.compared])
+        )
         return use
 
-    def narrowed_by(self, changes: Iterable[Change]) -> None:
-        """The running test set these changes of the list aside: the reports list them, and
-        its requirement as one they narrowed."""
+    def note(self, compared: str, changes: Iterable[Change] = ()) -> None:
+        """Say what the running test compared (a pass then says it too), and the changes of
+        the list it set aside: the reports list them, with its requirement as narrowed."""
+        self._use.compared.append(compared)
         self._use.changes += changes
 
     def close(self) -> None:
@@ -302,7 +319,9 @@ class Probe:
         walks = self._memos()[1].items()
         return {(limit, status): t for (p, limit, status), t in walks if p == main}
 
-    def _walk(self, project: str, limit: int | None, status: str | None) -> Traversal:
+    def _walk(
+        self, project: str, limit: int | None, status: str | None, fresh: bool = False
+    ) -> Traversal:
         planned = self.plan.walk(limit, status)
         base = _query(limit, status)
         started = last_report = time.monotonic()
@@ -310,7 +329,10 @@ class Probe:
 
         def fetch(cursor: str | None) -> Exchange:
             params = base + ((("cursor", cursor),) if cursor is not None else ())
-            exchange = self._ask(params, project, None)
+            if fresh:  # asked again, whatever the memo holds: the list may have changed
+                exchange = self.client.list_influencers(project, params)
+            else:
+                exchange = self._ask(params, project, None)
             self._answered([exchange])
             return exchange
 

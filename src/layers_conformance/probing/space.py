@@ -19,18 +19,17 @@ from layers_conformance.checks.space import (
     Offer,
     offer,
 )
-from layers_conformance.checks.violations import Inconclusive
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Page, Traversal, read_page
 from layers_conformance.core.results import PairCoverage
 from layers_conformance.probing.client import Credentials
+from layers_conformance.probing.observed import WalkKey, observed, plan_walks
 from layers_conformance.probing.probe import Probe
 
 MALFORMED_PROJECT_ID = "not-a-uuid"
 # Filtered first pages are asked for at these limits (every limit is asked for unfiltered).
 FILTERED_LIMITS = (1, 50, 100)
 UNKNOWN_KEY = "lc_not_a_key_0000000000000000"
-WalkKey = tuple[int | None, str | None]  # a walk's page size and status filter
 
 
 @dataclass(frozen=True)
@@ -53,16 +52,8 @@ def gather(probe: Probe) -> Ground:
     """The ground truth, the cursors and the pairwise cases of the probe's target: computed
     once, by the warm-up or the first test that asks. The walks it stands on are read here
     all the same (remembered: no request), so the asking test's record says it read them."""
-    walks = _walks_of(probe)
+    walks = plan_walks(probe)
     return cast(Ground, probe.derived.get("query space", lambda: _gather(probe, walks)))
-
-
-def _walks_of(probe: Probe) -> dict[WalkKey, Traversal]:
-    """The walks the space stands on: every page size unfiltered, each filter."""
-    profile = probe.profile
-    keys: list[WalkKey] = [(size, None) for size in (*profile.page_sizes, None)]
-    keys += [(profile.filter_page_size, status) for status in params.STATUSES]
-    return {(limit, status): _walked(probe, limit, status) for limit, status in keys}
 
 
 def _gather(probe: Probe, walks: dict[WalkKey, Traversal]) -> Ground:
@@ -85,9 +76,9 @@ def _gather(probe: Probe, walks: dict[WalkKey, Traversal]) -> Ground:
 
 
 def truth(probe: Probe) -> Truth:
-    """The main project's listing as the widest walk shows it."""
-    widest = _walked(probe, max(probe.profile.page_sizes), None)
-    return Truth(tuple(widest.items), widest.complete)
+    """The main project's listing as the run observed it (`probing.observed`): the widest
+    walk read again after every other, with what they show it skipped."""
+    return observed(probe).truth()
 
 
 def first_pages(known: Truth) -> list[tuple[int, str | None]]:
@@ -110,15 +101,6 @@ def first_page_query(limit: int | None, status: str | None) -> tuple[tuple[str, 
     """The query of a first page at `limit` under `status` (None: left out)."""
     named = (("limit", None if limit is None else str(limit)), ("status", status))
     return tuple((name, value) for name, value in named if value is not None)
-
-
-def _walked(probe: Probe, limit: int | None, status: str | None) -> Traversal:
-    # A walk without a single page leaves the truth empty and teaches no cursor; the points
-    # that need neither (a missing key, an unknown project) are judged all the same.
-    try:
-        return probe.traverse(limit, status)
-    except Inconclusive:
-        return Traversal((), stopped="the walk met no page")
 
 
 def send(probe: Probe, case: Case) -> Exchange:

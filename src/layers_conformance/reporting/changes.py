@@ -18,7 +18,7 @@ from layers_conformance.core.redaction import clean
 from layers_conformance.core.results import Change
 
 KINDS = ("created", "archived", "moved")
-LINES_SHOWN = 10  # changes listed one a line in the terminal; the reports hold them all
+LINES_SHOWN = 5  # changes listed one a line in the terminal; the reports hold them all
 LEGEND = (
     "Influencers created, archived or moved while the run read the list, as the server "
     "showed them: the page allows each, so a check that compares two observations set the "
@@ -38,10 +38,12 @@ def summary(changes: Sequence[Change]) -> str:
 
 
 def line(change: Change) -> str:
-    """One change in words: what happened to which influencer, shown by which requests."""
-    shown = ", ".join(change.shown_by) or "no request kept"
+    """One change in words: what happened to which influencer, shown by which requests (by
+    number, as conformance.json and exchanges.har hold them)."""
+    numbers = [request.split(" ", 1)[0] for request in change.shown_by]
+    shown = f"; shown by requests {', '.join(numbers)}" if numbers else ""
     narrowed = f"; narrowed {', '.join(change.narrowed)}" if change.narrowed else ""
-    return f"{change.kind} {change.influencer} ({change.detail}): shown by {shown}{narrowed}"
+    return f"{change.kind} {change.influencer}: {change.detail}{shown}{narrowed}"
 
 
 def changes_lines(changes: Sequence[Change]) -> list[str]:

@@ -48,6 +48,8 @@ def har_entry(exchange: Exchange, answered_at: datetime, worker: str = "main") -
         entry["_encodingError"] = exchange.encoding_error
     if exchange.cut_short:  # what came is no answer: a replay must not judge it either
         entry["_cutShort"] = True
+    if exchange.number:  # the order the server saw the requests in: a replay judges by it
+        entry["_number"], entry["_answeredAt"] = exchange.number, exchange.answered_at
     return entry
 
 
@@ -107,7 +109,13 @@ def exchange_of(entry: Mapping[str, Any]) -> Exchange:
         error=None if error is None else str(error),
         encoding_error=_text_or_none(entry.get("_encodingError")),
         cut_short=entry.get("_cutShort") is True,
+        number=_count(entry.get("_number")),
+        answered_at=_count(entry.get("_answeredAt")),
     )
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def _text_or_none(value: object) -> str | None:

@@ -21,14 +21,14 @@ MOVED = Change("moved", "inf_MOV", "seen with another status", ("#9 GET u", "#30
 class TestMerge:
     def test_one_entry_per_influencer_and_kind_with_every_request_and_requirement(self):
         """Two tests set the same change aside: one entry, both requirements, both requests."""
-        later = Change("created", "inf_NEW", "x", ("#50 GET u",))
+        later = Change("created", "inf_NEW", "x", ("#50 GET u", "#3 GET u"))
         merged = merge_changes(
             [("TRAV-CONSISTENT-001", CREATED), ("STATUS-PARTITION-001", later),
              ("TRAV-CONSISTENT-001", ARCHIVED)]
         )  # fmt: skip
         assert [c.influencer for c in merged] == ["inf_NEW", "inf_OLD"]
         assert merged[0].narrowed == ("TRAV-CONSISTENT-001", "STATUS-PARTITION-001")
-        assert merged[0].shown_by == (*CREATED.shown_by, "#50 GET u")
+        assert merged[0].shown_by == ("#3 GET u", *CREATED.shown_by, "#50 GET u")
         assert merged[0].detail == CREATED.detail
 
     def test_changes_cross_from_a_worker_on_the_record(self):
@@ -60,8 +60,8 @@ class TestReports:
             "1 moved; set aside by STATUS-PARTITION-001 (1), TRAV-CONSISTENT-001 (2)"
         )
         assert rest[0] == (
-            "  created inf_NEW (created after the walk began: newer than its first item): "
-            f"shown by {CREATED.shown_by[0]}, {CREATED.shown_by[1]}; narrowed TRAV-CONSISTENT-001"
+            "  created inf_NEW: created after the walk began: newer than its first item; "
+            "shown by requests #12, #40; narrowed TRAV-CONSISTENT-001"
         )
 
     def test_a_still_list_adds_nothing(self, make_run, make_result):
@@ -70,11 +70,11 @@ class TestReports:
         assert to_json(run)["changes"] == []
         assert 'id="changes"' not in render_html(run)
 
-    def test_the_terminal_shows_the_first_ten(self):
+    def test_the_terminal_shows_the_first_five(self):
         many = narrowed(*(("X-001", Change("created", f"inf_{n:02}", "d", ())) for n in range(13)))
         lines = changes_lines(many)
-        assert len(lines) == 1 + 10 + 1
-        assert lines[-1] == "  ... and 3 more (conformance.json: changes)"
+        assert len(lines) == 1 + 5 + 1
+        assert lines[-1] == "  ... and 8 more (conformance.json: changes)"
 
     def test_conformance_json_holds_every_change(self, make_run, make_result):
         run = make_run(make_result("A-001"), changes=narrowed(("A-001", CREATED)))

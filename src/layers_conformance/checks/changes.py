@@ -1,0 +1,293 @@
+"""What the list did while the run looked at it, and what that allows two observations to differ.
+
+A list in use changes between two requests: influencers are created (newest first, so at the
+head), archived (gone) or moved to another status (in or out of a filter). Nothing here reads
+a clock of the suite's: a change is decided from what the server showed, in the order the
+client sent its requests (`Exchange.number`, `Exchange.answered_at`), and `createdAt` is the
+server's own clock.
+
+Where one observation lists an influencer and another, covering its place, does not, the one
+that does not is judged (`absence`): the influencer was created after it began (newer than its
+first item, and listed by nothing before), moved (seen with another status), archived (listed by
+nothing after it), or skipped: listed, matching, both before and after it. Only a skip is a
+fault, and it is the lacking observation's: the right page that listed the influencer is
+never blamed for it. On a still list nothing is created, moved or archived, so every difference
+is judged as strictly as before.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from layers_conformance.checks import invariants
+from layers_conformance.checks.invariants import parse_timestamp
+from layers_conformance.checks.violations import Violation
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.pages import Item, Page, Traversal, item_id
+from layers_conformance.core.results import Change
+
+Kind = Literal["created", "archived", "moved", "skipped", "unexplained", "uncovered"]
+ALLOWED: tuple[Kind, ...] = ("created", "archived", "moved")
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One influencer as one answer listed it."""
+
+    ident: str
+    status: object
+    created: datetime | None
+    exchange: Exchange
+    item: Item
+
+
+@dataclass(frozen=True)
+class Absence:
+    """Why an influencer is not on an observation that covers its place."""
+
+    kind: Kind
+    ident: str
+    created: datetime | None
+    lacking: Page | None  # the page that would hold it
+    witness: Sighting | None  # a listing that shows the change or the skip
+
+    @property
+    def allowed(self) -> bool:
+        return self.kind in ALLOWED
+
+    def change(self) -> Change:
+        details = {
+            "created": "created after the walk began: newer than its first item",
+            "archived": "listed before, and by nothing after",
+            "moved": "seen with another status",
+        }
+        shown = [_request(page.exchange) for page in (self.lacking,) if page is not None]
+        shown += [_request(self.witness.exchange)] if self.witness is not None else []
+        return Change(self.kind, self.ident, details.get(self.kind, self.kind), tuple(shown))
+
+
+class Timeline:
+    """Every influencer the run saw, each sighting with the answer that showed it; and those
+    the fixtures say are archived (`never_live`): no change explains a listing of them."""
+
+    def __init__(self, pages: Iterable[Page], never_live: Iterable[str] = ()) -> None:
+        self.never_live = frozenset(never_live)
+        self._by_id: dict[str, list[Sighting]] = {}
+        for page in pages:
+            for item in page.items:
+                ident = item_id(item)
+                sighting = Sighting(
+                    ident, item.get("status"), created_at(item), page.exchange, item
+                )
+                self._by_id.setdefault(ident, []).append(sighting)
+
+    @classmethod
+    def of(
+        cls,
+        traversals: Iterable[Traversal],
+        pages: Iterable[Page] = (),
+        never_live: Iterable[str] = (),
+    ) -> Timeline:
+        return cls([*(p for t in traversals for p in t.pages), *pages], never_live)
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._by_id
+
+    def ids(self) -> list[str]:
+        return list(self._by_id)
+
+    def sightings(self, ident: str) -> Sequence[Sighting]:
+        return self._by_id.get(ident, ())
+
+    def any_moved(self) -> bool:
+        """Some influencer was seen with two statuses."""
+        return any(self.moved(ident) is not None for ident in self._by_id)
+
+    def moved(self, ident: str) -> Sighting | None:
+        """A sighting with another status than the first one, if any."""
+        seen = self.sightings(ident)
+        return next((s for s in seen if s.status != seen[0].status), None) if seen else None
+
+    def latest(self, ident: str) -> Sighting | None:
+        """The sighting answered last (by the client's count), if any."""
+        seen = self.sightings(ident)
+        return max(seen, key=lambda s: s.exchange.number) if seen else None
+
+    def listed_after(self, ident: str, exchange: Exchange, status: str | None) -> Sighting | None:
+        """A listing (with `status`, unless None) sent after `exchange` was answered."""
+        return self._find(ident, status, lambda s: s.exchange is not exchange and
+                          exchange.answered_before(s.exchange))  # fmt: skip
+
+    def listed_before(self, ident: str, exchange: Exchange, status: str | None) -> Sighting | None:
+        """A listing (with `status`, unless None) answered before `exchange` was sent."""
+        return self._find(ident, status, lambda s: s.exchange is not exchange and
+                          s.exchange.answered_before(exchange))  # fmt: skip
+
+    def _find(
+        self, ident: str, status: str | None, when: Callable[[Sighting], bool]
+    ) -> Sighting | None:
+        return next(
+            (s for s in self.sightings(ident) if status in (None, s.status) and when(s)), None
+        )
+
+
+def absence(timeline: Timeline, item: Item, lacking: Traversal, status: str | None) -> Absence:
+    """Why `lacking` (a walk, maybe of a single page, filtered by `status` when not None) does
+    not list `item` where another observation does."""
+    ident, created = item_id(item), created_at(item)
+    first = lacking.pages[0] if lacking.pages else None
+    if ident in timeline.never_live:  # archived by the fixtures: listing it is the fault
+        return Absence("unexplained", ident, created, None, None)
+    if ident in lacking.ids:  # listed there, with another status than the one compared
+        moved = timeline.moved(ident)
+        return Absence("moved" if moved else "unexplained", ident, created, None, moved)
+    if first is None or created is None:
+        return Absence("uncovered", ident, created, None, None)
+    head = created_at(first.items[0]) if first.items else None
+    earlier = timeline.listed_before(ident, first.exchange, None)
+    if head is not None and created > head and earlier is None:
+        return Absence("created", ident, created, first, _after(timeline, ident, first.exchange))
+    page = covering(lacking, created)
+    if page is None:
+        return Absence("uncovered", ident, created, None, None)
+    moved = timeline.moved(ident) if status is not None else None
+    if moved is not None:
+        return Absence("moved", ident, created, page, moved)
+    later = timeline.listed_after(ident, page.exchange, status)
+    if later is None:
+        before = timeline.listed_before(ident, page.exchange, None)
+        return Absence("archived", ident, created, page, before)
+    if status is not None and timeline.listed_before(ident, page.exchange, status) is None:
+        # Listed with the filter's status only after: it may have moved in unseen.
+        return Absence("moved", ident, created, page, later)
+    return Absence("skipped", ident, created, page, later)
+
+
+def covering(walk: Traversal, created: datetime) -> Page | None:
+    """The page of `walk` that would list an influencer created at `created`: the later one
+    where it ties with a boundary; None past the end of a walk that stopped short."""
+    for page in walk.pages:
+        oldest = created_at(page.items[-1]) if page.items else None
+        if oldest is not None and oldest < created:
+            return page
+    return walk.pages[-1] if walk.complete and walk.pages else None
+
+
+Side = tuple[Traversal, Sequence[Item], str | None]  # a walk, the items compared, its filter
+
+
+def differences(timeline: Timeline, left: Side, right: Side) -> list[Absence]:
+    """Every influencer one side lists and the other, covering its place, does not, judged.
+
+    Each side is a walk, the items of it compared (all of them, or those of one status), and
+    the status the walk was filtered by (None: none).
+    """
+    left_ids, right_ids = {item_id(i) for i in left[1]}, {item_id(i) for i in right[1]}
+    return [
+        *(absence(timeline, i, right[0], right[2]) for i in left[1] if item_id(i) not in right_ids),
+        *(absence(timeline, i, left[0], left[2]) for i in right[1] if item_id(i) not in left_ids),
+    ]
+
+
+@dataclass(frozen=True)
+class Judged:
+    """Two observations compared as a live list allows: what broke, what a change explained
+    (set aside, not compared), and how many influencers both listed."""
+
+    violations: list[Violation]
+    absences: tuple[Absence, ...]
+    compared: int
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        return changes_of(self.absences)
+
+    def words(self, what: str) -> str:
+        """What was compared, in words: never a silent pass."""
+        said = f"compared the {self.compared:,} influencers {what}"
+        kinds = Counter(c.kind for c in self.changes)
+        if kinds:
+            said += "; set aside " + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+            said += " while the run looked (changes the list allows)"
+        return said
+
+
+def judged_words(judged: Sequence[Judged], what: str) -> str:
+    """Several comparisons said as one: the fewest influencers any compared, the changes of all."""
+    if not judged:
+        return ""
+    merged = Judged(
+        [], tuple(a for one in judged for a in one.absences), min(j.compared for j in judged)
+    )
+    return merged.words(what)
+
+
+def judged_changes(judged: Sequence[Judged]) -> tuple[Change, ...]:
+    """The changes several comparisons set aside, each once (for the reports)."""
+    return changes_of(a for one in judged for a in one.absences)
+
+
+def same_sequence(timeline: Timeline, reference: Traversal, other: Traversal) -> Judged:
+    """`invariants.same_sequence` on a live list: influencers created, archived or moved
+    between the walks are set aside; where one walk skipped, it is the one said to part."""
+    found = differences(timeline, (reference, reference.items, None), (other, other.items, None))
+    aside = set_aside(found)
+    lacking = reference if _first_skip_in(found, reference) else other
+    listing = other if lacking is reference else reference
+    violations = invariants.same_sequence(listing, lacking, aside)
+    both = set(reference.ids) & set(other.ids)
+    return Judged(violations, tuple(found), len(both))
+
+
+def filters_partition(
+    timeline: Timeline, unfiltered: Traversal, filtered: dict[str, Traversal]
+) -> Judged:
+    """`invariants.filters_partition` on a live list: influencers created, archived or moved
+    between the walks are set aside."""
+    found: list[Absence] = []
+    for status, walk in filtered.items():
+        mine = [i for i in unfiltered.items if i.get("status") == status]
+        # An item of another status than the filter's is wrong on its own: never set aside.
+        theirs = [i for i in walk.items if i.get("status") == status]
+        found += differences(timeline, (unfiltered, mine, None), (walk, theirs, status))
+    aside = set_aside(found)
+    violations = invariants.filters_partition(unfiltered, filtered, aside)
+    listed = {item_id(i) for walk in filtered.values() for i in walk.items}
+    return Judged(violations, tuple(found), len(listed & set(unfiltered.ids)))
+
+
+def _first_skip_in(found: Iterable[Absence], walk: Traversal) -> bool:
+    # Whether the newest influencer skipped (the first the drawing shows) is `walk`'s skip.
+    skips = [a for a in found if a.kind == "skipped" and a.created is not None]
+    if not skips:
+        return False
+    first = max(skips, key=lambda a: (a.created, a.ident))
+    return any(first.lacking is page for page in walk.pages)
+
+
+def set_aside(found: Iterable[Absence]) -> frozenset[str]:
+    """The influencers an allowed change explains: not compared."""
+    return frozenset(a.ident for a in found if a.allowed)
+
+
+def changes_of(found: Iterable[Absence]) -> tuple[Change, ...]:
+    """The changes among these absences, one per influencer and kind, in order of id."""
+    seen = {(a.kind, a.ident): a.change() for a in found if a.allowed}
+    return tuple(seen[key] for key in sorted(seen, key=lambda k: (k[1], k[0])))
+
+
+def _after(timeline: Timeline, ident: str, exchange: Exchange) -> Sighting | None:
+    return timeline.listed_after(ident, exchange, None)
+
+
+def created_at(item: Item) -> datetime | None:
+    return parse_timestamp(item.get("createdAt")) if isinstance(item, dict) else None
+
+
+def _request(exchange: Exchange) -> str:
+    number = f"#{exchange.number} " if exchange.number else ""
+    return f"{number}{exchange.method} {exchange.url}"

@@ -1,0 +1,123 @@
+"""The list as the run saw it over time: every walk of the plan, then the widest read once more
+after them all (the closing walk), as one timeline; the changes they show, and the truth the
+query space judges pages by.
+
+The closing walk is what lets a change be observed rather than guessed: an influencer a walk
+listed and the closing walk, covering its place, does not, is gone (archived); one newer than
+a walk's first item is created; one seen with two statuses moved (`checks.changes`). On a
+still list it costs the widest walk's pages once more (two requests for 160 influencers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import cast
+
+from layers_conformance.checks import changes, params
+from layers_conformance.checks.changes import Absence, Timeline
+from layers_conformance.checks.queries import Truth
+from layers_conformance.checks.violations import Inconclusive
+from layers_conformance.core.pages import Item, Page, Traversal, item_id
+from layers_conformance.core.results import Change
+from layers_conformance.probing.probe import Probe
+
+WalkKey = tuple[int | None, str | None]  # a walk's page size and status filter
+
+
+@dataclass(frozen=True)
+class Observed:
+    """The walks of one run, the closing walk read after them, and what differs between."""
+
+    walks: dict[WalkKey, Traversal]
+    closing: Traversal
+    timeline: Timeline
+    absences: tuple[Absence, ...]  # of each walk's influencers from the closing walk, and back
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        """The changes seen between the walks and the closing walk, for the reports."""
+        return changes.changes_of(self.absences)
+
+    @property
+    def still(self) -> bool:
+        """Nothing was seen created, archived or moved."""
+        return not self.changes and not self.timeline.any_moved()
+
+    def with_pages(self, pages: Iterable[Page]) -> Timeline:
+        """The timeline with these pages too (single requests a check compares)."""
+        return Timeline.of([*self.walks.values(), self.closing], pages, self.timeline.never_live)
+
+    def truth(self) -> Truth:
+        """The main project's listing as the closing walk shows it, with the influencers
+        another walk listed where the closing walk, disputed, did not (it is the one that
+        skipped), each once, with its status as last seen. Influencers the fixtures say are
+        archived are no part of it, wherever they were listed."""
+        never = self.timeline.never_live
+        kept: list[Item] = []
+        listed: set[str] = set(never)
+        for item in self.closing.items:
+            if item_id(item) not in listed:  # a walk that repeats one lists it once here
+                listed.add(item_id(item))
+                kept.append(self._latest(item))
+        for ident in sorted({a.ident for a in self.absences if not a.allowed} - listed):
+            latest = self.timeline.latest(ident)
+            if latest is not None:
+                _insert(kept, latest.item)
+        seen = frozenset(self.timeline.ids()) - never
+        return Truth(tuple(kept), self.closing.complete, seen, self.still)
+
+    def _latest(self, item: Item) -> Item:
+        latest = self.timeline.latest(item_id(item))
+        return latest.item if latest is not None else item
+
+
+def observed(probe: Probe) -> Observed:
+    """The run's observations of the list: every walk of the plan, then the closing walk
+    (computed once, by the first test or the warm-up that asks)."""
+    walks = plan_walks(probe)
+    return cast(Observed, probe.derived.get("observed", lambda: _observe(probe, walks)))
+
+
+def plan_walks(probe: Probe) -> dict[WalkKey, Traversal]:
+    """Every walk of the main project the run makes: each page size unfiltered, each filter."""
+    profile = probe.profile
+    keys: list[WalkKey] = [(size, None) for size in (*profile.page_sizes, None)]
+    keys += [(profile.filter_page_size, status) for status in params.STATUSES]
+    return {(limit, status): walked(probe, limit, status) for limit, status in keys}
+
+
+def walked(probe: Probe, limit: int | None, status: str | None) -> Traversal:
+    """The walk, or an empty one when it met no page: no truth, no cursor, but the points that
+    need neither (a missing key, an unknown project) are judged all the same."""
+    try:
+        return probe.traverse(limit, status)
+    except Inconclusive:
+        return Traversal((), stopped="the walk met no page")
+
+
+def _observe(probe: Probe, walks: dict[WalkKey, Traversal]) -> Observed:
+    widest = max(probe.profile.page_sizes)
+    closing = probe.reread(widest, None)
+    if not closing.pages:  # no answer the second time: the first is all there is
+        closing = walks[(widest, None)]
+    timeline = Timeline.of(
+        [*walks.values(), closing], never_live=probe.fixtures.archived_influencer_ids or ()
+    )
+    found: list[Absence] = []
+    for (_, status), walk in walks.items():
+        theirs = [i for i in closing.items if status in (None, i.get("status"))]
+        mine = [i for i in walk.items if status in (None, i.get("status"))]
+        found += changes.differences(timeline, (walk, mine, status), (closing, theirs, None))
+    return Observed(walks, closing, timeline, tuple(found))
+
+
+def _insert(listing: list[Item], item: Item) -> None:
+    # Before the first influencer older than it: the closing walk's own order is kept.
+    created = changes.created_at(item)
+    older = (
+        n
+        for n, one in enumerate(listing)
+        if created is not None and (changes.created_at(one) or created) < created
+    )
+    listing.insert(next(older, len(listing)), item)

@@ -1,0 +1,202 @@
+"""Comparing observations as a live list allows, on hand-made sequences of numbered pages:
+created, archived and moved between pages is no failure; a skip is, and it is the lacking
+walk's; a still list is judged as strictly as before."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from itertools import count
+
+import pytest
+
+from layers_conformance.checks import changes
+from layers_conformance.checks.changes import Timeline
+from layers_conformance.core.pages import Traversal
+
+
+class Clock:
+    """Numbers exchanges as the client does: each sent after the one before was answered."""
+
+    def __init__(self) -> None:
+        self._next = count(1)
+
+    def walk(self, traversal: Traversal) -> Traversal:
+        pages = tuple(
+            replace(page, exchange=replace(page.exchange, number=n, answered_at=n))
+            for page in traversal.pages
+            for n in [next(self._next)]
+        )
+        return replace(traversal, pages=pages)
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def items(make_item):
+    """Six influencers, newest first, two of them draft."""
+    return {
+        name: make_item(name, minute, status=status)
+        for name, minute, status in [
+            ("f", 50, "ready"),
+            ("e", 40, "draft"),
+            ("d", 30, "ready"),
+            ("c", 20, "ready"),
+            ("b", 10, "draft"),
+            ("a", 5, "ready"),
+        ]
+    }
+
+
+def walk_of(make_traversal, items, names, limit=2, status=None):
+    listed = [items[n] for n in names]
+    pages = [listed[i : i + limit] for i in range(0, len(listed), limit)] or [[]]
+    return make_traversal(*pages, limit=limit, status=status)
+
+
+class TestSameSequence:
+    def test_a_still_list_that_agrees_passes_and_says_what_it_compared(
+        self, clock, make_traversal, items
+    ):
+        """Two walks listing the same: no violation, all six compared, nothing set aside."""
+        one = clock.walk(walk_of(make_traversal, items, "fedcba", limit=2))
+        two = clock.walk(walk_of(make_traversal, items, "fedcba", limit=3))
+        judged = changes.same_sequence(Timeline.of([one, two]), one, two)
+        assert judged.violations == []
+        assert judged.words("live in both walks") == "compared the 6 influencers live in both walks"
+
+    def test_an_influencer_created_between_the_walks_is_set_aside(
+        self, clock, make_traversal, make_item, items
+    ):
+        """The later walk starts with one newer than the earlier walk's head: created."""
+        items["g"] = make_item("g", 55)
+        before = clock.walk(walk_of(make_traversal, items, "fedcba", limit=2))
+        after = clock.walk(walk_of(make_traversal, items, "gfedcba", limit=3))
+        judged = changes.same_sequence(Timeline.of([before, after]), before, after)
+        assert judged.violations == []
+        assert [(c.kind, c.influencer) for c in judged.changes] == [("created", "inf_g")]
+        assert "set aside 1 created" in judged.words("live in both walks")
+
+    def test_an_influencer_archived_between_the_walks_is_set_aside(
+        self, clock, make_traversal, items
+    ):
+        """Listed by the earlier walk, by nothing after the later one's page: archived."""
+        before = clock.walk(walk_of(make_traversal, items, "fedcba", limit=2))
+        after = clock.walk(walk_of(make_traversal, items, "fecba", limit=3))
+        judged = changes.same_sequence(Timeline.of([before, after]), before, after)
+        assert judged.violations == []
+        assert [(c.kind, c.influencer) for c in judged.changes] == [("archived", "inf_d")]
+
+    def test_a_walk_that_skips_one_listed_before_and_after_it_fails(
+        self, clock, make_traversal, items
+    ):
+        """Live before the walk and after it, in its covered part, absent: a skip, named on
+        the walk that skipped, with the other walk as the evidence."""
+        before = clock.walk(walk_of(make_traversal, items, "fedcba", limit=2))
+        skipping = clock.walk(walk_of(make_traversal, items, "fecba", limit=3))
+        after = clock.walk(walk_of(make_traversal, items, "fedcba", limit=6))
+        timeline = Timeline.of([before, skipping, after])
+        [violation] = changes.same_sequence(timeline, before, skipping).violations
+        assert "inf_d" in violation.message
+        assert violation.message.startswith("at limit=3")
+
+    def test_the_skipping_walk_is_blamed_when_it_is_the_reference(
+        self, clock, make_traversal, items
+    ):
+        """Where the widest walk skipped, the drawing names it, not the right walk."""
+        skipping = clock.walk(walk_of(make_traversal, items, "fecba", limit=6))
+        right = clock.walk(walk_of(make_traversal, items, "fedcba", limit=2))
+        [violation] = changes.same_sequence(
+            Timeline.of([skipping, right]), skipping, right
+        ).violations
+        assert violation.message.startswith("at limit=6 the item inf_d")
+        assert violation.exchange is skipping.pages[0].exchange
+
+    def test_on_unnumbered_observations_every_difference_is_judged_strictly(
+        self, make_traversal, items
+    ):
+        """Without the order of requests, nothing can be called archived: as before."""
+        one = walk_of(make_traversal, items, "fedcba", limit=2)
+        two = walk_of(make_traversal, items, "fecba", limit=3)
+        assert changes.same_sequence(Timeline.of([one, two]), one, two).violations
+
+    def test_an_order_that_differs_fails_whatever_changed(self, clock, make_traversal, items):
+        """Changes never excuse two influencers listed in the other order."""
+        one = clock.walk(walk_of(make_traversal, items, "fedcba", limit=2))
+        two = clock.walk(walk_of(make_traversal, items, "fedbca", limit=3))
+        assert changes.same_sequence(Timeline.of([one, two]), one, two).violations
+
+    def test_past_the_end_of_a_prefix_nothing_is_judged(self, clock, make_traversal, items):
+        """A walk that stopped short covers only its part of the list."""
+        one = clock.walk(walk_of(make_traversal, items, "fedcba", limit=2))
+        short = clock.walk(replace(walk_of(make_traversal, items, "fed", limit=3), prefix=True))
+        judged = changes.same_sequence(Timeline.of([one, short]), one, short)
+        assert judged.violations == []
+        assert judged.compared == 3
+
+
+class TestFiltersPartition:
+    def test_an_influencer_that_moved_between_the_walks_is_set_aside(
+        self, clock, make_traversal, items
+    ):
+        """Seen draft by the unfiltered walk and ready by the filtered one: moved."""
+        unfiltered = clock.walk(walk_of(make_traversal, items, "fedcba", limit=6))
+        items["e"] = items["e"] | {"status": "ready"}
+        ready = clock.walk(walk_of(make_traversal, items, "fedca", limit=2, status="ready"))
+        draft = clock.walk(walk_of(make_traversal, items, "b", limit=2, status="draft"))
+        timeline = Timeline.of([unfiltered, ready, draft])
+        judged = changes.filters_partition(timeline, unfiltered, {"ready": ready, "draft": draft})
+        assert judged.violations == []
+        assert {(c.kind, c.influencer) for c in judged.changes} == {("moved", "inf_e")}
+
+    def test_a_filtered_walk_that_skips_fails(self, clock, make_traversal, items):
+        """A ready influencer listed before and after the filtered walk, absent from it."""
+        unfiltered = clock.walk(walk_of(make_traversal, items, "fedcba", limit=6))
+        ready = clock.walk(walk_of(make_traversal, items, "fca", limit=2, status="ready"))
+        closing = clock.walk(walk_of(make_traversal, items, "fedcba", limit=6))
+        timeline = Timeline.of([unfiltered, ready, closing])
+        [violation] = changes.filters_partition(timeline, unfiltered, {"ready": ready}).violations
+        assert "inf_d" in violation.message
+
+    def test_an_item_of_another_status_is_never_set_aside(self, clock, make_traversal, items):
+        """A filtered walk listing a draft under status=ready is wrong by itself."""
+        unfiltered = clock.walk(walk_of(make_traversal, items, "fedcba", limit=6))
+        ready = clock.walk(walk_of(make_traversal, items, "fedca", limit=2, status="ready"))
+        timeline = Timeline.of([unfiltered, ready])
+        assert changes.filters_partition(timeline, unfiltered, {"ready": ready}).violations
+
+
+class TestAbsence:
+    def test_created_needs_nothing_listing_it_before_the_walk(self, clock, make_traversal, items):
+        """Newer than a walk's head but listed before the walk began: not created, skipped."""
+        seen = clock.walk(walk_of(make_traversal, items, "fedcba", limit=6))
+        headless = clock.walk(walk_of(make_traversal, items, "edcba", limit=6))
+        later = clock.walk(walk_of(make_traversal, items, "f", limit=1))
+        timeline = Timeline.of([seen, headless, later])
+        assert changes.absence(timeline, items["f"], headless, None).kind == "skipped"
+
+    def test_a_walk_that_lists_nothing_covers_nothing(self, make_traversal, items):
+        """A walk with no page says nothing of any influencer."""
+        empty = Traversal(())
+        assert changes.absence(Timeline([]), items["f"], empty, None).kind == "uncovered"
+
+    def test_an_influencer_the_fixtures_archived_is_never_explained(
+        self, clock, make_traversal, items
+    ):
+        """Listed only before a walk, it would look archived since; archived by the fixtures,
+        its listing is the fault and stays compared."""
+        leaking = clock.walk(walk_of(make_traversal, items, "fedcba", limit=6))
+        later = clock.walk(walk_of(make_traversal, items, "fecba", limit=6))
+        timeline = Timeline.of([leaking, later], never_live=["inf_d"])
+        assert changes.absence(timeline, items["d"], later, None).kind == "unexplained"
+        assert changes.same_sequence(timeline, leaking, later).violations
+
+    def test_an_unfiltered_walk_is_never_excused_by_a_move(self, clock, make_traversal, items):
+        """A filtered walk lists one the unfiltered walk, read before, lacks: no move explains
+        an absence from a walk without a filter."""
+        unfiltered = clock.walk(walk_of(make_traversal, items, "fecba", limit=6))
+        ready = clock.walk(walk_of(make_traversal, items, "fdca", limit=2, status="ready"))
+        timeline = Timeline.of([unfiltered, ready])
+        assert changes.absence(timeline, items["d"], unfiltered, None).kind == "skipped"
