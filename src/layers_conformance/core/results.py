@@ -264,6 +264,50 @@ class Spent:
 
 
 @dataclass(frozen=True)
+class Traffic:
+    """What the target's refusals cost a run: the requests sent again, by cause (`429`,
+    `503`, `closed`: a connection closed before any answer), the time spent waiting on them
+    (seconds during which some request waited), and the `rate_limit_rps` that would have
+    kept the target from refusing (None when it never refused)."""
+
+    retries: tuple[tuple[str, int], ...] = ()
+    waited_s: float = 0.0
+    suggested_rps: float | None = None
+
+    @property
+    def retried(self) -> int:
+        """Requests sent again, all causes."""
+        return sum(count for _, count in self.retries)
+
+    def plus(self, other: Traffic) -> Traffic:
+        """Two clients' traffic (pytest-xdist workers) as one run's."""
+        retries: dict[str, int] = dict(self.retries)
+        for cause, count in other.retries:
+            retries[cause] = retries.get(cause, 0) + count
+        suggestions = [r for r in (self.suggested_rps, other.suggested_rps) if r is not None]
+        return Traffic(
+            tuple(sorted(retries.items())),
+            round(self.waited_s + other.waited_s, 3),
+            min(suggestions) if suggestions else None,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """As plain data."""
+        return {
+            "retries": dict(self.retries),
+            "waited_s": self.waited_s,
+            "suggested_rate_limit_rps": self.suggested_rps,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Traffic:
+        """From what `to_json` gave."""
+        retries = tuple(sorted((str(k), int(v)) for k, v in data.get("retries", {}).items()))
+        suggested = data.get("suggested_rate_limit_rps")
+        return cls(retries, float(data.get("waited_s", 0.0)), suggested)
+
+
+@dataclass(frozen=True)
 class RunResult:
     """A whole run: where it ran, how, and the verdict on every requirement."""
 
@@ -288,8 +332,15 @@ class RunResult:
     spending: tuple[Spent, ...] = ()  # by test, most first
     # When the budget or the deadline cut the run short: which limit, and how to raise it.
     raise_hint: str = ""
+    traffic: Traffic = field(default_factory=Traffic)  # what the target's refusals cost
     # What the list did while the run read it, as the server showed it (a list in use).
     changes: tuple[Change, ...] = ()
+
+    @property
+    def effective_rps(self) -> float:
+        """Requests sent a second, retries included, over the whole run."""
+        sent = self.requests + self.traffic.retried
+        return round(sent / self.duration_s, 2) if self.duration_s > 0 else 0.0
 
     @property
     def verdict(self) -> RunVerdict:

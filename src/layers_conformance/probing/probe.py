@@ -21,7 +21,7 @@ from typing import Protocol, cast
 from layers_conformance.checks.violations import Inconclusive, inconclusive
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Page, Traversal, read_page
-from layers_conformance.core.results import Change
+from layers_conformance.core.results import Change, Traffic
 from layers_conformance.core.targets import Fixtures
 from layers_conformance.probing import scope
 from layers_conformance.probing.client import NO_CREDENTIALS, CallCredentials, Credentials
@@ -52,6 +52,9 @@ class Source(Protocol):
     """Where answers come from: the HTTP `Client`, or a `Replay` of a recorded run."""
 
     requests_sent: int
+
+    @property
+    def traffic(self) -> Traffic: ...
 
     def list_influencers(
         self,

@@ -122,7 +122,15 @@ def _facts(run: RunResult) -> str:
         "Started": run.started_at,
         "Duration": f"{run.duration_s:.1f} s",
         "Requests": f"{run.requests:,} of {run.budget:,}" if run.budget else run.requests,
+        "Rate": f"{run.effective_rps:g} requests/s",
     }
+    traffic = run.traffic
+    if traffic.retried:
+        causes = ", ".join(f"{count} after {cause}" for cause, count in traffic.retries)
+        facts["Sent again"] = f"{traffic.retried:,} ({causes})"
+        facts["Waited"] = f"{traffic.waited_s:.1f} s on the target's refusals"
+    if traffic.suggested_rps is not None:
+        facts["Would not wait at"] = f"rate_limit_rps: {traffic.suggested_rps:g}"
     rows = "".join(f"<dt>{_e(name)}</dt><dd>{_e(value)}</dd>" for name, value in facts.items())
     return f'<dl class="facts">{rows}</dl>'
 

@@ -70,6 +70,7 @@ def _report(run: RunResult) -> dict[str, Any]:
         "aborted": run.aborted,
         "stop_kind": None if run.stop is None else run.stop.value,
         "budget": _budget(run),
+        "traffic": {**run.traffic.to_json(), "effective_rps": run.effective_rps},
         "requirements": [_requirement(result) for result in run.requirements],
         "waivers": [_waiver(outcome.waiver) | {"use": outcome.use} for outcome in run.waivers],
         "coverage": [_coverage(part) for part in run.coverage],
