@@ -3,7 +3,7 @@
 import pytest
 
 from layers_conformance.checks import changes, invariants
-from layers_conformance.checks.changes import judged_words
+from layers_conformance.checks.changes import judged_changes, judged_words
 from layers_conformance.checks.violations import expect, inconclusive
 from layers_conformance.probing.observed import observed
 from layers_conformance.probing.tails import tails
@@ -63,7 +63,7 @@ def test_every_page_size_gives_the_same_sequence(conformance):
     # by the closing walk; a walk that skipped an influencer live before and after it fails.
     timeline = observed(conformance).timeline
     judged = [changes.same_sequence(timeline, widest, other) for other in others]
-    conformance.note(judged_words(judged, "live in both walks"))
+    conformance.note(judged_words(judged, "live in both walks"), judged_changes(judged))
     expect([v for one in judged for v in one.violations])
     if observed(conformance).still:  # a tail is compared with the walk to the end as is
         _tails_or_inconclusive(

@@ -265,8 +265,8 @@ class TestRejectsByManifestAndSpec:
 
         copy = edited(bundle_of(certified), tmp_path / "seedless.zip", edit, rehash=True)
         code, out = verified(capsys, copy)
-        assert code == 1
-        assert "conformance.json: no seed" in out
+        assert code == 4
+        assert "conformance.json: seed=None must be an integer" in out
 
     def test_no_bundle_at_all_is_a_usage_error(self, capsys, tmp_path):
         assert main([str(tmp_path / "nothing.zip")]) == 4
@@ -276,5 +276,5 @@ class TestRejectsByManifestAndSpec:
         path = tmp_path / "evidence.zip"
         path.write_text("not a zip")
         code, out = verified(capsys, path)
-        assert code == 1
+        assert code == 4
         assert "not an evidence bundle" in out

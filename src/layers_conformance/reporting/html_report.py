@@ -26,6 +26,7 @@ from layers_conformance.core.results import (
     RequirementResult,
     RunResult,
 )
+from layers_conformance.reporting.changes import changes_html
 from layers_conformance.reporting.json_report import write_atomically
 
 ENDPOINT = "GET /v1/projects/:projectId/influencers"
@@ -73,7 +74,7 @@ def render_html(run: RunResult) -> str:
     # Findings first: a person opening a failing report wants what broke, then the matrix.
     main = [
         _summary(run), _spending(run), _waivers(run), _findings(run), _matrix(run),
-        _coverage(run), _notes(run),
+        changes_html(run.changes), _coverage(run), _notes(run),
     ]  # fmt: skip
     body = "".join([_header(run), "<main>", *main, "</main>", _footer(run)])
     return (
@@ -122,7 +123,15 @@ def _facts(run: RunResult) -> str:
         "Started": run.started_at,
         "Duration": f"{run.duration_s:.1f} s",
         "Requests": f"{run.requests:,} of {run.budget:,}" if run.budget else run.requests,
+        "Rate": f"{run.effective_rps:g} requests/s",
     }
+    traffic = run.traffic
+    if traffic.retried:
+        causes = ", ".join(f"{count} after {cause}" for cause, count in traffic.retries)
+        facts["Sent again"] = f"{traffic.retried:,} ({causes})"
+        facts["Waited"] = f"{traffic.waited_s:.1f} s on the target's refusals"
+    if traffic.suggested_rps is not None:
+        facts["Would not wait at"] = f"rate_limit_rps: {traffic.suggested_rps:g}"
     rows = "".join(f"<dt>{_e(name)}</dt><dd>{_e(value)}</dd>" for name, value in facts.items())
     return f'<dl class="facts">{rows}</dl>'
 

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from layers_conformance.core.inputs import MAX_REPORT_BYTES, InputError, read_text
 from layers_conformance.core.redaction import REDACTOR, clean
 from layers_conformance.core.results import (
     REQUIREMENT_STATUSES,
@@ -22,6 +23,8 @@ from layers_conformance.core.results import (
     RunResult,
     Waiver,
 )
+from layers_conformance.core.strict_json import parse
+from layers_conformance.reporting.changes import changes_json
 
 LEVELS = ("MUST", "SHOULD")
 VERDICTS = ("pass", "fail")
@@ -67,9 +70,11 @@ def _report(run: RunResult) -> dict[str, Any]:
         "aborted": run.aborted,
         "stop_kind": None if run.stop is None else run.stop.value,
         "budget": _budget(run),
+        "traffic": {**run.traffic.to_json(), "effective_rps": run.effective_rps},
         "requirements": [_requirement(result) for result in run.requirements],
         "waivers": [_waiver(outcome.waiver) | {"use": outcome.use} for outcome in run.waivers],
         "coverage": [_coverage(part) for part in run.coverage],
+        "changes": changes_json(run.changes),
     }
 
 
@@ -158,17 +163,25 @@ def write_atomically(path: Path, content: str | bytes) -> None:
 
 def read_json(path: Path | str) -> dict[str, Any]:
     """A report written by `write_json`, checked for what the diff relies on."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ReportError(f"{path}: cannot read the report: {error.strerror or error}") from None
-    except ValueError as error:
-        raise ReportError(f"{path}: not a conformance report: invalid JSON ({error})") from None
+    data = read_json_file(path, "the report", "a conformance report")
     problem = _report_problem(data)
     if problem:
         raise ReportError(f"{path}: not a conformance report: {problem}")
     report: dict[str, Any] = data
     return report
+
+
+def read_json_file(path: Path | str, the: str, a: str) -> Any:
+    """The value of a JSON file the suite wrote (a report, a run's description), read as the
+    hostile input it may have become: bounded (`core.inputs`), strict (`core.strict_json`)."""
+    try:
+        text = read_text(Path(path), MAX_REPORT_BYTES)
+    except InputError as error:
+        raise ReportError(f"{path}: cannot read {the}: {error}") from None
+    data, problem = parse(text)
+    if problem is not None:
+        raise ReportError(f"{path}: not {a}: invalid JSON ({problem})")
+    return data
 
 
 def _report_problem(data: Any) -> str:

@@ -15,6 +15,7 @@ from layers_conformance.core.stops import StopKind
 from layers_conformance.core.targets import Target
 from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.reporting.bundle import write_bundle
+from layers_conformance.reporting.changes import changes_lines
 from layers_conformance.reporting.files import (
     ALLURE_DIR,
     BUNDLE_FILE,
@@ -65,9 +66,11 @@ def finish_run(
         waivers=uses,
         certify=options.certify,
         coverage=tally.coverage,
+        changes=tally.changes,
         budget=budget,
         spending=tally.spending(),
         raise_hint=raise_hint(tally.cut_by, options, budget),
+        traffic=tally.traffic,
     )
     directory = options.target_report_dir
     directory.mkdir(parents=True, exist_ok=True)
@@ -114,6 +117,8 @@ def summary_lines(run: RunResult, options: Options) -> list[str]:
     if run.aborted:
         lines.append(f"run aborted: {run.aborted}")
     lines += _spending_lines(run)
+    lines += traffic_lines(run)
+    lines += changes_lines(run.changes)
     used = f"{run.requests}/{run.budget} requests" if run.budget else f"{run.requests} requests"
     lines.append(f"verdict: {run.verdict.upper()} ({used}, {run.duration_s:.1f} s)")
     lines += verdict_lines(run)
@@ -123,6 +128,25 @@ def summary_lines(run: RunResult, options: Options) -> list[str]:
         written.append(BUNDLE_FILE)
     lines.append(f"reports: {where}/ ({', '.join(written)})")
     return lines
+
+
+def traffic_lines(run: RunResult) -> list[str]:
+    """What the target's refusals cost, in words; nothing when it refused nothing."""
+    traffic = run.traffic
+    if not traffic.retried:
+        return []
+    causes = ", ".join(f"{count} after {_cause(cause)}" for cause, count in traffic.retries)
+    line = (
+        f"the target refused or shed requests: {traffic.retried} sent again ({causes}); "
+        f"{traffic.waited_s:.1f} s spent waiting; {run.effective_rps:g} requests/s in all"
+    )
+    if traffic.suggested_rps is not None:
+        line += f"; rate_limit_rps: {traffic.suggested_rps:g} would have avoided the waits"
+    return [line]
+
+
+def _cause(cause: str) -> str:
+    return "a connection closed before any answer" if cause == "closed" else f"HTTP {cause}"
 
 
 def _explained(result: RequirementResult) -> str:
