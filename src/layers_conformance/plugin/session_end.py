@@ -47,6 +47,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if worker_output is not None and state.spool is not None:
         worker_output[EXCHANGES_KEY] = str(state.spool.path)
     if not state.runs_suites or worker_output is not None:
+        for spool in state.spools if worker_output is None else ():
+            spool.unlink(missing_ok=True)  # no report is written: no exchange is left behind
         return
     from layers_conformance.run.finish import finish_run
 
