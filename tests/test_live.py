@@ -4,8 +4,11 @@ suite run in its own process, like `test_faults.py`."""
 
 import pytest
 
+from layers_conformance.reference.dataset import build_dataset
 from layers_conformance.reference.faults import LIVE_FAULTS
-from layers_conformance.selftest import run_case
+from layers_conformance.reference.live import LiveSettings, LiveWriter
+from layers_conformance.reference.store import Store
+from layers_conformance.selftest import SELFTEST_SEED, run_case
 
 # About one change every 10 requests, and one every 2.
 RATES = (10, 2)
@@ -17,6 +20,21 @@ def test_the_suite_passes_the_live_reference(rate):
     passes `standard` (TRAV-NODUP-001, ORDER-NEWEST-001 and the rest still judged)."""
     result = run_case("reference", "clean", (), live=rate)
     assert result.ok, f"verdict {result.verdict}; broken: {result.broken}; {result.problem}"
+    # The report lists the changes it saw, each one the server made, and what they narrowed.
+    made = server_changes(rate, result.requests)
+    assert result.changes
+    assert {(kind, ident) for kind, ident, _ in result.changes} <= made
+    assert all(narrowed for *_, narrowed in result.changes)
+
+
+def server_changes(rate, requests):
+    """The changes the live reference made in a run of `requests` requests: its writer
+    depends on the seed and the request count alone, so it can be run again here."""
+    dataset = build_dataset()
+    writer = LiveWriter(dataset, Store(dataset), LiveSettings(rate, SELFTEST_SEED))
+    for _ in range(requests):
+        writer.on_request()
+    return {(change.kind, change.influencer_id) for change in writer.changes}
 
 
 @pytest.mark.parametrize("name", sorted(LIVE_FAULTS))

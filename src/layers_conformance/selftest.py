@@ -37,6 +37,8 @@ class CaseResult:
     problem: str = ""  # the run itself went wrong (no report, a crash)
     requests: int = 0
     unsent_pairs: int = 0  # pairs of the query space the target allows that no case sent
+    # The list's changes the report lists: (kind, influencer, requirements narrowed).
+    changes: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -90,8 +92,20 @@ def run_case(
         data = json.loads(report.read_text(encoding="utf-8"))
     broken = tuple(r["id"] for r in data["requirements"] if r["status"] in BROKEN)
     unsent = sum(len(part["missed"]) for part in data.get("coverage", ()))
+    changes = tuple(
+        (c["kind"], c["influencer"], tuple(c["narrowed"])) for c in data.get("changes", ())
+    )
     return CaseResult(
-        name, kind, tuple(declared), broken, data["verdict"], duration, "", data["requests"], unsent
+        name,
+        kind,
+        tuple(declared),
+        broken,
+        data["verdict"],
+        duration,
+        "",
+        data["requests"],
+        unsent,
+        changes,
     )
 
 

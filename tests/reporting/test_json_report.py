@@ -38,6 +38,7 @@ RUN_KEYS = [
     "requirements",
     "waivers",
     "coverage",
+    "changes",
 ]
 REQUIREMENT_KEYS = [
     "id", "level", "status", "tests", "reason", "area", "statement", "evidence", "waiver"
@@ -116,6 +117,7 @@ class TestToJson:
             "feasible": 2,
             "exercised": 1,
             "missed": [["empty", "none"]],
+            "sent": [["main", "none"]],
         }
 
     def test_aborted_run_fails(self, make_run, make_result):

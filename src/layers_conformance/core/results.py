@@ -187,6 +187,12 @@ class PairCoverage:
         )
 
 
+# Coverage that lists one input's values rather than pairs of two dimensions: each value as
+# (value, one of these), e.g. ("rea", "near miss"), ("foreign", "alone").
+NEAR_MISS, SPELLING, ALONE = "near miss", "spelling", "alone"
+VALUE_SETS = (NEAR_MISS, SPELLING, ALONE)
+
+
 def merge_coverage(parts: Iterable[PairCoverage]) -> tuple[PairCoverage, ...]:
     """Coverage gathered by several tests, one entry per pair of dimensions, in first-seen order."""
     merged: dict[tuple[str, str], PairCoverage] = {}
@@ -205,6 +211,53 @@ def merge_coverage(parts: Iterable[PairCoverage]) -> tuple[PairCoverage, ...]:
 
 def _union(first: tuple[ValuePair, ...], second: tuple[ValuePair, ...]) -> tuple[ValuePair, ...]:
     return tuple(dict.fromkeys((*first, *second)))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change the run saw the list make between two of its observations: an influencer
+    created, archived or moved, said in words, the requests that showed it (the earlier
+    first), and the requirements whose comparisons it narrowed (set the influencer aside)."""
+
+    kind: str  # "created", "archived" or "moved"
+    influencer: str
+    detail: str
+    shown_by: tuple[str, ...]
+    narrowed: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Change:
+        """The change from its plain-data form (lists where tuples were)."""
+        return cls(
+            kind=str(data["kind"]),
+            influencer=str(data["influencer"]),
+            detail=str(data["detail"]),
+            shown_by=tuple(str(request) for request in data["shown_by"]),
+            narrowed=tuple(str(ident) for ident in data.get("narrowed", ())),
+        )
+
+
+def merge_changes(parts: Iterable[tuple[str, Change]]) -> tuple[Change, ...]:
+    """Changes several tests set aside, each (requirement, change): one entry per influencer
+    and kind, with every request that showed it and every requirement it narrowed, in the
+    order first seen."""
+    merged: dict[tuple[str, str], Change] = {}
+    for requirement, change in parts:
+        seen = merged.get((change.kind, change.influencer), change)
+        merged[(change.kind, change.influencer)] = Change(
+            change.kind,
+            change.influencer,
+            seen.detail,
+            tuple(sorted(dict.fromkeys((*seen.shown_by, *change.shown_by)), key=_request_number)),
+            tuple(dict.fromkeys((*seen.narrowed, *change.narrowed, requirement))),
+        )
+    return tuple(merged.values())
+
+
+def _request_number(request: str) -> int:
+    """A request said `#n METHOD URL` sorts by n; one without a number goes last."""
+    number = request.removeprefix("#").split(" ", 1)[0]
+    return int(number) if request.startswith("#") and number.isdigit() else 1 << 62
 
 
 @dataclass(frozen=True)
@@ -286,6 +339,8 @@ class RunResult:
     # When the budget or the deadline cut the run short: which limit, and how to raise it.
     raise_hint: str = ""
     traffic: Traffic = field(default_factory=Traffic)  # what the target's refusals cost
+    # What the list did while the run read it, as the server showed it (a list in use).
+    changes: tuple[Change, ...] = ()
 
     @property
     def effective_rps(self) -> float:

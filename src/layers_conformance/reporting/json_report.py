@@ -25,6 +25,7 @@ from layers_conformance.core.results import (
     Waiver,
 )
 from layers_conformance.core.strict_json import parse
+from layers_conformance.reporting.changes import changes_json
 
 LEVELS = ("MUST", "SHOULD")
 VERDICTS = ("pass", "fail")
@@ -74,6 +75,7 @@ def _report(run: RunResult) -> dict[str, Any]:
         "requirements": [_requirement(result) for result in run.requirements],
         "waivers": [_waiver(outcome.waiver) | {"use": outcome.use} for outcome in run.waivers],
         "coverage": [_coverage(part) for part in run.coverage],
+        "changes": changes_json(run.changes),
     }
 
 
@@ -107,6 +109,7 @@ def _coverage(part: PairCoverage) -> dict[str, Any]:
         "feasible": len(part.feasible),
         "exercised": len(part.exercised),
         "missed": [list(pair) for pair in part.missed],
+        "sent": [list(pair) for pair in part.exercised],
     }
 
 

@@ -16,6 +16,7 @@ from layers_conformance.core.stops import StopKind
 from layers_conformance.core.targets import Target
 from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.reporting.bundle import write_bundle
+from layers_conformance.reporting.changes import changes_lines
 from layers_conformance.reporting.files import (
     ALLURE_DIR,
     BUNDLE_FILE,
@@ -67,6 +68,7 @@ def finish_run(
         waivers=uses,
         certify=options.certify,
         coverage=tally.coverage,
+        changes=tally.changes,
         budget=budget,
         spending=tally.spending(),
         raise_hint=raise_hint(tally.cut_by, options, budget),
@@ -118,6 +120,7 @@ def summary_lines(run: RunResult, options: Options) -> list[str]:
         lines.append(f"run aborted: {run.aborted}")
     lines += _spending_lines(run)
     lines += traffic_lines(run)
+    lines += changes_lines(run.changes)
     used = f"{run.requests}/{run.budget} requests" if run.budget else f"{run.requests} requests"
     lines.append(f"verdict: {run.verdict.upper()} ({used}, {run.duration_s:.1f} s)")
     lines += verdict_lines(run)

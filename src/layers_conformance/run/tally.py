@@ -9,12 +9,14 @@ from typing import Any
 
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.results import (
+    Change,
     Evidence,
     PairCoverage,
     RequirementResult,
     Spent,
     Status,
     Traffic,
+    merge_changes,
     merge_coverage,
 )
 from layers_conformance.core.stops import StopKind
@@ -53,6 +55,8 @@ class TestRecord:
     stops_run: bool = False  # the test met a condition that ends the run (see ClientError)
     stop: StopKind | None = None  # why `incomplete`, as data
     traffic: Traffic | None = None  # what the target's refusals cost this worker's client so far
+    # Changes of the list the test's comparisons set aside (a list in use).
+    changes: tuple[Change, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The record as plain data, to travel on a report."""
@@ -67,8 +71,9 @@ class TestRecord:
         coverage = tuple(PairCoverage.from_json(part) for part in data.get("coverage", ()))
         stop = None if data.get("stop") is None else StopKind(data["stop"])
         traffic = None if data.get("traffic") is None else Traffic.from_json(data["traffic"])
+        changes = tuple(Change.from_json(part) for part in data.get("changes", ()))
         fields = {"evidence": evidence, "coverage": coverage, "stop": stop, "traffic": traffic}
-        return cls(**{**data, **fields})
+        return cls(**{**data, **fields, "changes": changes})
 
 
 @dataclass
@@ -119,6 +124,11 @@ class Tally:
     def coverage(self) -> tuple[PairCoverage, ...]:
         """The query space's pairs every test's cases sent, merged."""
         return merge_coverage(part for record in self.records for part in record.coverage)
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        """The list's changes every test set aside, each with the requirements it narrowed."""
+        return merge_changes((r.requirement, c) for r in self.records for c in r.changes)
 
     @property
     def requests(self) -> int:
