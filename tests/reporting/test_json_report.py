@@ -117,6 +117,7 @@ class TestToJson:
             "feasible": 2,
             "exercised": 1,
             "missed": [["empty", "none"]],
+            "sent": [["main", "none"]],
         }
 
     def test_aborted_run_fails(self, make_run, make_result):

@@ -187,6 +187,12 @@ class PairCoverage:
         )
 
 
+# Coverage that lists one input's values rather than pairs of two dimensions: each value as
+# (value, one of these), e.g. ("rea", "near miss"), ("foreign", "alone").
+NEAR_MISS, SPELLING, ALONE = "near miss", "spelling", "alone"
+VALUE_SETS = (NEAR_MISS, SPELLING, ALONE)
+
+
 def merge_coverage(parts: Iterable[PairCoverage]) -> tuple[PairCoverage, ...]:
     """Coverage gathered by several tests, one entry per pair of dimensions, in first-seen order."""
     merged: dict[tuple[str, str], PairCoverage] = {}

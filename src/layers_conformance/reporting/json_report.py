@@ -108,6 +108,7 @@ def _coverage(part: PairCoverage) -> dict[str, Any]:
         "feasible": len(part.feasible),
         "exercised": len(part.exercised),
         "missed": [list(pair) for pair in part.missed],
+        "sent": [list(pair) for pair in part.exercised],
     }
 
 
