@@ -102,10 +102,10 @@ def _reach() -> str:
     return f"{end.reach:,}" if end else "no walk to the end"
 
 
-def rewrite(results: Path, lines: Sequence[str]) -> None:
-    """Replace this section of `results` (or add it at the end), keeping everything else."""
+def rewrite(results: Path, lines: Sequence[str], title: str = TITLE) -> None:
+    """Replace the section `title` of `results` (or add it at the end), keeping the rest."""
     text = results.read_text(encoding="utf-8")
-    head, found, rest = text.partition(TITLE)
+    head, found, rest = text.partition(title)
     following = re.search(r"\n##+ ", rest) if found else None  # the next section, if any
     after = rest[following.start() + 1 :] if following else ""
     body = "\n".join(lines) + "\n"
