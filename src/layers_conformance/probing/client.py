@@ -178,7 +178,6 @@ class Client:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.requests_sent = 0
-        self.exchanges: list[Exchange] = []
         self._base_url = base_url.rstrip("/")
         self._credentials = credentials
         self._settings = settings
@@ -433,7 +432,7 @@ class Client:
         return describe(failure, received, self._settings.read_timeout_s)
 
     def _keep(self, exchange: Exchange) -> Exchange:
-        self.exchanges.append(exchange)  # list.append is atomic: safe from several threads
+        # Told, not kept: a run's memory must not grow with its length (the HAR is on disk).
         if self._on_exchange is not None:
             self._on_exchange(exchange)
         return exchange
