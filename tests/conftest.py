@@ -8,12 +8,35 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Item, Page, Traversal, read_page
+
+TESTS = Path(__file__).resolve().parent
+# The end-to-end lane (`-m e2e`): tests that run the suites, pytest, a wheel or a browser in
+# other processes (these files, and any test using `pytester`). Everything else is the fast
+# lane (`-m "not e2e"`): see tests/README.md.
+E2E = (
+    "gate/", "certification/", "robustness/", "test_faults.py", "test_live.py",
+    "test_standalone.py", "test_plugin.py", "test_scripts.py", "reporting/test_drawn_faults.py",
+    "reporting/test_browser.py", "reporting/test_history_browser.py",
+)  # fmt: skip
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "e2e: the end-to-end lane (whole runs in other processes)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        where = item.path.resolve().relative_to(TESTS).as_posix()
+        if where.startswith(E2E) or "pytester" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
+
 
 BASE = "https://api.test/v1/projects/p1/influencers"
 MISSING = object()  # pass as next_cursor to leave `nextCursor` out of the body

@@ -73,7 +73,10 @@ class TestVerdicts:
         assert result.ret == 0
         assert status_of(report, "SHAPE-ID-PREFIX-001")["status"] == "warn"
         assert report["verdict"] == "pass"
-        assert "WARN" in result.stdout.str() or "W" in result.stdout.str()
+        # The test's own status letter, the session's count and the requirement's line.
+        result.stdout.re_match_lines(
+            [r"^W +\[100%\]$", r"^WARN +SHAPE-ID-PREFIX-001 \(SHOULD\): ", r".*\b1 warned\b"]
+        )
 
     def test_an_undecidable_check_is_inconclusive_with_its_reason(self, pytester):
         """A check whose data cannot show the rule is `inconclusive`, never `pass`."""

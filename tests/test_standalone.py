@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from banner import read_banner
 from layers_conformance.core.catalogue import spec_sha256
-from layers_conformance.reference.serve import READY_LINE
 from layers_conformance.standalone import pytest_command
 
 REPO = Path(__file__).resolve().parents[1]
@@ -149,7 +149,7 @@ class TestInstalledWheel:
         serve = [installed.command, "serve", "--port", "0", "--fault", "oldest_first"]
         with subprocess.Popen(serve, stdout=subprocess.PIPE, text=True, env=clean_env()) as server:
             try:
-                banner = list(iter(server.stdout.readline, READY_LINE + "\n"))
+                banner = read_banner(server)
                 self._fails_both_ways(installed, empty_dir(tmp_path), banner)
             finally:
                 server.terminate()

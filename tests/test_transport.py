@@ -109,7 +109,7 @@ def test_dripping_body_hits_the_request_deadline():
         exchange = client.list_influencers(PROJECT)
     assert (exchange.status, exchange.error) == (200, "no complete answer within 0.3 s")
     assert not exchange.answered
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 0.3 + SLACK_S
 
 
 def test_dropped_connection_is_recorded():
@@ -130,8 +130,8 @@ def test_refused_connection_raises_fast():
     with client, pytest.raises(TargetUnreachable) as caught:
         client.list_influencers(PROJECT)
     assert str(caught.value) == f"cannot reach {url}: connection refused"
-    assert client.requests_sent == 3
-    assert time.monotonic() - started < 1
+    assert client.requests_sent == 1  # tried three times: its retries take no budget
+    assert time.monotonic() - started < 2 * 0.01 + SLACK_S  # two waits between three tries
 
 
 def forever(first: bytes, again: bytes, every_s: float) -> Reply:

@@ -16,6 +16,7 @@ lies in that directory does not take part:
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -42,10 +43,30 @@ def run_to_the_end(
     env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`command` (a pytest run, from `pytest_command` or the like) in its own process, its
-    output kept as text; a failing exit status is the run's answer, never an exception."""
-    return subprocess.run(
-        command, capture_output=True, text=True, timeout=timeout_s, check=False, cwd=cwd, env=env
-    )
+    output kept as text; a failing exit status is the run's answer, never an exception. A
+    run still going after `timeout_s` is killed: its answer is what it printed, then why."""
+    try:
+        return subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+            cwd=cwd,
+            env=env,
+        )
+    except subprocess.TimeoutExpired as stopped:
+        said = [_text(stopped.stdout), _text(stopped.stderr)]
+        why = f"the run did not end within {timeout_s:g} s and was stopped"
+        said[1] = f"{said[1].rstrip()}\n{why}\n".lstrip()
+        return subprocess.CompletedProcess(command, -signal.SIGKILL, *said)
+
+
+def _text(output: str | bytes | None) -> str:
+    """What a stopped process printed, as text whichever form it came in."""
+    if isinstance(output, bytes):
+        return output.decode("utf-8", errors="replace")
+    return output or ""
 
 
 def without_pytest_variables(**extra: str) -> dict[str, str]:

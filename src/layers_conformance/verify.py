@@ -4,7 +4,11 @@ The bundle's manifest must match its files, its spec must be the installed suite
 every requirement's status must come out the same when the suites run again over the
 recorded exchanges (`--replay`: a `probing.replay.Replay` answers in place of the HTTP
 client, so nothing is sent anywhere). Exit status: 0 accepted, 1 rejected (each difference
-on its own line), 4 when BUNDLE cannot be read at all.
+on its own line), 4 when BUNDLE cannot be read at all (one line).
+
+A bundle is somebody else's file: its members are read within limits, its claims are checked
+for type before any is used (the target names a folder inside verify's temporary one), and
+everything shown from it is shown as text, controls made visible.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ import hypothesis
 
 from layers_conformance import __version__
 from layers_conformance.core.catalogue import files_sha256, spec_dir
+from layers_conformance.core.redaction import escape_controls, excerpt
+from layers_conformance.core.targets import ConfigError, check_target_name
+from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.reporting.bundle import manifest_problems, read_bundle
 from layers_conformance.reporting.files import HAR_FILE, REPORT_FILE, RUN_FILE
 from layers_conformance.reporting.json_report import ReportError, read_json
@@ -34,7 +41,14 @@ from layers_conformance.standalone import (
 )
 
 REQUIRED = (REPORT_FILE, HAR_FILE, RUN_FILE)
-CLAIM_KEYS = ("suite_version", "spec_sha256", "target", "profile", "seed")
+# What the replay needs of the report, and the type each claim must have.
+CLAIM_TYPES: dict[str, tuple[type, str]] = {
+    "suite_version": (str, "a string"),
+    "spec_sha256": (str, "a string"),
+    "target": (str, "a string"),
+    "profile": (str, "a string"),
+    "seed": (int, "an integer"),
+}
 REPLAY_TIMEOUT_S = 3600
 
 
@@ -64,9 +78,7 @@ def verify(path: Path) -> Verification:
     with tempfile.TemporaryDirectory(prefix="lc-verify-") as scratch:
         unpacked = _unpack(files, Path(scratch))
         claimed = read_json(unpacked / REPORT_FILE)
-        found.problems += _claim_problems(claimed)
-        if found.problems:
-            return found
+        _check_claims(claimed)
         found.problems += _version_problems(claimed) + _spec_problems(files, claimed)
         if found.problems:
             return found
@@ -75,9 +87,19 @@ def verify(path: Path) -> Verification:
     return found
 
 
-def _claim_problems(claimed: Mapping[str, Any]) -> list[str]:
-    """What the replay needs of the report: how the run was made."""
-    return [f"{REPORT_FILE}: no {key}" for key in CLAIM_KEYS if key not in claimed]
+def _check_claims(claimed: Mapping[str, Any]) -> None:
+    """What the replay needs of the report (how the run was made), each of its type, the
+    target a safe name and the profile a known one; else a ReportError."""
+    for key, (kind, described) in CLAIM_TYPES.items():
+        value = claimed.get(key)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ReportError(f"{REPORT_FILE}: {key}={excerpt(value)} must be {described}")
+    try:
+        check_target_name(claimed["target"], REPORT_FILE)
+    except ConfigError as error:
+        raise ReportError(str(error)) from None
+    if claimed["profile"] not in PROFILES:
+        raise ReportError(f"{REPORT_FILE}: profile={excerpt(claimed['profile'])} is not known")
 
 
 def _version_problems(claimed: Mapping[str, Any]) -> list[str]:
@@ -191,14 +213,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         found = verify(args.bundle)
     except ReportError as error:
-        found = Verification([str(error)])
+        _show(f"verify: REJECTED {args.bundle}: {error}")
+        return 4
     if not found.accepted:
-        print(f"verify: REJECTED {args.bundle}")
-        print("\n".join(f"  {problem}" for problem in found.problems))
+        _show(f"verify: REJECTED {args.bundle}", found.problems)
         return 1
-    print(f"verify: ACCEPTED {args.bundle}")
-    print("\n".join(f"  {line}" for line in found.confirmed))
+    _show(f"verify: ACCEPTED {args.bundle}", found.confirmed)
     return 0
+
+
+def _show(head: str, lines: Sequence[str] = ()) -> None:
+    """Print a head line and indented lines as text: a bundle's values may hold controls."""
+    print(_text(head))
+    for line in lines:
+        print(f"  {_text(line)}")
+
+
+def _text(line: str) -> str:
+    """One line as text: controls, line breaks and tabs shown as escapes."""
+    return escape_controls(line).replace("\n", "\\n").replace("\t", "\\t")
 
 
 if __name__ == "__main__":

@@ -8,11 +8,13 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 import yaml
 
+from banner import read_banner
 from layers_conformance.reference.app import reference_app
 from layers_conformance.reference.faults import CATALOGUE
-from layers_conformance.reference.serve import READY_LINE, main, serve_in_thread, targets_entry
+from layers_conformance.reference.serve import main, serve_in_thread, targets_entry
 
 
 def test_unknown_fault_is_one_line_and_exit_2(capsys):
@@ -52,7 +54,7 @@ def test_serve_command_prints_a_working_entry():
     command += ["--size", "30", "--fault", "oldest_first"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as server:
         try:
-            banner = list(iter(server.stdout.readline, READY_LINE + "\n"))
+            banner = read_banner(server)
             body = _first_page(banner)
         finally:
             server.terminate()
@@ -88,3 +90,13 @@ def test_the_embedded_reference_formats_no_traceback_in_the_runs_process(dataset
                 headers=headers,
             )
         assert not logging.getLogger("uvicorn.error").isEnabledFor(logging.ERROR)
+
+
+def test_a_server_that_dies_before_its_banner_fails_the_test_at_once():
+    """Reading the banner stops at the end of the output, not only at the ready line."""
+    dies = [sys.executable, "-c", "print('starting'); raise SystemExit(3)"]
+    with (
+        subprocess.Popen(dies, stdout=subprocess.PIPE, text=True) as server,
+        pytest.raises(pytest.fail.Exception, match="starting"),
+    ):
+        read_banner(server)

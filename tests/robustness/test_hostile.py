@@ -1,8 +1,11 @@
 """A broken or hostile server ends the run in bounded time, with reports that say what broke.
 
-Each hostile fault runs the standard profile (on the embedded reference unless a targets
-entry is needed) and must end within its stated bound, write every report, fail the run,
-give every affected requirement a one-line reason, and leave unaffected ones passing.
+Each hostile fault runs the standard profile against the reference wrapped in a recording
+server, and must end in bounded time, write every report, fail the run, give every affected
+requirement a one-line reason, and leave unaffected ones passing. "In bounded time" is read
+on the server's clock against the run's own settings, never against how fast this machine
+is: after the last request the server saw, the run waits at most one read timeout for its
+answer, judges what came and writes its reports.
 No answer is no evidence: a server that leaves requests unanswered (hangs, drops the
 connection) makes the checks that needed them inconclusive, never fail, and the run
 incomplete, so it fails all the same.
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -21,6 +25,10 @@ from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.reference.faults import HOSTILE
 
 REPORT_FILES = ("conformance.json", "index.html", "junit.xml")
+READ_TIMEOUT_S = 10  # a target's default `timeout_s`
+# Slack, not a measure of speed: judging what came and writing the reports on a busy machine.
+AFTER_LAST_REQUEST_S = 60
+HANG_GUARD_S = 900  # only so that a run that never ends fails the test instead of hanging it
 
 
 @dataclass(frozen=True)
@@ -28,7 +36,6 @@ class Case:
     """How to run one hostile fault, how long it may take, and what it must break."""
 
     fault: str
-    bound_s: float  # about three times the time measured on an idle 2-core machine
     breaks: dict[str, str]  # requirement id -> words its reason must contain
     options: tuple[str, ...] = ()
     # requirement id -> a pattern of its reason, for those left inconclusive: no answer is no
@@ -46,35 +53,33 @@ CASES = {
     # a time, the first pages answer in between, and every hang is waited out).
     "hang_on_later_pages": Case(
         "hang_on_later_pages",
-        180,
         {},
         undecided=(("TRAV-NODUP-001", "read timed out after 10 s|stopped answering"),),
     ),
     # ... and `timeout_s: 2` in the targets entry is the lever that cuts the wait.
     "hang_on_later_pages-timeout_s-2": Case(
         "hang_on_later_pages",
-        75,
         {},
         entry=(("timeout_s", 2),),
         undecided=(("TRAV-NODUP-001", "read timed out after 2 s|stopped answering"),),
     ),
     # A slow server breaks no documented rule; only --deadline bounds the run (1.5 s/page
     # x ~450 requests is 11 minutes without one).
-    "slow_pages-deadline-15": Case("slow_pages", 45, {}, options=("--deadline", "15")),
-    "midway_503": Case("midway_503", 75, {"TRAV-PAGING-001": "HTTP 503"}),
-    "cursor_loop": Case("cursor_loop", 60, {"TRAV-NODUP-001": "already on page 1"}),
+    "slow_pages-deadline-15": Case("slow_pages", {}, options=("--deadline", "15")),
+    "midway_503": Case("midway_503", {"TRAV-PAGING-001": "HTTP 503"}),
+    "cursor_loop": Case("cursor_loop", {"TRAV-NODUP-001": "already on page 1"}),
     "never_ending_cursor": Case(
-        "never_ending_cursor", 60, {"TRAV-NODUP-001": "repeats an earlier nextCursor"}
+        "never_ending_cursor", {"TRAV-NODUP-001": "repeats an earlier nextCursor"}
     ),
     "non_json_body": Case(
-        "non_json_body", 30, {"SHAPE-CONTENT-TYPE-001": "text/html", "SHAPE-PAGE-001": "JSON"}
+        "non_json_body", {"SHAPE-CONTENT-TYPE-001": "text/html", "SHAPE-PAGE-001": "JSON"}
     ),
-    "huge_pages": Case("huge_pages", 30, {"LIMIT-MAX-001": "limit 100"}),
-    "midway_500": Case("midway_500", 30, {"TRAV-PAGING-001": "HTTP 500"}),
+    "huge_pages": Case("huge_pages", {"LIMIT-MAX-001": "limit 100"}),
+    "midway_500": Case("midway_500", {"TRAV-PAGING-001": "HTTP 500"}),
     # The drop after the headers arrives now as an empty 200 (a whole answer: evidence), now
     # as a reset connection (no answer): the run fails either way, and only on answers.
-    "drop_connection": Case("drop_connection", 30, {}, mixed=True),
-    "redirect_elsewhere": Case("redirect_elsewhere", 30, {"SHAPE-PAGE-001": "HTTP 302"}),
+    "drop_connection": Case("drop_connection", {}, mixed=True),
+    "redirect_elsewhere": Case("redirect_elsewhere", {"SHAPE-PAGE-001": "HTTP 302"}),
 }
 
 
@@ -97,12 +102,13 @@ def assert_one_line_reasons(run: Run) -> None:
 def test_a_hostile_server_ends_the_run_with_reports(tmp_path, targets, name):
     """The run ends in time, writes its reports, fails, and says why in one line each."""
     case = CASES[name]
-    if case.entry:
-        target = targets.start(HOSTILE[case.fault], **dict(case.entry))
-        run = run_suite(tmp_path, *case.options, target=target)
-    else:
-        run = run_suite(tmp_path, "--reference-fault", case.fault, *case.options)
-    assert run.elapsed < case.bound_s, run.explain()
+    entry = dict(case.entry)
+    target = targets.start(HOSTILE[case.fault], **entry)
+    run = run_suite(tmp_path, *case.options, target=target, timeout=HANG_GUARD_S)
+    ended = time.monotonic()
+    assert target.seen, run.explain()
+    waited = ended - target.seen[-1].at
+    assert waited < entry.get("timeout_s", READ_TIMEOUT_S) + AFTER_LAST_REQUEST_S, run.explain()
     assert_reports_written(run)
     assert_one_line_reasons(run)
     statuses, reasons = run.statuses, run.reasons
@@ -166,7 +172,8 @@ def test_a_target_that_is_down_stops_the_run_at_once(tmp_path):
         tmp_path, "--targets-file", str(path), "--target", "down", name="down", timeout=60
     )
     assert run.code == 1, run.explain()
-    assert run.elapsed < 20
+    # At once: no test judged anything, every requirement is left undecided.
+    assert set(run.statuses.values()) == {"inconclusive"}, run.explain()
     lines = [line for line in run.output.splitlines() if "cannot reach" in line]
     assert lines, run.explain()
     assert all(url in line for line in lines)
@@ -187,9 +194,10 @@ def test_a_target_that_dies_midway_ends_the_run_fast(tmp_path, targets):
             started[0].served.stop()
 
     started.append(targets.start(answer=die_at_40))
-    run = run_suite(tmp_path, target=started[0], timeout=120)
+    run = run_suite(tmp_path, target=started[0], timeout=HANG_GUARD_S)
+    ended = time.monotonic()
     assert run.code == 1, run.explain()
-    assert run.elapsed < 30
+    assert ended - started[0].seen[-1].at < READ_TIMEOUT_S + AFTER_LAST_REQUEST_S, run.explain()
     assert_reports_written(run)
     # In-flight requests that the shutdown cuts count as unanswered: three of them stop the
     # run before a new connection is refused, so either words the same fact.

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import re
+import reprlib
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
@@ -24,8 +25,8 @@ from urllib.parse import quote
 
 from layers_conformance.core.exchange import Exchange
 
-__all__ = ["REDACTOR", "Redactor", "clean", "escape_controls", "redact", "redact_exchange"]
-__all__ += ["redact_headers", "secret_forms"]
+__all__ = ["REDACTOR", "Redactor", "clean", "escape_controls", "excerpt", "redact"]
+__all__ += ["redact_exchange", "redact_headers", "secret_forms"]
 
 # Shorter forms would match by chance (a 2-byte key's base64 is 1 stable character).
 MIN_FORM_CHARS = 6
@@ -229,6 +230,18 @@ def escape_controls(text: str) -> str:
     return _CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
+def excerpt(value: object, limit: int = 60) -> str:
+    """A short repr of any value to quote in a one-line message: nesting, containers and
+    strings cut short before they are written out (an alias bomb's repr is gigabytes), the
+    whole at most `limit` characters, controls visible."""
+    short = _SHORT.repr(value)
+    shown = short if len(short) <= limit else short[: limit - 1] + "…"
+    return escape_controls(shown)
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 2, 3, 3, 60
+_SHORT.maxother = _SHORT.maxlong = 60
 REDACTOR = Redactor()
 
 

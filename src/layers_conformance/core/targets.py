@@ -19,8 +19,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from layers_conformance.core.redaction import excerpt
+
 __all__ = ["Auth", "ConfigError", "EmbeddedReference", "Fixtures", "Secret", "Target"]
-__all__ += ["TargetFlags", "load_embedded", "load_target", "load_targets", "resolve_env"]
+__all__ += ["TargetFlags", "check_target_name", "load_embedded", "load_target", "load_targets"]
+__all__ += ["resolve_env"]
 __all__ += ["target_from_flags"]
 
 SCHEMES = ("x-api-key", "bearer")
@@ -48,6 +51,8 @@ KEY_VARIABLE, KEY_NO_SCOPE_VARIABLE = "LAYERS_API_KEY", "LAYERS_API_KEY_NO_SCOPE
 T = TypeVar("T")
 _Check = Callable[[str, Any], T]
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+# A target's name names its report folder: one path segment, never `.`, `..` or an option.
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 WHOLE_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 
 
@@ -154,6 +159,17 @@ def load_target(path: Path, name: str) -> Target:
     return _target(path, name, entries[name])
 
 
+def check_target_name(name: object, where: str) -> str:
+    """`name` if it is a safe target name (it names a folder under the report directory),
+    else a ConfigError saying so; the one rule for the targets file, --target and a bundle."""
+    if isinstance(name, str) and SAFE_NAME.fullmatch(name):
+        return name
+    raise ConfigError(
+        f"{where}: target name {excerpt(name)} must be 1 to 100 letters, digits, '.', '_' or "
+        "'-', starting with a letter or digit (it names the target's report folder)"
+    )
+
+
 def load_embedded(path: Path, name: str) -> EmbeddedReference | None:
     """The named entry's settings when it is the embedded reference (`reference:` its only
     key), else None; an unknown or invalid setting, or a file that cannot be read, is a
@@ -246,7 +262,7 @@ def _entries(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: {error}") from None
     if not isinstance(entries, dict) or not entries:
         raise ConfigError(f"{path}: 'targets' must map target names to entries, got {entries!r}")
-    return {str(name): entry for name, entry in entries.items()}
+    return {check_target_name(name, str(path)): entry for name, entry in entries.items()}
 
 
 def _read_yaml(path: Path) -> Any:

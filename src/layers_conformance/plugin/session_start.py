@@ -104,7 +104,9 @@ def _default_report_paths(config: pytest.Config, directory: Path) -> None:
         config.option.xmlpath = str(directory / JUNIT_FILE)
     if hasattr(config.option, "allure_report_dir") and not config.option.allure_report_dir:
         config.option.allure_report_dir = str(directory / ALLURE_DIR)
-        config.option.clean_alluredir = True
+        from layers_conformance.reporting.sweep import clear_allure_results
+
+        clear_allure_results(directory / ALLURE_DIR)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -8,13 +8,32 @@ redactor, its control characters made visible (inside JSON values, where a reade
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from layers_conformance.core.redaction import REDACTOR, escape_controls
 from layers_conformance.reporting.json_report import clean_strings, write_atomically
 
-__all__ = ["sweep"]
+__all__ = ["clear_allure_results", "sweep"]
+
+# What Allure writes into its folder: <uuid>-result.json, -container.json, -globals.json and
+# -attachment.<ext> (allure_commons.model2's patterns).
+ALLURE_OUTPUT = re.compile(
+    r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+    r"-(?:result\.json|container\.json|globals\.json|attachment\.[A-Za-z0-9]{1,16})"
+)
+
+
+def clear_allure_results(directory: Path) -> None:
+    """Remove the files Allure wrote in `directory` for an earlier run, so that its report
+    shows this run alone (Allure's own clean-up deletes the folder whole, whatever is in it).
+    Nothing else is touched: another file, a folder, a link or what it points to."""
+    if directory.is_symlink() or not directory.is_dir():
+        return
+    for path in directory.iterdir():
+        if ALLURE_OUTPUT.fullmatch(path.name) and not path.is_symlink() and path.is_file():
+            path.unlink()
 
 
 def sweep(paths: Iterable[Path]) -> None:

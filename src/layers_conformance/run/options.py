@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -16,6 +17,7 @@ from layers_conformance.core.targets import (
     ConfigError,
     Target,
     TargetFlags,
+    check_target_name,
     load_embedded,
     load_target,
     target_from_flags,
@@ -41,6 +43,7 @@ class Options:
     reference_faults: tuple[str, ...] = ()
     reference_size: int = 160
     reference_live: float | None = None  # a live reference: one change every this many requests
+    reference_gateway: str | None = None  # MODE[:RPS] of `reference.gateway`, in front of it
     concurrency: int = 1  # independent requests in flight at once; 1 sends one at a time
     flags: TargetFlags | None = None  # a target given by --base-url and its companions
     waivers: tuple[Path, ...] = ()  # --waivers files (a targets entry may name one more)
@@ -85,6 +88,7 @@ def read_options(given: Mapping[str, Any]) -> Options:
         reference_faults=tuple(given["faults"]),
         reference_size=size,
         reference_live=_live_rate(given["live"]),
+        reference_gateway=_gateway(given["gateway"]),
         concurrency=_at_least_one(given["concurrency"], "--concurrency"),
         flags=flags,
         waivers=tuple(given["waivers"]),
@@ -100,6 +104,17 @@ def _live_rate(rate: float | None) -> float | None:
     if rate is not None and not 1 <= rate < math.inf:
         raise ConfigError(f"--reference-live={rate} must be a number of requests, at least 1")
     return rate
+
+
+def _gateway(spec: str | None) -> str | None:
+    if spec is not None:
+        from layers_conformance.reference.gateway import parse_gateway
+
+        try:
+            parse_gateway(spec)
+        except ValueError as error:
+            raise ConfigError(f"--reference-gateway: {error}") from None
+    return spec
 
 
 def _at_least_one(value: int, flag: str) -> int:
@@ -152,8 +167,26 @@ def target_flags(values: Mapping[str, str | None], targets_file: Path | None) ->
 
 
 def flags_target_name(flags: TargetFlags) -> str:
-    """What a target given by --base-url is called in reports (and their folder): its host."""
-    return urlsplit(flags.base_url).hostname or "command-line"
+    """What a target given by --base-url is called in reports (and their folder): its host,
+    any character a target name cannot hold made a '-' (an IPv6 address's colons)."""
+    host = re.sub(r"[^A-Za-z0-9._-]", "-", urlsplit(flags.base_url).hostname or "")
+    try:
+        return check_target_name(host.strip("-."), "--base-url")
+    except ConfigError:
+        return "command-line"
+
+
+def check_report_folder(options: Options) -> Path:
+    """The run's report folder, if its target's name is safe and the folder, links followed,
+    is inside the report directory; else a ConfigError."""
+    check_target_name(options.target, "--target")
+    folder = options.target_report_dir
+    if not folder.resolve().is_relative_to(options.report_dir.resolve()):
+        raise ConfigError(
+            f"--report-dir: {folder} leads outside {options.report_dir} (a link?); "
+            "reports are written only inside the report directory"
+        )
+    return folder
 
 
 def path_written_apart(args: Sequence[str], options: Sequence[str]) -> tuple[str, str] | None:
@@ -168,6 +201,7 @@ def path_written_apart(args: Sequence[str], options: Sequence[str]) -> tuple[str
 
 def resolve_target(options: Options) -> Target | None:
     """The configured target, or None for the embedded reference (started on first use)."""
+    check_report_folder(options)
     if options.replay is not None:
         # Imported here, not at the top: the plugin imports this module and stays cheap.
         from layers_conformance.run.replay import replay_target

@@ -10,7 +10,6 @@ holds a key.
 
 from __future__ import annotations
 
-import json
 import platform
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -32,7 +31,7 @@ from layers_conformance.probing.client import ClientError, Credentials
 from layers_conformance.probing.replay import Replay, refusal
 from layers_conformance.reporting.files import HAR_FILE, REPORT_FILE, RUN_FILE
 from layers_conformance.reporting.har import read_har
-from layers_conformance.reporting.json_report import ReportError, read_json
+from layers_conformance.reporting.json_report import ReportError, read_json, read_json_file
 from layers_conformance.run.tally import ABORTED
 
 STOP_KIND = "stop_kind"  # the report's key for why `aborted`, as data
@@ -74,10 +73,9 @@ def describe_run(
 def read_run(directory: Path) -> dict[str, Any]:
     """`run.json` of an unpacked bundle."""
     path = directory / RUN_FILE
-    try:
-        described: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ReportError(f"{path}: cannot read the run's description: {error}") from None
+    described = read_json_file(path, "the run's description", "a run's description")
+    if not isinstance(described, dict):
+        raise ReportError(f"{path}: the run's description must be a JSON object")
     return described
 
 
