@@ -82,6 +82,23 @@ def run_timed(
     return Timed(wall, cpu, done.returncode, done.stdout, done.stderr)
 
 
+def run_peak(
+    command: Sequence[str], log: Path, env: dict[str, str] | None = None
+) -> tuple[float, float]:
+    """Run `command` to the end, its output to `log`; its wall time and its own peak RSS in
+    MB (from wait4, which the children's rusage would merge with others')."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with log.open("w", encoding="utf-8") as out:
+        child = subprocess.Popen(
+            list(command), stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
+            env={**os.environ, **(env or {})},
+        )  # fmt: skip
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
 def tail(timed: Timed, lines: int = 5) -> str:
     """The end of a child's output, to say why it failed."""
     return "\n".join((timed.stdout + timed.stderr).strip().splitlines()[-lines:])

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import BENCH, OUT, SEED, machine, suite_command
+from common import BENCH, OUT, SEED, machine, run_peak, suite_command
 from layers_conformance.probing.plan import plan_run
 from layers_conformance.probing.profiles import PROFILES as PROFILES_BY_NAME
 
@@ -65,20 +62,13 @@ def one_run(profile: str, size: int) -> SizedRun:
     """The suite at `profile` against the reference with `size` influencers, measured."""
     report_dir = OUT / "sizes" / f"{profile}-{size}"
     log = report_dir.with_suffix(".log")
-    log.parent.mkdir(parents=True, exist_ok=True)
     command = suite_command(profile, report_dir, "--reference-size", str(size))
-    started = time.perf_counter()
-    with log.open("w", encoding="utf-8") as out:
-        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=BENCH.parent)
-        # wait4 gives this child's own peak memory, which the children's rusage merges.
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - started
+    wall, peak_mb = run_peak(command, log)
     report_path = report_dir / "reference" / "conformance.json"
     if not report_path.is_file():
         raise RuntimeError(f"{profile} at {size:,}: no report; see {log}")
     report = json.loads(report_path.read_text(encoding="utf-8"))
-    return SizedRun(profile, size, wall, usage.ru_maxrss / 1024, report)
+    return SizedRun(profile, size, wall, peak_mb, report)
 
 
 def section(runs: Sequence[SizedRun]) -> list[str]:
@@ -112,10 +102,10 @@ def _reach() -> str:
     return f"{end.reach:,}" if end else "no walk to the end"
 
 
-def rewrite(results: Path, lines: Sequence[str]) -> None:
-    """Replace this section of `results` (or add it at the end), keeping everything else."""
+def rewrite(results: Path, lines: Sequence[str], title: str = TITLE) -> None:
+    """Replace the section `title` of `results` (or add it at the end), keeping the rest."""
     text = results.read_text(encoding="utf-8")
-    head, found, rest = text.partition(TITLE)
+    head, found, rest = text.partition(title)
     following = re.search(r"\n##+ ", rest) if found else None  # the next section, if any
     after = rest[following.start() + 1 :] if following else ""
     body = "\n".join(lines) + "\n"

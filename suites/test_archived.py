@@ -48,7 +48,7 @@ def test_include_archived_changes_nothing(conformance):
         return
     # The list changed while the run looked: the two pages may differ by what changed.
     judged = changes.same_sequence(seen.with_pages([plain, page]), _alone(plain), _alone(page))
-    conformance.note(judged.words("on both pages"))
+    conformance.note(judged.words("on both pages"), judged.changes)
     expect(judged.violations)
 
 

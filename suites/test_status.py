@@ -28,7 +28,7 @@ def test_the_five_filters_partition_the_list(conformance):
         )
     filtered = {status: conformance.filtered(status) for status in STATUSES}
     judged = changes.filters_partition(observed(conformance).timeline, unfiltered, filtered)
-    conformance.note(judged.words("of the unfiltered walk its filters list"))
+    conformance.note(judged.words("of the unfiltered walk its filters list"), judged.changes)
     expect(judged.violations)
 
 

@@ -3,9 +3,19 @@
 import pytest
 
 from layers_conformance.checks import changes, invariants
-from layers_conformance.checks.changes import judged_words
+from layers_conformance.checks.changes import judged_changes, judged_words
 from layers_conformance.checks.violations import expect, inconclusive
 from layers_conformance.probing.observed import observed
+from layers_conformance.probing.tails import tails
+
+
+def _tails_or_inconclusive(conformance, judge):
+    """Every violation `judge` finds in the tail of each walk that stopped as a prefix, walked
+    at its own page size to the end; inconclusive, after them, where no tail could be walked."""
+    made, reasons = tails(conformance)
+    expect([v for tail in made for v in judge(tail)])
+    if reasons:
+        inconclusive("the end of the list was not checked " + "; ".join(reasons))
 
 
 @pytest.mark.smoke
@@ -37,6 +47,12 @@ def test_a_traversal_lists_each_influencer_once_and_ends(conformance):
         ]
     )
     conformance.expect_end(traversals[0])
+    _tails_or_inconclusive(
+        conformance,
+        lambda tail: (
+            invariants.no_repeated_items(tail.walked) + invariants.walk_ended(tail.walked, guards)
+        ),
+    )
 
 
 @pytest.mark.requirement("TRAV-CONSISTENT-001")
@@ -47,8 +63,12 @@ def test_every_page_size_gives_the_same_sequence(conformance):
     # by the closing walk; a walk that skipped an influencer live before and after it fails.
     timeline = observed(conformance).timeline
     judged = [changes.same_sequence(timeline, widest, other) for other in others]
-    conformance.note(judged_words(judged, "live in both walks"))
+    conformance.note(judged_words(judged, "live in both walks"), judged_changes(judged))
     expect([v for one in judged for v in one.violations])
+    if observed(conformance).still:  # a tail is compared with the walk to the end as is
+        _tails_or_inconclusive(
+            conformance, lambda tail: invariants.same_tail(tail.expected, tail.walked, tail.label)
+        )
 
 
 @pytest.mark.smoke
@@ -64,3 +84,10 @@ def test_the_last_page_says_null(conformance):
         ]
     )
     conformance.expect_end(traversals[0])
+    _tails_or_inconclusive(
+        conformance,
+        lambda tail: (
+            invariants.last_cursor_is_null(tail.walked)
+            + invariants.walk_ended(tail.walked, ("empty-cursor",))
+        ),
+    )

@@ -21,8 +21,8 @@ TESTS = Path(__file__).resolve().parent
 # other processes (these files, and any test using `pytester`). Everything else is the fast
 # lane (`-m "not e2e"`): see tests/README.md.
 E2E = (
-    "gate/", "certification/", "robustness/", "test_faults.py", "test_standalone.py",
-    "test_plugin.py", "test_scripts.py", "reporting/test_drawn_faults.py",
+    "gate/", "certification/", "robustness/", "test_faults.py", "test_live.py",
+    "test_standalone.py", "test_plugin.py", "test_scripts.py", "reporting/test_drawn_faults.py",
     "reporting/test_browser.py", "reporting/test_history_browser.py",
 )  # fmt: skip
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from layers_conformance.core.results import RequirementResult, RunResult, Spent
+from layers_conformance.core.results import RequirementResult, RunResult, Spent, Traffic
 from layers_conformance.core.stops import StopKind
 from layers_conformance.run.finish import raise_hint, summary_lines
 from layers_conformance.run.options import Options
@@ -58,3 +58,18 @@ def test_a_cut_run_says_what_to_raise_and_who_spent():
 def test_no_hint_when_nothing_was_cut():
     assert raise_hint(set(), OPTIONS, 60) == ""
     assert "--deadline" in raise_hint({StopKind.DEADLINE}, OPTIONS, 60)
+
+
+def test_what_the_targets_refusals_cost_is_one_line():
+    """Retries by cause, the time waited, the rate reached and the rate that would have
+    avoided the waits; nothing is said of a target that refused nothing."""
+    traffic = Traffic((("429", 40), ("502", 3)), 12.5, 9.0)
+    lines = summary_lines(run(result("A-001"), traffic=traffic, duration_s=10.0), OPTIONS)
+    assert (
+        "the target refused or shed requests: 43 sent again (40 after HTTP 429, 3 after "
+        "HTTP 502); 12.5 s spent waiting; 6 requests/s in all; rate_limit_rps: 9 would have "
+        "avoided the waits"
+    ) in lines
+    assert not [
+        line for line in summary_lines(run(result("A-001")), OPTIONS) if "sent again" in line
+    ]

@@ -493,3 +493,27 @@ class TestSamePage:
         """Order matters for one page."""
         a, b = make_item("a", 1), make_item("b", 1)
         assert invariants.same_page(make_page([a, b]), make_page([b, a]), make_exchange())
+
+
+class TestSameTail:
+    def test_the_rest_of_the_list_passes(self, make_item, make_traversal):
+        """A tail listing every item after its cursor, and ending, is no violation."""
+        c, d, e = make_item("c", 7), make_item("d", 6), make_item("e", 5)
+        assert invariants.same_tail([c, d, e], make_traversal([c], [d], [e], limit=1), "t") == []
+
+    def test_a_last_item_lost_is_named(self, make_item, make_traversal):
+        """A tail that ends one item early says how many remained."""
+        c, d, e = make_item("c", 7), make_item("d", 6), make_item("e", 5)
+        [violation] = invariants.same_tail([c, d, e], make_traversal([c], [d], limit=1), "t")
+        assert "ends after 2 influencers where 3 remain" in violation.message
+
+    def test_a_tie_cut_elsewhere_at_the_start_is_accepted(self, make_item, make_traversal):
+        """The first tie group may start at another member: any tie order is accepted."""
+        c, d, e = make_item("c", 7), make_item("d", 7), make_item("e", 5)
+        assert invariants.same_tail([c, d, e], make_traversal([d], [e], limit=1), "t") == []
+
+    def test_a_stranger_is_named(self, make_item, make_traversal):
+        """An item that is not next in the list is found at its page."""
+        c, d, x = make_item("c", 7), make_item("d", 6), make_item("x", 6)
+        [violation] = invariants.same_tail([c, d], make_traversal([c], [x], limit=1), "t")
+        assert violation.message.startswith("t: page 2:")

@@ -29,7 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "faults": [], "size": 160, "concurrency": 8, "certify": False, "replay": None,
     "base_url": None, "project_id": None, "empty_project_id": None, "foreign_project_id": None,
     "archived_ids_file": None, "auth_scheme": None, "requirements": [], "rerun_failed": None,
-    "recheck": False, "recheck_pause": 5.0, "waivers": [], "live": None,
+    "recheck": False, "recheck_pause": 5.0, "waivers": [], "live": None, "gateway": None,
 }  # fmt: skip
 PROJECT = "6f1c2b1e-8a51-4c3e-9f0a-2d4b6c8e0a11"
 
@@ -70,6 +70,8 @@ class TestReadOptions:
             ({"project_id": PROJECT}, "--project-id describes a target given by --base-url"),
             ({"requirements": ["NOPE-001"]}, "NOPE-001"),
             ({"live": 0.5}, "--reference-live=0.5 must be a number of requests, at least 1"),
+            ({"gateway": "nginx"}, "--reference-gateway: unknown gateway mode 'nginx'"),
+            ({"gateway": "rate-429:0"}, "--reference-gateway: gateway rate '0' must be a posi"),
         ],
         ids=[
             "size",
@@ -80,6 +82,8 @@ class TestReadOptions:
             "companion",
             "requirement",
             "live",
+            "gateway",
+            "gateway-rate",
         ],
     )
     def test_a_bad_value_is_one_line_naming_the_option(self, given, line):

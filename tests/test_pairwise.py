@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from layers_conformance.checks import pairwise
-from layers_conformance.checks.space import DIMENSIONS, Offer, is_hard, limit_class
+from layers_conformance.checks.space import DIMENSIONS, Offer, is_defect, is_hard, limit_class
 
 COUNTS = {None: 160, "draft": 32, "pending": 30, "training": 35, "ready": 33, "failed": 30}
 TARGET = Offer(frozenset(DIMENSIONS["project"]), frozenset(DIMENSIONS["key"]), COUNTS)
@@ -29,19 +29,33 @@ class TestAllPairs:
     def test_the_cover_is_small(self, points, cover):
         """A small fraction of the allowed points: the standard profile can afford it."""
         assert len(points) > 5_000
-        assert len(cover) < 150
+        assert len(cover) < 220
 
     def test_the_same_offer_gives_the_same_cases(self, points, cover):
         """Deterministic: every xdist worker and every run sends the same cases."""
         assert pairwise.all_pairs(list(points)) == cover
 
-    def test_every_pair_is_sent_with_no_hard_value_it_does_not_need(self, points, cover):
-        """A fault that shows only on a page is not masked: each pair is sent in a case with
-        the fewest hard values any allowed point with that pair has (`status=ready` with the
-        full key on the main project, not only on another org's)."""
-        least, sent = _fewest_hard(points), _fewest_hard(cover)
+    def test_every_pair_is_sent_with_no_defect_it_does_not_need(self, points, cover):
+        """A fault is not masked: each pair is sent in a case with the fewest defects any
+        allowed point with that pair has (`status=ready` with the full key on the main
+        project, not only on another org's; an altered cursor is a defect too)."""
+        least, sent = _fewest_defects(points), _fewest_defects(cover)
         for pair, fewest in least.items():
             assert sent[pair] == fewest or (is_hard(pair[1]) and is_hard(pair[3])), pair
+
+    def test_every_hard_value_is_sent_with_every_other_dimension_clean(self, points, cover):
+        """Each value that rules out a page is sent once with no other defect than the target
+        forces on it (a cursor issued to another org goes only to another org's project)."""
+        least, sent = _fewest_with(points), _fewest_with(cover)
+        assert {v: n for v, n in least.items() if is_hard(v)} == {
+            v: n for v, n in sent.items() if is_hard(v)
+        }
+        assert least["foreign"] == least["missing"] == least["garbage"] == 1
+
+    def test_another_orgs_project_with_the_key_in_the_other_header_is_sent_clean(self, cover):
+        """The case that a cursor or an invalid limit once masked: a server that skips the
+        org check for a Bearer key answers it with another org's data."""
+        assert ("foreign", "absent", "absent", "none", "full/other-header") in cover
 
     def test_pairs_of_two_hard_values_are_packed(self, cover):
         """Which error wins is all such a case asks: several hard values share one case."""
@@ -52,11 +66,19 @@ def _hardness(point):
     return sum(map(is_hard, point))
 
 
-def _fewest_hard(points):
+def _fewest_with(points):
+    fewest = {}
+    for point in points:
+        for value in point:
+            fewest[value] = min(fewest.get(value, 9), sum(map(is_defect, point)))
+    return fewest
+
+
+def _fewest_defects(points):
     fewest = {}
     for point in points:
         for pair in pairwise.pairs_of(point):
-            fewest[pair] = min(fewest.get(pair, 9), _hardness(point))
+            fewest[pair] = min(fewest.get(pair, 9), sum(map(is_defect, point)))
     return fewest
 
 
@@ -96,3 +118,20 @@ class TestPairCoverage:
         assert set(project_cursor.missed) == set(project_cursor.feasible) - set(
             project_cursor.exercised
         )
+
+
+class TestAloneCoverage:
+    def test_every_hard_value_is_listed_and_sent_alone(self, points, cover):
+        """Per dimension, each hard value the target allows, and the cover sends each alone."""
+        parts = {part.dimensions: part for part in pairwise.alone_coverage(points, cover)}
+        assert set(parts) == {
+            (d, pairwise.ALONE) for d in ("project", "limit", "status", "cursor", "key")
+        }
+        assert ("foreign", pairwise.ALONE) in parts[("project", pairwise.ALONE)].feasible
+        assert all(not part.missed for part in parts.values())
+
+    def test_a_hard_value_sent_only_beside_another_defect_is_missed(self, points):
+        """Another org's project sent only with an altered cursor is not sent alone."""
+        masked = [("foreign", "1", "absent", "altered", "full")]
+        parts = {p.dimensions: p for p in pairwise.alone_coverage(points, masked)}
+        assert ("foreign", pairwise.ALONE) in parts[("project", pairwise.ALONE)].missed

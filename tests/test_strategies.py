@@ -12,6 +12,7 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis.stateful import run_state_machine_as_test
 
+from layers_conformance.checks import strategies
 from layers_conformance.checks.pairwise import feasible_points
 from layers_conformance.checks.queries import PARTITIONS, requirement
 from layers_conformance.checks.space import DIMENSIONS, Offer
@@ -50,6 +51,20 @@ class TestPoints:
         point, _ = data.draw(points(TARGET, "QUERY-VALIDATION-001", FEASIBLE))
         if point.cursor == "this-query" and point.status == "ready":
             assert point.page_size < 12
+
+    def test_invalid_limits_and_statuses_come_from_the_grammars_too(self):
+        """The near misses the page excludes are drawn: `1_0`, an Arabic-Indic 7, `rea`."""
+        drawn = set()
+
+        @given(point=points(TARGET, "QUERY-VALIDATION-001", FEASIBLE))
+        @settings(max_examples=400, database=None, deadline=None)
+        def draw(point):
+            drawn.update((point[0].limit, point[0].status))
+
+        draw()
+        assert drawn & set(strategies.CLOSED_LIMITS)
+        assert drawn & set(strategies.CLOSED_STATUSES)
+        assert not drawn & {" 7", "07", "+7", " ready", ""}
 
     def test_a_partition_the_target_cannot_reach_draws_nothing(self):
         """No key without scope: nothing to draw for AUTH-SCOPE-001."""

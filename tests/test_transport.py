@@ -130,7 +130,7 @@ def test_refused_connection_raises_fast():
     with client, pytest.raises(TargetUnreachable) as caught:
         client.list_influencers(PROJECT)
     assert str(caught.value) == f"cannot reach {url}: connection refused"
-    assert client.requests_sent == 3
+    assert client.requests_sent == 1  # tried three times: its retries take no budget
     assert time.monotonic() - started < 2 * 0.01 + SLACK_S  # two waits between three tries
 
 

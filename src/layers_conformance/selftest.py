@@ -37,6 +37,8 @@ class CaseResult:
     problem: str = ""  # the run itself went wrong (no report, a crash)
     requests: int = 0
     unsent_pairs: int = 0  # pairs of the query space the target allows that no case sent
+    # The list's changes the report lists: (kind, influencer, requirements narrowed).
+    changes: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -90,27 +92,49 @@ def run_case(
         data = json.loads(report.read_text(encoding="utf-8"))
     broken = tuple(r["id"] for r in data["requirements"] if r["status"] in BROKEN)
     unsent = sum(len(part["missed"]) for part in data.get("coverage", ()))
+    changes = tuple(
+        (c["kind"], c["influencer"], tuple(c["narrowed"])) for c in data.get("changes", ())
+    )
     return CaseResult(
-        name, kind, tuple(declared), broken, data["verdict"], duration, "", data["requests"], unsent
+        name,
+        kind,
+        tuple(declared),
+        broken,
+        data["verdict"],
+        duration,
+        "",
+        data["requests"],
+        unsent,
+        changes,
     )
 
 
-def all_cases() -> list[tuple[str, str, tuple[str, ...]]]:
-    """(name, kind, declared ids): the clean reference, every variant and every fault."""
-    from layers_conformance.reference.faults import FAULTS, VARIANTS
+def all_cases(live: bool = False) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(name, kind, declared ids): the clean reference, every variant and every fault (with
+    `live`, the faults only a changing list shows too)."""
+    from layers_conformance.reference.faults import FAULTS, LIVE_FAULTS, VARIANTS
 
     clean = [("reference", "clean", ())]
     variants = [(n, "variant", ()) for n in VARIANTS]
-    return [*clean, *variants, *((n, "fault", f.breaks) for n, f in FAULTS.items())]
+    faults = {**FAULTS, **LIVE_FAULTS} if live else FAULTS
+    return [*clean, *variants, *((n, "fault", f.breaks) for n, f in faults.items())]
 
 
 def run_all(
-    workers: int, names: Sequence[str] = (), concurrency: int | None = None
+    workers: int,
+    names: Sequence[str] = (),
+    concurrency: int | None = None,
+    live: float | None = None,
 ) -> list[CaseResult]:
-    """Every case (or those named), `workers` at a time."""
-    cases = [c for c in all_cases() if not names or c[0] in names]
+    """Every case (or those named), `workers` at a time; with `live`, the reference's list
+    changes as each run reads it (and the faults only a changing list shows are cases too)."""
+    cases = [c for c in all_cases(live is not None) if not names or c[0] in names]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda c: run_case(c[0], c[1], c[2], concurrency=concurrency), cases))
+        return list(
+            pool.map(
+                lambda c: run_case(c[0], c[1], c[2], concurrency=concurrency, live=live), cases
+            )
+        )
 
 
 def table(results: Sequence[CaseResult]) -> str:
@@ -147,9 +171,16 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument(
         "--concurrency", type=int, default=None, help="each run's --concurrency (default: its own)"
     )
+    parser.add_argument(
+        "--live",
+        type=float,
+        default=None,
+        metavar="RATE",
+        help="the reference's list changes as each run reads it: a change every RATE requests",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
-    results = run_all(args.workers, args.names, args.concurrency)
+    results = run_all(args.workers, args.names, args.concurrency, args.live)
     print(table(results))
     print(f"wall time: {time.monotonic() - started:.0f} s with {args.workers} workers")
     return 0 if all(r.ok for r in results) else 1

@@ -23,7 +23,14 @@ import pytest
 from layers_conformance.checks.violations import ConformanceFailure, Inconclusive
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.exchange import Exchange
-from layers_conformance.core.results import Evidence, PairCoverage, Status, Waiver
+from layers_conformance.core.results import (
+    Change,
+    Evidence,
+    PairCoverage,
+    Status,
+    Traffic,
+    Waiver,
+)
 from layers_conformance.core.stops import StopKind
 from layers_conformance.probing.client import ClientError
 from layers_conformance.probing.probe import NoAnswer, Use
@@ -68,6 +75,8 @@ class TestVerdict:
         coverage: tuple[PairCoverage, ...] = (),
         test: str = "",
         used: int = 0,
+        traffic: Traffic | None = None,
+        changes: tuple[Change, ...] = (),
     ) -> TestRecord:
         """What the tally needs of this verdict, from the process that ran the test."""
         return TestRecord(
@@ -83,6 +92,8 @@ class TestVerdict:
             requests_used=used,
             stops_run=self.stops_run,
             stop=self.stop,
+            traffic=traffic,
+            changes=changes,
         )
 
     def apply(self, report: pytest.TestReport) -> None:

@@ -7,6 +7,7 @@ import re
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -46,6 +47,7 @@ def probe(base_url: str, fixtures: ReferenceFixtures) -> Iterator[Observation]:
         yield from _combinations(keyed, keyless, fixtures, main)
         for headers in _headers(fixtures):
             yield observe(keyless, main, {"limit": 1}, headers)
+        yield from _near_misses(keyed, keyless, fixtures, main)
 
 
 def _walk(client: httpx.Client, path: str, params: dict[str, Any]) -> Iterator[Observation]:
@@ -119,3 +121,29 @@ def _headers(fixtures: ReferenceFixtures) -> list[dict[str, str]]:
         {"X-Api-Key": fixtures.key_without_scope},
         {"Authorization": f"Bearer {fixtures.key}"},
     ]
+
+
+def _near_misses(
+    keyed: httpx.Client, keyless: httpx.Client, fixtures: ReferenceFixtures, main: str
+) -> Iterator[Observation]:
+    """Spellings a lenient parser reads as a documented value; ids in other spellings; the
+    end of the list at a small page size; another org's project with a Bearer key."""
+    limits = ["\u0667", "1_0", "1,0", "7\n", "07", "+7", " 7", "", "1_0\u00a0"]
+    statuses = ["ready\n", "rea", "Ready", "\uff52eady", " ready", ""]
+    for params in [
+        *({"limit": limit} for limit in limits),
+        *({"status": status} for status in statuses),
+        {"cursor": ""},
+        [("limit", "7"), ("limit", "8")],
+    ]:
+        yield observe(keyed, main, params)
+    foreign = fixtures.foreign_project_id
+    for spelled in (foreign.upper(), "{" + foreign + "}", f" {foreign} ", "%66" + foreign[1:]):
+        yield observe(keyed, f"/v1/projects/{quote(spelled, safe='')}/influencers", {})
+    yield observe(keyed, f"/v1/projects/{fixtures.project_id.upper()}/influencers", {})
+    bearer = {"Authorization": f"Bearer {fixtures.key}"}
+    yield observe(keyless, f"/v1/projects/{foreign}/influencers", {}, bearer)
+    cursors = [_next_cursor(page) for page in _walk(keyed, main, {"limit": 7})]
+    near_the_end = [cursor for cursor in cursors if cursor][-1:]
+    for cursor in near_the_end:  # the tail of the list at a small page size
+        yield from _walk(keyed, main, {"limit": 2, "cursor": cursor})

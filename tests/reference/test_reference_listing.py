@@ -70,9 +70,10 @@ def test_unknown_params_are_ignored(client, path):
     assert flagged == plain
 
 
-def test_repeated_parameter_uses_the_last_value(client, path):
-    """limit=1&limit=3 reads as limit=3."""
-    assert len(client.get(f"{path}?limit=1&limit=3").json()["items"]) == 3
+def test_a_repeated_parameter_is_rejected(client, path):
+    """limit=1&limit=3 is VALIDATION: the reference takes the strict reading (QUERY-STRICT-001)."""
+    answer = client.get(f"{path}?limit=1&limit=3")
+    assert (answer.status_code, answer.json()["error"]["code"]) == (400, "VALIDATION")
 
 
 def test_bearer_key_is_accepted(base_url, path, dataset):

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from layers_conformance.core.results import PairCoverage, Waiver, WaiverOutcome
+from layers_conformance.core.results import ALONE, NEAR_MISS, PairCoverage, Waiver, WaiverOutcome
 from layers_conformance.reporting.html_report import render_html, write_html
 
 HOSTILE = "<script>alert(1)</script>"
@@ -199,6 +199,21 @@ class TestCoverage:
         """A gap names the two values that were allowed but never sent together."""
         page = render_html(make_run(make_result("A-001"), coverage=self.coverage(())))
         assert "<li>project=empty with cursor=none</li>" in page
+
+    def test_value_sets_get_their_own_table(self, make_run, make_result):
+        """Near misses, spellings and hard values sent alone: a row per input, a column per
+        set, the values sent on hover; one not sent is listed."""
+        near = PairCoverage(
+            ("limit", NEAR_MISS), 2, (("1_0", NEAR_MISS), ("07", NEAR_MISS)), (("07", NEAR_MISS),)
+        )
+        alone = PairCoverage(("project", ALONE), 1, (("foreign", ALONE),), (("foreign", ALONE),))
+        coverage = (*self.coverage((("main", "none"),)), near, alone)
+        page = render_html(make_run(make_result("A-001"), coverage=coverage))
+        first, second = re.findall(r'<table class="coverage">.*?</table>', page, re.S)
+        assert NEAR_MISS not in first
+        assert "<th>near miss</th><th>alone</th>" in second
+        assert '<td title="07" class="cov gap">1/2' in second
+        assert "<li>limit: near miss 1_0</li>" in page
 
     def test_no_section_without_coverage(self, page):
         """A run that drew nothing from the query space shows no empty matrix."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 
 import pytest
 
 from layers_conformance.core.redaction import REDACTOR
-from layers_conformance.core.results import Evidence, PairCoverage, Waiver, WaiverOutcome
+from layers_conformance.core.results import Evidence, PairCoverage, Traffic, Waiver, WaiverOutcome
 from layers_conformance.reporting import json_report
 from layers_conformance.reporting.json_report import (
     ReportError,
@@ -34,9 +34,11 @@ RUN_KEYS = [
     "aborted",
     "stop_kind",
     "budget",
+    "traffic",
     "requirements",
     "waivers",
     "coverage",
+    "changes",
 ]
 REQUIREMENT_KEYS = [
     "id", "level", "status", "tests", "reason", "area", "statement", "evidence", "waiver"
@@ -50,6 +52,18 @@ class TestToJson:
         report = to_json(failing_run)
         assert list(report) == RUN_KEYS
         assert all(list(entry) == REQUIREMENT_KEYS for entry in report["requirements"])
+
+    def test_traffic_says_what_the_targets_refusals_cost(self, failing_run):
+        """Retries by cause, time waited, the rate that would have avoided it, the rate."""
+        traffic = Traffic((("429", 30), ("502", 2)), 12.5, 8.1)
+        report = to_json(replace(failing_run, traffic=traffic))
+        assert report["traffic"] == {
+            "retries": {"429": 30, "502": 2},
+            "waited_s": 12.5,
+            "suggested_rate_limit_rps": 8.1,
+            "effective_rps": round((321 + 32) / failing_run.duration_s, 2),
+        }
+        assert Traffic.from_json(report["traffic"]) == traffic
 
     def test_values(self, failing_run):
         """Run facts and the derived verdict are carried over."""
@@ -103,6 +117,7 @@ class TestToJson:
             "feasible": 2,
             "exercised": 1,
             "missed": [["empty", "none"]],
+            "sent": [["main", "none"]],
         }
 
     def test_aborted_run_fails(self, make_run, make_result):

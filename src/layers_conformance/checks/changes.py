@@ -28,6 +28,7 @@ from layers_conformance.checks.invariants import parse_timestamp
 from layers_conformance.checks.violations import Violation
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Item, Page, Traversal, item_id
+from layers_conformance.core.results import Change
 
 Kind = Literal["created", "archived", "moved", "skipped", "unexplained", "uncovered"]
 ALLOWED: tuple[Kind, ...] = ("created", "archived", "moved")
@@ -42,17 +43,6 @@ class Sighting:
     created: datetime | None
     exchange: Exchange
     item: Item
-
-
-@dataclass(frozen=True)
-class Change:
-    """One change the server showed: what happened to which influencer, and the requests that
-    showed it (`#number method url`, the earlier first). Plain data, for the reports."""
-
-    kind: str  # "created", "archived" or "moved"
-    influencer: str
-    detail: str
-    shown_by: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -234,6 +224,11 @@ def judged_words(judged: Sequence[Judged], what: str) -> str:
         [], tuple(a for one in judged for a in one.absences), min(j.compared for j in judged)
     )
     return merged.words(what)
+
+
+def judged_changes(judged: Sequence[Judged]) -> tuple[Change, ...]:
+    """The changes several comparisons set aside, each once (for the reports)."""
+    return changes_of(a for one in judged for a in one.absences)
 
 
 def same_sequence(timeline: Timeline, reference: Traversal, other: Traversal) -> Judged:

@@ -348,3 +348,32 @@ def same_page(expected: Page, got: Page | None, exchange: Exchange) -> list[Viol
             exchange,
         )
     ]
+
+
+def same_tail(expected: Sequence[Item], tail: Traversal, label: str) -> list[Violation]:
+    """A walk of the list's tail (`label` says at which page size, from where) lists what the
+    widest walk lists after the same item, ties as groups, and ends with it. Its first tie
+    group may be cut elsewhere: any tie order is accepted."""
+    want, got = tie_groups(expected), tie_groups(tail.items)
+    if got and want and not set(got[0]) <= set(want[0]):
+        return [_tail_off(tail, 0, label, "its first items are not the next ones of the list")]
+    compared = min(len(want), len(got)) - (0 if tail.complete else 1)
+    for index in range(1, max(compared, 0)):
+        if want[index] != got[index]:
+            said = f"{sorted(got[index])} where the widest walk lists {sorted(want[index])}"
+            return [_tail_off(tail, sum(g.total() for g in got[:index]), label, said)]
+    held, due = _count(got), _count(want) - (want[0].total() - got[0].total() if got else 0)
+    if tail.complete and held != due:
+        said = f"it ends after {held} influencers where {due} remain"
+        return [_tail_off(tail, min(held, len(tail.items) - 1), label, said)]
+    return []
+
+
+def _tail_off(tail: Traversal, position: int, label: str, said: str) -> Violation:
+    at = 0
+    for page in tail.pages:
+        at += len(page.items)
+        if at > position:
+            return Violation("same_tail", f"{label}: page {page.number}: {said}", page.exchange)
+    last = tail.pages[-1].exchange if tail.pages else None
+    return Violation("same_tail", f"{label}: {said}", last)

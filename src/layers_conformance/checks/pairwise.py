@@ -1,11 +1,14 @@
 """Every pair of values of every two dimensions, sent at least once: a greedy all-pairs cover.
 
 The cover is deterministic: the same offer gives the same cases in the same order, on every
-pytest-xdist worker and in every run. A pair counts as sent only in a case with no more hard
-values (values that rule out any page) than the pair itself needs, so a fault that shows
-only on a page is never masked by an unrelated error: `status=ready` with the full key is
-sent on the main project, not only on another org's. A pair of two hard values, which asks
-nothing but which error wins, may share its case with more.
+pytest-xdist worker and in every run. A pair counts as sent only in a case with no more
+defects (values an error may answer for: those that rule out any page, and a cursor issued
+elsewhere or edited, a key in the other header) than the pair itself needs, so a fault is
+never masked by an unrelated error: `status=ready` with the full key is sent on the main
+project, not only on another org's, and another org's project with the key in the other
+header is sent with no cursor and a valid limit. So every hard value is sent at least once
+with every other dimension clean. A pair of two hard values, which asks nothing but which
+error wins, may share its case with more.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from layers_conformance.checks.space import (
     Classes,
     Offer,
     Point,
+    is_defect,
     is_hard,
 )
-from layers_conformance.core.results import PairCoverage
+from layers_conformance.core.results import ALONE, PairCoverage
 
 Pair = tuple[int, str, int, str]  # (dimension, value, later dimension, value)
 DIMENSION_PAIRS = tuple(combinations(range(len(DIMENSIONS)), 2))
@@ -43,7 +47,7 @@ def feasible_points(offer: Offer) -> list[Classes]:
 
 def all_pairs(points: Sequence[Classes]) -> list[Classes]:
     """Few of `points` (the feasible ones, clean first) that together exercise every pair
-    any of them does, each in a case with no more hard values than the pair needs."""
+    any of them does, each in a case with no more defects than the pair needs."""
     holding: dict[Pair, list[Classes]] = defaultdict(list)
     for point in points:
         for pair in pairs_of(point):
@@ -61,7 +65,7 @@ def all_pairs(points: Sequence[Classes]) -> list[Classes]:
 
 
 def _newly(point: Classes, uncovered: set[Pair], least: dict[Pair, int]) -> set[Pair]:
-    # A pair counts as sent only in a case as plain as it allows: sent beside a hard value it
+    # A pair counts as sent only in a case as plain as it allows: sent beside a defect it
     # does not need, an error may answer before the pair is ever looked at.
     hardness = _hardness(point)
     return {
@@ -77,7 +81,7 @@ def _packed(pair: Pair) -> bool:
 
 
 def _hardness(classes: Classes) -> int:
-    return sum(map(is_hard, classes))
+    return sum(map(is_defect, classes))
 
 
 def _order(pair: Pair) -> tuple[int, int, int, int]:
@@ -138,6 +142,40 @@ def pair_coverage(allowed: frozenset[Pair], sent: Iterable[Classes]) -> tuple[Pa
         )
         for i, j in DIMENSION_PAIRS
     )
+
+
+def alone_coverage(points: Iterable[Classes], sent: Iterable[Classes]) -> tuple[PairCoverage, ...]:
+    """Per dimension, its hard values the target allows (`feasible`, as (value, ALONE)) and
+    those sent in a case with no defect the target does not force on them (`exercised`)."""
+    least = _fewest_defects(points)
+    hit = {key for key, fewest in _fewest_defects(sent).items() if least.get(key) == fewest}
+    names = list(DIMENSIONS)
+    return tuple(
+        PairCoverage(
+            (name, ALONE),
+            sum(map(is_hard, DIMENSIONS[name])),
+            feasible=tuple((v, ALONE) for i, v in sorted(least, key=_rank) if i == index),
+            exercised=tuple((v, ALONE) for i, v in sorted(hit, key=_rank) if i == index),
+        )
+        for index, name in enumerate(names)
+        if any(map(is_hard, DIMENSIONS[name]))
+    )
+
+
+def _fewest_defects(points: Iterable[Classes]) -> dict[tuple[int, str], int]:
+    # For each hard value (by dimension), the fewest defects of a point holding it.
+    fewest: dict[tuple[int, str], int] = {}
+    for point in points:
+        for index, value in enumerate(point):
+            if is_hard(value):
+                key = (index, value)
+                fewest[key] = min(fewest.get(key, len(point)), _hardness(point))
+    return fewest
+
+
+def _rank(key: tuple[int, str]) -> tuple[int, int]:
+    index, value = key
+    return index, list(DIMENSIONS.values())[index].index(value)
 
 
 def _pairs_in(first: int, second: int, pairs: frozenset[Pair]) -> tuple[tuple[str, str], ...]:

@@ -114,7 +114,7 @@ class Truth:
         statuses = {item_id(item): item.get("status") for item in self.listing}
         return any(
             statuses.get(item_id(item), item.get("status")) != item.get("status")
-            or (item_id(item) not in statuses and _newer_than_all(item, self.listing))
+            or (item_id(item) not in statuses and newer_than_all(item, self.listing))
             for item in page.items
         )
 
@@ -231,12 +231,12 @@ def _strangers(case: Case, page: Page, truth: Truth) -> list[Violation]:
             page.exchange,
         )
         for position, item in enumerate(page.items, start=1)
-        if item_id(item) not in ours and not _newer_than_all(item, truth.listing)
+        if item_id(item) not in ours and not newer_than_all(item, truth.listing)
     ]
 
 
-def _newer_than_all(item: Item, listing: Sequence[Item]) -> bool:
-    # Created after the walks: newer than every influencer they listed (the server's clock).
+def newer_than_all(item: Item, listing: Sequence[Item]) -> bool:
+    """Created after the walks: newer than every influencer they listed (the server's clock)."""
     created = invariants.parse_timestamp(item.get("createdAt"))
     instants = [invariants.parse_timestamp(row.get("createdAt")) for row in listing]
     known = [instant for instant in instants if instant is not None]

@@ -58,6 +58,9 @@ HARD = frozenset(
     | {"other-org", "truncated", "garbage"}
     | {"no-scope", "no-scope" + OTHER_HEADER, "invalid" + OTHER_HEADER, "missing"}
 )
+# Values that leave a page possible but let an error answer too: a cursor issued elsewhere or
+# edited, a key in the header the target may not read. With HARD, the request's defects.
+SOFT = frozenset({"other-status", "other-limit", "other-project", "altered", "full" + OTHER_HEADER})
 VALID_LIMITS = ("absent", "1", "2-99", "100")
 # The smallest limit of each valid class: a cursor exists at that class when more items remain.
 SMALLEST = {"absent": params.DEFAULT_LIMIT, "1": 1, "2-99": 2, "100": 100}
@@ -109,6 +112,11 @@ def status_class(raw: str | None) -> str:
 def is_hard(value: str) -> bool:
     """A value that rules out any page (a dimension's class name)."""
     return value in HARD
+
+
+def is_defect(value: str) -> bool:
+    """A value an error may answer for (a hard one, or one that leaves a page possible)."""
+    return value in HARD or value in SOFT
 
 
 @dataclass(frozen=True)

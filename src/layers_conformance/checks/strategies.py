@@ -22,7 +22,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from layers_conformance.checks import pairwise, params, shapes
+from layers_conformance.checks import nearmiss, pairwise, params, shapes
 from layers_conformance.checks.queries import pages_so_far, requirement_of
 from layers_conformance.checks.space import Classes, Offer, Params, Point
 from layers_conformance.checks.violations import expect
@@ -30,6 +30,10 @@ from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Item, Page, read_page
 
 PLAIN_TEXT = st.text(alphabet="abcdefxyzABC-_.,;:!~", min_size=1, max_size=6)
+# The near misses the page excludes, from the grammar of each input (checks/nearmiss.py): a
+# limit or status the query space draws is one of these as often as a hand-picked value.
+CLOSED_LIMITS = tuple(m.sent[0] for m in nearmiss.limit_near_misses() if not m.open)
+CLOSED_STATUSES = tuple(m.sent[0] for m in nearmiss.status_near_misses() if not m.open)
 PICKS = st.integers(0, 10**6)
 LIMITS = st.integers(params.MIN_LIMIT, params.MAX_LIMIT)
 FILTERS = st.none() | st.sampled_from(params.STATUSES)
@@ -83,7 +87,10 @@ def _limit(limit: str, cap: int) -> st.SearchStrategy[str | None]:
         return st.sampled_from(params.LIMITS_OUT_OF_RANGE) | outside.map(str)
     if limit == "not-integer":
         texts = PLAIN_TEXT.filter(lambda text: not params.CANONICAL_INTEGER.fullmatch(text))
-        return st.sampled_from(params.LIMITS_NOT_INTEGER) | texts
+        near = st.sampled_from(CLOSED_LIMITS).filter(
+            lambda text: not params.CANONICAL_INTEGER.fullmatch(text)
+        )
+        return st.sampled_from(params.LIMITS_NOT_INTEGER) | near | texts
     return st.just(pairwise.limit_value(limit, 0))
 
 
@@ -91,7 +98,7 @@ def _status(status: str) -> st.SearchStrategy[str | None]:
     if status != "invalid":
         return st.just(pairwise.status_value(status, 0))
     texts = PLAIN_TEXT.filter(lambda text: text not in params.STATUSES)
-    return st.sampled_from(params.STATUSES_INVALID) | texts
+    return st.sampled_from(params.STATUSES_INVALID) | st.sampled_from(CLOSED_STATUSES) | texts
 
 
 def run_given(

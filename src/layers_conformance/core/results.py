@@ -187,6 +187,12 @@ class PairCoverage:
         )
 
 
+# Coverage that lists one input's values rather than pairs of two dimensions: each value as
+# (value, one of these), e.g. ("rea", "near miss"), ("foreign", "alone").
+NEAR_MISS, SPELLING, ALONE = "near miss", "spelling", "alone"
+VALUE_SETS = (NEAR_MISS, SPELLING, ALONE)
+
+
 def merge_coverage(parts: Iterable[PairCoverage]) -> tuple[PairCoverage, ...]:
     """Coverage gathered by several tests, one entry per pair of dimensions, in first-seen order."""
     merged: dict[tuple[str, str], PairCoverage] = {}
@@ -208,12 +214,103 @@ def _union(first: tuple[ValuePair, ...], second: tuple[ValuePair, ...]) -> tuple
 
 
 @dataclass(frozen=True)
+class Change:
+    """One change the run saw the list make between two of its observations: an influencer
+    created, archived or moved, said in words, the requests that showed it (the earlier
+    first), and the requirements whose comparisons it narrowed (set the influencer aside)."""
+
+    kind: str  # "created", "archived" or "moved"
+    influencer: str
+    detail: str
+    shown_by: tuple[str, ...]
+    narrowed: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Change:
+        """The change from its plain-data form (lists where tuples were)."""
+        return cls(
+            kind=str(data["kind"]),
+            influencer=str(data["influencer"]),
+            detail=str(data["detail"]),
+            shown_by=tuple(str(request) for request in data["shown_by"]),
+            narrowed=tuple(str(ident) for ident in data.get("narrowed", ())),
+        )
+
+
+def merge_changes(parts: Iterable[tuple[str, Change]]) -> tuple[Change, ...]:
+    """Changes several tests set aside, each (requirement, change): one entry per influencer
+    and kind, with every request that showed it and every requirement it narrowed, in the
+    order first seen."""
+    merged: dict[tuple[str, str], Change] = {}
+    for requirement, change in parts:
+        seen = merged.get((change.kind, change.influencer), change)
+        merged[(change.kind, change.influencer)] = Change(
+            change.kind,
+            change.influencer,
+            seen.detail,
+            tuple(sorted(dict.fromkeys((*seen.shown_by, *change.shown_by)), key=_request_number)),
+            tuple(dict.fromkeys((*seen.narrowed, *change.narrowed, requirement))),
+        )
+    return tuple(merged.values())
+
+
+def _request_number(request: str) -> int:
+    """A request said `#n METHOD URL` sorts by n; one without a number goes last."""
+    number = request.removeprefix("#").split(" ", 1)[0]
+    return int(number) if request.startswith("#") and number.isdigit() else 1 << 62
+
+
+@dataclass(frozen=True)
 class Spent:
     """Requests one test used (the walks it was the first to read included)."""
 
     test: str
     requirement: str
     requests: int
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """What the target's refusals cost a run: the requests sent again, by cause (`429`,
+    `503`, `closed`: a connection closed before any answer), the time spent waiting on them
+    (seconds during which some request waited), and the `rate_limit_rps` that would have
+    kept the target from refusing (None when it never refused)."""
+
+    retries: tuple[tuple[str, int], ...] = ()
+    waited_s: float = 0.0
+    suggested_rps: float | None = None
+
+    @property
+    def retried(self) -> int:
+        """Requests sent again, all causes."""
+        return sum(count for _, count in self.retries)
+
+    def plus(self, other: Traffic) -> Traffic:
+        """Two clients' traffic (pytest-xdist workers) as one run's."""
+        retries: dict[str, int] = dict(self.retries)
+        for cause, count in other.retries:
+            retries[cause] = retries.get(cause, 0) + count
+        suggestions = [r for r in (self.suggested_rps, other.suggested_rps) if r is not None]
+        return Traffic(
+            tuple(sorted(retries.items())),
+            round(self.waited_s + other.waited_s, 3),
+            min(suggestions) if suggestions else None,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """As plain data."""
+        return {
+            "retries": dict(self.retries),
+            "waited_s": self.waited_s,
+            "suggested_rate_limit_rps": self.suggested_rps,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Traffic:
+        """From what `to_json` gave."""
+        retries = tuple(sorted((str(k), int(v)) for k, v in data.get("retries", {}).items()))
+        suggested = data.get("suggested_rate_limit_rps")
+        return cls(retries, float(data.get("waited_s", 0.0)), suggested)
 
 
 @dataclass(frozen=True)
@@ -241,6 +338,15 @@ class RunResult:
     spending: tuple[Spent, ...] = ()  # by test, most first
     # When the budget or the deadline cut the run short: which limit, and how to raise it.
     raise_hint: str = ""
+    traffic: Traffic = field(default_factory=Traffic)  # what the target's refusals cost
+    # What the list did while the run read it, as the server showed it (a list in use).
+    changes: tuple[Change, ...] = ()
+
+    @property
+    def effective_rps(self) -> float:
+        """Requests sent a second, retries included, over the whole run."""
+        sent = self.requests + self.traffic.retried
+        return round(sent / self.duration_s, 2) if self.duration_s > 0 else 0.0
 
     @property
     def verdict(self) -> RunVerdict:

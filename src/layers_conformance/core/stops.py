@@ -27,6 +27,7 @@ class StopKind(enum.Enum):
     UNREADABLE = "unreadable"  # an answer could not be read
     UNJUDGED = "unjudged"  # the suite could not judge (an error of its own)
     NOT_RECORDED = "not_recorded"  # a replay holds no answer to a request
+    REFUSED = "refused"  # a request refused or shed for longer than it may wait
 
     @property
     def refusal(self) -> bool:

@@ -100,6 +100,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="live influencers in the reference's main project",
     )
     group.addoption(
+        "--reference-gateway",
+        dest="lc_gateway",
+        default=None,
+        metavar="MODE[:RPS]",
+        help="put the embedded reference behind a production gateway (self-tests; "
+        "layers-conformance serve --list-gateways lists them)",
+    )
+    group.addoption(
         "--reference-live",
         dest="lc_live",
         type=float,

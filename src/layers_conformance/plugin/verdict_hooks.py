@@ -77,8 +77,11 @@ def pytest_runtest_makereport(
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     requests_sent = state.probe.client.requests_sent if state.probe else 0
     coverage: list[PairCoverage] = item.stash.get(COVERAGE, [])
-    used = use.requests if use else 0
-    record = verdict.record(worker, requests_sent, tuple(coverage), item.nodeid, used)
+    used, changes = (use.requests, tuple(use.changes)) if use else (0, ())
+    traffic = state.probe.client.traffic if state.probe else None
+    record = verdict.record(
+        worker, requests_sent, tuple(coverage), item.nodeid, used, traffic, changes
+    )
     attach_record(report, record)
     # pytest's JUnit writer reads a test case's properties from its teardown report, which
     # pytest builds from `item.user_properties`: set there, they reach junit.xml (xdist too).

@@ -8,7 +8,16 @@ Exceptions end what is left of a test (and, for some, the run); each `str()` is 
     │                                                                         (stops the run)
     ├── TargetUnreachable   no connection to the target, retries included   (stops the run)
     ├── TargetUnresponsive  the last 3 requests in a row got no whole answer (stops the run)
-    └── RateLimited         429s the run cannot wait out                      (stops the run)
+    ├── RateLimited         429s the run cannot wait out                      (stops the run)
+    └── Refused             one request refused or shed past its allowance of waiting
+
+How fast requests leave is `pacing.Pace`'s: the configured rate, the target's rate headers,
+and a rate learned from its refusals. A 429 is waited out (its Retry-After in full, else
+backoff with jitter) and sent again, for as long as the request's allowance and the run's
+deadline allow; a 502, 503 or 504, or a connection closed before any answer, is sent again
+up to `max_retries` times within the same bounds, and a 5xx given on the last try is the
+answer. A retry takes nothing from the budget: it is counted apart (`Traffic`), so what is
+sent and judged does not depend on what the target made the run wait for.
 
 Nothing a server sends raises out of this module: a slow, dropped, oversized or unreadable
 answer, or a request its values cannot make (a cursor too long for a URL), comes back as an
@@ -23,12 +32,12 @@ from __future__ import annotations
 
 import enum
 import math
+import random
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import ClassVar, Final, Literal
 from urllib.parse import quote
 
@@ -39,12 +48,13 @@ from layers_conformance.core.exchange import (
     BODY_EXCERPT_CHARS,
     KEY_PLACEHOLDER,
     Exchange,
-    shorten,
     why_unsendable,
 )
 from layers_conformance.core.redaction import Redactor, redact_exchange
+from layers_conformance.core.results import Traffic
 from layers_conformance.core.stops import StopKind
 from layers_conformance.core.targets import Secret
+from layers_conformance.probing.pacing import Pace, backoff_s, read_quota, retry_after
 from layers_conformance.probing.transport import (
     ACCEPT_ENCODING,
     Body,
@@ -56,10 +66,10 @@ from layers_conformance.probing.transport import (
 
 __all__ = ["NO_CREDENTIALS", "BudgetExceeded", "Client", "ClientError", "ClientSettings"]
 __all__ += ["Credentials", "DeadlineExceeded", "RateLimited", "TargetUnreachable", "list_url"]
-__all__ += ["TargetUnresponsive", "request_headers", "unsent"]
+__all__ += ["Refused", "TargetUnresponsive", "request_headers", "unsent"]
 
-RETRY_STATUSES = frozenset({429, 503})
-BACKOFF_S = 0.5
+SHED_STATUSES = frozenset({502, 503, 504})  # a gateway's, sent again before they are judged
+CLOSED = "closed"  # a connection closed before any answer, as a retry's cause
 USER_AGENT = f"layers-conformance/{__version__}"
 UNANSWERED_IN_A_ROW = 3  # then the target is unresponsive and the run stops
 Query = tuple[tuple[str, str], ...]
@@ -122,6 +132,12 @@ class RateLimited(ClientError):
     kind = StopKind.RATE_LIMITED
 
 
+class Refused(ClientError):
+    """One request was refused or shed for longer than it may wait; the run goes on."""
+
+    kind = StopKind.REFUSED
+
+
 class TargetUnresponsive(ClientError):
     """The target connected but left several requests in a row without an answer."""
 
@@ -139,8 +155,9 @@ class ClientSettings:
     read_timeout_s: float = 10
     request_deadline_s: float = 20  # connect, headers, body and decoding, all told
     max_body_bytes: int = 5_000_000
-    max_retries: int = 2
-    max_retry_wait_s: float = 5  # for a 503; a 429's Retry-After is honoured in full
+    max_retries: int = 2  # of a 502, 503, 504 or a connection closed before any answer
+    max_retry_wait_s: float = 5  # for those; a 429's Retry-After is honoured in full
+    retry_allowance_s: float = 60  # one request's waits after refusals, all told
     run_deadline: float | None = None
     proxy: str | None = None  # an HTTP proxy's URL (see `transport.proxy_for`); None: direct
 
@@ -161,7 +178,6 @@ class Client:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.requests_sent = 0
-        self.exchanges: list[Exchange] = []
         self._base_url = base_url.rstrip("/")
         self._credentials = credentials
         self._settings = settings
@@ -173,7 +189,12 @@ class Client:
         # thread's request has its own deadline.
         self._admission = threading.Lock()
         self._admitted = 0
-        self._next_slot: float | None = None
+        self._pace = Pace(settings.rate_limit_rps, clock)
+        self._jitter = random.Random()  # the waits' own: what is sent never depends on it
+        self._retries: Counter[str] = Counter()
+        self._waiting = 0  # threads waiting on a refusal now, and since when
+        self._waiting_since = 0.0
+        self._waited_s = 0.0
         self._stopped: ClientError | None = None
         # Unanswered requests in a row and the last answered one: shared state too, kept
         # under the same lock.
@@ -197,6 +218,16 @@ class Client:
     def __repr__(self) -> str:
         return f"Client({self._base_url}, {self.requests_sent} requests sent)"
 
+    @property
+    def traffic(self) -> Traffic:
+        """What the target's refusals have cost so far."""
+        with self._admission:
+            return Traffic(
+                tuple(sorted(self._retries.items())),
+                round(self._waited_s, 3),
+                self._pace.suggested_rps,
+            )
+
     def list_influencers(
         self,
         project_id: str,
@@ -204,7 +235,7 @@ class Client:
         *,
         credentials: CallCredentials = None,
     ) -> Exchange:
-        """One GET of the list, retried on 429/503 and refused connections."""
+        """One GET of the list, sent again after a refusal, a shed or a refused connection."""
         try:
             return self._list(project_id, params, credentials)
         except ClientError as error:
@@ -226,14 +257,31 @@ class Client:
         if isinstance(prepared, Exchange):
             return self._keep(prepared)
         request, shown = prepared
-        attempt = 0
+        attempt, refused, first = 0, False, math.inf
+        shed: float | None = None  # when the first try the target shed (a 503) was sent
         while True:
-            outcome = self._attempt(request, shown)
-            wait = self._retry_wait(outcome, attempt)
+            outcome = self._attempt(request, shown, retry=attempt > 0, refused=refused)
+            first = min(first, self._clock())  # the allowance runs from the first answer
+            shed = self._shed(outcome, shed)
+            wait = self._retry_wait(outcome, attempt, self._clock() - first)
             if wait is None:
                 return self._count_answer(self._result(outcome))
-            self._sleep(wait)
+            self._wait(wait)
             attempt += 1
+            refused = isinstance(outcome, Exchange) and outcome.status == 429
+
+    def _shed(self, outcome: Exchange | Exception, shed: float | None) -> float | None:
+        """When the request was first shed (a 503), until a try gets through: then the pace
+        slows, as for a 429. A 503 on every try is the server's answer, not load shedding,
+        and leaves the pace alone."""
+        if not isinstance(outcome, Exchange):
+            return shed
+        if outcome.status == 503:
+            return shed if shed is not None else self._clock() - outcome.elapsed_s
+        if shed is not None and outcome.answered:
+            with self._admission:
+                self._pace.refused(shed, None)
+        return None
 
     def close(self) -> None:
         """Close the connections."""
@@ -272,10 +320,12 @@ class Client:
         headers = request_headers(credentials).items()
         return {name: self._redactor.redact(value) for name, value in headers}
 
-    def _attempt(self, request: httpx.Request, shown: dict[str, str]) -> Exchange | Exception:
-        """Send once; a failed connect comes back as the error, anything else as an Exchange."""
-        self._admit()
-        started = self._clock()
+    def _attempt(
+        self, request: httpx.Request, shown: dict[str, str], *, retry: bool, refused: bool
+    ) -> Exchange | Exception:
+        """Send once; a failed connect comes back as the error, anything else as an Exchange.
+        `refused`: the try before was refused (a 429)."""
+        started = self._admit(retry=retry, refused=refused)
         self._deadline.at = self._request_deadline(started)
         failure: Exception | None = None
         try:
@@ -309,32 +359,33 @@ class Client:
             last_answered = self._last_answered
         raise TargetUnresponsive(_stopped_answering(last_answered))
 
-    def _admit(self) -> None:
-        """Take one request of the budget and a send slot within the rate, or raise."""
+    def _admit(self, *, retry: bool, refused: bool = False) -> float:
+        """Take one request of the budget (a retry takes none) and a send slot within the
+        pace, or raise; when it left. A retry of a 429 that the deadline overtakes means
+        the target refused until the deadline: RateLimited."""
         settings = self._settings
         with self._admission:
             if self._stopped is not None:
                 raise type(self._stopped)(*self._stopped.args)
-            if self._admitted >= settings.budget:
+            if not retry and self._admitted >= settings.budget:
                 raise BudgetExceeded(f"request budget of {settings.budget} requests is spent")
-            self._admitted += 1
-            slot = self._reserve_slot()
+            self._admitted += 0 if retry else 1
+            slot = self._pace.slot()
+        deadline = math.inf if settings.run_deadline is None else settings.run_deadline
         wait = slot - self._clock()
-        if wait > 0:
+        if wait > 0 and slot <= deadline:  # a slot past the deadline is not waited for
             self._sleep(wait)
-        if settings.run_deadline is not None and self._clock() > settings.run_deadline:
+        now = self._clock()
+        if max(now, slot) > deadline:
+            if refused:
+                raise RateLimited("rate limited: HTTP 429 on every try until the run's deadline")
             raise DeadlineExceeded("the run's deadline has passed; no further requests are sent")
         with self._admission:
-            self.requests_sent += 1
-            self._sending.number = self.requests_sent
-
-    def _reserve_slot(self) -> float:
-        """When this request may leave: 1/rate after the one before, whichever thread sent it."""
-        now = self._clock()
-        slot = now if self._next_slot is None else max(now, self._next_slot)
-        if self._settings.rate_limit_rps is not None:
-            self._next_slot = slot + 1 / self._settings.rate_limit_rps
-        return slot
+            self._pace.sent(now)
+            if not retry:
+                self.requests_sent += 1
+                self._sending.number = self.requests_sent
+        return now
 
     # --- the answer ------------------------------------------------------------------------
 
@@ -381,39 +432,96 @@ class Client:
         return describe(failure, received, self._settings.read_timeout_s)
 
     def _keep(self, exchange: Exchange) -> Exchange:
-        self.exchanges.append(exchange)  # list.append is atomic: safe from several threads
+        # Told, not kept: a run's memory must not grow with its length (the HAR is on disk).
         if self._on_exchange is not None:
             self._on_exchange(exchange)
         return exchange
 
-    def _retry_wait(self, outcome: Exchange | Exception, attempt: int) -> float | None:
-        """Seconds to wait before trying again, or None when the outcome stands."""
-        if isinstance(outcome, Exchange) and outcome.status == 429:
-            return self._rate_limit_wait(outcome, attempt)
+    def _retry_wait(
+        self, outcome: Exchange | Exception, attempt: int, waited: float
+    ) -> float | None:
+        """Seconds to wait before sending again, or None when the outcome stands; `waited`
+        is the time since the request's first try came back."""
+        if not isinstance(outcome, Exchange):  # no connection: tried again, then unreachable
+            if attempt >= self._settings.max_retries:
+                return None
+            return min(self._backoff(attempt), self._settings.max_retry_wait_s)
+        cause = _retry_cause(outcome)
+        self._heed(outcome, cause)
+        if cause is None:
+            return None
+        if outcome.status == 429:
+            return self._rate_limit_wait(outcome, attempt, waited)
         if attempt >= self._settings.max_retries:
-            return None
-        if isinstance(outcome, Exchange) and outcome.status not in RETRY_STATUSES:
-            return None
-        asked = retry_after(outcome.response_headers) if isinstance(outcome, Exchange) else None
-        wait = BACKOFF_S * 2**attempt if asked is None else asked
-        return min(wait, self._settings.max_retry_wait_s)
+            return None  # a 5xx given again on every try is the answer, and is judged
+        asked = retry_after(outcome.response_headers)
+        wait = (
+            self._backoff(attempt) if asked is None else min(asked, self._settings.max_retry_wait_s)
+        )
+        return self._counted(self._bounded(wait, cause, attempt, waited), cause)
 
-    def _rate_limit_wait(self, outcome: Exchange, attempt: int) -> float:
-        """A 429's wait, in full; when the run cannot give it, the run stops (RateLimited)."""
-        if attempt >= self._settings.max_retries:
-            raise RateLimited(f"rate limited (still HTTP 429 after {attempt} retries)")
-        value = outcome.response_headers.get("retry-after")
-        if value is None:
-            return BACKOFF_S * 2.0**attempt
+    def _heed(self, outcome: Exchange, cause: str | None) -> None:
+        """Tell the pace what the answer says of the target's rate."""
+        quota = read_quota(outcome.response_headers)
+        with self._admission:
+            if outcome.status == 429:
+                self._pace.refused(self._clock() - outcome.elapsed_s, quota)
+            elif cause is None and outcome.answered:
+                self._pace.answered(quota)
+            elif quota is not None:
+                self._pace.heed(quota)
+
+    def _rate_limit_wait(self, outcome: Exchange, attempt: int, waited: float) -> float:
+        """A 429's wait: its Retry-After in full, from every thread, when the run has the
+        time (else the run stops, RateLimited); without one, backoff within the bounds."""
         asked = retry_after(outcome.response_headers)
         if asked is None:
-            raise RateLimited(f"rate limited (unreadable Retry-After {shorten(value, 40)!r})")
+            wait = self._bounded(self._backoff(attempt), "429", attempt, waited)
+            return self._counted(wait, "429")
         if asked > self._time_left():
             raise RateLimited(f"rate limited (server asked for {asked:.0f} s)")
         with self._admission:  # the server asked the client, not one request: all threads wait
-            resume = self._clock() + asked
-            self._next_slot = resume if self._next_slot is None else max(self._next_slot, resume)
-        return asked
+            self._pace.hold(asked)
+        return self._counted(asked, "429")
+
+    def _backoff(self, attempt: int) -> float:
+        with self._admission:
+            return backoff_s(attempt, self._jitter)
+
+    def _bounded(self, wait: float, cause: str, attempt: int, waited: float) -> float:
+        """`wait`, when the run's deadline and the request's allowance leave room for it and
+        a try after it; otherwise the reason it cannot be waited, raised."""
+        what = _cause_words(cause)
+        tries = f"{attempt + 1} {'try' if attempt == 0 else 'tries in a row'}"
+        if wait >= self._time_left() and cause == "429":
+            raise RateLimited(f"rate limited: {what} on {tries}, until the run's deadline")
+        if wait >= self._time_left():
+            raise DeadlineExceeded(f"the run's deadline came before {what} could be retried")
+        if waited + wait > self._settings.retry_allowance_s:
+            raise Refused(
+                f"{what} on {tries} over {waited:.0f} s: more than one request may wait "
+                f"({self._settings.retry_allowance_s:g} s)"
+            )
+        return wait
+
+    def _counted(self, wait: float, cause: str) -> float:
+        with self._admission:
+            self._retries[cause] += 1
+        return wait
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep before a retry, counting the time during which any request waited."""
+        with self._admission:
+            if self._waiting == 0:
+                self._waiting_since = self._clock()
+            self._waiting += 1
+        try:
+            self._sleep(seconds)
+        finally:
+            with self._admission:
+                self._waiting -= 1
+                if self._waiting == 0:
+                    self._waited_s += self._clock() - self._waiting_since
 
     def _time_left(self) -> float:
         run = self._settings.run_deadline
@@ -462,17 +570,18 @@ def _shown_value(value: str) -> str:
     return encoded if len(encoded) <= 100 else f"<{len(value):,} characters>"
 
 
-def retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds a `Retry-After` header asks for (a number or an HTTP-date), None if unreadable."""
-    value = headers.get("retry-after", "").strip()
-    if value.isascii() and value.isdigit():  # not str.isdigit alone: '²' is a digit to it
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    when = when if when.tzinfo is not None else when.replace(tzinfo=UTC)  # HTTP-dates are GMT
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+def _retry_cause(exchange: Exchange) -> str | None:
+    """Why the exchange is sent again: its status (429, 502, 503, 504), or `closed` for a
+    connection closed before any answer; None when it is the answer."""
+    if exchange.status == 429 or exchange.status in SHED_STATUSES:
+        return str(exchange.status)
+    if exchange.status is None and exchange.error == "connection closed before any answer":
+        return CLOSED
+    return None
+
+
+def _cause_words(cause: str) -> str:
+    return "connection closed before any answer" if cause == CLOSED else f"HTTP {cause}"
 
 
 def _text(

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import cast
 
 from layers_conformance.checks import changes, params
-from layers_conformance.checks.changes import Absence, Change, Timeline
+from layers_conformance.checks.changes import Absence, Timeline
 from layers_conformance.checks.queries import Truth
 from layers_conformance.checks.violations import Inconclusive
 from layers_conformance.core.pages import Item, Page, Traversal, item_id
+from layers_conformance.core.results import Change
 from layers_conformance.probing.probe import Probe
 
 WalkKey = tuple[int | None, str | None]  # a walk's page size and status filter

@@ -21,6 +21,7 @@ from typing import Protocol, cast
 from layers_conformance.checks.violations import Inconclusive, inconclusive
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Page, Traversal, read_page
+from layers_conformance.core.results import Change, Traffic
 from layers_conformance.core.targets import Fixtures
 from layers_conformance.probing import scope
 from layers_conformance.probing.client import NO_CREDENTIALS, CallCredentials, Credentials
@@ -52,6 +53,9 @@ class Source(Protocol):
 
     requests_sent: int
 
+    @property
+    def traffic(self) -> Traffic: ...
+
     def list_influencers(
         self,
         project_id: str,
@@ -73,6 +77,7 @@ class Use:
     sampled: dict[WalkKey, int] = field(default_factory=dict)  # pages read of a walk's
     checked: str = ""  # what the walks held, in words (see `probing.scope`)
     compared: list[str] = field(default_factory=list)  # what a comparison set aside, in words
+    changes: list[Change] = field(default_factory=list)  # of the list, set aside by the test
 
 
 @dataclass
@@ -266,9 +271,11 @@ class Probe:
         )
         return use
 
-    def note(self, compared: str) -> None:
-        """Say what the running test compared (a pass then says it too)."""
+    def note(self, compared: str, changes: Iterable[Change] = ()) -> None:
+        """Say what the running test compared (a pass then says it too), and the changes of
+        the list it set aside: the reports list them, with its requirement as narrowed."""
         self._use.compared.append(compared)
+        self._use.changes += changes
 
     def close(self) -> None:
         """Drop work not yet started, and wait for the jobs under way."""

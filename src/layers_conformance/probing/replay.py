@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from layers_conformance.core.exchange import Exchange, why_unsendable
+from layers_conformance.core.results import Traffic
 from layers_conformance.core.stops import StopKind
 from layers_conformance.probing.client import (
     BudgetExceeded,
@@ -27,6 +28,7 @@ from layers_conformance.probing.client import (
     Credentials,
     DeadlineExceeded,
     RateLimited,
+    Refused,
     TargetUnreachable,
     TargetUnresponsive,
     list_url,
@@ -125,8 +127,11 @@ class Replay:
         asked = Exchange("GET", url, headers)
         answer = self._answers.get(request_key(asked))
         if answer is not None and answer.status == 429:
-            # The client never returns a 429: it waits and asks again, or stops the run.
-            raise RateLimited(str(self._cut_short or "rate limited (a recorded 429)"))
+            # The client never returns a 429: it waits and asks again, stops the run, or
+            # gives the request up (Refused).
+            if isinstance(self._cut_short, RateLimited):
+                raise RateLimited(*self._cut_short.args)
+            raise Refused("refused: the recording ends with a 429 to this request")
         if self._cut_short is not None and (
             answer is None or self.requests_sent >= self._sent_before_cut
         ):
@@ -138,6 +143,11 @@ class Replay:
         if self._on_exchange is not None:
             self._on_exchange(answer)
         return answer
+
+    @property
+    def traffic(self) -> Traffic:
+        """A replay waits for nothing and sends nothing again."""
+        return Traffic()
 
     def close(self) -> None:
         """Nothing to close: the replay holds no connection."""

@@ -44,8 +44,11 @@ class Ground:
     cases: tuple[Case, ...]  # the pairwise cover, made concrete
 
     def coverage(self, sent: Iterable[Classes]) -> tuple[PairCoverage, ...]:
-        """Per two dimensions, the pairs the target allows and those `sent` hit."""
-        return pairwise.pair_coverage(self.allowed, sent)
+        """Per two dimensions, the pairs the target allows and those `sent` hit; per
+        dimension, its hard values and those `sent` with no defect they do not need."""
+        sent = tuple(sent)
+        alone = pairwise.alone_coverage(self.points, sent)
+        return pairwise.pair_coverage(self.allowed, sent) + alone
 
 
 def gather(probe: Probe) -> Ground:

@@ -106,11 +106,12 @@ class Endpoint:
 
     def _validate(self, http: Request, key: ApiKey) -> PageRequest:
         project_id = self._target_project(http, key)
+        org_checked = self._org_checked(http)
         if self.rules.query_first:
             request = parse_query(http.query_params, project_id, self.rules, self.codec)
-            self._check_project(project_id, key)
+            self._check_project(project_id, key, org_checked)
             return request
-        self._check_project(project_id, key)
+        self._check_project(project_id, key, org_checked)
         if not self.rules.validate_empty_project and not self._has_live(project_id):
             return PageRequest(project_id, self.rules.default_limit, None, None, 1, False)
         return parse_query(http.query_params, project_id, self.rules, self.codec)
@@ -135,7 +136,7 @@ class Endpoint:
             raise ApiError("FORBIDDEN_SCOPE", f"Key lacks {scope}.")
 
     def _target_project(self, http: Request, key: ApiKey) -> str:
-        path_id: str = http.path_params["project_id"]
+        path_id = self.rules.read_project(http.path_params["project_id"])
         taken = self.rules.project_from_cursor
         filtered = "status" in http.query_params
         if taken == "always" or (taken == "foreign_with_status" and filtered):
@@ -148,13 +149,23 @@ class Endpoint:
         project = self.store.project(project_id)
         return project is not None and project.org_id != key.org_id
 
-    def _check_project(self, project_id: str, key: ApiKey) -> None:
+    def _org_checked(self, http: Request) -> bool:
+        """Whether the project's org is compared with the key's (always, unless a fault)."""
+        org_check = self.rules.org_check
+        if org_check == "as-written":
+            written: str = http.path_params["project_id"]
+            return self.rules.read_project(written) == written
+        if org_check == "not-for-bearer":
+            return _presented_scheme(http.headers, self.rules.schemes) != "bearer"
+        return True
+
+    def _check_project(self, project_id: str, key: ApiKey, org_checked: bool = True) -> None:
         if not UUID.fullmatch(project_id):
             return _answer_project(self.rules.malformed_project)
         project = self.store.project(project_id)
         if project is None:
             return _answer_project(self.rules.unknown_project)
-        if project.org_id != key.org_id:
+        if project.org_id != key.org_id and org_checked:
             return _answer_project(self.rules.foreign_project)
         return None
 
@@ -186,13 +197,20 @@ def _conformant_cursor(page: PageSlice) -> Cursor | None:
 
 
 def _presented_key(headers: Headers, schemes: tuple[str, ...]) -> str | None:
+    scheme = _presented_scheme(headers, schemes)
+    if scheme == "x-api-key":
+        return headers["x-api-key"]
+    if scheme == "bearer":
+        return headers["authorization"].partition(" ")[2].strip()
+    return None
+
+
+def _presented_scheme(headers: Headers, schemes: tuple[str, ...]) -> str | None:
     # X-Api-Key wins when both are sent: it is the header the page's examples use.
     if "x-api-key" in schemes and "x-api-key" in headers:
-        return headers["x-api-key"]
-    scheme, _, token = headers.get("authorization", "").partition(" ")
-    if "bearer" in schemes and scheme.lower() == "bearer":
-        return token.strip()
-    return None
+        return "x-api-key"
+    scheme = headers.get("authorization", "").partition(" ")[0]
+    return "bearer" if "bearer" in schemes and scheme.lower() == "bearer" else None
 
 
 def _answer_project(answer: ProjectAnswer) -> None:

@@ -84,8 +84,8 @@ class ListQuery:
 
 
 def strict_limit(raw: str) -> int:
-    """A limit spelled as decimal digits only."""
-    if not re.fullmatch(r"[0-9]+", raw):
+    """A limit spelled as ASCII decimal digits, without a leading zero."""
+    if not re.fullmatch(r"0|[1-9][0-9]*", raw):
         raise ValueError(f"limit={raw!r} must be an integer")
     return int(raw)
 
@@ -99,6 +99,10 @@ def _never(key: str | None) -> bool:
     return False
 
 
+def _as_written(project_id: str) -> str:
+    return project_id
+
+
 @dataclass(frozen=True)
 class Rules:
     """Every knob of the server's behaviour; the defaults are the conformant reading."""
@@ -109,6 +113,10 @@ class Rules:
     malformed_project: ProjectAnswer = "not_found"
     unknown_project: ProjectAnswer = "not_found"
     foreign_project: ProjectAnswer = "not_found"
+    # How the store reads the id in the path, and whether the org check compares the id as
+    # written (a fault: it then misses a spelling the store reads as another org's project).
+    read_project: Callable[[str], str] = _as_written
+    org_check: Literal["as-read", "as-written", "not-for-bearer"] = "as-read"
     project_from_cursor: ProjectFromCursor = "never"
     cursor_project: Literal["checked", "followed"] = "checked"
     cursor_reading: CursorReading = "bound"
@@ -116,6 +124,10 @@ class Rules:
     validate_empty_project: bool = True
     query_first: bool = False
     known_params: frozenset[str] | None = None
+    # An empty value of limit, status or cursor: rejected like any other, or read as absent.
+    empty_is_absent: bool = False
+    # A repeated limit, status or cursor: rejected, or its last value read.
+    repeated: Literal["reject", "last"] = "reject"
     default_limit: int = 25
     min_limit: int = 1
     max_limit: int = 100

@@ -13,9 +13,9 @@ def parse_query(
 ) -> PageRequest:
     """The validated request, or VALIDATION naming the first parameter at fault."""
     _check_known(params, rules)
-    limit = read_limit(params.get("limit"), rules)
-    status = read_status(params.get("status"), rules)
-    cursor = read_cursor(params.get("cursor"), rules, codec)
+    limit = read_limit(_value(params, "limit", rules), rules)
+    status = read_status(_value(params, "status", rules), rules)
+    cursor = read_cursor(_value(params, "cursor", rules), rules, codec)
     if cursor is not None:
         project_id = _listed_project(cursor, project_id, rules)
         status, limit = _read_under(cursor, status, limit, rules)
@@ -27,6 +27,15 @@ def parse_query(
         page=1 if cursor is None else cursor.page,
         archived_flag=params.get("includeArchived", "").lower() == "true",
     )
+
+
+def _value(params: QueryParams, name: str, rules: Rules) -> str | None:
+    """The one value of a parameter (None: absent), as the rules read an empty or repeated one."""
+    values = params.getlist(name)
+    if len(values) > 1 and rules.repeated == "reject":
+        raise ApiError("VALIDATION", f"{name} is given {len(values)} times")
+    value = values[-1] if values else None
+    return None if value == "" and rules.empty_is_absent else value
 
 
 def read_limit(raw: str | None, rules: Rules) -> int:

@@ -17,6 +17,8 @@ from starlette.types import ASGIApp
 from layers_conformance.reference.app import reference_app
 from layers_conformance.reference.dataset import ReferenceFixtures, build_dataset
 from layers_conformance.reference.faults import CATALOGUE, describe
+from layers_conformance.reference.gateway import Gateway, gateway, parse_gateway
+from layers_conformance.reference.gateway import describe as describe_gateways
 from layers_conformance.reference.hooks import Fault
 from layers_conformance.reference.live import LiveSettings
 
@@ -81,19 +83,29 @@ def main(argv: Sequence[str]) -> int:
     if args.list_faults:
         print(describe())
         return 0
+    if args.list_gateways:
+        print(describe_gateways())
+        return 0
     unknown = [name for name in args.fault if name not in CATALOGUE]
     if unknown:
         print(f"serve: unknown fault {unknown[0]!r} (see --list-faults)", file=sys.stderr)
         return 2
-    return _serve(args, [CATALOGUE[name] for name in args.fault])
+    try:
+        front = None if args.gateway is None else parse_gateway(args.gateway)
+    except ValueError as error:
+        print(f"serve: --gateway: {error}", file=sys.stderr)
+        return 2
+    return _serve(args, [CATALOGUE[name] for name in args.fault], front)
 
 
-def _serve(args: argparse.Namespace, faults: list[Fault]) -> int:
+def _serve(args: argparse.Namespace, faults: list[Fault], front: Gateway | None) -> int:
     dataset = build_dataset(args.size, seed=args.seed)
     live = None if args.live is None else LiveSettings(args.live, args.seed)
-    app = reference_app(dataset, *faults, db_path=args.db, live=live)
+    app: ASGIApp = reference_app(dataset, *faults, db_path=args.db, live=live)
+    if front is not None:
+        app = gateway(app, front)
     with serve_in_thread(app, args.host, args.port) as base_url:
-        print(_banner(base_url, dataset.fixtures, faults, live), flush=True)
+        print(_banner(base_url, dataset.fixtures, faults, live, front), flush=True)
         try:
             threading.Event().wait()
         except KeyboardInterrupt:
@@ -102,9 +114,15 @@ def _serve(args: argparse.Namespace, faults: list[Fault]) -> int:
 
 
 def _banner(
-    base_url: str, fixtures: ReferenceFixtures, faults: list[Fault], live: LiveSettings | None
+    base_url: str,
+    fixtures: ReferenceFixtures,
+    faults: list[Fault],
+    live: LiveSettings | None,
+    front: Gateway | None,
 ) -> str:
     names = ", ".join(fault.name for fault in faults) or "none (conformant)"
+    if front is not None:
+        names += f"; behind the gateway {front}"
     entry = yaml.safe_dump({"targets": {"reference": targets_entry(base_url, fixtures)}})
     changes = "" if live is None else f"; live: a change about every {live.rate:g} requests"
     return "\n".join(
@@ -150,6 +168,12 @@ def _parser() -> argparse.ArgumentParser:
         help="create, archive and move influencers: about one change every RATE requests",
     )
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
+    parser.add_argument(
+        "--gateway", metavar="MODE[:RPS]", help="serve behind a production gateway (see below)"
+    )
+    parser.add_argument(
+        "--list-gateways", action="store_true", help="list the gateway modes and exit"
+    )
     return parser
 
 

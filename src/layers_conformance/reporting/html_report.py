@@ -16,6 +16,7 @@ from pathlib import Path
 from layers_conformance.core.redaction import clean
 from layers_conformance.core.results import (
     REQUIREMENT_STATUSES,
+    VALUE_SETS,
     Cell,
     Column,
     Divergence,
@@ -25,6 +26,7 @@ from layers_conformance.core.results import (
     RequirementResult,
     RunResult,
 )
+from layers_conformance.reporting.changes import changes_html
 from layers_conformance.reporting.json_report import write_atomically
 
 ENDPOINT = "GET /v1/projects/:projectId/influencers"
@@ -72,7 +74,7 @@ def render_html(run: RunResult) -> str:
     # Findings first: a person opening a failing report wants what broke, then the matrix.
     main = [
         _summary(run), _spending(run), _waivers(run), _findings(run), _matrix(run),
-        _coverage(run), _notes(run),
+        changes_html(run.changes), _coverage(run), _notes(run),
     ]  # fmt: skip
     body = "".join([_header(run), "<main>", *main, "</main>", _footer(run)])
     return (
@@ -121,7 +123,15 @@ def _facts(run: RunResult) -> str:
         "Started": run.started_at,
         "Duration": f"{run.duration_s:.1f} s",
         "Requests": f"{run.requests:,} of {run.budget:,}" if run.budget else run.requests,
+        "Rate": f"{run.effective_rps:g} requests/s",
     }
+    traffic = run.traffic
+    if traffic.retried:
+        causes = ", ".join(f"{count} after {cause}" for cause, count in traffic.retries)
+        facts["Sent again"] = f"{traffic.retried:,} ({causes})"
+        facts["Waited"] = f"{traffic.waited_s:.1f} s on the target's refusals"
+    if traffic.suggested_rps is not None:
+        facts["Would not wait at"] = f"rate_limit_rps: {traffic.suggested_rps:g}"
     rows = "".join(f"<dt>{_e(name)}</dt><dd>{_e(value)}</dd>" for name, value in facts.items())
     return f'<dl class="facts">{rows}</dl>'
 
@@ -356,11 +366,19 @@ COVERAGE_LEGEND = (
 )
 
 
+VALUE_SETS_LEGEND = (
+    "Per input: its near misses (spellings a lenient parser may read as a documented value), "
+    "its id's other spellings, and its hard values sent alone (with no defect the target "
+    "does not force on them, so no other error can answer for them). Hover for the values."
+)
+
+
 def _coverage(run: RunResult) -> str:
     if not run.coverage:
         return ""
-    cells = {part.dimensions: part for part in run.coverage}
-    names = list(dict.fromkeys(name for part in run.coverage for name in part.dimensions))
+    pairs = [part for part in run.coverage if part.dimensions[1] not in VALUE_SETS]
+    cells = {part.dimensions: part for part in pairs}
+    names = list(dict.fromkeys(name for part in pairs for name in part.dimensions))
     head = "".join(f"<th>{_e(name)}</th>" for name in names[1:])
     rows = "".join(
         f"<tr><th>{_e(row)}</th>"
@@ -373,17 +391,52 @@ def _coverage(run: RunResult) -> str:
         for (first, second), part in cells.items()
         for pair in part.missed
     ]
+    missed += [
+        f"{part.dimensions[0]}: {part.dimensions[1]} {value}"
+        for part in run.coverage
+        if part.dimensions[1] in VALUE_SETS
+        for value, _ in part.missed
+    ]
     gaps = "".join(f"<li>{_e(text)}</li>" for text in missed)
     return (
         '<h2 id="coverage">Query space coverage</h2>'
         f'<p class="legend">{_e(COVERAGE_LEGEND)}</p>'
         f'<table class="coverage"><tr><th></th>{head}</tr>{rows}</table>'
+        + _value_sets(run.coverage)
         + (
             f'<p class="legend">Allowed but not sent:</p><ul class="gaps">{gaps}</ul>'
             if gaps
             else ""
         )
     )
+
+
+def _value_sets(coverage: tuple[PairCoverage, ...]) -> str:
+    """Per input, the values of each set (its near misses, its id's spellings, its hard values
+    sent alone): how many were sent, and which, on hover."""
+    parts = {part.dimensions: part for part in coverage if part.dimensions[1] in VALUE_SETS}
+    if not parts:
+        return ""
+    inputs = list(dict.fromkeys(name for name, _ in parts))
+    sets = [name for name in VALUE_SETS if any(kind == name for _, kind in parts)]
+    head = "".join(f"<th>{_e(name)}</th>" for name in sets)
+    rows = "".join(
+        f"<tr><th>{_e(row)}</th>"
+        + "".join(_value_cell(parts.get((row, column))) for column in sets)
+        + "</tr>"
+        for row in inputs
+    )
+    return (
+        f'<p class="legend">{_e(VALUE_SETS_LEGEND)}</p>'
+        f'<table class="coverage"><tr><th></th>{head}</tr>{rows}</table>'
+    )
+
+
+def _value_cell(part: PairCoverage | None) -> str:
+    if part is None:
+        return "<td></td>"
+    sent = ", ".join(value for value, _ in part.exercised)
+    return _coverage_cell(part).replace("<td ", f'<td title="{_e(sent)}" ', 1)
 
 
 def _coverage_cell(part: PairCoverage | None) -> str:

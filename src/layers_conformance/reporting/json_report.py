@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from layers_conformance.core.results import (
     Waiver,
 )
 from layers_conformance.core.strict_json import parse
+from layers_conformance.reporting.changes import changes_json
 
 LEVELS = ("MUST", "SHOULD")
 VERDICTS = ("pass", "fail")
@@ -69,9 +71,11 @@ def _report(run: RunResult) -> dict[str, Any]:
         "aborted": run.aborted,
         "stop_kind": None if run.stop is None else run.stop.value,
         "budget": _budget(run),
+        "traffic": {**run.traffic.to_json(), "effective_rps": run.effective_rps},
         "requirements": [_requirement(result) for result in run.requirements],
         "waivers": [_waiver(outcome.waiver) | {"use": outcome.use} for outcome in run.waivers],
         "coverage": [_coverage(part) for part in run.coverage],
+        "changes": changes_json(run.changes),
     }
 
 
@@ -105,6 +109,7 @@ def _coverage(part: PairCoverage) -> dict[str, Any]:
         "feasible": len(part.feasible),
         "exercised": len(part.exercised),
         "missed": [list(pair) for pair in part.missed],
+        "sent": [list(pair) for pair in part.exercised],
     }
 
 
@@ -130,23 +135,27 @@ def write_json(run: RunResult, path: Path | str) -> None:
     write_atomically(Path(path), text)
 
 
-def write_atomically(path: Path, content: str | bytes) -> None:
+def write_atomically(path: Path, content: str | bytes | Iterable[bytes]) -> None:
     """Replace `path` with `content` so a reader sees the old file or the new one, never a half.
 
     Every report file goes through here: the edge where a report leaves the process. Text is
     redacted by the run's redactor, whatever the writer did before, and written as UTF-8 (a
     lone surrogate a server sent as an escape, never a crash); bytes (an archive of files
-    that came through here) are written as they are.
+    that came through here, or the lines of a HAR spool, redacted as they were spooled) are
+    written as they are, an iterable of them a piece at a time.
     """
     if isinstance(content, str):
-        data = REDACTOR.redact(content).encode("utf-8", "backslashreplace")
+        pieces: Iterable[bytes] = [REDACTOR.redact(content).encode("utf-8", "backslashreplace")]
+    elif isinstance(content, bytes):
+        pieces = [content]
     else:
-        data = content
+        pieces = content
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:
-            file.write(data)
+            for piece in pieces:
+                file.write(piece)
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, REPORT_MODE)

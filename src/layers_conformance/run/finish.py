@@ -6,6 +6,7 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from layers_conformance import __version__
@@ -15,6 +16,7 @@ from layers_conformance.core.stops import StopKind
 from layers_conformance.core.targets import Target
 from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.reporting.bundle import write_bundle
+from layers_conformance.reporting.changes import changes_lines
 from layers_conformance.reporting.files import (
     ALLURE_DIR,
     BUNDLE_FILE,
@@ -23,7 +25,7 @@ from layers_conformance.reporting.files import (
     JUNIT_FILE,
     REPORT_FILE,
 )
-from layers_conformance.reporting.har import Entry, write_har
+from layers_conformance.reporting.har import write_har
 from layers_conformance.reporting.html_report import write_html
 from layers_conformance.reporting.json_report import write_json
 from layers_conformance.run.certify import evidence, verdict_lines
@@ -40,13 +42,14 @@ def finish_run(
     target: Target | None,
     tally: Tally,
     waivers: WaiverBook | None = None,
-    exchanges: Sequence[Entry] = (),
+    spools: Sequence[Path] = (),
     described: Mapping[str, Any] | None = None,
     budget: int = 0,
 ) -> RunResult:
     """Fold the verdicts, apply the waivers and write the reports: `conformance.json`,
-    `index.html`, the exchanges as `exchanges.har` and, for a certification run that reached
-    its target (`described`, see `run.replay.describe_run`), the evidence bundle."""
+    `index.html`, the exchanges of the `spools` (`reporting.har.Spool`) as `exchanges.har`
+    and, for a certification run that reached its target (`described`, see
+    `run.replay.describe_run`), the evidence bundle."""
     requirements = tally.fold(load_catalogue())
     requirements, uses = waivers.apply(requirements) if waivers else (requirements, ())
     run = RunResult(
@@ -65,15 +68,17 @@ def finish_run(
         waivers=uses,
         certify=options.certify,
         coverage=tally.coverage,
+        changes=tally.changes,
         budget=budget,
         spending=tally.spending(),
         raise_hint=raise_hint(tally.cut_by, options, budget),
+        traffic=tally.traffic,
     )
     directory = options.target_report_dir
     directory.mkdir(parents=True, exist_ok=True)
     write_json(run, directory / REPORT_FILE)
     write_html(run, directory / HTML_FILE)
-    write_har(exchanges, directory / HAR_FILE)
+    write_har(spools, directory / HAR_FILE)
     # A replay (`verify`) re-derives a bundle's verdict; it makes no evidence of its own.
     if options.certify and options.replay is None and described is not None:
         write_bundle(directory / BUNDLE_FILE, evidence(directory, described))
@@ -114,6 +119,8 @@ def summary_lines(run: RunResult, options: Options) -> list[str]:
     if run.aborted:
         lines.append(f"run aborted: {run.aborted}")
     lines += _spending_lines(run)
+    lines += traffic_lines(run)
+    lines += changes_lines(run.changes)
     used = f"{run.requests}/{run.budget} requests" if run.budget else f"{run.requests} requests"
     lines.append(f"verdict: {run.verdict.upper()} ({used}, {run.duration_s:.1f} s)")
     lines += verdict_lines(run)
@@ -123,6 +130,25 @@ def summary_lines(run: RunResult, options: Options) -> list[str]:
         written.append(BUNDLE_FILE)
     lines.append(f"reports: {where}/ ({', '.join(written)})")
     return lines
+
+
+def traffic_lines(run: RunResult) -> list[str]:
+    """What the target's refusals cost, in words; nothing when it refused nothing."""
+    traffic = run.traffic
+    if not traffic.retried:
+        return []
+    causes = ", ".join(f"{count} after {_cause(cause)}" for cause, count in traffic.retries)
+    line = (
+        f"the target refused or shed requests: {traffic.retried} sent again ({causes}); "
+        f"{traffic.waited_s:.1f} s spent waiting; {run.effective_rps:g} requests/s in all"
+    )
+    if traffic.suggested_rps is not None:
+        line += f"; rate_limit_rps: {traffic.suggested_rps:g} would have avoided the waits"
+    return [line]
+
+
+def _cause(cause: str) -> str:
+    return "a connection closed before any answer" if cause == "closed" else f"HTTP {cause}"
 
 
 def _explained(result: RequirementResult) -> str:

@@ -43,6 +43,7 @@ class Options:
     reference_faults: tuple[str, ...] = ()
     reference_size: int = 160
     reference_live: float | None = None  # a live reference: one change every this many requests
+    reference_gateway: str | None = None  # MODE[:RPS] of `reference.gateway`, in front of it
     concurrency: int = 1  # independent requests in flight at once; 1 sends one at a time
     flags: TargetFlags | None = None  # a target given by --base-url and its companions
     waivers: tuple[Path, ...] = ()  # --waivers files (a targets entry may name one more)
@@ -87,6 +88,7 @@ def read_options(given: Mapping[str, Any]) -> Options:
         reference_faults=tuple(given["faults"]),
         reference_size=size,
         reference_live=_live_rate(given["live"]),
+        reference_gateway=_gateway(given["gateway"]),
         concurrency=_at_least_one(given["concurrency"], "--concurrency"),
         flags=flags,
         waivers=tuple(given["waivers"]),
@@ -102,6 +104,17 @@ def _live_rate(rate: float | None) -> float | None:
     if rate is not None and not 1 <= rate < math.inf:
         raise ConfigError(f"--reference-live={rate} must be a number of requests, at least 1")
     return rate
+
+
+def _gateway(spec: str | None) -> str | None:
+    if spec is not None:
+        from layers_conformance.reference.gateway import parse_gateway
+
+        try:
+            parse_gateway(spec)
+        except ValueError as error:
+            raise ConfigError(f"--reference-gateway: {error}") from None
+    return spec
 
 
 def _at_least_one(value: int, flag: str) -> int:

@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.exchange import Exchange
@@ -23,6 +24,9 @@ from layers_conformance.probing.transport import proxy_for, proxy_secrets
 from layers_conformance.run.options import REFERENCE, Options
 from layers_conformance.run.preflight import open_preflight
 from layers_conformance.run.replay import open_replay
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
 
 DEFAULT_READ_TIMEOUT_S = 10.0
 
@@ -89,6 +93,7 @@ def embedded_reference(options: Options) -> Iterator[Target]:
     from layers_conformance.reference.app import reference_app
     from layers_conformance.reference.dataset import build_dataset
     from layers_conformance.reference.faults import CATALOGUE
+    from layers_conformance.reference.gateway import gateway, parse_gateway
     from layers_conformance.reference.live import LiveSettings
     from layers_conformance.reference.serve import serve_in_thread
 
@@ -96,7 +101,10 @@ def embedded_reference(options: Options) -> Iterator[Target]:
     faults = [CATALOGUE[name] for name in options.reference_faults]
     rate = options.reference_live
     live = None if rate is None else LiveSettings(rate, options.seed)
-    with serve_in_thread(reference_app(dataset, *faults, live=live)) as base_url:
+    app: ASGIApp = reference_app(dataset, *faults, live=live)
+    if options.reference_gateway is not None:
+        app = gateway(app, parse_gateway(options.reference_gateway))
+    with serve_in_thread(app) as base_url:
         known = dataset.fixtures
         yield Target(
             name=REFERENCE,

@@ -9,11 +9,14 @@ from typing import Any
 
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.results import (
+    Change,
     Evidence,
     PairCoverage,
     RequirementResult,
     Spent,
     Status,
+    Traffic,
+    merge_changes,
     merge_coverage,
 )
 from layers_conformance.core.stops import StopKind
@@ -51,10 +54,15 @@ class TestRecord:
     requests_used: int = 0  # sent for this test (walks it was the first to read included)
     stops_run: bool = False  # the test met a condition that ends the run (see ClientError)
     stop: StopKind | None = None  # why `incomplete`, as data
+    traffic: Traffic | None = None  # what the target's refusals cost this worker's client so far
+    # Changes of the list the test's comparisons set aside (a list in use).
+    changes: tuple[Change, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The record as plain data, to travel on a report."""
-        return {**asdict(self), "stop": None if self.stop is None else self.stop.value}
+        traffic = None if self.traffic is None else self.traffic.to_json()
+        stop = None if self.stop is None else self.stop.value
+        return {**asdict(self), "stop": stop, "traffic": traffic}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> TestRecord:
@@ -62,7 +70,10 @@ class TestRecord:
         evidence = tuple(Evidence.from_json(fields) for fields in data.get("evidence", ()))
         coverage = tuple(PairCoverage.from_json(part) for part in data.get("coverage", ()))
         stop = None if data.get("stop") is None else StopKind(data["stop"])
-        return cls(**{**data, "evidence": evidence, "coverage": coverage, "stop": stop})
+        traffic = None if data.get("traffic") is None else Traffic.from_json(data["traffic"])
+        changes = tuple(Change.from_json(part) for part in data.get("changes", ()))
+        fields = {"evidence": evidence, "coverage": coverage, "stop": stop, "traffic": traffic}
+        return cls(**{**data, **fields, "changes": changes})
 
 
 @dataclass
@@ -73,6 +84,7 @@ class Tally:
     started: float = field(default_factory=time.time)
     not_run: dict[str, str] = field(default_factory=dict)  # requirement -> why it did not run
     requests_by_worker: dict[str, int] = field(default_factory=dict)
+    traffic_by_worker: dict[str, Traffic] = field(default_factory=dict)  # each client's latest
     aborted: str = ""
     stop: StopKind | None = None  # why `aborted`, as data (what a replay must repeat)
     stopped: bool = False  # a test stopped the run (not the user: see the plugin's exit code)
@@ -85,6 +97,8 @@ class Tally:
             self.aborted, self.stop = f"{ABORTED}{record.incomplete}", record.stop
         seen = self.requests_by_worker.get(record.worker, 0)
         self.requests_by_worker[record.worker] = max(seen, record.requests_sent)
+        if record.traffic is not None:
+            self.traffic_by_worker[record.worker] = record.traffic
 
     def _outranks(self, stop: StopKind | None) -> bool:
         """The first reason, unless a refusal comes after a reason that was not one (an
@@ -92,6 +106,14 @@ class Tally:
         if not self.aborted:
             return True
         return stop is not None and stop.refusal and not (self.stop and self.stop.refusal)
+
+    @property
+    def traffic(self) -> Traffic:
+        """What the target's refusals cost every worker's client."""
+        total = Traffic()
+        for traffic in self.traffic_by_worker.values():
+            total = total.plus(traffic)
+        return total
 
     @property
     def cut_by(self) -> set[StopKind]:
@@ -102,6 +124,11 @@ class Tally:
     def coverage(self) -> tuple[PairCoverage, ...]:
         """The query space's pairs every test's cases sent, merged."""
         return merge_coverage(part for record in self.records for part in record.coverage)
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        """The list's changes every test set aside, each with the requirements it narrowed."""
+        return merge_changes((r.requirement, c) for r in self.records for c in r.changes)
 
     @property
     def requests(self) -> int:

@@ -13,6 +13,7 @@ from layers_conformance.reference.faults import (
     hostile,
     limits,
     live,
+    nearmiss,
     ordering,
     paging,
     shape,
@@ -42,6 +43,7 @@ FAULTS = _by_name(
         *errors.ALL,
         *access.ALL,
         *combinations.ALL,
+        *nearmiss.ALL,
     )
 )
 VARIANTS = _by_name(variants.ALL)

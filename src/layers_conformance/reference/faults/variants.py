@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from layers_conformance.reference.cursor import Cursor, TokenCodec
 from layers_conformance.reference.hooks import Fault, Json, PageSlice, with_rules
-from layers_conformance.reference.model import ApiError, ListQuery, PageRequest
+from layers_conformance.reference.model import ApiError, ListQuery, PageRequest, strict_limit
 
 CHECKED_PARAMS = frozenset(("cursor", "limit", "status"))
 
@@ -116,6 +118,76 @@ class CursorCarriesItsQuery(Fault):
     knobs = with_rules(cursor_reading="carried")
 
 
+def _as_uuid(written: str) -> str:
+    try:
+        return str(uuid.UUID(written))
+    except ValueError:
+        return written
+
+
+def _go_atoi(raw: str) -> int:
+    if not re.fullmatch(r"[+-]?[0-9]+", raw):
+        raise ValueError(raw)
+    return int(raw)
+
+
+def _blank_trimmed_limit(raw: str) -> int:
+    return strict_limit(raw.strip(" \t"))
+
+
+def _blank_trimmed_status(raw: str) -> str:
+    return raw.strip(" \t")
+
+
+@dataclass(frozen=True)
+class ProjectIdReadAsUuid(Fault):
+    """A project id is read as a uuid (any case, braces, a URN, no hyphens) before all else."""
+
+    name = "project_id_read_as_uuid"
+    knobs = with_rules(read_project=_as_uuid)
+
+
+@dataclass(frozen=True)
+class LimitReadByAtoi(Fault):
+    """The limit is read as ASCII digits with an optional sign: `007` and `+7` are 7."""
+
+    name = "limit_read_by_atoi"
+    knobs = with_rules(read_limit=_go_atoi)
+
+
+@dataclass(frozen=True)
+class BlanksTrimmed(Fault):
+    """Spaces and tabs around a limit or a status are trimmed before it is read."""
+
+    name = "blanks_trimmed"
+    knobs = with_rules(read_limit=_blank_trimmed_limit, read_status=_blank_trimmed_status)
+
+
+@dataclass(frozen=True)
+class EmptyValuesAbsent(Fault):
+    """`limit=`, `status=` and `cursor=` are read as if the parameter were absent."""
+
+    name = "empty_values_absent"
+    knobs = with_rules(empty_is_absent=True)
+
+
+@dataclass(frozen=True)
+class RepeatedParameterLastWins(Fault):
+    """A repeated limit, status or cursor is read as its last value."""
+
+    name = "repeated_parameter_last_wins"
+    knobs = with_rules(repeated="last")
+
+
+NEAR_MISSES: tuple[Fault, ...] = (
+    ProjectIdReadAsUuid(),
+    LimitReadByAtoi(),
+    BlanksTrimmed(),
+    EmptyValuesAbsent(),
+    RepeatedParameterLastWins(),
+)
+
+
 ALL: tuple[Fault, ...] = (
     TiesAscendingById(),
     ServerSideCursorTokens(),
@@ -128,4 +200,5 @@ ALL: tuple[Fault, ...] = (
     ExtraPageMember(),
     CursorIsAPosition(),
     CursorCarriesItsQuery(),
+    *NEAR_MISSES,
 )

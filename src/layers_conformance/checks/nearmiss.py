@@ -1,0 +1,307 @@
+"""The documented form of each input, its near misses, and what the page allows for them.
+
+A near miss is a spelling sent in place of a documented value: what a lenient parser (a
+language's integer parser, a `strip()`, a case fold, a uuid cast) may read as that value.
+Each is derived from the documented value by one systematic change (whitespace of every
+kind, case, non-ASCII digits and look-alike letters, separators, signs, leading zeros,
+decimal and exponent forms, an empty value, a repeated name, double encoding, length).
+
+The page allows exactly its documented values, so a near miss is *closed* (only an error
+answers it: VALIDATION for a query value, NOT_FOUND or VALIDATION for a project id) unless
+the catalogue records room for its reading: a blank (space or tab) around a value, leading
+zeros or a plus sign on `limit`, an empty value read as absent, a repeated name read as one
+of its values, a uuid written in another of its spellings. Such a near miss is *open*: a
+page must then be the page of a value it stands for (`readings`), and, for a query value,
+the strict reading (VALIDATION) is the SHOULD QUERY-STRICT-001. Never a 5xx, never a page
+for a value no reading allows, never another org's data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from layers_conformance.checks import queries, shapes
+from layers_conformance.checks.params import DEFAULT_LIMIT
+from layers_conformance.checks.queries import Reading, Truth
+from layers_conformance.checks.violations import Violation
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.pages import Page, item_id, read_page
+
+# "A blank around a value": POSIX's [:blank:], a space or a tab. Every other kind of
+# whitespace is no blank: a line break, a no-break space, an em space, an ideographic space,
+# and the zero-width characters no trim removes.
+BLANKS = (" ", "\t")
+OTHER_SPACES = ("\n", "\u00a0", "\u3000", "\u200b", "\ufeff")
+# The documented value each query near miss is made from, and the one it stands for.
+LIMIT = "7"
+# A project id that is no uuid (its last character is not hex), written in every spelling too.
+MALFORMED_UUID = "00000000-0000-0000-0000-00000000000g"
+STATUS = "ready"
+RULE = "near_miss"
+SUPERSCRIPTS = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+# The page whose items a near miss must show when read as `reading` (None: the parameter absent).
+PageOf = Callable[[str | None], Page | None]
+# On a list in use: what a page of that reading must show whenever it is read (its filter,
+# its size, its order), since the documented value's page, read at another time, may differ.
+ReadingOf = Callable[[str | None], Reading]
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """A value sent under `name` (twice for a repeated name) in place of a documented one."""
+
+    name: str
+    sent: tuple[str, ...]
+    kind: str
+    # The documented values it may be read as (None: the parameter absent); none: closed.
+    readings: tuple[str | None, ...] = ()
+
+    @property
+    def open(self) -> bool:
+        """The page leaves room for reading it as a documented value."""
+        return bool(self.readings)
+
+    def query(self) -> tuple[tuple[str, str], ...]:
+        """The query string's pairs for this near miss alone."""
+        return tuple((self.name, value) for value in self.sent)
+
+    def describe(self) -> str:
+        shown = "&".join(f"{self.name}={quote(v, safe='')}" for v in self.sent)
+        return f"{self.kind} {shown}"
+
+
+def limit_near_misses(value: str = LIMIT) -> tuple[NearMiss, ...]:
+    """Near misses of a limit written as decimal digits (1-100, no leading zero)."""
+    number = int(value)
+    closed = {
+        "arabic-indic digits": "".join(chr(0x0660 + int(d)) for d in value),
+        "fullwidth digits": "".join(chr(0xFF10 + int(d)) for d in value),
+        "devanagari digits": "".join(chr(0x0966 + int(d)) for d in value),
+        "superscript digits": "".join(SUPERSCRIPTS[int(d)] for d in value),
+        "digit separator _": "1_0",
+        "digit separator ,": "1,0",
+        "inner blank": "1 0",
+        "look-alike letter O": "1O",
+        "look-alike letter l": "l0",
+        "decimal": f"{value}.0",
+        "exponent": f"{value}e0",
+        "hexadecimal": f"0x{number:x}",
+        "unicode minus": f"\u2212{value}",
+        "double sign": f"++{value}",
+        "double-encoded": f"%{ord(value[0]):02X}{value[1:]}",
+        "very long": "1" * 4096,
+    }
+    closed |= _spaced(value)
+    opened: dict[str, tuple[str, ...]] = {
+        "leading zero": (f"0{value}",),
+        "leading zeros": (f"000{value}",),
+        "plus sign": (f"+{value}",),
+        "blank before": (f" {value}",),
+        "blank after": (f"{value} ",),
+        "tab around": (f"\t{value}\t",),
+        "repeated, same value": (value, value),
+    }
+    misses = [NearMiss("limit", (text,), kind) for kind, text in closed.items()]
+    misses += [NearMiss("limit", sent, kind, (value,)) for kind, sent in opened.items()]
+    misses.append(NearMiss("limit", ("",), "empty value", (None,)))
+    other = str(number + 1)
+    misses.append(NearMiss("limit", (value, other), "repeated, two values", (value, other)))
+    return tuple(misses)
+
+
+def status_near_misses(value: str = STATUS) -> tuple[NearMiss, ...]:
+    """Near misses of a status: exactly one of the five words, in lower case."""
+    closed = {
+        "title case": value.title(),
+        "upper case": value.upper(),
+        "one letter upper": value[:-1] + value[-1].upper(),
+        "prefix": value[:3],
+        "doubled letter": value + value[-1],
+        "fullwidth letters": "".join(chr(ord(c) - 0x20 + 0xFF00) for c in value),
+        "cyrillic look-alike": value.replace("e", "\u0435").replace("a", "\u0430"),
+        "inner blank": f"{value[:2]} {value[2:]}",
+        "double-encoded": f"%{ord(value[0]):02x}{value[1:]}",
+        "very long": value * 600,
+    }
+    closed |= _spaced(value)
+    opened: dict[str, tuple[str, ...]] = {
+        "blank before": (f" {value}",),
+        "blank after": (f"{value} ",),
+        "tab around": (f"\t{value}\t",),
+        "repeated, same value": (value, value),
+    }
+    misses = [NearMiss("status", (text,), kind) for kind, text in closed.items()]
+    misses += [NearMiss("status", sent, kind, (value,)) for kind, sent in opened.items()]
+    misses.append(NearMiss("status", ("",), "empty value", (None,)))
+    misses.append(NearMiss("status", (value, "draft"), "repeated, two values", (value, "draft")))
+    return tuple(misses)
+
+
+def cursor_near_misses() -> tuple[NearMiss, ...]:
+    """Near misses of a cursor that hold no cursor at all (edits of a real one are the query
+    space's altered and truncated cursors): an empty value, read as absent or rejected."""
+    return (NearMiss("cursor", ("",), "empty value", (None,)),)
+
+
+def _spaced(value: str) -> dict[str, str]:
+    # Whitespace that is no blank, around the value: what `strip()` or `int()` removes.
+    named = {"\n": "line feed", "\u00a0": "no-break space", "\u3000": "ideographic space"}
+    named |= {"\u200b": "zero-width space", "\ufeff": "zero-width no-break space"}
+    found = {f"{named[s]} after": value + s for s in OTHER_SPACES}
+    found |= {f"{named[s]} before": s + value for s in ("\n", "\u00a0")}
+    return found
+
+
+def judge(
+    miss: NearMiss, answer: Exchange, page_of: PageOf, live: ReadingOf | None = None
+) -> list[Violation]:
+    """The MUST: VALIDATION, or (open only) the page of a value it may be read as. On a list
+    that changed while it was read (`live` given) the page is judged as any page of that
+    reading must be, whenever read, not against the value's own page read at another time."""
+    if answer.status is not None and 400 <= answer.status < 500:
+        return shapes.answers_error(answer, {"VALIDATION"})
+    page = read_page(answer, 1, None) if answer.status == 200 else None
+    if page is None or not miss.open:
+        allowed = _allowed(miss)
+        return [_off(miss, answer, f"expected {allowed}")]
+    return _same_as_a_reading(miss, page, page_of, live)
+
+
+def strictly_rejected(miss: NearMiss, answer: Exchange) -> list[Violation]:
+    """The SHOULD of an open near miss: the strict reading, VALIDATION."""
+    if not miss.open or answer.status != 200:
+        return []
+    return [_off(miss, answer, "the strict reading expects VALIDATION (QUERY-STRICT-001)")]
+
+
+def _same_as_a_reading(
+    miss: NearMiss, page: Page, page_of: PageOf, live: ReadingOf | None
+) -> list[Violation]:
+    differences = []
+    for reading in miss.readings:
+        if live is not None:
+            difference = _unlike_any_page_of(page, live(reading))
+        else:
+            documented = page_of(reading)
+            if documented is None:
+                return []  # the documented value's own page is not a page: its own check says so
+            difference = _difference(page, documented)
+        if difference is None:
+            return []
+        shown = "no " + miss.name if reading is None else f"{miss.name}={reading}"
+        differences.append(f"not the page of {shown}: {difference}")
+    return [_off(miss, page.exchange, "; ".join(differences))]
+
+
+def _not_ours(page: Page, truth: Truth) -> str | None:
+    """How a first page departs from any the main project may show on a list in use."""
+    known = {item_id(item) for item in truth.listing} | truth.seen
+    for item in page.items:
+        if item_id(item) not in known and not queries.newer_than_all(item, truth.listing):
+            return f"it lists {item_id(item)}, which no walk of the main project listed"
+    return _unlike_any_page_of(page, Reading(None, DEFAULT_LIMIT))
+
+
+def _unlike_any_page_of(page: Page, reading: Reading) -> str | None:
+    """How a page departs from every page of `reading`, whenever read on a list in use."""
+    if len(page.items) > reading.limit:
+        return f"it holds {len(page.items)} items, more than limit {reading.limit}"
+    return queries.live_mismatch(page, reading)
+
+
+def _difference(page: Page, documented: Page) -> str | None:
+    if len(page.items) != len(documented.items):
+        return f"{len(page.items)} items where it holds {len(documented.items)}"
+    if sorted(page.ids) != sorted(documented.ids):
+        extra = next(i for i in page.ids if i not in documented.ids)
+        return f"it lists {extra}, which that page does not"
+    if (page.next_cursor is None) != (documented.next_cursor is None):
+        return "nextCursor is null on one page and set on the other"
+    return None
+
+
+def _allowed(miss: NearMiss) -> str:
+    readings = [("no " + miss.name if r is None else f"{miss.name}={r}") for r in miss.readings]
+    pages = " or ".join(f"the page of {r}" for r in readings)
+    return f"VALIDATION or {pages}" if pages else "VALIDATION (the page allows no such value)"
+
+
+def _off(miss: NearMiss, answer: Exchange, why: str) -> Violation:
+    got = f"HTTP {answer.status}" if answer.status is not None else f"no answer ({answer.error})"
+    code = shapes.error_field(answer, "code")
+    got += f" {code}" if isinstance(code, str) else ""
+    message = f"{miss.describe()} answered {got}; {why}"
+    return Violation(RULE, message, answer, conclusive=answer.status is not None)
+
+
+# --- project ids ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """A project id written otherwise: the kind of change, and the id as sent in the path."""
+
+    kind: str
+    sent: str
+
+
+def spellings(project_id: str) -> tuple[Spelling, ...]:
+    """The spellings of an id a database or framework may read as the same uuid (case,
+    braces, a URN prefix, no hyphens, surrounding whitespace), and as a server that
+    decodes its path twice reads it (percent-encoded)."""
+    hexits = project_id.replace("-", "")
+    encoded = "".join(f"%{ord(c):02X}" for c in project_id[:2]) + project_id[2:]
+    return (
+        Spelling("upper case", project_id.upper()),
+        Spelling("mixed case", project_id[:8].upper() + project_id[8:]),
+        Spelling("braces", "{" + project_id + "}"),
+        Spelling("urn prefix", "urn:uuid:" + project_id),
+        Spelling("no hyphens", hexits),
+        Spelling("blank around", f" {project_id} "),
+        Spelling("line feed after", project_id + "\n"),
+        Spelling("percent-encoded", encoded),
+    )
+
+
+def spelled_elsewhere(
+    spelling: Spelling,
+    answer: Exchange,
+    whose: str,
+    canonical: Page | None,
+    live: Truth | None = None,
+) -> list[Violation]:
+    """Another org's or an unknown project in another spelling: NOT_FOUND (404) or VALIDATION,
+    never data. The main project in another spelling: the same first page as its own id
+    (`canonical`), or NOT_FOUND or VALIDATION. On a list that changed while it was read
+    (`live`, what the walks saw) the page is judged as any first page of the main project
+    must be, whenever read: in order, full, and listing only its influencers."""
+    said = f"{whose}, {spelling.kind} ({quote(spelling.sent, safe='')})"
+    if answer.status is not None and 400 <= answer.status < 500:
+        code = shapes.error_field(answer, "code")
+        if code == "NOT_FOUND" and answer.status != 404:
+            return [Violation(RULE, f"{said} answered NOT_FOUND with HTTP {answer.status}", answer)]
+        return shapes.answers_error(answer, {"NOT_FOUND", "VALIDATION"})
+    page = read_page(answer, 1, None) if answer.status == 200 else None
+    if page is not None and canonical is not None:
+        difference = _difference(page, canonical) if live is None else _not_ours(page, live)
+        if difference is None:
+            return []
+        unlike = f"{said} answered a page unlike its own: {difference}"
+        return [Violation(RULE, unlike, answer)]
+    expected = "its own first page, " if canonical is not None else ""
+    got = f"HTTP {answer.status}" if answer.status is not None else f"no answer ({answer.error})"
+    return [
+        Violation(
+            RULE,
+            f"{said} answered {got}; expected {expected}NOT_FOUND or VALIDATION",
+            answer,
+            conclusive=answer.status is not None,
+        )
+    ]
+
+
+def kinds(misses: Sequence[NearMiss]) -> tuple[tuple[str, str], ...]:
+    """(kind, value as sent) of each near miss: what the coverage lists per input."""
+    return tuple((miss.kind, ",".join(quote(v, safe="") for v in miss.sent)) for miss in misses)

@@ -1,0 +1,150 @@
+"""The end of the list at every page size: a walk of the list's tail at each walk's own size.
+
+Only the walk at the largest page size is planned to reach `nextCursor: null`; the others
+stop at their share, as prefixes, so a server that loops or loses an item on the last pages
+at a small page size would go unseen. For each such walk, the tail is walked at its own page
+size from a cursor near the end: the cursor of a page the walks met with the fewest
+influencers left after it, moved closer with one page or a few at another size (each page's
+`nextCursor` is a cursor too), until about two pages and one item remain. The tail must then
+list the rest of the list, as the walk to the end does, and end.
+
+A target that refuses a cursor at another page size (VALIDATION: the catalogue allows it),
+or pages after it at the size the cursor was made at, leaves no tail to walk: the checks are
+then inconclusive at that size, with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from layers_conformance.checks.params import DEFAULT_LIMIT, MAX_LIMIT
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.pages import Item, Page, Traversal, item_id, read_page
+from layers_conformance.probing.probe import Probe
+from layers_conformance.probing.traversal import walk
+
+# Pages at another size that move a cursor closer to the end, at most.
+MOVES = 3
+# The tail crosses this many page boundaries before its last, partial page.
+BOUNDARIES = 2
+
+
+@dataclass(frozen=True)
+class Tail:
+    """The tail of the list walked at one page size, and what the walk to the end lists there."""
+
+    limit: int | None
+    walked: Traversal
+    after: Item  # the item the tail's cursor was handed out after
+    expected: tuple[Item, ...]  # the walk to the end's items after it
+
+    @property
+    def label(self) -> str:
+        size = f"limit={self.limit}" if self.limit is not None else "the default page size"
+        return f"the tail at {size} from after {item_id(self.after)}"
+
+
+def tails(probe: Probe) -> tuple[list[Tail], list[str]]:
+    """The tail of every compared walk that stopped as a prefix, and why some have none."""
+    return probe.derived.get("tails", lambda: _tails(probe))  # type: ignore[return-value]
+
+
+def _tails(probe: Probe) -> tuple[list[Tail], list[str]]:
+    walks = probe.compared_traversals()
+    prefixes = [(walked, limit) for walked, limit in zip(walks, _sizes(probe), strict=True)]
+    prefixes = [(walked, limit) for walked, limit in prefixes if walked.prefix]
+    widest = walks[0]
+    if not prefixes:
+        return [], []
+    if not widest.complete:
+        return [], ["the walk to the end did not reach the end of the list: no tail to place"]
+    made, reasons = [], []
+    for _, limit in prefixes:
+        tail = _tail(probe, limit, walks, tuple(widest.items))
+        if isinstance(tail, Tail):
+            made.append(tail)
+        else:
+            reasons.append(tail)
+    return made, reasons
+
+
+def _sizes(probe: Probe) -> list[int | None]:
+    # The page sizes of `compared_traversals`, in its order.
+    return [*sorted(probe.profile.page_sizes, reverse=True), None]
+
+
+def _tail(
+    probe: Probe, limit: int | None, walks: list[Traversal], listing: tuple[Item, ...]
+) -> Tail | str:
+    size = limit or DEFAULT_LIMIT
+    near = BOUNDARIES * size + 1  # influencers the tail is to list
+    where = {item_id(item): index for index, item in enumerate(listing)}
+    start = _closest(walks, where, len(listing), near)
+    if start is None:
+        return f"at limit={limit}: no cursor the walks met is followed by {near} influencers"
+    cursor, after = start
+    for _ in range(MOVES):
+        left = len(listing) - where[item_id(after)] - 1
+        if left <= near + size:
+            break
+        asked = min(MAX_LIMIT, left - near)
+        moved = _page(probe, asked, cursor)
+        if isinstance(moved, str):
+            return f"at limit={limit}: {moved}"
+        if len(moved.items) != asked:
+            return (
+                f"at limit={limit}: after a cursor made at another page size the target does "
+                f"not page at the size asked (limit={asked}: {len(moved.items)} items)"
+            )
+        if item_id(moved.items[-1]) not in where or not moved.next_cursor:
+            return f"at limit={limit}: moving the cursor to the end got {_said(moved.exchange)}"
+        cursor, after = moved.next_cursor, moved.items[-1]
+    left = len(listing) - where[item_id(after)] - 1
+    base = (("limit", str(limit)),) if limit is not None else ()
+
+    def fetch(sent: str | None) -> Exchange:
+        return probe.get((*base, ("cursor", sent or cursor)))
+
+    walked = walk(fetch, limit=limit, max_pages=left // size + 3)
+    first = walked.pages[0] if walked.pages else None
+    if first is None and walked.failed_exchange is not None:
+        refused = walked.failed_exchange
+        if refused.status is not None and 400 <= refused.status < 500:
+            return f"at limit={limit}: the target refuses a cursor from another page size: " + (
+                _said(refused)
+            )
+    if first is not None and len(first.items) > size:
+        return (
+            f"at limit={limit}: after a cursor made at another page size the target pages at "
+            f"that size ({len(first.items)} items): no tail at limit={limit} to walk"
+        )
+    return Tail(limit, walked, after, listing[where[item_id(after)] + 1 :])
+
+
+def _closest(
+    walks: list[Traversal], where: dict[str, int], total: int, near: int
+) -> tuple[str, Item] | None:
+    """The cursor met with the fewest influencers after it, at least `near` of them."""
+    found: list[tuple[int, str, Item]] = []
+    for walked in walks:
+        for page in walked.pages:
+            if page.next_cursor and page.items and item_id(page.items[-1]) in where:
+                left = total - where[item_id(page.items[-1])] - 1
+                if left >= near:
+                    found.append((left, page.next_cursor, page.items[-1]))
+    if not found:
+        return None
+    _, cursor, after = min(found, key=lambda entry: entry[0])
+    return cursor, after
+
+
+def _page(probe: Probe, limit: int, cursor: str) -> Page | str:
+    answer = probe.get((("limit", str(limit)), ("cursor", cursor)))
+    page = read_page(answer, 1, limit)
+    if page is None:
+        return f"moving the cursor closer to the end got {_said(answer)}"
+    return page
+
+
+def _said(answer: Exchange) -> str:
+    return answer.describe()

@@ -1,0 +1,93 @@
+"""The tail of the list at a small page size: placed from a cursor near the end, walked to it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from layers_conformance.core.exchange import Exchange
+from layers_conformance.probing import tails
+
+
+@pytest.fixture(autouse=True)
+def _built(make_item, make_traversal):
+    """The listing the model pages: 40 influencers, newest first, built by tests/conftest.py."""
+    global LISTING, traversal
+    LISTING = tuple(make_item(f"i{n:03d}", 59 - n) for n in range(40))
+    traversal = make_traversal
+
+
+VALIDATION = {"error": {"code": "VALIDATION", "message": "no", "requestId": "req_1"}}
+
+
+class Model:
+    """A target paging LISTING with cursors `at:<index of the next item>`; `loop_below` makes
+    its last page at small sizes hand out a cursor to itself; `refuse` answers VALIDATION to
+    a cursor at another size than 7 (the size the walks were made at)."""
+
+    def __init__(self, loop_below: int = 0, refuse: bool = False) -> None:
+        self.loop_below, self.refuse, self.asked = loop_below, refuse, []
+
+    def get(self, params):
+        asked = dict(params)
+        self.asked.append(asked)
+        limit, start = int(asked.get("limit", 25)), int(asked["cursor"].removeprefix("at:"))
+        if self.refuse and limit != 7:
+            return _answer(VALIDATION, 400)
+        rows = LISTING[start : start + limit]
+        more = start + limit < len(LISTING)
+        cursor = f"at:{start + limit}" if more else None
+        if not more and limit < self.loop_below:
+            cursor = f"at:{start}"
+        return _answer({"items": list(rows), "nextCursor": cursor}, 200)
+
+
+def _answer(body, status):
+    return Exchange(
+        "GET", "http://t/x", {}, status, {"content-type": "application/json"}, json.dumps(body)
+    )
+
+
+def _walks():
+    """A walk at 7 that reached the end: its pages' cursors are the ones to start from."""
+    pages = [list(LISTING[n : n + 7]) for n in range(0, len(LISTING), 7)]
+    walked = traversal(*pages, limit=7)
+    fixed = [
+        p.__class__(
+            p.exchange,
+            p.number,
+            p.limit,
+            p.items,
+            f"at:{7 * p.number}" if p.number < len(pages) else None,
+        )
+        for p in walked.pages
+    ]
+    return [walked.__class__(tuple(fixed))]
+
+
+def test_the_tail_at_limit_1_is_placed_near_the_end_and_reaches_it():
+    """Three influencers before the end, walked one a page: the rest of the list, ended."""
+    model = Model()
+    tail = tails._tail(model, 1, _walks(), LISTING)
+    assert isinstance(tail, tails.Tail)
+    assert tail.walked.complete
+    assert [i["influencerId"] for i in tail.walked.items] == [
+        i["influencerId"] for i in LISTING[-3:]
+    ]
+    assert tail.expected == LISTING[-3:]
+    assert len(model.asked) <= 6
+
+
+def test_a_loop_at_the_end_stops_the_tail_as_a_cycle():
+    """The last page handing out a cursor to itself is met as a repeated cursor."""
+    tail = tails._tail(Model(loop_below=3), 1, _walks(), LISTING)
+    assert isinstance(tail, tails.Tail)
+    assert tail.walked.stop_kind == "cycle"
+
+
+def test_a_target_refusing_a_cursor_at_another_size_leaves_a_reason():
+    """VALIDATION for a cursor at another page size is allowed: no tail, and why."""
+    reason = tails._tail(Model(refuse=True), 1, _walks(), LISTING)
+    assert isinstance(reason, str)
+    assert "limit=1" in reason
