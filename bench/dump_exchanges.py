@@ -1,10 +1,9 @@
 """Bench-only pytest plugin: write the run's requests to JSON, for the replay to send again.
 
 Opt-in, never loaded by default: `PYTHONPATH=bench pytest suites -p dump_exchanges
---bench-dump FILE`. It reads the probe's client from the product plugin's `config.stash`
-at the end of the session; it changes nothing the suite does. Serial runs only: under
-xdist the requests live in the workers. Keys stay redacted (`$LAYERS_API_KEY`); the
-replay puts the reference's known keys back.
+--bench-dump FILE`. It reads the run's exchanges.har once the product plugin has written it
+(at `pytest_unconfigure`); it changes nothing the suite does. Keys stay redacted
+(`$LAYERS_API_KEY`); the replay puts the reference's known keys back.
 """
 
 from __future__ import annotations
@@ -16,6 +15,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from layers_conformance.plugin import STATE
+from layers_conformance.reporting.files import HAR_FILE
+from layers_conformance.reporting.har import read_har
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -28,11 +29,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    path: Path | None = session.config.getoption("bench_dump")
-    probe = session.config.stash[STATE].probe
-    if path is None or probe is None:
+def pytest_unconfigure(config: pytest.Config) -> None:
+    path: Path | None = config.getoption("bench_dump")
+    har = config.stash[STATE].options.target_report_dir / HAR_FILE
+    if path is None or not har.is_file():
         return
     requests = [
         {
@@ -42,7 +42,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             "headers": exchange.request_headers,
             "status": exchange.status,
         }
-        for exchange in probe.client.exchanges
+        for exchange in read_har(har)
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(requests, indent=1), encoding="utf-8")

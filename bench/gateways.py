@@ -41,9 +41,8 @@ def ratio(runs: int, rps: int) -> list[str]:
     with served(SIZE, gateway=f"rate-429:{rps}") as server:
         for n in range(runs):
             for name, extra in (("adaptive", ()), ("configured", ("--rate-limit", str(rps)))):
-                wall, report = run_against(
-                    server.base_url, "standard", OUT / f"gw-{name}-{n}", *extra
-                )
+                out = OUT / f"gw-{name}-{n}"
+                wall, report = run_against(server, "standard", out, *extra)
                 walls[name].append(wall)
                 reports[name] = report
     adaptive, configured = summarize(walls["adaptive"]), summarize(walls["configured"])

@@ -8,6 +8,8 @@ import pytest
 
 from layers_conformance.checks import nearmiss
 from layers_conformance.checks.nearmiss import NearMiss
+from layers_conformance.checks.params import DEFAULT_LIMIT
+from layers_conformance.checks.queries import Reading
 from layers_conformance.checks.violations import expect, inconclusive
 from layers_conformance.core.pages import read_page
 from layers_conformance.core.results import NEAR_MISS, SPELLING, PairCoverage
@@ -52,9 +54,15 @@ def test_a_near_miss_is_answered_as_the_page_allows(conformance, conformance_cov
         query = base + (((name, reading),) if reading is not None else ())
         return read_page(conformance.get(query), 1, None)
 
+    def reading_of(reading):
+        query = dict(base) | ({name: reading} if reading is not None else {})
+        return Reading(query.get("status"), int(query.get("limit", DEFAULT_LIMIT)))
+
     answers = _answers(conformance, name, conformance_coverage)
-    still = observed(conformance).still  # on a list in use, two pages may differ by a change
-    expect([v for miss, answer in answers for v in nearmiss.judge(miss, answer, page_of, still)])
+    # On a list in use two pages read at different times may differ by a change: a page is
+    # then judged as any page of its reading must be, whenever read.
+    live = None if observed(conformance).still else reading_of
+    expect([v for miss, answer in answers for v in nearmiss.judge(miss, answer, page_of, live)])
 
 
 @pytest.mark.requirement("QUERY-STRICT-001")
@@ -67,9 +75,7 @@ def test_a_spelling_the_page_leaves_open_is_rejected(conformance, conformance_co
     expect([v for miss, answer in opened for v in nearmiss.strictly_rejected(miss, answer)])
 
 
-def _spelled(
-    conformance, coverage, whose, project_id, credentials=None, canonical=None, still=True
-):
+def _spelled(conformance, coverage, whose, project_id, credentials=None, canonical=None, live=None):
     """Every violation of the answers to `project_id` in every spelling."""
     spellings = nearmiss.spellings(project_id)
     get = partial(Probe.get, credentials=credentials)
@@ -79,7 +85,7 @@ def _spelled(
         for spelling in spellings:
             answer = conformance.get(project_id=spelling.sent, credentials=credentials)
             sent.append(spelling)
-            violations += nearmiss.spelled_elsewhere(spelling, answer, whose, canonical, still)
+            violations += nearmiss.spelled_elsewhere(spelling, answer, whose, canonical, live)
     finally:
         found = tuple((whose, s.kind) for s in spellings)
         done = tuple((whose, s.kind) for s in sent)
@@ -118,14 +124,10 @@ def test_the_main_project_in_another_spelling_is_itself_or_refused(
     if canonical is None:
         inconclusive("the main project's first page is not a page: nothing to compare with")
     main = conformance.fixtures.project_id
-    still = observed(conformance).still
+    seen = observed(conformance)
+    live = None if seen.still else seen.truth()
     violations = _spelled(
-        conformance,
-        conformance_coverage,
-        "the main project",
-        main,
-        canonical=canonical,
-        still=still,
+        conformance, conformance_coverage, "the main project", main, canonical=canonical, live=live
     )
     malformed = nearmiss.MALFORMED_UUID
     violations += _spelled(conformance, conformance_coverage, "a malformed project id", malformed)

@@ -7,6 +7,7 @@ cannot drift apart unnoticed.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -65,6 +66,7 @@ def module_of(path: Path) -> str:
     return ".".join((ROOT, *(parts[:-1] if parts[-1] == "__init__" else parts)))
 
 
+@functools.cache
 def module_graph() -> dict[str, set[str]]:
     """Module -> the modules of the package it imports, at the top or inside a function."""
     modules = {module_of(path): path for path in PACKAGE.rglob("*.py")}

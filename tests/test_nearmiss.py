@@ -6,6 +6,7 @@ import pytest
 
 from layers_conformance.checks import nearmiss, params
 from layers_conformance.checks.nearmiss import NearMiss, Spelling
+from layers_conformance.checks.queries import Reading, Truth
 
 VALIDATION = {"error": {"code": "VALIDATION", "message": "no", "requestId": "req_1"}}
 NOT_FOUND = {"error": {"code": "NOT_FOUND", "message": "no", "requestId": "req_1"}}
@@ -93,6 +94,27 @@ def test_an_open_near_miss_may_be_read_as_its_value_only():
     assert nearmiss.strictly_rejected(zero, exchange(VALIDATION, status=400)) == []
 
 
+def test_on_a_list_in_use_an_open_near_miss_is_judged_as_any_page_of_its_reading():
+    """`limit=07` read while the list changes: a page of 7 newest first with an influencer
+    created since the page of limit=7 passes; one that no page of limit=7 can be fails, as
+    evidence (the run is not left incomplete)."""
+    zero = _by_kind(nearmiss.limit_near_misses())["leading zero"]
+    created = [item("new", 30), *SEVEN[:6]]
+
+    def live(reading):
+        return Reading(None, int(reading))
+
+    assert nearmiss.judge(zero, page(created, next_cursor="c1").exchange, _page_of, live) == []
+    twelve = [*SEVEN, *(item(str(n), 2) for n in range(5))]
+    too_many = nearmiss.judge(zero, page(twelve, next_cursor="c1").exchange, _page_of, live)
+    assert too_many
+    assert too_many[0].conclusive
+    assert "more than limit 7" in too_many[0].message
+    short = nearmiss.judge(zero, page(SEVEN[:5], next_cursor="c1").exchange, _page_of, live)
+    assert short
+    assert short[0].conclusive
+
+
 def test_a_repeated_name_may_be_read_as_either_value():
     """`limit=7&limit=8` is the page of 7 or of 8."""
     repeated = NearMiss("limit", ("7", "8"), "repeated", ("7", "8"))
@@ -148,6 +170,20 @@ def test_the_main_project_in_another_spelling_is_its_own_page_or_refused():
     assert nearmiss.spelled_elsewhere(upper, page(SEVEN).exchange, "main", own) == []
     assert nearmiss.spelled_elsewhere(upper, exchange(NOT_FOUND, status=404), "main", own) == []
     assert nearmiss.spelled_elsewhere(upper, page(SEVEN[1:]).exchange, "main", own)
+
+
+def test_the_main_project_in_another_spelling_on_a_list_in_use():
+    """While the list changes, the spelled page may differ from the id's own by influencers
+    created since; one that no walk of the main project listed, and older, fails."""
+    upper, own = Spelling("upper case", "ABC"), page(SEVEN)
+    truth = Truth(tuple(SEVEN), True, frozenset(f"inf_{n}" for n in "abcdefg"), still=False)
+    newer = page([item("new", 30), *SEVEN[:6]]).exchange
+    assert nearmiss.spelled_elsewhere(upper, newer, "main", own, truth) == []
+    stranger = page([*SEVEN[:6], item("z", 1)]).exchange
+    found = nearmiss.spelled_elsewhere(upper, stranger, "main", own, truth)
+    assert found
+    assert found[0].conclusive
+    assert "inf_z" in found[0].message
 
 
 def test_kinds_list_each_near_miss_once_for_the_coverage():

@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from layers_conformance.core.exchange import KEY_PLACEHOLDER
+from layers_conformance.core.exchange import KEY_PLACEHOLDER, Exchange
 from layers_conformance.core.stops import StopKind
 from layers_conformance.core.targets import Secret
 from layers_conformance.probing.client import (
@@ -41,16 +41,18 @@ def numbered(request: httpx.Request) -> httpx.Response:
 
 def recorded(calls, handler=numbered, base=BASE, **settings):
     """The exchanges a real client recorded making `calls` (params, credentials) with KEY."""
+    kept: list[Exchange] = []
     client = Client(
         base,
         Credentials("x-api-key", Secret(KEY)),
         ClientSettings(**{"budget": 100, "max_retry_wait_s": 0, **settings}),
         transport=httpx.MockTransport(streamed(handler)),
+        on_exchange=kept.append,
     )
     with client:
         for params, credentials in calls:
             client.list_influencers(PROJECT, params, credentials=credentials)
-    return client.exchanges
+    return kept
 
 
 def replay(exchanges, **kwargs):

@@ -25,7 +25,7 @@ VALUES = st.recursive(
 
 
 class TestJson:
-    @settings(max_examples=200, database=None)
+    @settings(max_examples=100, database=None)
     @given(VALUES, st.booleans())
     def test_any_json_value_reads_back_as_itself(self, value, ascii_only):
         """What any JSON writer makes of a value (escaped or raw UTF-8) is that value."""

@@ -48,6 +48,17 @@ def edit_entries(files, keep, change):
     put_json(files, "exchanges.har", document)
 
 
+def without_claim(key):
+    """An edit of a bundle that drops `key` from its conformance.json."""
+
+    def edit(files):
+        report = json_of(files, "conformance.json")
+        del report[key]
+        put_json(files, "conformance.json", report)
+
+    return edit
+
+
 def first_page_at_100(entry):
     url = urlsplit(entry["request"]["url"])
     return url.query == "limit=100" and url.path.endswith("/influencers")
@@ -112,12 +123,7 @@ class TestAccepts:
         words of `aborted`; what the replay cannot answer stays inconclusive, never a pass (a
         difference would be rejected with a note, `run.replay.stop_note`)."""
         run = certify(tmp_path, target=targets.start(request_budget=60))
-
-        def older(files):
-            report = json_of(files, "conformance.json")
-            del report["stop_kind"]
-            put_json(files, "conformance.json", report)
-
+        older = without_claim("stop_kind")
         copy = edited(bundle_of(run), tmp_path / "older.zip", older, rehash=True)
         code, out = verified(capsys, copy)
         assert code == 0, out  # every request it asked before the stop was recorded
@@ -258,12 +264,8 @@ class TestRejectsByManifestAndSpec:
     def test_a_report_that_does_not_say_how_it_was_made_is_rejected(
         self, capsys, tmp_path, certified
     ):
-        def edit(files):
-            report = json_of(files, "conformance.json")
-            del report["seed"]
-            put_json(files, "conformance.json", report)
-
-        copy = edited(bundle_of(certified), tmp_path / "seedless.zip", edit, rehash=True)
+        seedless = without_claim("seed")
+        copy = edited(bundle_of(certified), tmp_path / "seedless.zip", seedless, rehash=True)
         code, out = verified(capsys, copy)
         assert code == 4
         assert "conformance.json: seed=None must be an integer" in out

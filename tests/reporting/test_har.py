@@ -9,7 +9,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from layers_conformance.core.exchange import Exchange
-from layers_conformance.reporting.har import har_document, har_entry, read_har, write_har
+from layers_conformance.core.redaction import REDACTOR
+from layers_conformance.reporting.har import Spool, har_entry, read_har, write_har
 from layers_conformance.reporting.json_report import ReportError
 
 URL = "http://127.0.0.1:8000/v1/projects/p1/influencers"
@@ -108,10 +109,18 @@ def har_problems(document):
     return problems
 
 
+def spooled(path, entries):
+    spool = Spool(path)
+    for entry in entries:
+        spool.add(entry)
+    spool.close()
+    return path
+
+
 def written(tmp_path, exchanges=EXCHANGES):
     entries = [har_entry(e, T0 + timedelta(minutes=n), "gw0") for n, e in enumerate(exchanges)]
     path = tmp_path / "exchanges.har"
-    write_har(entries, path)
+    write_har([spooled(tmp_path / ".exchanges-gw0.jsonl", entries)], path)
     return path
 
 
@@ -122,9 +131,9 @@ class TestWriteHar:
         assert har_problems(document) == []
         assert len(document["log"]["entries"]) == len(EXCHANGES)
 
-    def test_the_structural_check_catches_what_it_checks(self):
+    def test_the_structural_check_catches_what_it_checks(self, tmp_path):
         """The check above is no rubber stamp: a broken entry is reported."""
-        document = har_document([har_entry(PAGE, T0)])
+        document = json.loads(written(tmp_path, [PAGE]).read_text())
         entry = document["log"]["entries"][0]
         del entry["request"]["queryString"]
         entry["time"] += 5
@@ -133,11 +142,31 @@ class TestWriteHar:
             "entries[0]: request.queryString missing",
         ]
 
-    def test_entries_are_in_time_order_whatever_order_they_came_in(self):
-        """Merged from several xdist workers, the log still reads oldest first."""
+    def test_entries_are_in_time_order_whatever_order_they_came_in(self, tmp_path):
+        """Merged from several xdist workers' spools, the log still reads oldest first."""
         late, early = har_entry(PAGE, T0 + timedelta(seconds=9)), har_entry(ERROR, T0)
-        entries = har_document([late, early])["log"]["entries"]
-        assert entries == [early, late]
+        latest = har_entry(DROPPED, T0 + timedelta(seconds=20), "gw1")
+        spools = [spooled(tmp_path / "a", [latest, late]), spooled(tmp_path / "b", [early])]
+        path = tmp_path / "exchanges.har"
+        write_har(spools, path)
+        entries = json.loads(path.read_text())["log"]["entries"]
+        assert entries == [early, late, latest]
+
+    def test_spools_are_on_disk_redacted_then_gone(self, tmp_path):
+        """An entry is written to its spool as it comes, through the redactor; the spools
+        are removed once the HAR is written, and a crashed run's leftover is overwritten."""
+        spool_path = tmp_path / ".exchanges-main.jsonl"
+        spool_path.write_text("left over\n")
+        REDACTOR.add({"lc_SPOOLED_SECRET_42": "$LAYERS_API_KEY"})
+        spool = Spool(spool_path)
+        leak = Exchange("GET", URL, {"X-Api-Key": "lc_SPOOLED_SECRET_42"}, 200, {}, "{}", 0.01)
+        spool.add(har_entry(leak, T0))
+        spool.close()
+        assert "lc_SPOOLED_SECRET_42" not in spool_path.read_text()
+        assert spool_path.read_text().count("\n") == 1
+        write_har([spool_path], tmp_path / "exchanges.har")
+        assert not spool_path.exists()
+        assert len(read_har(tmp_path / "exchanges.har")) == 1
 
     def test_an_exchange_without_answer_has_status_0_and_its_error(self, tmp_path):
         """HAR's convention for no response, and the reason kept in `_error`."""

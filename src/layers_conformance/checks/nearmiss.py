@@ -22,10 +22,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from layers_conformance.checks import shapes
+from layers_conformance.checks import queries, shapes
+from layers_conformance.checks.params import DEFAULT_LIMIT
+from layers_conformance.checks.queries import Reading, Truth
 from layers_conformance.checks.violations import Violation
 from layers_conformance.core.exchange import Exchange
-from layers_conformance.core.pages import Page, read_page
+from layers_conformance.core.pages import Page, item_id, read_page
 
 # "A blank around a value": POSIX's [:blank:], a space or a tab. Every other kind of
 # whitespace is no blank: a line break, a no-break space, an em space, an ideographic space,
@@ -41,6 +43,9 @@ RULE = "near_miss"
 SUPERSCRIPTS = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
 # The page whose items a near miss must show when read as `reading` (None: the parameter absent).
 PageOf = Callable[[str | None], Page | None]
+# On a list in use: what a page of that reading must show whenever it is read (its filter,
+# its size, its order), since the documented value's page, read at another time, may differ.
+ReadingOf = Callable[[str | None], Reading]
 
 
 @dataclass(frozen=True)
@@ -149,16 +154,19 @@ def _spaced(value: str) -> dict[str, str]:
     return found
 
 
-def judge(miss: NearMiss, answer: Exchange, page_of: PageOf, still: bool = True) -> list[Violation]:
+def judge(
+    miss: NearMiss, answer: Exchange, page_of: PageOf, live: ReadingOf | None = None
+) -> list[Violation]:
     """The MUST: VALIDATION, or (open only) the page of a value it may be read as. On a list
-    that changed while it was read (`still` false) a page unlike the value's is no evidence."""
+    that changed while it was read (`live` given) the page is judged as any page of that
+    reading must be, whenever read, not against the value's own page read at another time."""
     if answer.status is not None and 400 <= answer.status < 500:
         return shapes.answers_error(answer, {"VALIDATION"})
     page = read_page(answer, 1, None) if answer.status == 200 else None
     if page is None or not miss.open:
         allowed = _allowed(miss)
         return [_off(miss, answer, f"expected {allowed}")]
-    return _same_as_a_reading(miss, page, page_of, still)
+    return _same_as_a_reading(miss, page, page_of, live)
 
 
 def strictly_rejected(miss: NearMiss, answer: Exchange) -> list[Violation]:
@@ -168,18 +176,39 @@ def strictly_rejected(miss: NearMiss, answer: Exchange) -> list[Violation]:
     return [_off(miss, answer, "the strict reading expects VALIDATION (QUERY-STRICT-001)")]
 
 
-def _same_as_a_reading(miss: NearMiss, page: Page, page_of: PageOf, still: bool) -> list[Violation]:
+def _same_as_a_reading(
+    miss: NearMiss, page: Page, page_of: PageOf, live: ReadingOf | None
+) -> list[Violation]:
     differences = []
     for reading in miss.readings:
-        documented = page_of(reading)
-        if documented is None:
-            return []  # the documented value's own page is not a page: its own check says so
-        difference = _difference(page, documented)
+        if live is not None:
+            difference = _unlike_any_page_of(page, live(reading))
+        else:
+            documented = page_of(reading)
+            if documented is None:
+                return []  # the documented value's own page is not a page: its own check says so
+            difference = _difference(page, documented)
         if difference is None:
             return []
         shown = "no " + miss.name if reading is None else f"{miss.name}={reading}"
         differences.append(f"not the page of {shown}: {difference}")
-    return [_off(miss, page.exchange, "; ".join(differences), still)]
+    return [_off(miss, page.exchange, "; ".join(differences))]
+
+
+def _not_ours(page: Page, truth: Truth) -> str | None:
+    """How a first page departs from any the main project may show on a list in use."""
+    known = {item_id(item) for item in truth.listing} | truth.seen
+    for item in page.items:
+        if item_id(item) not in known and not truth.created_since(item):
+            return f"it lists {item_id(item)}, which no walk of the main project listed"
+    return _unlike_any_page_of(page, Reading(None, DEFAULT_LIMIT))
+
+
+def _unlike_any_page_of(page: Page, reading: Reading) -> str | None:
+    """How a page departs from every page of `reading`, whenever read on a list in use."""
+    if len(page.items) > reading.limit:
+        return f"it holds {len(page.items)} items, more than limit {reading.limit}"
+    return queries.live_mismatch(page, reading)
 
 
 def _difference(page: Page, documented: Page) -> str | None:
@@ -199,12 +228,12 @@ def _allowed(miss: NearMiss) -> str:
     return f"VALIDATION or {pages}" if pages else "VALIDATION (the page allows no such value)"
 
 
-def _off(miss: NearMiss, answer: Exchange, why: str, still: bool = True) -> Violation:
+def _off(miss: NearMiss, answer: Exchange, why: str) -> Violation:
     got = f"HTTP {answer.status}" if answer.status is not None else f"no answer ({answer.error})"
     code = shapes.error_field(answer, "code")
     got += f" {code}" if isinstance(code, str) else ""
     message = f"{miss.describe()} answered {got}; {why}"
-    return Violation(RULE, message, answer, conclusive=still and answer.status is not None)
+    return Violation(RULE, message, answer, conclusive=answer.status is not None)
 
 
 # --- project ids ----------------------------------------------------------------------------
@@ -237,12 +266,17 @@ def spellings(project_id: str) -> tuple[Spelling, ...]:
 
 
 def spelled_elsewhere(
-    spelling: Spelling, answer: Exchange, whose: str, canonical: Page | None, still: bool = True
+    spelling: Spelling,
+    answer: Exchange,
+    whose: str,
+    canonical: Page | None,
+    live: Truth | None = None,
 ) -> list[Violation]:
     """Another org's or an unknown project in another spelling: NOT_FOUND (404) or VALIDATION,
     never data. The main project in another spelling: the same first page as its own id
-    (`canonical`), or NOT_FOUND or VALIDATION (unlike it on a list that changed while it was
-    read, `still` false: no evidence)."""
+    (`canonical`), or NOT_FOUND or VALIDATION. On a list that changed while it was read
+    (`live`, what the walks saw) the page is judged as any first page of the main project
+    must be, whenever read: in order, full, and listing only its influencers."""
     said = f"{whose}, {spelling.kind} ({quote(spelling.sent, safe='')})"
     if answer.status is not None and 400 <= answer.status < 500:
         code = shapes.error_field(answer, "code")
@@ -251,11 +285,11 @@ def spelled_elsewhere(
         return shapes.answers_error(answer, {"NOT_FOUND", "VALIDATION"})
     page = read_page(answer, 1, None) if answer.status == 200 else None
     if page is not None and canonical is not None:
-        difference = _difference(page, canonical)
+        difference = _difference(page, canonical) if live is None else _not_ours(page, live)
         if difference is None:
             return []
         unlike = f"{said} answered a page unlike its own: {difference}"
-        return [Violation(RULE, unlike, answer, conclusive=still)]
+        return [Violation(RULE, unlike, answer)]
     expected = "its own first page, " if canonical is not None else ""
     got = f"HTTP {answer.status}" if answer.status is not None else f"no answer ({answer.error})"
     return [

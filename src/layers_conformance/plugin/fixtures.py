@@ -91,12 +91,13 @@ def _exchange_keeper(config: pytest.Config, state: RunState) -> Callable[[Exchan
     """Keep each exchange the client records, from any thread, for exchanges.har."""
     from datetime import UTC, datetime
 
-    from layers_conformance.reporting.har import har_entry
+    from layers_conformance.reporting.har import Spool, har_entry
 
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    spool = state.spool = Spool(state.options.target_report_dir / f".exchanges-{worker}.jsonl")
 
     def keep(exchange: Exchange) -> None:
-        state.exchanges.append(har_entry(exchange, datetime.now(UTC), worker))
+        spool.add(har_entry(exchange, datetime.now(UTC), worker))
 
     return keep
 

@@ -30,19 +30,25 @@ class Recorder:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: object) -> None:
-    """Gather a pytest-xdist worker's exchanges as it ends: its client was its own."""
+    """Gather a pytest-xdist worker's exchanges (its spool) as it ends: its client was its own."""
     output = getattr(node, "workeroutput", {})  # a worker that crashed sent none
-    node.config.stash[STATE].exchanges += output.get(EXCHANGES_KEY, [])
+    if EXCHANGES_KEY in output:
+        node.config.stash[STATE].spools.append(Path(output[EXCHANGES_KEY]))
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash[STATE]
     state.stack.close()
+    if state.spool is not None:
+        state.spool.close()
+        state.spools.append(state.spool.path)
     worker_output = getattr(session.config, "workeroutput", None)
-    if worker_output is not None:
-        worker_output[EXCHANGES_KEY] = state.exchanges
+    if worker_output is not None and state.spool is not None:
+        worker_output[EXCHANGES_KEY] = str(state.spool.path)
     if not state.runs_suites or worker_output is not None:
+        for spool in state.spools if worker_output is None else ():
+            spool.unlink(missing_ok=True)  # no report is written: no exchange is left behind
         return
     from layers_conformance.run.finish import finish_run
 
@@ -59,7 +65,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         state.target,
         state.tally,
         state.waivers,
-        state.exchanges,
+        state.spools,
         state.described,
         _budget(state),
     )

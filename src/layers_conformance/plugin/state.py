@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -16,6 +17,7 @@ if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a ru
     from layers_conformance.core.results import PairCoverage, RunResult
     from layers_conformance.core.targets import Target
     from layers_conformance.probing.probe import Probe
+    from layers_conformance.reporting.har import Spool
     from layers_conformance.run.recheck import Recheck
     from layers_conformance.run.waivers import WaiverBook
 
@@ -23,7 +25,7 @@ MARKER = "requirement"
 SMOKE_MARKER = "smoke"
 SEQUENTIAL_MARKER = "sequential"
 SEED_KEY = "layers_conformance_seed"  # in xdist's workerinput
-EXCHANGES_KEY = "layers_conformance_exchanges"  # in xdist's workeroutput
+EXCHANGES_KEY = "layers_conformance_exchanges"  # a worker's HAR spool, in its workeroutput
 
 
 @dataclass
@@ -43,9 +45,11 @@ class RunState:
     attached: set[int] = field(default_factory=set)  # ids of exchanges attached to `current`
     result: RunResult | None = None
     waivers: WaiverBook | None = None
-    # Every exchange as a HAR entry (see `reporting.har`). Under xdist each worker has its
-    # own client: its exchanges reach the controller in `workeroutput` as it ends.
-    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    # Every exchange as a HAR entry, on disk as it comes (see `reporting.har`). Under xdist
+    # each worker has its own client and spool: the spool's path reaches the controller in
+    # `workeroutput` as the worker ends.
+    spool: Spool | None = None
+    spools: list[Path] = field(default_factory=list)  # the workers'
     described: dict[str, Any] | None = None  # the target as `run.json` records it
 
 

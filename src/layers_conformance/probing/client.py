@@ -69,7 +69,7 @@ __all__ += ["Credentials", "DeadlineExceeded", "RateLimited", "TargetUnreachable
 __all__ += ["Refused", "TargetUnresponsive", "request_headers", "unsent"]
 
 SHED_STATUSES = frozenset({502, 503, 504})  # a gateway's, sent again before they are judged
-CLOSED = "closed"  # a connection closed before any answer, as a retry's cause
+CLOSED = "closed"  # a connection closed or reset before any answer, as a retry's cause
 USER_AGENT = f"layers-conformance/{__version__}"
 UNANSWERED_IN_A_ROW = 3  # then the target is unresponsive and the run stops
 Query = tuple[tuple[str, str], ...]
@@ -178,7 +178,6 @@ class Client:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.requests_sent = 0
-        self.exchanges: list[Exchange] = []
         self._base_url = base_url.rstrip("/")
         self._credentials = credentials
         self._settings = settings
@@ -433,7 +432,7 @@ class Client:
         return describe(failure, received, self._settings.read_timeout_s)
 
     def _keep(self, exchange: Exchange) -> Exchange:
-        self.exchanges.append(exchange)  # list.append is atomic: safe from several threads
+        # Told, not kept: a run's memory must not grow with its length (the HAR is on disk).
         if self._on_exchange is not None:
             self._on_exchange(exchange)
         return exchange
@@ -573,10 +572,13 @@ def _shown_value(value: str) -> str:
 
 def _retry_cause(exchange: Exchange) -> str | None:
     """Why the exchange is sent again: its status (429, 502, 503, 504), or `closed` for a
-    connection closed before any answer; None when it is the answer."""
+    connection closed or reset before any answer (no status line came: a keep-alive
+    connection the other end had let go, most often); None when it is the answer."""
     if exchange.status == 429 or exchange.status in SHED_STATUSES:
         return str(exchange.status)
-    if exchange.status is None and exchange.error == "connection closed before any answer":
+    error = exchange.error or ""
+    closed = error == "connection closed before any answer"
+    if exchange.status is None and (closed or error.startswith("connection dropped: ")):
         return CLOSED
     return None
 

@@ -37,12 +37,12 @@ PROFILES = {
     ),
     "standard": Profile(
         "standard", budget=2000, page_sizes=(1, 7, 25, 100), filter_page_size=7,
-        examples=40, stateful_runs=8, shrink=False, deadline_s=600, reserve=300,
+        examples=40, stateful_runs=8, shrink=False, deadline_s=600, reserve=450,
         end_share=0.8, sample_pages=50,
     ),
     "thorough": Profile(
         "thorough", budget=20000, page_sizes=(1, 7, 25, 100), filter_page_size=7,
-        examples=300, stateful_runs=50, shrink=True, deadline_s=3600, reserve=300,
+        examples=300, stateful_runs=50, shrink=True, deadline_s=3600, reserve=450,
         end_share=0.55, sample_pages=400,
     ),
 }  # fmt: skip

@@ -7,20 +7,28 @@ leading underscore, keep what HAR has no place for: `_error` (the transport erro
 cut an answer short; an entry with no answer at all has status 0), `_encodingError` (why
 the body's bytes were not UTF-8: the text alone cannot show it) and `_worker` (the
 pytest-xdist worker that asked).
+
+A run holds none of its exchanges for the HAR: each goes to a `Spool` on disk as it comes
+(one entry a line, through the redactor on its way out, as every report), and `write_har`
+makes the file from the spools at the end, a line at a time, so memory does not grow with
+the length of the run.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from layers_conformance import __version__
 from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.redaction import REDACTOR
 from layers_conformance.reporting.json_report import ReportError, write_atomically
 
 HAR_VERSION = "1.2"
@@ -53,22 +61,71 @@ def har_entry(exchange: Exchange, answered_at: datetime, worker: str = "main") -
     return entry
 
 
-def har_document(entries: Iterable[Entry]) -> dict[str, Any]:
-    """The HAR log of these entries, oldest first (HAR's order)."""
-    ordered = sorted(entries, key=lambda entry: str(entry["startedDateTime"]))
-    return {
-        "log": {
-            "version": HAR_VERSION,
-            "creator": {"name": "layers-conformance", "version": __version__},
-            "pages": [],
-            "entries": ordered,
-        }
-    }
+class Spool:
+    """HAR entries on disk as they come, from any thread: one JSON line each, redacted
+    before it is written (the file is where they leave the process)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._file: IO[bytes] | None = None
+
+    def add(self, entry: Entry) -> None:
+        """Write one entry (`har_entry`'s, whose first key is `startedDateTime`)."""
+        text = REDACTOR.redact(json.dumps(entry, ensure_ascii=False))
+        line = text.encode("utf-8", "backslashreplace") + b"\n"
+        with self._lock:
+            if self._file is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = self.path.open("wb")  # a crashed run's leftovers go
+            self._file.write(line)
+
+    def close(self) -> None:
+        """Flush and close; the entries stay on disk for `write_har`."""
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
 
 
-def write_har(entries: Iterable[Entry], path: Path) -> None:
-    """Write the entries as one HAR file, all or nothing."""
-    write_atomically(path, json.dumps(har_document(entries), indent=1, ensure_ascii=False))
+_STARTED = re.compile(rb'^\{"startedDateTime": "([^"]*)"')
+
+
+def write_har(spools: Iterable[Path], path: Path) -> None:
+    """One HAR file, all or nothing, of the entries of every spool (a run's workers'),
+    oldest first (HAR's order), read back a line at a time; the spools are removed."""
+    spools = [spool for spool in spools if spool.is_file()]
+    order = sorted(_index(spools))
+    creator = {"name": "layers-conformance", "version": __version__}
+    log = json.dumps({"version": HAR_VERSION, "creator": creator, "pages": []})[:-1]
+
+    def chunks() -> Iterator[bytes]:
+        yield f'{{"log": {log}, "entries": [\n'.encode()
+        files = [spool.open("rb") for spool in spools]
+        try:
+            for number, (_, which, offset) in enumerate(order):
+                files[which].seek(offset)
+                yield (b",\n" if number else b"") + files[which].readline().rstrip(b"\n")
+        finally:
+            for file in files:
+                file.close()
+        yield b"\n]}}\n"
+
+    write_atomically(path, chunks())
+    for spool in spools:
+        spool.unlink()
+
+
+def _index(spools: list[Path]) -> Iterator[tuple[bytes, int, int]]:
+    """(startedDateTime, spool, offset) of every entry: all `write_har` keeps in memory."""
+    for which, spool in enumerate(spools):
+        offset = 0
+        with spool.open("rb") as file:
+            for line in file:
+                started = _STARTED.match(line)
+                if started is not None:
+                    yield started.group(1), which, offset
+                offset += len(line)
 
 
 def read_har(path: Path) -> list[Exchange]:

@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -134,23 +135,27 @@ def write_json(run: RunResult, path: Path | str) -> None:
     write_atomically(Path(path), text)
 
 
-def write_atomically(path: Path, content: str | bytes) -> None:
+def write_atomically(path: Path, content: str | bytes | Iterable[bytes]) -> None:
     """Replace `path` with `content` so a reader sees the old file or the new one, never a half.
 
     Every report file goes through here: the edge where a report leaves the process. Text is
     redacted by the run's redactor, whatever the writer did before, and written as UTF-8 (a
     lone surrogate a server sent as an escape, never a crash); bytes (an archive of files
-    that came through here) are written as they are.
+    that came through here, or the lines of a HAR spool, redacted as they were spooled) are
+    written as they are, an iterable of them a piece at a time.
     """
     if isinstance(content, str):
-        data = REDACTOR.redact(content).encode("utf-8", "backslashreplace")
+        pieces: Iterable[bytes] = [REDACTOR.redact(content).encode("utf-8", "backslashreplace")]
+    elif isinstance(content, bytes):
+        pieces = [content]
     else:
-        data = content
+        pieces = content
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:
-            file.write(data)
+            for piece in pieces:
+                file.write(piece)
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, REPORT_MODE)

@@ -6,9 +6,11 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from layers_conformance import __version__
+from layers_conformance.checks.changes import COMPARING
 from layers_conformance.core.catalogue import load_catalogue, spec_sha256
 from layers_conformance.core.results import REQUIREMENT_STATUSES, RequirementResult, RunResult
 from layers_conformance.core.stops import StopKind
@@ -24,7 +26,7 @@ from layers_conformance.reporting.files import (
     JUNIT_FILE,
     REPORT_FILE,
 )
-from layers_conformance.reporting.har import Entry, write_har
+from layers_conformance.reporting.har import write_har
 from layers_conformance.reporting.html_report import write_html
 from layers_conformance.reporting.json_report import write_json
 from layers_conformance.run.certify import evidence, verdict_lines
@@ -41,13 +43,14 @@ def finish_run(
     target: Target | None,
     tally: Tally,
     waivers: WaiverBook | None = None,
-    exchanges: Sequence[Entry] = (),
+    spools: Sequence[Path] = (),
     described: Mapping[str, Any] | None = None,
     budget: int = 0,
 ) -> RunResult:
     """Fold the verdicts, apply the waivers and write the reports: `conformance.json`,
-    `index.html`, the exchanges as `exchanges.har` and, for a certification run that reached
-    its target (`described`, see `run.replay.describe_run`), the evidence bundle."""
+    `index.html`, the exchanges of the `spools` (`reporting.har.Spool`) as `exchanges.har`
+    and, for a certification run that reached its target (`described`, see
+    `run.replay.describe_run`), the evidence bundle."""
     requirements = tally.fold(load_catalogue())
     requirements, uses = waivers.apply(requirements) if waivers else (requirements, ())
     run = RunResult(
@@ -76,7 +79,7 @@ def finish_run(
     directory.mkdir(parents=True, exist_ok=True)
     write_json(run, directory / REPORT_FILE)
     write_html(run, directory / HTML_FILE)
-    write_har(exchanges, directory / HAR_FILE)
+    write_har(spools, directory / HAR_FILE)
     # A replay (`verify`) re-derives a bundle's verdict; it makes no evidence of its own.
     if options.certify and options.replay is None and described is not None:
         write_bundle(directory / BUNDLE_FILE, evidence(directory, described))
@@ -104,9 +107,11 @@ def summary_lines(run: RunResult, options: Options) -> list[str]:
     """The end of the terminal output: every requirement that did not pass, then the verdict."""
     skipped = Counter(r.reason for r in run.requirements if r.status == "skip")
     grouped = [reason for reason, count in skipped.items() if count >= GROUPED_SKIPS]
+    # Root first: what one observation breaks by itself before what a comparison found.
+    ordered = sorted(run.requirements, key=lambda r: r.id in COMPARING)
     lines = [
         f"{r.status.upper():<12} {r.id} ({r.level}): {_explained(r)}"
-        for r in run.requirements
+        for r in ordered
         if r.status != "pass" and not (r.status == "skip" and r.reason in grouped)
     ]
     # A smoke or selected run skips most of the catalogue for one reason: one line each.
