@@ -200,3 +200,9 @@ class TestAbsence:
         ready = clock.walk(walk_of(make_traversal, items, "fdca", limit=2, status="ready"))
         timeline = Timeline.of([unfiltered, ready])
         assert changes.absence(timeline, items["d"], unfiltered, None).kind == "skipped"
+
+    def test_a_walk_out_of_order_makes_nothing_created(self, clock, make_traversal, items):
+        """Newer than its first item, but not than all it listed: no creation explains it."""
+        lacking = clock.walk(walk_of(make_traversal, items, "dfcba", limit=6))
+        timeline = Timeline.of([lacking])
+        assert changes.absence(timeline, items["e"], lacking, None).kind != "created"

@@ -267,3 +267,48 @@ class TestJudgePages:
         """it.a prefix of the listing cannot say what lies after it: no evidence, no failure."""
         prefix = Truth(it.listing[:3], complete=False)
         assert judge(Case(point(limit="5")), answered([it.a, it.b, it.c, it.d]), prefix) == []
+
+
+class TestJudgePagesOnAListInUse:
+    """A truth the walks saw changing: a page is judged by what any page shows whenever read."""
+
+    @pytest.fixture
+    def live(self, it):
+        return replace(it.truth, still=False, seen=frozenset({"inf_x"}))
+
+    def test_a_page_shifted_by_changes_passes(self, it, answered, live):
+        """inf_b archived, inf_h created since the walks: the first page differs, and is right."""
+        assert judge(Case(point(limit="3")), answered([it.a, it.c, it.d], "n"), live) == []
+
+    def test_a_created_influencer_is_no_stranger(self, it, answered, make_item):
+        """Newer than everything the walks listed: created since; older and unknown: a stranger."""
+        newest = make_item("h", 30)
+        assert judge(Case(point(limit="3")), answered([newest, it.a, it.b], "n"), it.truth) == []
+        violations = judge(
+            Case(point(limit="3")), answered([it.a, make_item("y", 8)], "n"), it.truth
+        )
+        assert any("not a live influencer" in m for m in messages(violations))
+
+    def test_one_some_walk_listed_is_no_stranger(self, it, answered, live, make_item):
+        """The widest walk may have skipped it: that walk is at fault, not this page."""
+        seen_elsewhere = make_item("x", 8)
+        assert judge(Case(point(limit="2")), answered([it.a, seen_elsewhere], "n"), live) == []
+
+    def test_what_any_page_must_show_still_fails(self, it, answered, live):
+        """Its filter, its order, after its cursor, full when more follow."""
+        filtered = Case(point(limit="2", status="ready"))
+        assert "of status 'draft'" in judge(filtered, answered([it.a, it.b], "n"), live)[0].message
+        [order] = judge(Case(point(limit="2")), answered([it.c, it.a], "n"), live)
+        assert "createdAt goes up" in order.message
+        [short] = judge(Case(point(limit="3")), answered([it.a, it.b], "n"), live)
+        assert "only the last page is short" in short.message
+        issued = Issued("c", None, 2, it.c)
+        after = Case(point(limit="2", cursor="this-query"), "c", issued)
+        [newer] = judge(after, answered([it.a, it.d], "n"), live)
+        assert "newer than the item the cursor was issued after" in newer.message
+
+    def test_a_page_that_shows_a_move_is_judged_as_live(self, it, answered):
+        """On a still truth, a page whose influencer changed status is judged as live."""
+        moved = it.b | {"status": "ready"}
+        page = answered([it.a, moved, it.c], "n")
+        assert judge(Case(point(limit="3", status="ready")), page, it.truth) == []

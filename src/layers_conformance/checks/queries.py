@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
 
 from layers_conformance.checks import invariants, shapes
 from layers_conformance.checks.space import (
@@ -111,12 +113,27 @@ class Truth:
         status has changed since (moved)."""
         if not self.still:
             return True
-        statuses = {item_id(item): item.get("status") for item in self.listing}
+        statuses = self._statuses
         return any(
             statuses.get(item_id(item), item.get("status")) != item.get("status")
-            or (item_id(item) not in statuses and newer_than_all(item, self.listing))
+            or (item_id(item) not in statuses and self.created_since(item))
             for item in page.items
         )
+
+    def created_since(self, item: Item) -> bool:
+        """Newer than every influencer the walks listed: created after them (by the server's
+        clock); never on a listing that is empty."""
+        created = invariants.parse_timestamp(item.get("createdAt"))
+        return created is not None and self._newest is not None and created > self._newest
+
+    @cached_property
+    def _statuses(self) -> dict[str, object]:
+        return {item_id(item): item.get("status") for item in self.listing}
+
+    @cached_property
+    def _newest(self) -> datetime | None:
+        instants = [invariants.parse_timestamp(row.get("createdAt")) for row in self.listing]
+        return max((instant for instant in instants if instant is not None), default=None)
 
 
 @dataclass(frozen=True)
@@ -239,16 +256,8 @@ def _strangers(case: Case, page: Page, truth: Truth) -> list[Violation]:
             page.exchange,
         )
         for position, item in enumerate(page.items, start=1)
-        if item_id(item) not in ours and not newer_than_all(item, truth.listing)
+        if item_id(item) not in ours and not truth.created_since(item)
     ]
-
-
-def newer_than_all(item: Item, listing: Sequence[Item]) -> bool:
-    """Created after the walks: newer than every influencer they listed (the server's clock)."""
-    created = invariants.parse_timestamp(item.get("createdAt"))
-    instants = [invariants.parse_timestamp(row.get("createdAt")) for row in listing]
-    known = [instant for instant in instants if instant is not None]
-    return created is not None and bool(known) and created > max(known)
 
 
 def mismatch(page: Page, reading: Reading, truth: Truth) -> str | None:

@@ -49,6 +49,9 @@ class OrderWithinPageOnly(Fault):
 
     name = "order_within_page_only"
     breaks = ("ORDER-NEWEST-001", "TRAV-CONSISTENT-001")
+    # Every walk is cut in id order, filtered ones too: pages after a cursor and filtered
+    # walks are wrong by themselves.
+    also = ("QUERY-VALIDATION-001", "STATUS-PARTITION-001", "TRAV-PAGING-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, sort_column="influencer_id")
