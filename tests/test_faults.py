@@ -121,7 +121,6 @@ NOT_YET_AUDITED = frozenset(
         "limit_unicode_digits",
         "loop_at_end_of_small_pages",
         "malformed_project_id_500",
-        "nan_in_pages",
         "next_cursor_null_after_first_page",
         "no_request_id",
         "not_found_as_400",
@@ -140,7 +139,6 @@ NOT_YET_AUDITED = frozenset(
         "unknown_project_empty_page",
         "unknown_status_empty_page",
         "unsigned_cursor",
-        "utf16_bodies",
         "validation_as_500",
         "validation_wrong_code",
     }
