@@ -41,14 +41,24 @@ def base64_at(offset: int, urlsafe: bool = False) -> str:
     return encode(raw).decode()
 
 
+def base32_at(offset: int) -> str:
+    """The key's base32 inside a longer value: `offset` bytes before it, two after."""
+    return base64.b32encode(b"\x01" * offset + KEY.encode() + b"\xff\xfe").decode()
+
+
 class TestSecretForms:
     def test_the_plain_forms(self):
-        """As written, percent-encoded, and its base64 at three alignments, both alphabets."""
+        """As written, percent-encoded, hex, UTF-16 and UTF-32 (both byte orders), its base64
+        at three alignments (both alphabets) and its base32 at five."""
         forms = secret_forms({KEY: "$K"})
-        assert forms[KEY] == forms[quote(KEY, safe="")] == "$K"
-        assert len(forms) == 2 + 3  # this key's base64 has no '+' or '/': one alphabet
+        assert forms[KEY] == forms[quote(KEY, safe="")] == forms[KEY.encode().hex()] == "$K"
+        assert forms[KEY.encode("utf-16-be").decode("latin-1")] == "$K"
+        # this key's base64 has no '+' or '/': one alphabet
+        assert len(forms) == 3 + 4 + 3 + 5
         for offset in range(3):
             assert any(form in base64_at(offset) for form in forms)
+        for offset in range(5):
+            assert any(form in base32_at(offset) for form in forms)
 
     def test_ignores_empty_values(self):
         """An empty value would match everywhere, so it is dropped."""
@@ -88,8 +98,35 @@ class TestRedact:
             quote(KEY, safe=""),
             "lk%5flive%2F0123%2babcdef",  # percent-encoding in either case, any mix
             "lk_live&#47;0123&#x2B;abcdef",  # HTML character references
+            KEY.upper(),
+            KEY.swapcase(),
+            KEY.encode().hex(),
+            KEY.encode().hex().upper(),
+            KEY.encode("utf-16-le").decode("latin-1"),
+            KEY.encode("utf-32-be").decode("latin-1"),
+            json.dumps(KEY.encode("utf-16-le").decode("latin-1"))[1:-1],  # \u0000 between
+            quote(quote(KEY, safe=""), safe=""),
+            "".join(f"%25{byte:02x}" for byte in KEY.encode()),  # every byte, twice over
+            base64.b32encode(KEY.encode()).decode()[: len(KEY) * 8 // 5],  # its whole characters
         ],
-        ids=["json", "json-mixed", "json-twice", "percent", "percent-mixed", "html"],
+        ids=[
+            "json",
+            "json-mixed",
+            "json-twice",
+            "percent",
+            "percent-mixed",
+            "html",
+            "upper",
+            "swapped-case",
+            "hex",
+            "HEX",
+            "utf-16",
+            "utf-32",
+            "utf-16-json",
+            "percent-twice",
+            "percent-twice-whole",
+            "base32",
+        ],
     )
     def test_a_key_spelled_with_escapes(self, spelled):
         """Any mix of escapes is decoded, matched, and replaced where it was spelled."""

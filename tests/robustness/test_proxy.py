@@ -28,7 +28,8 @@ class ForwardProxy:
 
 
 @contextmanager
-def forward_proxy() -> Iterator[ForwardProxy]:
+def forward_proxy(*, pass_credentials: bool = False) -> Iterator[ForwardProxy]:
+    """The proxy; with `pass_credentials`, one that passes its Proxy-Authorization on."""
     proxy = ForwardProxy()
 
     class Handler(BaseHTTPRequestHandler):
@@ -37,7 +38,11 @@ def forward_proxy() -> Iterator[ForwardProxy]:
             asked = urlsplit(self.path)
             upstream = urlsplit(proxy.upstream)
             connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=10)
-            headers = {k: v for k, v in self.headers.items() if k.lower() != "proxy-authorization"}
+            headers = {
+                k: v
+                for k, v in self.headers.items()
+                if pass_credentials or k.lower() != "proxy-authorization"
+            }
             connection.request("GET", f"{asked.path}?{asked.query}", headers=headers)
             answer = connection.getresponse()
             body = answer.read()

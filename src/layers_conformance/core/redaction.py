@@ -1,11 +1,12 @@
 """The one redactor: secret values out of any text, in every form a server can give them.
 
-A server under test may repeat a key it received as written, percent-encoded, JSON-escaped
-(`\\u0073k_live…`, in any mix with plain characters, escaped once or several times over),
-HTML-escaped, or base64-encoded (standard or URL-safe alphabet, at any byte alignment inside
-a longer value). Enumerating every mix of escapes cannot be done, so the redactor matches the
-plain forms in the text as it is, and again in a decoded view of each stretch of text that
-holds an escape, mapping what it finds back to the characters that spelled it.
+A server under test may repeat a key it received as written, in another case, percent-encoded
+(once or twice over), JSON-escaped (`\\u0073k_live…`, in any mix with plain characters,
+escaped once or several times over), HTML-escaped, as hex (either case), as UTF-16 or UTF-32,
+or base64- or base32-encoded (standard or URL-safe alphabet, at any byte alignment inside a
+longer value), in any case. Enumerating every mix of escapes cannot be done, so the redactor
+matches the plain forms in the text as it is, and again in a decoded view of each stretch of
+text that holds an escape, mapping what it finds back to the characters that spelled it.
 
 `REDACTOR` is the process's redactor: the run adds its keys as soon as it knows them, and
 every edge where text leaves the process (the terminal writer, every report file) asks it.
@@ -16,10 +17,11 @@ cannot draw on the terminal or reorder a report's text.
 from __future__ import annotations
 
 import base64
+import math
 import re
 import reprlib
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -31,10 +33,11 @@ __all__ += ["redact_exchange", "redact_headers", "secret_forms"]
 # Shorter forms would match by chance (a 2-byte key's base64 is 1 stable character).
 MIN_FORM_CHARS = 6
 # One escaped character: a JSON / Python escape behind any number of backslashes (escapes
-# inside escapes), a percent-encoded byte, or an HTML character reference.
+# inside escapes), a percent-encoded byte (percent-encoded again any number of times, `%25`
+# for its `%`), or an HTML character reference.
 _ESCAPE = (
     r"\\+(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[/\"'\\bfnrt])"
-    r"|%[0-9a-fA-F]{2}"
+    r"|%(?:25)*[0-9a-fA-F]{2}"
     r"|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|amp|lt|gt|quot|apos);"
 )
 _TOKEN = re.compile(rf"(?P<escape>{_ESCAPE})|(?P<plain>[^\\%&]+|.)", re.DOTALL)
@@ -51,25 +54,38 @@ Span = tuple[int, int, str]  # start, end, placeholder
 
 
 def secret_forms(secrets: Mapping[str, str]) -> dict[str, str]:
-    """Each secret's plain forms (as written, percent-encoded, base64) to its placeholder."""
+    """Each secret's plain forms (as written, percent-encoded, hex, UTF-16 and UTF-32 as text,
+    base64, base32) to its placeholder; each is matched in any case."""
     forms: dict[str, str] = {}
     for value, placeholder in secrets.items():
         if not value:  # an empty value would match between every two characters
             continue
-        found = {quote(value, safe=""), *_base64_forms(value.encode("utf-8", "surrogatepass"))}
+        raw = value.encode("utf-8", "surrogatepass")
+        found = {quote(value, safe=""), raw.hex(), *_wide_forms(value)}
+        found |= _encoded_forms(raw, base64.b64encode, 6) | _encoded_forms(raw, base64.b32encode, 5)
         forms |= {form: placeholder for form in found if len(form) >= MIN_FORM_CHARS}
         forms[value] = placeholder
     return forms
 
 
-def _base64_forms(raw: bytes) -> set[str]:
-    """The characters of `raw`'s base64 that no neighbouring byte changes, at each of the
-    three alignments `raw` can have inside a longer value, in both alphabets."""
+def _wide_forms(value: str) -> set[str]:
+    """The value's UTF-16 and UTF-32 bytes (either byte order) as they read as text: an
+    ASCII key with NULs between its characters."""
+    if len(value) < MIN_FORM_CHARS:  # as long as the key in characters, not in chance
+        return set()
+    wide = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+    return {value.encode(codec, "surrogatepass").decode("latin-1") for codec in wide}
+
+
+def _encoded_forms(raw: bytes, encode: Callable[[bytes], bytes], bits: int) -> set[str]:
+    """The characters of `raw`'s base64 or base32 (`bits` a character) that no neighbouring
+    byte changes, at each alignment `raw` can have inside a longer value, in both base64
+    alphabets."""
     forms = set()
-    for offset in range(3):
-        encoded = base64.b64encode(b"\0" * offset + raw).decode("ascii")
-        # Character i carries bits 6i..6i+6: keep those that lie wholly inside `raw`.
-        stable = encoded[-(-offset * 8 // 6) : (offset + len(raw)) * 8 // 6]
+    for offset in range(bits * 8 // math.gcd(bits, 8) // 8):
+        encoded = encode(b"\0" * offset + raw).decode("ascii")
+        # Character i carries bits i*bits..(i+1)*bits: keep those wholly inside `raw`.
+        stable = encoded[-(-offset * 8 // bits) : (offset + len(raw)) * 8 // bits]
         forms |= {stable, stable.replace("+", "-").replace("/", "_")}
     return forms
 
@@ -80,6 +96,7 @@ class Redactor:
     def __init__(self, secrets: Mapping[str, str] | None = None) -> None:
         self._secrets: dict[str, str] = {}
         self._forms: dict[str, str] = {}
+        self._by_case: dict[str, str] = {}
         self._pattern: re.Pattern[str] | None = None
         self._stretch: re.Pattern[str] | None = None
         self._escaped: re.Pattern[str] | None = None
@@ -94,10 +111,11 @@ class Redactor:
         self._forms = secret_forms(self._secrets)
         if not self._forms:
             return
+        self._by_case = {form.casefold(): place for form, place in self._forms.items()}
         # Longest first, so a key that contains another key is replaced whole.
         forms = sorted(self._forms, key=len, reverse=True)
-        self._pattern = re.compile("|".join(map(re.escape, forms)))
-        alphabet = sorted({c for form in forms for c in form})
+        self._pattern = re.compile("|".join(map(re.escape, forms)), re.IGNORECASE)
+        alphabet = sorted({c for form in forms for c in form + form.upper() + form.lower()})
         plain = re.escape("".join(alphabet))
         escapes = _escapes_of(alphabet)
         self._stretch = re.compile(f"(?:[{plain}]|{escapes})+")
@@ -118,7 +136,7 @@ class Redactor:
     def _plain_spans(self, text: str) -> Iterator[Span]:
         assert self._pattern is not None
         for match in self._pattern.finditer(text):
-            yield match.start(), match.end(), self._forms[match.group()]
+            yield match.start(), match.end(), self._placeholder(match.group())
 
     def _escaped_spans(self, text: str, stretch: re.Pattern[str]) -> Iterator[Span]:
         """Forms spelled with escapes: each stretch of form characters and escapes that
@@ -131,7 +149,19 @@ class Redactor:
             decoded = _Decoded(run.group())
             for match in self._pattern.finditer(decoded.text):
                 start, end = decoded.span(match.start(), match.end())
-                yield run.start() + start, run.start() + end, self._forms[match.group()]
+                yield run.start() + start, run.start() + end, self._placeholder(match.group())
+
+    def _placeholder(self, found: str) -> str:
+        """The placeholder of the form `found` spells in some case (the regex's case folding
+        may differ from `str.casefold`, as for the Kelvin sign: then any form that matches)."""
+        placeholder = self._by_case.get(found.casefold())
+        if placeholder is not None:
+            return placeholder
+        return next(
+            place
+            for form, place in self._forms.items()
+            if re.fullmatch(re.escape(form), found, re.IGNORECASE)
+        )
 
     def clean(self, text: str) -> str:
         """`text` redacted, then with control characters made visible."""
@@ -147,7 +177,7 @@ def _escapes_of(alphabet: list[str]) -> str:
     parts = [
         rf"\\+u(?:{'|'.join(_hex(code, 4) for code in codes)})",
         rf"\\+x(?:{'|'.join(_hex(code, 2) for code in codes if code < 0x100)})",
-        rf"%(?:{'|'.join(_hex(code, 2) for code in codes if code < 0x80)})",
+        rf"%(?:25)*(?:{'|'.join(_hex(code, 2) for code in codes if code < 0x80)})",
         rf"&#0*(?:{'|'.join(str(code) for code in codes)});",
         rf"&#[xX]0*(?:{'|'.join(_hex(code, 1) for code in codes)});",
     ]
@@ -197,7 +227,7 @@ class _Decoded:
 def _unescape(escape: str) -> str:
     body = escape.lstrip("\\")
     if escape.startswith("%"):
-        return chr(int(escape[1:], 16))
+        return chr(int(escape[-2:], 16))
     if escape.startswith("&"):
         name = escape[1:-1]
         if name.startswith(("#x", "#X")):
@@ -234,14 +264,14 @@ def excerpt(value: object, limit: int = 60) -> str:
     """A short repr of any value to quote in a one-line message: nesting, containers and
     strings cut short before they are written out (an alias bomb's repr is gigabytes), the
     whole at most `limit` characters, controls visible."""
-    short = _SHORT.repr(value)
+    brief = reprlib.Repr()
+    brief.maxlevel, brief.maxlist, brief.maxdict = 2, 3, 3
+    brief.maxstring = brief.maxother = brief.maxlong = limit
+    short = brief.repr(value)
     shown = short if len(short) <= limit else short[: limit - 1] + "…"
     return escape_controls(shown)
 
 
-_SHORT = reprlib.Repr()
-_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 2, 3, 3, 60
-_SHORT.maxother = _SHORT.maxlong = 60
 REDACTOR = Redactor()
 
 

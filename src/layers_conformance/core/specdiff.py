@@ -36,6 +36,8 @@ from layers_conformance.core.catalogue import (
     load_catalogue,
     load_pinned_page,
 )
+from layers_conformance.core.inputs import InputError, read_text
+from layers_conformance.core.redaction import escape_controls
 
 __all__ = ["PageDiff", "Stale", "Unit", "diff_page", "format_diff", "fragments", "main"]
 __all__ += ["normalised", "units"]
@@ -49,6 +51,7 @@ ROW = re.compile(r"^\s*\|")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"'(])")
 WORD = re.compile(r"[A-Za-z0-9]")
 ELISION = re.compile(r"\s+(?:\.\.\.|…)\s+")
+MAX_PAGE_BYTES = 4 << 20  # the page is a few KB; a page this size is not documentation
 
 
 @dataclass(frozen=True)
@@ -104,8 +107,14 @@ def diff_page(
         *(Stale("unquoted", u.text) for u in unquoted if normalised(u.text) not in text),
     ]
     quoted = [f for r in requirements for f in fragments(r.quote)] + [u.text for u in unquoted]
-    covered = _coverage(text, quoted)
-    uncovered = [u for u in units(page) if not _is_covered(u, text, covered)]
+    pieces = _quoted_pieces(text, _coverage(text, quoted))
+    decided: dict[str, bool] = {}  # a page may repeat a statement many times: judged once
+    uncovered = []
+    for unit in units(page):
+        if unit.text not in decided:
+            decided[unit.text] = unit.text in pieces
+        if not decided[unit.text]:
+            uncovered.append(unit)
     return PageDiff(tuple(stale), tuple(uncovered))
 
 
@@ -127,13 +136,20 @@ def _coverage(text: str, quoted: Iterable[str]) -> list[bool]:
     return covered
 
 
-def _is_covered(unit: Unit, text: str, covered: list[bool]) -> bool:
-    """Every letter and digit of the unit, where it stands on the page, is quoted."""
-    for match in re.finditer(re.escape(unit.text), text):
-        span = range(match.start(), match.end())
-        if all(covered[i] for i in span if WORD.match(text[i])):
-            return True
-    return False
+def _quoted_pieces(text: str, covered: list[bool]) -> str:
+    """The page cut at every letter or digit no quote includes, each piece once, one a line.
+
+    A statement is covered where every letter and digit of it, where it stands on the page,
+    is quoted: where it lies whole inside one piece. The normalised page has no line break,
+    so none of its statements can straddle two pieces; a repeated piece is kept once, so a
+    search for each statement costs what the quoted text is, not the page's length again.
+    """
+    cuts = [
+        i for i, (char, quoted) in enumerate(zip(text, covered, strict=True))
+        if not quoted and char.isascii() and char.isalnum()
+    ]  # fmt: skip
+    bounds = zip([-1, *cuts], [*cuts, len(text)], strict=True)
+    return "\n".join(dict.fromkeys(text[start + 1 : end] for start, end in bounds))
 
 
 def headings(page: str) -> list[str]:
@@ -165,27 +181,33 @@ def _without_header(page: str) -> str:
 
 def _blocks(page: str) -> Iterator[tuple[int, str, str]]:
     """(first line, kind, text) of each block: heading, prose, item, row or code line."""
-    pending: list[tuple[int, str, str]] = []  # the open paragraph or list item, at most one
+    # The open paragraph or list item, at most one: its first line, kind and lines so far
+    # (joined once it closes, so a long paragraph costs its length, not its length squared).
+    pending: list[tuple[int, str, list[str]]] = []
     in_code = False
     for number, line in enumerate(page.splitlines(), start=1):
         if FENCE.match(line):
-            yield from pending
+            yield from _closed(pending)
             pending, in_code = [], not in_code
         elif in_code:
             yield number, "code", line
         elif not line.strip() or RULE.match(line) or HEADING.match(line) or ROW.match(line):
-            yield from pending
+            yield from _closed(pending)
             pending = []
             yield from _single(number, line)
         elif item := ITEM.match(line):
-            yield from pending
-            pending = [(number, "item", item.group(1))]
+            yield from _closed(pending)
+            pending = [(number, "item", [item.group(1)])]
         elif pending:
-            first, kind, body = pending[0]
-            pending = [(first, kind, f"{body} {line.strip()}")]
+            pending[0][2].append(line.strip())
         else:
-            pending = [(number, "prose", line.strip())]
-    yield from pending
+            pending = [(number, "prose", [line.strip()])]
+    yield from _closed(pending)
+
+
+def _closed(pending: list[tuple[int, str, list[str]]]) -> Iterator[tuple[int, str, str]]:
+    for first, kind, lines in pending:
+        yield first, kind, " ".join(lines)
 
 
 def _single(number: int, line: str) -> Iterator[tuple[int, str, str]]:
@@ -216,20 +238,18 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("page", type=Path, help="the newly published documentation page")
     args = parser.parse_args(argv)
     try:
-        raw = args.page.read_bytes()
-        page = raw.decode("utf-8")
-    except OSError as error:
-        return _usage_error(f"cannot read {args.page}: {error.strerror}")
-    except UnicodeDecodeError:
-        return _usage_error(f"{args.page} is not UTF-8 text")
+        page = read_text(args.page, MAX_PAGE_BYTES)
+    except InputError as error:
+        return _usage_error(f"{args.page}: {error}")
     pinned = load_pinned_page()
-    same = hashlib.sha256(raw).hexdigest() == pinned.sha256
+    same = hashlib.sha256(page.encode("utf-8")).hexdigest() == pinned.sha256
     print(f"{args.page}: {'the' if same else 'not the'} page the catalogue pins ({pinned.path})")
     diff = diff_page(page, load_catalogue().values(), pinned.unquoted)
-    print(format_diff(diff, str(args.page)))
+    # The page's lines are somebody else's text: shown, never obeyed by the terminal.
+    print(escape_controls(format_diff(diff, str(args.page))))
     return 0 if diff.agrees else 1
 
 
 def _usage_error(message: str) -> int:
-    print(f"layers-conformance spec-diff: {message}", file=sys.stderr)
+    print(f"layers-conformance spec-diff: {escape_controls(message)}", file=sys.stderr)
     return 4

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from layers_conformance.core.inputs import MAX_CONFIG_BYTES, InputError, load_yaml, read_text
 from layers_conformance.core.redaction import excerpt
 
 __all__ = ["Auth", "ConfigError", "EmbeddedReference", "Fixtures", "Secret", "Target"]
@@ -261,15 +262,17 @@ def _entries(path: Path) -> dict[str, Any]:
     except _Invalid as error:
         raise ConfigError(f"{path}: {error}") from None
     if not isinstance(entries, dict) or not entries:
-        raise ConfigError(f"{path}: 'targets' must map target names to entries, got {entries!r}")
+        raise ConfigError(
+            f"{path}: 'targets' must map target names to entries, got {excerpt(entries)}"
+        )
     return {check_target_name(name, str(path)): entry for name, entry in entries.items()}
 
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read the file: {_one_line(error)}") from None
+        return load_yaml(read_text(path, MAX_CONFIG_BYTES))
+    except InputError as error:
+        raise ConfigError(f"{path}: {error}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
@@ -333,12 +336,13 @@ def _either(
 def _section(prefix: str, value: Any, keys: SectionKeys) -> dict[str, Any]:
     """A mapping with only known keys and every required one, keyed by dotted name."""
     if not isinstance(value, dict):
-        raise _Invalid(f"{prefix.rstrip('.') or 'the entry'} must be a mapping, got {value!r}")
+        section = prefix.rstrip(".") or "the entry"
+        raise _Invalid(f"{section} must be a mapping, got {excerpt(value)}")
     required, optional = keys
     for name in value:
         if name not in required + optional:
             hint = _suggest(str(name), required + optional, prefix)
-            raise _Invalid(f"unknown key {prefix + str(name)!r}{hint}")
+            raise _Invalid(f"unknown key {excerpt(prefix + str(name))}{hint}")
     for name in required:
         if name not in value:
             raise _Invalid(f"missing required key {prefix + name!r}")
@@ -352,7 +356,7 @@ def _optional(check: _Check[T], name: str, section: dict[str, Any]) -> T | None:
 
 def _text(name: str, value: Any) -> str:
     if not isinstance(value, str):
-        raise _Invalid(f"{name}={value!r} must be a string")
+        raise _Invalid(f"{name}={excerpt(value)} must be a string")
     try:
         return _substitute(value)
     except _Invalid as error:
@@ -363,9 +367,9 @@ def _base_url(name: str, value: Any) -> str:
     url = _text(name, value).rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise _Invalid(f"{name}={url!r} must be an http(s) URL with a host")
+        raise _Invalid(f"{name}={excerpt(url)} must be an http(s) URL with a host")
     if parts.query or parts.fragment:
-        raise _Invalid(f"{name}={url!r} must not have a query or a fragment")
+        raise _Invalid(f"{name}={excerpt(url)} must not have a query or a fragment")
     return url
 
 
@@ -382,13 +386,13 @@ def _key(name: str, value: Any) -> Secret:
 def _uuid(name: str, value: Any) -> str:
     text = _text(name, value)
     if not UUID.fullmatch(text):
-        raise _Invalid(f"{name}={text!r} must be a uuid (8-4-4-4-12 hex digits)")
+        raise _Invalid(f"{name}={excerpt(text)} must be a uuid (8-4-4-4-12 hex digits)")
     return text
 
 
 def _ids(name: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
-        raise _Invalid(f"{name}={value!r} must be a list of non-empty strings")
+        raise _Invalid(f"{name}={excerpt(value)} must be a list of non-empty strings")
     return tuple(_text(name, item) for item in value)
 
 
@@ -396,16 +400,15 @@ def _ids_file(name: str, value: Any) -> tuple[str, ...]:
     """One id a line; `#` starts a comment; blank lines are skipped."""
     path = Path(value)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise _Invalid(f"{name}={str(path)!r}: cannot read the file: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise _Invalid(f"{name}={str(path)!r}: not UTF-8 text") from None
+        lines = read_text(path, MAX_CONFIG_BYTES).splitlines()
+    except InputError as error:
+        raise _Invalid(f"{name}={excerpt(str(path), 300)}: {error}") from None
     ids: list[str] = []
     for number, line in enumerate(lines, start=1):
         ident = line.split("#", 1)[0].strip()
         if len(ident.split()) > 1:
-            raise _Invalid(f"{name}={str(path)!r} line {number}: one id a line, got {ident!r}")
+            where = f"{name}={excerpt(str(path), 300)} line {number}"
+            raise _Invalid(f"{where}: one id a line, got {excerpt(ident)}")
         if ident:
             ids.append(ident)
     return tuple(ids)
@@ -413,19 +416,19 @@ def _ids_file(name: str, value: Any) -> tuple[str, ...]:
 
 def _one_of(name: str, value: Any, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise _Invalid(f"{name}={value!r} must be one of {', '.join(map(repr, allowed))}")
+        raise _Invalid(f"{name}={excerpt(value)} must be one of {', '.join(map(repr, allowed))}")
     return cast(str, value)
 
 
 def _positive(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
-        raise _Invalid(f"{name}={value!r} must be a positive number")
+        raise _Invalid(f"{name}={excerpt(value)} must be a positive number")
     return float(value)
 
 
 def _positive_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise _Invalid(f"{name}={value!r} must be a positive integer")
+        raise _Invalid(f"{name}={excerpt(value)} must be a positive integer")
     return value
 
 

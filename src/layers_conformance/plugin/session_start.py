@@ -60,8 +60,9 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(error)) from None
     if state.target is not None:
         from layers_conformance.core.redaction import REDACTOR
+        from layers_conformance.run.start import run_secrets
 
-        REDACTOR.add(state.target.auth.secrets())  # before anything can be printed
+        REDACTOR.add(run_secrets(state.target))  # before anything can be printed
     try:
         check_faults(options.reference_faults)
     except ConfigError as error:

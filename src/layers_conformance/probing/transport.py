@@ -155,6 +155,16 @@ def proxy_for(base_url: str, environ: Mapping[str, str] | None = None) -> str | 
     return proxy if "://" in proxy else f"http://{proxy}"
 
 
+def proxy_secrets(proxy: str | None) -> dict[str, str]:
+    """The proxy's credentials as the redactor takes them (value -> placeholder): its
+    password, and `user:password`, whose base64 is the Proxy-Authorization a proxy may echo."""
+    url = None if proxy is None else httpx.URL(proxy)
+    if url is None or not url.password:
+        return {}
+    return {url.password: PROXY_PASSWORD, f"{url.username}:{url.password}": PROXY_PASSWORD}
+
+
+PROXY_PASSWORD = "$PROXY_PASSWORD"  # the placeholder it is written as
 _PROXIES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
 

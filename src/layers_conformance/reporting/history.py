@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import argparse
 import html
+import math
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from layers_conformance.core.redaction import excerpt
 from layers_conformance.reporting.json_report import ReportError, read_json, write_atomically
 
 POLICY = "default-src 'none'; style-src 'unsafe-inline'"
@@ -56,20 +58,46 @@ def load_runs(paths: Sequence[Path]) -> list[Run]:
     files = [found for path in paths for found in _reports_in(Path(path))]
     if not files:
         raise ReportError(f"{', '.join(map(str, paths))}: no conformance.json found")
-    return sorted((_run(read_json(file)) for file in files), key=lambda run: run.started_at)
+    return sorted((_read_run(file) for file in files), key=lambda run: run.started_at)
 
 
 def _reports_in(path: Path) -> list[Path]:
     return sorted(path.rglob("conformance*.json")) if path.is_dir() else [path]
 
 
+def _read_run(file: Path) -> Run:
+    """One report as a run; a field of the wrong type is a ReportError naming it."""
+    report = read_json(file)
+    for key, valid, rule in FIELDS:
+        if key in report and not valid(report[key]):
+            raise ReportError(f"{file}: {key}={excerpt(report[key])} must be {rule}")
+    return _run(report)
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _seconds(value: Any) -> bool:
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return number and math.isfinite(value) and value >= 0
+
+
+FIELDS: tuple[tuple[str, Callable[[Any], bool], str], ...] = (
+    ("target", lambda value: isinstance(value, str), "a string"),
+    ("started_at", lambda value: isinstance(value, str), "a string"),
+    ("requests", _count, "a whole number of requests"),
+    ("duration_s", _seconds, "a finite number of seconds"),
+)
+
+
 def _run(report: dict[str, Any]) -> Run:
     entries = report["requirements"]
     return Run(
-        target=str(report.get("target", "")),
-        started_at=str(report.get("started_at", "")),
+        target=report.get("target", ""),
+        started_at=report.get("started_at", ""),
         verdict=report["verdict"],
-        requests=int(report.get("requests", 0)),
+        requests=report.get("requests", 0),
         duration_s=float(report.get("duration_s", 0.0)),
         statuses={e["id"]: e["status"] for e in entries},
         levels={e["id"]: e["level"] for e in entries},

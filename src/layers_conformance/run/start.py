@@ -20,7 +20,7 @@ from layers_conformance.probing.plan import Plan, plan_run
 from layers_conformance.probing.probe import NoAnswer, Probe
 from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.probing.replay import Replay
-from layers_conformance.probing.transport import proxy_for
+from layers_conformance.probing.transport import proxy_for, proxy_secrets
 from layers_conformance.run.options import REFERENCE, Options
 from layers_conformance.run.preflight import open_preflight
 from layers_conformance.run.replay import open_replay
@@ -47,7 +47,7 @@ def open_probe(
     if target is None:
         say("starting the embedded reference server")
         target = stack.enter_context(embedded_reference(options))
-    REDACTOR.add(target.auth.secrets())  # known before the first answer can echo a key
+    REDACTOR.add(run_secrets(target))  # known before the first answer can echo a key
     configured = Credentials(target.auth.scheme, target.auth.key)
     without = target.auth.key_without_scope
     keys = Keys(configured, Credentials(target.auth.scheme, without) if without else None)
@@ -132,10 +132,16 @@ def _source(
     if options.replay is not None:
         return open_replay(options.replay, target, on_exchange)
     settings = _settings(options, target)
-    secrets = target.auth.secrets()
+    secrets = run_secrets(target)
     return Client(
         target.base_url, keys.configured, settings, secrets=secrets, on_exchange=on_exchange
     )
+
+
+def run_secrets(target: Target) -> dict[str, str]:
+    """Every secret a run against `target` holds (value -> placeholder): its keys, and the
+    credentials of the HTTP proxy the environment names for it."""
+    return target.auth.secrets() | proxy_secrets(proxy_for(target.base_url))
 
 
 def missing_fixtures(requirement: Requirement, target: Target) -> list[str]:

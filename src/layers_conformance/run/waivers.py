@@ -24,6 +24,8 @@ from typing import Any
 import yaml
 
 from layers_conformance.core.catalogue import load_catalogue
+from layers_conformance.core.inputs import MAX_CONFIG_BYTES, InputError, load_yaml, read_text
+from layers_conformance.core.redaction import excerpt
 from layers_conformance.core.results import (
     RequirementResult,
     Status,
@@ -80,9 +82,9 @@ def describe_use(outcome: WaiverOutcome) -> str:
 
 def _entries(path: Path) -> list[Any]:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read the waivers file: {error}") from None
+        document = load_yaml(read_text(path, MAX_CONFIG_BYTES))
+    except InputError as error:
+        raise ConfigError(f"{path}: the waivers file: {error}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
@@ -91,22 +93,23 @@ def _entries(path: Path) -> list[Any]:
         raise ConfigError(f"{path}: the top level must be a mapping with a 'waivers' key only")
     entries = document["waivers"]
     if not isinstance(entries, list):
-        raise ConfigError(f"{path}: 'waivers' must be a list of entries, got {entries!r}")
+        raise ConfigError(f"{path}: 'waivers' must be a list of entries, got {excerpt(entries)}")
     return entries
 
 
 def _waiver(raw: Any, known: Collection[str], source: str) -> Waiver:
     if not isinstance(raw, dict):
-        raise _Invalid(f"must be a mapping, got {raw!r}")
+        raise _Invalid(f"must be a mapping, got {excerpt(raw)}")
     for key in raw:
         if key not in REQUIRED + OPTIONAL:
-            raise _Invalid(f"unknown key {key!r} (known: {', '.join(REQUIRED + OPTIONAL)})")
+            raise _Invalid(f"unknown key {excerpt(key)} (known: {', '.join(REQUIRED + OPTIONAL)})")
     for key in REQUIRED:
         if key not in raw:
-            raise _Invalid(f"missing required key {key!r}")
+            raise _Invalid(f"missing required key {excerpt(key)}")
     requirement = _text("requirement", raw["requirement"])
     if requirement not in known:
-        raise _Invalid(f"unknown requirement id {requirement!r} (not in spec/requirements.yaml)")
+        unknown = excerpt(requirement)
+        raise _Invalid(f"unknown requirement id {unknown} (not in spec/requirements.yaml)")
     target = _text("target", raw["target"]) if "target" in raw else ""
     return Waiver(
         requirement, _text("reason", raw["reason"]), _date(raw["expires"]), target, source
@@ -115,7 +118,7 @@ def _waiver(raw: Any, known: Collection[str], source: str) -> Waiver:
 
 def _text(key: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise _Invalid(f"{key} must be a non-empty string, got {value!r}")
+        raise _Invalid(f"{key} must be a non-empty string, got {excerpt(value)}")
     return value.strip()
 
 
@@ -126,7 +129,7 @@ def _date(value: Any) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise _Invalid(f"expires={value!r} must be a date (YYYY-MM-DD)") from None
+        raise _Invalid(f"expires={excerpt(value)} must be a date (YYYY-MM-DD)") from None
 
 
 def _refuse_twice(path: Path, waivers: Sequence[Waiver]) -> None:

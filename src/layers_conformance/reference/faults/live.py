@@ -7,6 +7,7 @@ catalogue test runs them against the live reference (`tests/test_live.py`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 from layers_conformance.reference.cursor import Cursor, Position
 from layers_conformance.reference.hooks import Fault, Json, PageSlice
@@ -20,7 +21,7 @@ class OffsetPagination(Fault):
     name = "offset_pagination"
     # Two created ahead between two pages also list one newer than the page before
     # (ORDER-NEWEST-001), but not in every run at one change in 10 requests.
-    breaks = ("TRAV-NODUP-001", "TRAV-PAGING-001")
+    breaks: ClassVar[tuple[str, ...]] = ("TRAV-NODUP-001", "TRAV-PAGING-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         offset = 0 if request.after is None else int(request.after.key)
