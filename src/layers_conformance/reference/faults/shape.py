@@ -65,6 +65,9 @@ class StatusUppercaseInItems(Fault):
 
     name = "status_uppercase_in_items"
     breaks = ("SHAPE-ITEM-TYPES-001",)
+    # No item's status is one of the five as written: no filtered page holds an item of its
+    # filter's status, wherever it is read.
+    also = ("QUERY-VALIDATION-001", "STATUS-FILTER-001", "STATUS-PARTITION-001", "TRAV-PAGING-001")
 
     def item(self, item: Json) -> Json:
         return {**item, "status": str(item["status"]).upper()}
@@ -120,6 +123,15 @@ class ItemsRenamedData(Fault):
 
     name = "items_renamed_data"
     breaks = ("SHAPE-PAGE-001",)
+    # No answer is a page: every check that needs one, whatever it is about, sees it.
+    also = (
+        "ARCH-EMPTY-001",
+        "AUTH-APIKEY-001",
+        "AUTH-BEARER-001",
+        "LIMIT-BOUNDS-001",
+        "QUERY-VALIDATION-001",
+        "TRAV-PAGING-001",
+    )
 
     def page(self, body: Json, request: PageRequest) -> Json:
         return {"data": body["items"], "nextCursor": body["nextCursor"]}
@@ -176,6 +188,15 @@ class Latin1Bodies(Fault):
 
     name = "latin1_bodies"
     breaks = ("SHAPE-JSON-001", "SHAPE-PAGE-001")
+    # No body with a non-ASCII name is JSON: every check that reads such a page, whatever it
+    # is about, sees it.
+    also = (
+        "AUTH-APIKEY-001",
+        "AUTH-BEARER-001",
+        "LIMIT-BOUNDS-001",
+        "QUERY-VALIDATION-001",
+        "TRAV-PAGING-001",
+    )
 
     def item(self, item: Json) -> Json:
         return {**item, "name": f"{item['name']} Müller"}
