@@ -44,8 +44,8 @@ class PreviousLastRepeated(Fault):
     name = "previous_last_repeated"
     breaks = ("TRAV-NODUP-001", "TRAV-PAGING-001")
     # A page after a cursor lists the cursor's own item again: the query space's cases with a
-    # cursor see it.
-    also = ("QUERY-VALIDATION-001",)
+    # cursor see it, and so do the tail walks.
+    also = ("QUERY-VALIDATION-001", "TRAV-CONSISTENT-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, boundary="id_inclusive")

@@ -112,6 +112,8 @@ class NextCursorKeyMissingOnLastPage(Fault):
 
     name = "next_cursor_key_missing_on_last_page"
     breaks = ("SHAPE-PAGE-001",)
+    # Every last page lacks nextCursor: the empty project's one page, and every walk's end.
+    also = ("ARCH-EMPTY-001", "PAGE-END-001")
 
     def page(self, body: Json, request: PageRequest) -> Json:
         return body if body["nextCursor"] else {"items": body["items"]}
@@ -143,6 +145,8 @@ class ItemsNullWhenEmpty(Fault):
 
     name = "items_null_when_empty"
     breaks = ("SHAPE-PAGE-001", "ARCH-EMPTY-001")
+    # The query space's empty pages say null too.
+    also = ("QUERY-VALIDATION-001",)
 
     def page(self, body: Json, request: PageRequest) -> Json:
         return body if body["items"] else {**body, "items": None}
