@@ -83,6 +83,8 @@ class ForeignProjectForbiddenScope(Fault):
 
     name = "foreign_project_forbidden_scope"
     breaks = ("PROJ-FOREIGN-001",)
+    # Another org's project answers FORBIDDEN_SCOPE whatever the query: with our cursor too.
+    also = ("PROJ-FOREIGN-CURSOR-001",)
     knobs = with_rules(foreign_project="forbidden")
 
 

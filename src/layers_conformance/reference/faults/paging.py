@@ -57,8 +57,9 @@ class LookaheadItemDropped(Fault):
 
     name = "lookahead_item_dropped"
     breaks = ("TRAV-CONSISTENT-001",)
-    # Filtered walks lose an item a page too.
-    also = ("STATUS-PARTITION-001",)
+    # Filtered walks lose an item a page too, and so does every page after a cursor the query
+    # space asks for.
+    also = ("STATUS-PARTITION-001", "QUERY-VALIDATION-001")
 
     def next_cursor(self, decided: Cursor | None, page: PageSlice) -> Cursor | None:
         return decided and page.cursor_at(page.rows[-1])
