@@ -101,15 +101,17 @@ class TestReadings:
         assert readings(Case(point(limit="3", status="ready"))) == (Reading("ready", 3),)
 
     def test_a_cursor_of_another_filter_allows_its_own_filter_and_limit_too(self, it):
-        """The page does not say whether the query or the cursor decides: all four mixes."""
+        """The page does not say whether the query or the cursor decides, nor whether the
+        cursor is its item or a count of rows (an offset): all four mixes, each both ways."""
         issued = Issued("c", "draft", 7, it.b)
         case = Case(point(limit="3", status="ready", cursor="other-status"), "c", issued)
-        assert {(r.status, r.limit, r.after["influencerId"]) for r in readings(case)} == {
-            ("ready", 3, "inf_b"),
-            ("ready", 7, "inf_b"),
-            ("draft", 3, "inf_b"),
-            ("draft", 7, "inf_b"),
+        mixes = {("ready", 3), ("ready", 7), ("draft", 3), ("draft", 7)}
+        after = [r for r in readings(case) if not r.counted]
+        assert {(r.status, r.limit, r.after["influencerId"]) for r in after} == {
+            (*mix, "inf_b") for mix in mixes
         }
+        counted = [r for r in readings(case) if r.counted]
+        assert {(r.status, r.limit, r.after) for r in counted} == {(*mix, None) for mix in mixes}
         assert expected(case).codes == {"VALIDATION"}
 
     def test_an_edited_cursor_may_lead_anywhere(self, it):
@@ -208,6 +210,16 @@ class TestJudgePages:
         assert "item 1 is inf_b" in unfiltered.message
         [repeated] = judge(case, answered([it.a, it.c], "n"), it.truth)
         assert "the item the cursor was issued after" in repeated.message
+
+    def test_a_cursor_of_another_filter_read_as_an_offset(self, it, answered):
+        """A cursor issued under no filter after 3 rows, sent under `ready`: the ready rows
+        from the 4th on (an offset) pass; a skip within them, or a stranger, does not."""
+        issued = Issued("c", None, 3, it.c)
+        case = Case(point(limit="2", status="ready", cursor="other-status"), "c", issued)
+        assert judge(case, answered([it.f]), it.truth) == []  # ready rows: a c d f; offset 3
+        assert judge(case, answered([]), it.truth) == []  # past the end of the ready rows
+        assert judge(case, answered([it.a, it.d]), it.truth)  # a skip: c is between them
+        assert judge(case, answered([it.b]), it.truth)  # a draft under status=ready
 
     def test_the_last_page_may_be_full_and_carry_a_cursor_but_not_short(self, it, answered):
         """it.a full last page may lead to an empty one; a short one says null."""

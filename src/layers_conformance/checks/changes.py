@@ -88,7 +88,9 @@ class Timeline:
     """Every influencer the run saw, each sighting with the answer that showed it; and those
     the fixtures say are archived (`never_live`): no change explains a listing of them."""
 
-    def __init__(self, pages: Iterable[Page], never_live: Iterable[str] = ()) -> None:
+    def __init__(
+        self, pages: Iterable[Page], never_live: Iterable[str] = (), changing: bool | None = None
+    ) -> None:
         self.never_live = frozenset(never_live)
         self._by_id: dict[str, list[Sighting]] = {}
         for page in pages:
@@ -98,6 +100,9 @@ class Timeline:
                     ident, item.get("status"), created_at(item), page.exchange, item
                 )
                 self._by_id.setdefault(ident, []).append(sighting)
+        # Whether the list was seen changing (a move; or, told by the caller, an influencer
+        # created): on a list never seen changing, the order of requests excuses nothing.
+        self.changing = self.any_moved() if changing is None else changing
 
     @classmethod
     def of(
@@ -105,8 +110,9 @@ class Timeline:
         traversals: Iterable[Traversal],
         pages: Iterable[Page] = (),
         never_live: Iterable[str] = (),
+        changing: bool | None = None,
     ) -> Timeline:
-        return cls([*(p for t in traversals for p in t.pages), *pages], never_live)
+        return cls([*(p for t in traversals for p in t.pages), *pages], never_live, changing)
 
     def __contains__(self, ident: object) -> bool:
         return ident in self._by_id
@@ -169,6 +175,10 @@ def absence(
         return Absence("moved" if moved else "unexplained", ident, created, None, moved)
     if first is None or created is None:
         return Absence("uncovered", ident, created, None, None)
+    if not timeline.changing:  # a still list: as strict as if the order were not known
+        page = covering(lacking, created)
+        witness = next(iter(timeline.sightings(ident)), None)
+        return Absence("skipped" if page else "uncovered", ident, created, page, witness)
     # Created after the walk began: newer than all it listed (not only its first item: a walk
     # out of order has an older one first), and listed by nothing before it.
     head = newest_of(lacking) if newest is None else newest

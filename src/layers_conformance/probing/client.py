@@ -446,7 +446,7 @@ class Client:
             if attempt >= self._settings.max_retries:
                 return None
             return min(self._backoff(attempt), self._settings.max_retry_wait_s)
-        cause = _retry_cause(outcome)
+        cause = retry_cause(outcome)
         self._heed(outcome, cause)
         if cause is None:
             return None
@@ -570,7 +570,7 @@ def _shown_value(value: str) -> str:
     return encoded if len(encoded) <= 100 else f"<{len(value):,} characters>"
 
 
-def _retry_cause(exchange: Exchange) -> str | None:
+def retry_cause(exchange: Exchange) -> str | None:
     """Why the exchange is sent again: its status (429, 502, 503, 504), or `closed` for a
     connection closed or reset before any answer (no status line came: a keep-alive
     connection the other end had let go, most often); None when it is the answer."""

@@ -86,6 +86,8 @@ class ClampAbove100(Fault):
 
     name = "clamp_above_100"
     breaks = ("LIMIT-RANGE-001",)
+    # The query space's cases with a limit above 100 get a page too.
+    also = ("QUERY-VALIDATION-001",)
     knobs = with_rules(clamp_high=True)
 
 
@@ -107,6 +109,8 @@ class NegativeLimitAccepted(Fault):
 
     name = "negative_limit_accepted"
     breaks = ("LIMIT-RANGE-001",)
+    # The query space's cases with a negative limit get a page too.
+    also = ("QUERY-VALIDATION-001",)
     knobs = with_rules(read_limit=_absolute)
 
 
@@ -128,6 +132,9 @@ class MaxLimit50(Fault):
 
     name = "max_limit_50"
     breaks = ("LIMIT-BOUNDS-001",)
+    # Every page asked with a limit above 50 holds 50: the first pages at 51-100, the query
+    # space's and the paging machine's pages too.
+    also = ("LIMIT-SIZE-001", "QUERY-VALIDATION-001", "TRAV-PAGING-001")
     knobs = with_rules(max_limit=50)
 
 
@@ -158,6 +165,8 @@ class NonNumericLimit500(Fault):
 
     name = "non_numeric_limit_500"
     breaks = ("LIMIT-INTEGER-001", "QUERY-VALIDATION-001")
+    # Out-of-range limits that are not digits (a minus sign) fail with the 500 too.
+    also = ("LIMIT-RANGE-001",)
     knobs = with_rules(read_limit=_unguarded_int)
 
 

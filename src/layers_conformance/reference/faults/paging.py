@@ -16,8 +16,8 @@ class TieSkippedAtBoundary(Fault):
     name = "tie_skipped_at_boundary"
     breaks = ("TRAV-CONSISTENT-001",)
     # Filtered walks skip ties at their page boundaries too: they are not the unfiltered walk
-    # split by status.
-    also = ("STATUS-PARTITION-001",)
+    # split by status; and a page after a cursor at a tie skips its rest for the query space.
+    also = ("STATUS-PARTITION-001", "QUERY-VALIDATION-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, boundary="key_only")
@@ -30,8 +30,8 @@ class TieRepeatedAtBoundary(Fault):
     name = "tie_repeated_at_boundary"
     breaks = ("TRAV-NODUP-001", "TRAV-PAGING-001")
     # A page after a cursor restarts at its tie group, before the cursor's item: the query
-    # space's cases with a cursor see it.
-    also = ("QUERY-VALIDATION-001",)
+    # space's cases with a cursor see it, and so do the tail walks made from such a cursor.
+    also = ("QUERY-VALIDATION-001", "TRAV-CONSISTENT-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, boundary="key_inclusive")
@@ -44,8 +44,8 @@ class PreviousLastRepeated(Fault):
     name = "previous_last_repeated"
     breaks = ("TRAV-NODUP-001", "TRAV-PAGING-001")
     # A page after a cursor lists the cursor's own item again: the query space's cases with a
-    # cursor see it.
-    also = ("QUERY-VALIDATION-001",)
+    # cursor see it, and so do the tail walks.
+    also = ("QUERY-VALIDATION-001", "TRAV-CONSISTENT-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, boundary="id_inclusive")
@@ -57,8 +57,9 @@ class LookaheadItemDropped(Fault):
 
     name = "lookahead_item_dropped"
     breaks = ("TRAV-CONSISTENT-001",)
-    # Filtered walks lose an item a page too.
-    also = ("STATUS-PARTITION-001",)
+    # Filtered walks lose an item a page too, and so does every page after a cursor the query
+    # space asks for.
+    also = ("STATUS-PARTITION-001", "QUERY-VALIDATION-001")
 
     def next_cursor(self, decided: Cursor | None, page: PageSlice) -> Cursor | None:
         return decided and page.cursor_at(page.rows[-1])
