@@ -100,3 +100,17 @@ def test_a_filtered_tail_sends_its_filter_on_every_page():
     assert isinstance(tail, tails.Tail)
     assert "status=ready" in tail.label
     assert all(asked.get("status") == "ready" for asked in model.asked)
+
+
+def test_with_no_cursor_two_pages_from_the_end_the_nearest_one_still_ends_the_list():
+    """A cursor 9 influencers from the end, at limit 7 (which wants 15): its tail, 2 pages."""
+    walked = traversal(list(LISTING[:31]), limit=31)
+    page = walked.pages[0]
+    cut = walked.__class__(
+        (page.__class__(page.exchange, 1, 31, page.items, "at:31"),), prefix=True
+    )
+    tail = tails._tail(Model(), 7, None, [cut], LISTING)
+    assert isinstance(tail, tails.Tail)
+    assert tail.walked.complete
+    assert len(tail.walked.pages) == 2
+    assert tail.expected == LISTING[31:]

@@ -53,6 +53,8 @@ def tails(probe: Probe) -> tuple[list[Tail], list[str]]:
 
 
 def _tails(probe: Probe) -> tuple[list[Tail], list[str]]:
+    if not probe.profile.tails:  # smoke: its few requests go to what production can bear
+        return [], []
     walks = probe.compared_traversals()
     keyed: list[tuple[tuple[int | None, str | None], Traversal]] = [
         ((limit, None), walked) for walked, limit in zip(walks, _sizes(probe), strict=True)
@@ -98,7 +100,7 @@ def _tail(
     where = {item_id(item): index for index, item in enumerate(listing)}
     start = _closest(walks, where, len(listing), near)
     if start is None:
-        return f"at {at}: no cursor the walks met is followed by {near} influencers"
+        return f"at {at}: the walks met no cursor with influencers after it"
     cursor, after = start
     for _ in range(MOVES):
         left = len(listing) - where[item_id(after)] - 1
@@ -141,17 +143,19 @@ def _tail(
 def _closest(
     walks: list[Traversal], where: dict[str, int], total: int, near: int
 ) -> tuple[str, Item] | None:
-    """The cursor met with the fewest influencers after it, at least `near` of them."""
+    """The cursor met with the fewest influencers after it, at least `near` of them; when
+    none has that many, the one with the most (its tail is shorter, and still ends)."""
     found: list[tuple[int, str, Item]] = []
     for walked in walks:
         for page in walked.pages:
             if page.next_cursor and page.items and item_id(page.items[-1]) in where:
                 left = total - where[item_id(page.items[-1])] - 1
-                if left >= near:
+                if left > 0:
                     found.append((left, page.next_cursor, page.items[-1]))
     if not found:
         return None
-    _, cursor, after = min(found, key=lambda entry: entry[0])
+    enough = [entry for entry in found if entry[0] >= near]
+    _, cursor, after = min(enough, key=lambda e: e[0]) if enough else max(found, key=lambda e: e[0])
     return cursor, after
 
 
