@@ -28,6 +28,17 @@ class ValidationWrongCode(Fault):
 
     name = "validation_wrong_code"
     breaks = ("ERR-ENVELOPE-001",)
+    # Every VALIDATION error carries another code: every check that expects one, whatever it
+    # is about, sees it.
+    also = (
+        "CURSOR-INVALID-001",
+        "CURSOR-TAMPER-001",
+        "LIMIT-INTEGER-001",
+        "LIMIT-RANGE-001",
+        "PROJ-SCOPE-001",
+        "QUERY-VALIDATION-001",
+        "STATUS-REJECT-001",
+    )
 
     def error(self, error: ApiError) -> ApiError:
         if error.code != "VALIDATION":
@@ -41,6 +52,25 @@ class FlatErrorEnvelope(Fault):
 
     name = "flat_error_envelope"
     breaks = ("ERR-ENVELOPE-001",)
+    # No error carries the documented envelope: every check that reads an error's code,
+    # whatever it is about, sees it.
+    also = (
+        "AUTH-INVALID-001",
+        "AUTH-MISSING-001",
+        "AUTH-SCOPE-001",
+        "CURSOR-INVALID-001",
+        "CURSOR-TAMPER-001",
+        "ERR-REQID-PREFIX-001",
+        "LIMIT-INTEGER-001",
+        "LIMIT-RANGE-001",
+        "PROJ-FOREIGN-001",
+        "PROJ-FOREIGN-CURSOR-001",
+        "PROJ-MALFORMED-001",
+        "PROJ-SCOPE-001",
+        "PROJ-UNKNOWN-001",
+        "QUERY-VALIDATION-001",
+        "STATUS-REJECT-001",
+    )
 
     def error_body(self, body: Json) -> Json:
         flat: Json = body["error"]

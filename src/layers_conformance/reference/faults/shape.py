@@ -179,6 +179,15 @@ class NanInPages(Fault):
 
     name = "nan_in_pages"
     breaks = ("SHAPE-JSON-001", "SHAPE-PAGE-001")
+    # No page is JSON: every check that needs one, whatever it is about, sees it.
+    also = (
+        "ARCH-EMPTY-001",
+        "AUTH-APIKEY-001",
+        "AUTH-BEARER-001",
+        "LIMIT-BOUNDS-001",
+        "QUERY-VALIDATION-001",
+        "TRAV-PAGING-001",
+    )
 
     def respond(self, response: Response) -> Response:
         if response.status_code != 200:
@@ -216,6 +225,28 @@ class Utf16Bodies(Fault):
 
     name = "utf16_bodies"
     breaks = ("SHAPE-JSON-001", "SHAPE-PAGE-001")
+    # No body, page or error, is UTF-8 JSON: every check that reads an answer, whatever it is
+    # about, sees it.
+    also = (
+        "ARCH-EMPTY-001",
+        "AUTH-APIKEY-001",
+        "AUTH-BEARER-001",
+        "AUTH-INVALID-001",
+        "AUTH-MISSING-001",
+        "AUTH-SCOPE-001",
+        "CURSOR-INVALID-001",
+        "ERR-ENVELOPE-001",
+        "ERR-REQID-PREFIX-001",
+        "LIMIT-BOUNDS-001",
+        "LIMIT-INTEGER-001",
+        "LIMIT-RANGE-001",
+        "PROJ-FOREIGN-001",
+        "PROJ-MALFORMED-001",
+        "PROJ-UNKNOWN-001",
+        "QUERY-VALIDATION-001",
+        "STATUS-REJECT-001",
+        "TRAV-PAGING-001",
+    )
 
     def respond(self, response: Response) -> Response:
         utf16 = bytes(response.body).decode("utf-8").encode("utf-16")
