@@ -87,24 +87,7 @@ def test_a_combination_fault_is_reported_on_exactly_what_it_declares(case_of, na
 # their `also` (issue 22): their extra findings are not yet held against them. Each name
 # leaves this set once a run's findings for it are read and either declared (`also`, a break
 # of its own answers) or fixed (a right page blamed).
-NOT_YET_AUDITED = frozenset(
-    {
-        "empty_cursor_500",
-        "empty_status_500",
-        "foreign_id_trimmed",
-        "foreign_id_unwrapped",
-        "foreign_id_upper_case",
-        "limit_digit_grouping",
-        "limit_read_by_int",
-        "limit_stripped",
-        "limit_unicode_digits",
-        "loop_at_end_of_small_pages",
-        "status_archived_lists_archived",
-        "status_normalised",
-        "status_prefix_matched",
-        "status_stripped",
-    }
-)
+NOT_YET_AUDITED = frozenset({})
 
 
 @pytest.mark.parametrize("name", sorted(set(FAULTS) - set(COMBINATIONS)))

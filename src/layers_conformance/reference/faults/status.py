@@ -80,6 +80,8 @@ class StatusArchivedListsArchived(Fault):
 
     name = "status_archived_lists_archived"
     breaks = ("STATUS-REJECT-001",)
+    # The query space's cases with status=archived get the archived influencers too.
+    also = ("QUERY-VALIDATION-001",)
     knobs = with_rules(statuses=frozenset((*STATUSES, "archived")))
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
