@@ -83,13 +83,6 @@ def test_a_combination_fault_is_reported_on_exactly_what_it_declares(case_of, na
     assert set(result.broken) == set(fault.breaks), f"reported broken: {result.broken}"
 
 
-# Faults whose findings beyond their declaration have not yet been read one by one to write
-# their `also` (issue 22): their extra findings are not yet held against them. Each name
-# leaves this set once a run's findings for it are read and either declared (`also`, a break
-# of its own answers) or fixed (a right page blamed).
-NOT_YET_AUDITED = frozenset({})
-
-
 @pytest.mark.parametrize("name", sorted(set(FAULTS) - set(COMBINATIONS)))
 def test_the_suite_kills_the_fault_on_what_it_declares(case_of, name):
     """Every requirement the fault declares is reported broken (fail for MUST, warn for SHOULD),
@@ -99,9 +92,7 @@ def test_the_suite_kills_the_fault_on_what_it_declares(case_of, name):
     result = case_of(name, "fault", fault.breaks)
     assert result.ok, f"missed {result.missed}; reported broken: {result.broken}; {result.problem}"
     beyond = set(result.extra) - set(fault.also)
-    assert name in NOT_YET_AUDITED or not beyond, (
-        f"reported broken beyond what it declares: {sorted(beyond)}"
-    )
+    assert not beyond, f"reported broken beyond what it declares: {sorted(beyond)}"
 
 
 # One fault of each kind that compares walks, filters or pages, where an order of requests
