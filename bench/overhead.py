@@ -8,7 +8,11 @@ from pathlib import Path
 
 from common import BENCH, OUT, PYTHON, Timed, run_timed, suite_command, summarize, tail
 
-GOAL = 1.5  # the issue's: the suite at most 1.5x the replay
+GOALS = (("issue 16's", 1.5), ("issue 25's", 3.0))  # the suite at most this many replays
+# The run as a user's install meets it: bytecode cached (pip compiles a wheel's modules on
+# install; pytest caches the modules it rewrites), which PYTHONDONTWRITEBYTECODE=1 and an
+# editable install deny. Cached under bench/out, so the runs "as found" stay as found.
+CACHED = {"PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": str(OUT / "pycache")}
 
 
 def record(path: Path) -> int:
@@ -21,8 +25,9 @@ def record(path: Path) -> int:
     return len(json.loads(path.read_text(encoding="utf-8")))
 
 
-def suite_run(index: int) -> Timed:
-    timed = run_timed(suite_command("standard", OUT / "overhead" / f"suite-{index}"))
+def suite_run(index: int, env: dict[str, str] | None = None) -> Timed:
+    folder = f"suite-{index}" + ("-cached" if env else "")
+    timed = run_timed(suite_command("standard", OUT / "overhead" / folder), env=env)
     if timed.returncode != 0:
         raise RuntimeError(f"standard run {index} failed:\n{tail(timed)}")
     return timed
@@ -39,35 +44,50 @@ def measure(runs: int) -> list[str]:
     """Markdown for section 2; suite and replay alternate, so both meet the same noise."""
     requests = OUT / "overhead" / "requests.json"
     recorded = record(requests)
-    suite: list[Timed] = []
+    suite_run(-1, CACHED)  # fills the bytecode cache
+    found: list[Timed] = []
+    cached: list[Timed] = []
     replays: list[Timed] = []
     mismatches = set()
     for index in range(runs):
-        suite.append(suite_run(index))
+        found.append(suite_run(index))
+        cached.append(suite_run(index, CACHED))
         timed, counts = replay_run(requests)
         replays.append(timed)
         mismatches.add(counts["status_mismatches"])
-    return _table(suite, replays, recorded, mismatches)
+    return _table({"as found": found, "bytecode cached": cached}, replays, recorded, mismatches)
 
 
 def _table(
-    suite: list[Timed], replays: list[Timed], recorded: int, mismatches: set[int]
+    suites: dict[str, list[Timed]], replays: list[Timed], recorded: int, mismatches: set[int]
 ) -> list[str]:
-    walls = summarize([t.wall_s for t in suite]), summarize([t.wall_s for t in replays])
-    cpus = summarize([t.cpu_s for t in suite]), summarize([t.cpu_s for t in replays])
-    ratio = walls[0].median / walls[1].median
-    paired = statistics.median(s.wall_s / r.wall_s for s, r in zip(suite, replays, strict=True))
-    verdict = "meets" if ratio <= GOAL else "does NOT meet"
+    replay_wall = summarize([t.wall_s for t in replays])
+    replay_cpu = summarize([t.cpu_s for t in replays])
+    rows, ratios = [], []
+    for name, suite in suites.items():
+        wall, cpu = summarize([t.wall_s for t in suite]), summarize([t.cpu_s for t in suite])
+        rows.append(f"| `pytest suites --profile standard`, {name} | {wall.fmt()} | {cpu.fmt()} |")
+        paired = statistics.median(s.wall_s / r.wall_s for s, r in zip(suite, replays, strict=True))
+        ratio = wall.median / replay_wall.median
+        verdicts = ", ".join(
+            f"{goal} {limit}x: **{'meets' if ratio <= limit else 'does NOT meet'}**"
+            for goal, limit in GOALS
+        )
+        ratios.append(
+            f"- {name}: **wall-time ratio of medians {ratio:.2f}x** (median of the "
+            f"{len(suite)} paired ratios: {paired:.2f}x); CPU ratio of medians "
+            f"{cpu.median / replay_cpu.median:.2f}x; goals: {verdicts}"
+        )
     return [
         "| process | wall time | CPU time (user+sys) |",
         "|---|---|---|",
-        f"| `pytest suites --profile standard` | {walls[0].fmt()} | {cpus[0].fmt()} |",
-        f"| bare httpx replay (`bench/replay.py`) | {walls[1].fmt()} | {cpus[1].fmt()} |",
+        *rows,
+        f"| bare httpx replay (`bench/replay.py`) | {replay_wall.fmt()} | {replay_cpu.fmt()} |",
         "",
         f"- requests replayed: {recorded}, in the recorded order, with the same headers; "
         f"answers whose status differed from the recorded run: {sorted(mismatches)}",
-        f"- **wall-time ratio of medians: {ratio:.2f}x** (median of the {len(suite)} "
-        f"paired ratios: {paired:.2f}x); CPU ratio of medians: "
-        f"{cpus[0].median / cpus[1].median:.2f}x",
-        f"- the issue's goal (at most {GOAL}x) is: **{verdict}**",
+        "- bytecode cached: `PYTHONDONTWRITEBYTECODE` unset and `PYTHONPYCACHEPREFIX` under "
+        "bench/out, filled by one run first: what an install from the wheel meets (pip "
+        "compiles its modules; pytest caches the modules it rewrites for assertions)",
+        *ratios,
     ]

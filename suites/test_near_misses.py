@@ -87,9 +87,9 @@ def _spelled(conformance, coverage, whose, project_id, credentials=None, canonic
             sent.append(spelling)
             violations += nearmiss.spelled_elsewhere(spelling, answer, whose, canonical, live)
     finally:
-        found = tuple((whose, s.kind) for s in spellings)
-        done = tuple((whose, s.kind) for s in sent)
-        coverage.append(PairCoverage(("projectId", SPELLING), len(found), found, done))
+        found = tuple((s.kind, SPELLING) for s in spellings)
+        done = tuple((s.kind, SPELLING) for s in sent)
+        coverage.append(PairCoverage((f"projectId: {whose}", SPELLING), len(found), found, done))
     return violations
 
 

@@ -74,7 +74,8 @@ class TestSameSequence:
         items["g"] = make_item("g", 55)
         before = clock.walk(walk_of(make_traversal, items, "fedcba", limit=2))
         after = clock.walk(walk_of(make_traversal, items, "gfedcba", limit=3))
-        judged = changes.same_sequence(Timeline.of([before, after]), before, after)
+        timeline = Timeline.of([before, after], changing=True)
+        judged = changes.same_sequence(timeline, before, after)
         assert judged.violations == []
         assert [(c.kind, c.influencer) for c in judged.changes] == [("created", "inf_g")]
         assert "set aside 1 created" in judged.words("live in both walks")
@@ -85,9 +86,19 @@ class TestSameSequence:
         """Listed by the earlier walk, by nothing after the later one's page: archived."""
         before = clock.walk(walk_of(make_traversal, items, "fedcba", limit=2))
         after = clock.walk(walk_of(make_traversal, items, "fecba", limit=3))
-        judged = changes.same_sequence(Timeline.of([before, after]), before, after)
+        timeline = Timeline.of([before, after], changing=True)
+        judged = changes.same_sequence(timeline, before, after)
         assert judged.violations == []
         assert [(c.kind, c.influencer) for c in judged.changes] == [("archived", "inf_d")]
+
+    def test_on_a_list_never_seen_changing_the_order_excuses_nothing(
+        self, clock, make_traversal, items
+    ):
+        """The same absence, where nothing was seen created or moved: a skip, whatever the
+        order of requests (a still list's verdict does not depend on the concurrency)."""
+        before = clock.walk(walk_of(make_traversal, items, "fedcba", limit=2))
+        after = clock.walk(walk_of(make_traversal, items, "fecba", limit=3))
+        assert changes.same_sequence(Timeline.of([before, after]), before, after).violations
 
     def test_a_walk_that_skips_one_listed_before_and_after_it_fails(
         self, clock, make_traversal, items
@@ -200,3 +211,9 @@ class TestAbsence:
         ready = clock.walk(walk_of(make_traversal, items, "fdca", limit=2, status="ready"))
         timeline = Timeline.of([unfiltered, ready])
         assert changes.absence(timeline, items["d"], unfiltered, None).kind == "skipped"
+
+    def test_a_walk_out_of_order_makes_nothing_created(self, clock, make_traversal, items):
+        """Newer than its first item, but not than all it listed: no creation explains it."""
+        lacking = clock.walk(walk_of(make_traversal, items, "dfcba", limit=6))
+        timeline = Timeline.of([lacking])
+        assert changes.absence(timeline, items["e"], lacking, None).kind != "created"

@@ -319,14 +319,23 @@ class TestRetries:
             client.list_influencers(PROJECT)
         assert client.traffic.suggested_rps is None
 
-    def test_a_connection_closed_before_any_answer_is_sent_again(self):
-        """A connection closed before the first byte is tried again, counted as `closed`."""
+    @pytest.mark.parametrize(
+        "failure",
+        [
+            httpx.RemoteProtocolError("Server disconnected without sending a response."),
+            httpx.ReadError("[Errno 104] Connection reset by peer"),
+        ],
+        ids=["closed", "reset"],
+    )
+    def test_a_connection_closed_before_any_answer_is_sent_again(self, failure):
+        """A connection closed or reset before the first byte is tried again, counted as
+        `closed`."""
         seen: list[httpx.Request] = []
 
         def closes_once(request: httpx.Request) -> httpx.Response:
             seen.append(request)
             if len(seen) == 1:
-                raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+                raise failure
             return ok(request)
 
         with make_client(closes_once) as client:

@@ -60,6 +60,17 @@ def test_no_hint_when_nothing_was_cut():
     assert "--deadline" in raise_hint({StopKind.DEADLINE}, OPTIONS, 60)
 
 
+def test_findings_come_root_first():
+    """A requirement judged on one observation by itself comes before one that compares two:
+    the reader starts at the walk that broke the page, not at a right page compared with it."""
+    lines = summary_lines(
+        run(result("LIMIT-SIZE-001", "fail", "size"), result("TRAV-NODUP-001", "fail", "twice")),
+        OPTIONS,
+    )
+    assert lines[0].startswith("FAIL         TRAV-NODUP-001")
+    assert lines[1].startswith("FAIL         LIMIT-SIZE-001")
+
+
 def test_what_the_targets_refusals_cost_is_one_line():
     """Retries by cause, the time waited, the rate reached and the rate that would have
     avoided the waits; nothing is said of a target that refused nothing."""

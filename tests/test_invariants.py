@@ -495,6 +495,23 @@ class TestSamePage:
         assert invariants.same_page(make_page([a, b]), make_page([b, a]), make_exchange())
 
 
+class TestFirstPageSizeOnAListInUse:
+    def test_without_a_known_total_a_page_holds_its_limit_when_more_follow(
+        self, make_item, make_page
+    ):
+        """How many there were when the page was read is unknown: only what the page says of
+        itself is judged (at most its limit, all of it when its nextCursor says more follow)."""
+        items = [make_item(str(n), 50 - n) for n in range(3)]
+        assert invariants.first_page_size(make_page(items), None, 5) == []
+        assert invariants.first_page_size(make_page(items, next_cursor="n"), None, 3) == []
+        [short] = invariants.first_page_size(make_page(items, next_cursor="n"), None, 5, "ready")
+        assert short.message == (
+            "the first page at limit=5 under status=ready holds 3 items; expected 5 "
+            "(limit 5, and its nextCursor says more follow)"
+        )
+        assert invariants.first_page_size(make_page(items), None, 2)
+
+
 class TestSameTail:
     def test_the_rest_of_the_list_passes(self, make_item, make_traversal):
         """A tail listing every item after its cursor, and ending, is no violation."""

@@ -8,7 +8,7 @@ from layers_conformance.reference.dataset import build_dataset
 from layers_conformance.reference.faults import FAULTS, LIVE_FAULTS
 from layers_conformance.reference.live import LiveSettings, LiveWriter
 from layers_conformance.reference.store import Store
-from layers_conformance.selftest import SELFTEST_SEED, run_case
+from layers_conformance.selftest import SELFTEST_SEED, all_cases, run_case
 
 # About one change every 10 requests, and one every 2.
 RATES = (10, 2)
@@ -78,3 +78,11 @@ def test_a_fault_is_still_caught_on_a_live_list(name):
     fault = FAULTS[name]
     result = run_case(name, "fault", fault.breaks, live=10)
     assert result.ok, f"missed {result.missed}; reported broken: {result.broken}; {result.problem}"
+
+
+def test_selftest_live_runs_the_live_only_faults_too():
+    """`layers-conformance selftest --live RATE` adds the live-only faults to its cases; a
+    still selftest leaves them out (they are no faults on a still list)."""
+    still = {name for name, *_ in all_cases()}
+    live = {name for name, *_ in all_cases(live=True)}
+    assert live - still == set(LIVE_FAULTS)

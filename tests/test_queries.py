@@ -101,15 +101,17 @@ class TestReadings:
         assert readings(Case(point(limit="3", status="ready"))) == (Reading("ready", 3),)
 
     def test_a_cursor_of_another_filter_allows_its_own_filter_and_limit_too(self, it):
-        """The page does not say whether the query or the cursor decides: all four mixes."""
+        """The page does not say whether the query or the cursor decides, nor whether the
+        cursor is its item or a count of rows (an offset): all four mixes, each both ways."""
         issued = Issued("c", "draft", 7, it.b)
         case = Case(point(limit="3", status="ready", cursor="other-status"), "c", issued)
-        assert {(r.status, r.limit, r.after["influencerId"]) for r in readings(case)} == {
-            ("ready", 3, "inf_b"),
-            ("ready", 7, "inf_b"),
-            ("draft", 3, "inf_b"),
-            ("draft", 7, "inf_b"),
+        mixes = {("ready", 3), ("ready", 7), ("draft", 3), ("draft", 7)}
+        after = [r for r in readings(case) if not r.counted]
+        assert {(r.status, r.limit, r.after["influencerId"]) for r in after} == {
+            (*mix, "inf_b") for mix in mixes
         }
+        counted = [r for r in readings(case) if r.counted]
+        assert {(r.status, r.limit, r.after) for r in counted} == {(*mix, None) for mix in mixes}
         assert expected(case).codes == {"VALIDATION"}
 
     def test_an_edited_cursor_may_lead_anywhere(self, it):
@@ -209,6 +211,16 @@ class TestJudgePages:
         [repeated] = judge(case, answered([it.a, it.c], "n"), it.truth)
         assert "the item the cursor was issued after" in repeated.message
 
+    def test_a_cursor_of_another_filter_read_as_an_offset(self, it, answered):
+        """A cursor issued under no filter after 3 rows, sent under `ready`: the ready rows
+        from the 4th on (an offset) pass; a skip within them, or a stranger, does not."""
+        issued = Issued("c", None, 3, it.c)
+        case = Case(point(limit="2", status="ready", cursor="other-status"), "c", issued)
+        assert judge(case, answered([it.f]), it.truth) == []  # ready rows: a c d f; offset 3
+        assert judge(case, answered([]), it.truth) == []  # past the end of the ready rows
+        assert judge(case, answered([it.a, it.d]), it.truth)  # a skip: c is between them
+        assert judge(case, answered([it.b]), it.truth)  # a draft under status=ready
+
     def test_the_last_page_may_be_full_and_carry_a_cursor_but_not_short(self, it, answered):
         """it.a full last page may lead to an empty one; a short one says null."""
         issued = Issued("c", "draft", 1, it.b)
@@ -255,3 +267,48 @@ class TestJudgePages:
         """it.a prefix of the listing cannot say what lies after it: no evidence, no failure."""
         prefix = Truth(it.listing[:3], complete=False)
         assert judge(Case(point(limit="5")), answered([it.a, it.b, it.c, it.d]), prefix) == []
+
+
+class TestJudgePagesOnAListInUse:
+    """A truth the walks saw changing: a page is judged by what any page shows whenever read."""
+
+    @pytest.fixture
+    def live(self, it):
+        return replace(it.truth, still=False, seen=frozenset({"inf_x"}))
+
+    def test_a_page_shifted_by_changes_passes(self, it, answered, live):
+        """inf_b archived, inf_h created since the walks: the first page differs, and is right."""
+        assert judge(Case(point(limit="3")), answered([it.a, it.c, it.d], "n"), live) == []
+
+    def test_a_created_influencer_is_no_stranger(self, it, answered, make_item):
+        """Newer than everything the walks listed: created since; older and unknown: a stranger."""
+        newest = make_item("h", 30)
+        assert judge(Case(point(limit="3")), answered([newest, it.a, it.b], "n"), it.truth) == []
+        violations = judge(
+            Case(point(limit="3")), answered([it.a, make_item("y", 8)], "n"), it.truth
+        )
+        assert any("not a live influencer" in m for m in messages(violations))
+
+    def test_one_some_walk_listed_is_no_stranger(self, it, answered, live, make_item):
+        """The widest walk may have skipped it: that walk is at fault, not this page."""
+        seen_elsewhere = make_item("x", 8)
+        assert judge(Case(point(limit="2")), answered([it.a, seen_elsewhere], "n"), live) == []
+
+    def test_what_any_page_must_show_still_fails(self, it, answered, live):
+        """Its filter, its order, after its cursor, full when more follow."""
+        filtered = Case(point(limit="2", status="ready"))
+        assert "of status 'draft'" in judge(filtered, answered([it.a, it.b], "n"), live)[0].message
+        [order] = judge(Case(point(limit="2")), answered([it.c, it.a], "n"), live)
+        assert "createdAt goes up" in order.message
+        [short] = judge(Case(point(limit="3")), answered([it.a, it.b], "n"), live)
+        assert "only the last page is short" in short.message
+        issued = Issued("c", None, 2, it.c)
+        after = Case(point(limit="2", cursor="this-query"), "c", issued)
+        [newer] = judge(after, answered([it.a, it.d], "n"), live)
+        assert "newer than the item the cursor was issued after" in newer.message
+
+    def test_a_page_that_shows_a_move_is_judged_as_live(self, it, answered):
+        """On a still truth, a page whose influencer changed status is judged as live."""
+        moved = it.b | {"status": "ready"}
+        page = answered([it.a, moved, it.c], "n")
+        assert judge(Case(point(limit="3", status="ready")), page, it.truth) == []

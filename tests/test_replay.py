@@ -109,6 +109,20 @@ class TestAnswers:
         assert [e.status for e in exchanges] == [503, 200]
         assert replay(exchanges).list_influencers(PROJECT).status == 200
 
+    def test_a_request_asked_again_is_answered_as_it_was_then(self):
+        """The closing walk asks the widest walk's requests once more, and a list in use may
+        answer otherwise: each asking gets the next answer recorded, the last one after."""
+        statuses = iter([200, 503, 201])
+
+        def changing(request):
+            return httpx.Response(next(statuses), json={})
+
+        exchanges = recorded([((), None), ((), None)], handler=changing)
+        assert [e.status for e in exchanges] == [200, 503, 201]
+        replayed = replay(exchanges)
+        asked = [replayed.list_influencers(PROJECT).status for _ in range(3)]
+        assert asked == [200, 201, 201]
+
     def test_the_host_is_no_part_of_the_request(self):
         """The same request to the target at another address is the same request."""
         exchanges = recorded([((("limit", "7"),), None)], base="http://127.0.0.1:41234")

@@ -69,7 +69,7 @@ def _walks():
 def test_the_tail_at_limit_1_is_placed_near_the_end_and_reaches_it():
     """Three influencers before the end, walked one a page: the rest of the list, ended."""
     model = Model()
-    tail = tails._tail(model, 1, _walks(), LISTING)
+    tail = tails._tail(model, 1, None, _walks(), LISTING)
     assert isinstance(tail, tails.Tail)
     assert tail.walked.complete
     assert [i["influencerId"] for i in tail.walked.items] == [
@@ -81,13 +81,36 @@ def test_the_tail_at_limit_1_is_placed_near_the_end_and_reaches_it():
 
 def test_a_loop_at_the_end_stops_the_tail_as_a_cycle():
     """The last page handing out a cursor to itself is met as a repeated cursor."""
-    tail = tails._tail(Model(loop_below=3), 1, _walks(), LISTING)
+    tail = tails._tail(Model(loop_below=3), 1, None, _walks(), LISTING)
     assert isinstance(tail, tails.Tail)
     assert tail.walked.stop_kind == "cycle"
 
 
 def test_a_target_refusing_a_cursor_at_another_size_leaves_a_reason():
     """VALIDATION for a cursor at another page size is allowed: no tail, and why."""
-    reason = tails._tail(Model(refuse=True), 1, _walks(), LISTING)
+    reason = tails._tail(Model(refuse=True), 1, None, _walks(), LISTING)
     assert isinstance(reason, str)
     assert "limit=1" in reason
+
+
+def test_a_filtered_tail_sends_its_filter_on_every_page():
+    """Under a status filter, the pages that move the cursor and the tail's pages all carry it."""
+    model = Model()
+    tail = tails._tail(model, 1, "ready", _walks(), LISTING)
+    assert isinstance(tail, tails.Tail)
+    assert "status=ready" in tail.label
+    assert all(asked.get("status") == "ready" for asked in model.asked)
+
+
+def test_with_no_cursor_two_pages_from_the_end_the_nearest_one_still_ends_the_list():
+    """A cursor 9 influencers from the end, at limit 7 (which wants 15): its tail, 2 pages."""
+    walked = traversal(list(LISTING[:31]), limit=31)
+    page = walked.pages[0]
+    cut = walked.__class__(
+        (page.__class__(page.exchange, 1, 31, page.items, "at:31"),), prefix=True
+    )
+    tail = tails._tail(Model(), 7, None, [cut], LISTING)
+    assert isinstance(tail, tails.Tail)
+    assert tail.walked.complete
+    assert len(tail.walked.pages) == 2
+    assert tail.expected == LISTING[31:]

@@ -118,6 +118,7 @@ class TestLoadTargets:
         for name in ("LAYERS_API_KEY_NO_SCOPE", "LAYERS_PROD_API_KEY"):
             monkeypatch.setenv(name, "lk_example")
         assert set(load_targets(EXAMPLE)) == {"staging", "production"}
+        assert load_embedded(EXAMPLE, "reference-live") == EmbeddedReference(10.0, 160)
 
 
 class TestKeyVariables:

@@ -53,6 +53,14 @@ class CaseResult:
     def missed(self) -> tuple[str, ...]:
         return tuple(i for i in self.declared if i not in self.broken)
 
+    @property
+    def extra(self) -> tuple[str, ...]:
+        """Requirements reported broken that the fault does not declare: a finding blamed on
+        a right page, or a declaration that says less than the fault breaks."""
+        return (
+            tuple(i for i in self.broken if i not in self.declared) if self.kind == "fault" else ()
+        )
+
 
 def run_case(
     name: str,
@@ -149,6 +157,8 @@ def table(results: Sequence[CaseResult]) -> str:
             if r.kind == "fault"
             else ("passed" if r.ok else "FAILED")
         )
+        if r.extra:
+            outcome += f" (also on {', '.join(r.extra)})"
         detail = r.problem or ", ".join(r.broken) or "-"
         rows.append(
             f"| {r.kind} | {r.name} | {outcome} | {', '.join(r.declared) or '-'} | "

@@ -154,3 +154,14 @@ def test_a_status_cached_forever_shows_only_on_a_live_list():
 def in_order_once(items: list) -> bool:
     stamps = [(item["createdAt"], item["influencerId"]) for item in items]
     return stamps == sorted(set(stamps), reverse=True)
+
+
+def test_serve_says_the_list_is_live(dataset):
+    """`serve --live 10` says in its first line that the list changes, and how often."""
+    from layers_conformance.reference.serve import _banner
+
+    first = _banner("http://h:1", dataset.fixtures, [], LiveSettings(10), None).splitlines()[0]
+    assert first == (
+        "reference server on http://h:1 (faults: none (conformant); "
+        "live: a change about every 10 requests)"
+    )

@@ -15,7 +15,7 @@ from layers_conformance.reporting.allure_attach import exchange_title, section_s
 INNER_TEST = """
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.exchange import Exchange
-from layers_conformance.reporting.allure_attach import attach_exchange, label_requirement
+from layers_conformance.reporting.allure_attach import attach_exchanges, label_requirement
 
 def test_limit():
     label_requirement(Requirement(
@@ -23,12 +23,18 @@ def test_limit():
         statement="No page holds more items than its limit.", section="Query parameters",
         quote="Page size, 1-100.", fixtures=("project_id",), ambiguity="",
     ))
-    attach_exchange(Exchange(
+    attach_exchanges([Exchange(
         method="GET", url="http://127.0.0.1:8000/v1/projects/p1/influencers?limit=7",
         request_headers={"X-Api-Key": "$LAYERS_API_KEY"}, status=200,
         response_headers={"content-type": "application/json"},
         body_text='{"items": [], "nextCursor": null}',
-    ))
+    )])
+
+def test_two():
+    attach_exchanges([
+        Exchange("GET", f"http://h/v1/projects/p1/influencers?limit={limit}", {}, status=200)
+        for limit in (1, 2)
+    ])
 
 def test_should():
     label_requirement(Requirement(
@@ -46,7 +52,7 @@ def results(pytester) -> dict[str, dict]:
     outcome = pytester.runpytest_subprocess(
         "--alluredir", "allure-results", "-p", "no:cacheprovider"
     )
-    outcome.assert_outcomes(passed=2)
+    outcome.assert_outcomes(passed=3)
     files = (pytester.path / "allure-results").glob("*-result.json")
     return {result["name"]: result for result in map(json.loads, map(Path.read_text, files))}
 
@@ -79,16 +85,28 @@ def test_label_requirement(results):
     assert "A short page mid-traversal is a warning." in should
 
 
-def test_attach_exchange(results, pytester):
-    """The exchange is one text attachment named after the request and its status."""
+def test_attach_exchanges(results, pytester):
+    """One exchange is one text attachment named after the request and its status; several
+    are one attachment too, each under its title, in order."""
     (attachment,) = results["test_limit"]["attachments"]
     assert attachment["name"] == "GET /v1/projects/p1/influencers?limit=7 -> 200"
     assert attachment["type"] == "text/plain"
     text = (pytester.path / "allure-results" / attachment["source"]).read_text()
-    assert text.startswith("GET http://127.0.0.1:8000/v1/projects/p1/influencers?limit=7\n")
+    assert text.startswith(
+        "=== GET /v1/projects/p1/influencers?limit=7 -> 200\n"
+        "GET http://127.0.0.1:8000/v1/projects/p1/influencers?limit=7\n"
+    )
     assert "X-Api-Key: $LAYERS_API_KEY\n" in text
     assert 'HTTP 200 application/json\n{"items": [], "nextCursor": null}' in text
     assert "curl -sS -i" in text
+    (both,) = results["test_two"]["attachments"]
+    assert both["name"] == "2 exchanges, from GET /v1/projects/p1/influencers?limit=1 -> 200"
+    text = (pytester.path / "allure-results" / both["source"]).read_text()
+    first, second = (
+        text.index("=== GET /v1/projects/p1/influencers?limit=1 -> 200\n"),
+        text.index("=== GET /v1/projects/p1/influencers?limit=2 -> 200\n"),
+    )
+    assert 0 == first < second
 
 
 def test_title_without_response():

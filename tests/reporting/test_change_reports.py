@@ -100,3 +100,13 @@ class TestReports:
         assert "inf_NEW" in table.group(0)
         assert "<b>x</b>" not in page
         assert "inf_&lt;b&gt;x&lt;/b&gt;" in page
+
+    def test_the_html_report_shows_each_request_by_number_and_query(self, make_run, make_result):
+        """The table shows `#n ?query` with a cursor cut short; the whole request on hover."""
+        cursor = "eyJpIjoiaW5mXzQyQTRBOTU0NTcxMDNBRTkzN0QyMjk0QzBGIiwiayI6MTc3"
+        shown = Change("archived", "inf_A", "gone", (f"#56 GET http://h/p?limit=7&cursor={cursor}",
+                                                      "#1 GET http://h/p"))  # fmt: skip
+        page = render_html(make_run(make_result("A-001"), changes=narrowed(("A-001", shown))))
+        assert "#1 (no query)" in page
+        assert "#56 ?limit=7&amp;cursor=eyJpIjoiaW5m..." in page
+        assert f'title="#56 GET http://h/p?limit=7&amp;cursor={cursor}"' in page

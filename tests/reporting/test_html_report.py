@@ -7,7 +7,14 @@ from datetime import date
 
 import pytest
 
-from layers_conformance.core.results import ALONE, NEAR_MISS, PairCoverage, Waiver, WaiverOutcome
+from layers_conformance.core.results import (
+    ALONE,
+    NEAR_MISS,
+    PairCoverage,
+    Traffic,
+    Waiver,
+    WaiverOutcome,
+)
 from layers_conformance.reporting.html_report import render_html, write_html
 
 HOSTILE = "<script>alert(1)</script>"
@@ -72,6 +79,18 @@ class TestContent:
         """An aborted run says why, in the header."""
         page = render_html(make_run(make_result("A-001"), aborted="request budget exhausted"))
         assert "Run aborted: request budget exhausted" in page
+
+    def test_what_the_targets_refusals_cost(self, make_run, make_result):
+        """Retries by cause, time waited and the rate that would have avoided it; a run the
+        target refused nothing shows its rate alone."""
+        traffic = Traffic((("429", 30), ("502", 2)), 6.8, 8.1)
+        page = render_html(make_run(make_result("A-001"), traffic=traffic))
+        assert "<dt>Sent again</dt><dd>32 (30 after 429, 2 after 502)</dd>" in page
+        assert "<dd>6.8 s on the target&#x27;s refusals</dd>" in page
+        assert "<dd>rate_limit_rps: 8.1</dd>" in page
+        quiet = render_html(make_run(make_result("A-001")))
+        assert "<dt>Rate</dt>" in quiet
+        assert "Sent again" not in quiet
 
     def test_a_certification_run_shows_its_own_verdict(self, make_run, make_result):
         """README, Certification: the report of a `--certify` run says pass, fail or

@@ -85,6 +85,28 @@ def one_line(output: str) -> str:
     return lines[0]
 
 
+class TestAllureResults:
+    def test_each_test_carries_the_exchanges_it_judged_as_one_attachment(self, certified):
+        """On the test itself, not on a fixture's set-up or tear-down: one file per test."""
+        folder = certified.report_dir / "allure-results"
+        results = [json.loads(p.read_text()) for p in folder.glob("*-result.json")]
+        judged = [r for r in results if any(x["name"] == "requirement" for x in r["labels"])]
+        assert judged, "no requirement's result"
+        attached = [r["attachments"] for r in judged if r.get("attachments")]
+        assert len(attached) > len(judged) / 2, "most tests judge an exchange"
+        assert all(len(attachments) == 1 for attachments in attached), attached
+        for (attachment,) in attached:
+            text = (folder / attachment["source"]).read_text()
+            assert text.startswith("=== GET /v1/projects/"), text[:200]
+            count = text.count("\n=== ") + 1
+            named = f"{count} exchanges, from " if count > 1 else "GET "
+            assert attachment["name"].startswith(named), attachment["name"]
+        for container in folder.glob("*-container.json"):
+            fixtures = json.loads(container.read_text())
+            steps = fixtures.get("befores", []) + fixtures.get("afters", [])
+            assert not any(step.get("attachments") for step in steps), container.name
+
+
 class TestNothingOutside:
     def test_the_run_kept_a_file_allure_did_not_write(self, certified):
         kept = certified.report_dir / "allure-results" / "precious.txt"

@@ -18,7 +18,7 @@ is judged as strictly as before.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -30,6 +30,20 @@ from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Item, Page, Traversal, item_id
 from layers_conformance.core.results import Change
 
+# Requirements whose tests put two observations side by side: a finding there may follow from
+# a root another requirement names (a walk that skips, repeats or breaks its filter), so a
+# report lists them after the requirements judged on one observation by itself.
+COMPARING = frozenset(
+    {
+        "TRAV-CONSISTENT-001",
+        "STATUS-PARTITION-001",
+        "ARCH-NOFLAG-001",
+        "LIMIT-SIZE-001",
+        "LIMIT-DEFAULT-001",
+        "QUERY-VALIDATION-001",
+        "PROJ-SCOPE-001",
+    }
+)
 Kind = Literal["created", "archived", "moved", "skipped", "unexplained", "uncovered"]
 ALLOWED: tuple[Kind, ...] = ("created", "archived", "moved")
 
@@ -74,7 +88,9 @@ class Timeline:
     """Every influencer the run saw, each sighting with the answer that showed it; and those
     the fixtures say are archived (`never_live`): no change explains a listing of them."""
 
-    def __init__(self, pages: Iterable[Page], never_live: Iterable[str] = ()) -> None:
+    def __init__(
+        self, pages: Iterable[Page], never_live: Iterable[str] = (), changing: bool | None = None
+    ) -> None:
         self.never_live = frozenset(never_live)
         self._by_id: dict[str, list[Sighting]] = {}
         for page in pages:
@@ -84,6 +100,9 @@ class Timeline:
                     ident, item.get("status"), created_at(item), page.exchange, item
                 )
                 self._by_id.setdefault(ident, []).append(sighting)
+        # Whether the list was seen changing (a move; or, told by the caller, an influencer
+        # created): on a list never seen changing, the order of requests excuses nothing.
+        self.changing = self.any_moved() if changing is None else changing
 
     @classmethod
     def of(
@@ -91,8 +110,9 @@ class Timeline:
         traversals: Iterable[Traversal],
         pages: Iterable[Page] = (),
         never_live: Iterable[str] = (),
+        changing: bool | None = None,
     ) -> Timeline:
-        return cls([*(p for t in traversals for p in t.pages), *pages], never_live)
+        return cls([*(p for t in traversals for p in t.pages), *pages], never_live, changing)
 
     def __contains__(self, ident: object) -> bool:
         return ident in self._by_id
@@ -135,19 +155,33 @@ class Timeline:
         )
 
 
-def absence(timeline: Timeline, item: Item, lacking: Traversal, status: str | None) -> Absence:
+def absence(
+    timeline: Timeline,
+    item: Item,
+    lacking: Traversal,
+    status: str | None,
+    listed: Collection[str] | None = None,
+    newest: datetime | None = None,
+) -> Absence:
     """Why `lacking` (a walk, maybe of a single page, filtered by `status` when not None) does
-    not list `item` where another observation does."""
+    not list `item` where another observation does (`listed`: the ids it lists, `newest` its
+    newest `createdAt`, when known)."""
     ident, created = item_id(item), created_at(item)
     first = lacking.pages[0] if lacking.pages else None
     if ident in timeline.never_live:  # archived by the fixtures: listing it is the fault
         return Absence("unexplained", ident, created, None, None)
-    if ident in lacking.ids:  # listed there, with another status than the one compared
+    if ident in (lacking.ids if listed is None else listed):  # there, with another status
         moved = timeline.moved(ident)
         return Absence("moved" if moved else "unexplained", ident, created, None, moved)
     if first is None or created is None:
         return Absence("uncovered", ident, created, None, None)
-    head = created_at(first.items[0]) if first.items else None
+    if not timeline.changing:  # a still list: as strict as if the order were not known
+        page = covering(lacking, created)
+        witness = next(iter(timeline.sightings(ident)), None)
+        return Absence("skipped" if page else "uncovered", ident, created, page, witness)
+    # Created after the walk began: newer than all it listed (not only its first item: a walk
+    # out of order has an older one first), and listed by nothing before it.
+    head = newest_of(lacking) if newest is None else newest
     earlier = timeline.listed_before(ident, first.exchange, None)
     if head is not None and created > head and earlier is None:
         return Absence("created", ident, created, first, _after(timeline, ident, first.exchange))
@@ -186,10 +220,17 @@ def differences(timeline: Timeline, left: Side, right: Side) -> list[Absence]:
     Each side is a walk, the items of it compared (all of them, or those of one status), and
     the status the walk was filtered by (None: none).
     """
-    left_ids, right_ids = {item_id(i) for i in left[1]}, {item_id(i) for i in right[1]}
+    return [*_missing(timeline, left, right), *_missing(timeline, right, left)]
+
+
+def _missing(timeline: Timeline, lister: Side, lacker: Side) -> list[Absence]:
+    # Each item `lister` compares that `lacker` does not, judged from `lacker`'s side.
+    compared = {item_id(i) for i in lacker[1]}
+    listed, newest = set(lacker[0].ids), newest_of(lacker[0])
     return [
-        *(absence(timeline, i, right[0], right[2]) for i in left[1] if item_id(i) not in right_ids),
-        *(absence(timeline, i, left[0], left[2]) for i in right[1] if item_id(i) not in left_ids),
+        absence(timeline, item, lacker[0], lacker[2], listed, newest)
+        for item in lister[1]
+        if item_id(item) not in compared
     ]
 
 
@@ -282,6 +323,11 @@ def changes_of(found: Iterable[Absence]) -> tuple[Change, ...]:
 
 def _after(timeline: Timeline, ident: str, exchange: Exchange) -> Sighting | None:
     return timeline.listed_after(ident, exchange, None)
+
+
+def newest_of(walk: Traversal) -> datetime | None:
+    """The newest `createdAt` a walk listed."""
+    return max(filter(None, map(created_at, walk.items)), default=None)
 
 
 def created_at(item: Item) -> datetime | None:

@@ -14,7 +14,7 @@ error wins, may share its case with more.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations, product
 
 from layers_conformance.checks import params
@@ -144,11 +144,13 @@ def pair_coverage(allowed: frozenset[Pair], sent: Iterable[Classes]) -> tuple[Pa
     )
 
 
-def alone_coverage(points: Iterable[Classes], sent: Iterable[Classes]) -> tuple[PairCoverage, ...]:
+def alone_coverage(
+    least: Mapping[tuple[int, str], int], sent: Iterable[Classes]
+) -> tuple[PairCoverage, ...]:
     """Per dimension, its hard values the target allows (`feasible`, as (value, ALONE)) and
-    those sent in a case with no defect the target does not force on them (`exercised`)."""
-    least = _fewest_defects(points)
-    hit = {key for key, fewest in _fewest_defects(sent).items() if least.get(key) == fewest}
+    those sent in a case with no defect the target does not force on them (`exercised`).
+    `least` is `fewest_defects` of the points the target allows (computed once a run)."""
+    hit = {key for key, fewest in fewest_defects(sent).items() if least.get(key) == fewest}
     names = list(DIMENSIONS)
     return tuple(
         PairCoverage(
@@ -162,14 +164,15 @@ def alone_coverage(points: Iterable[Classes], sent: Iterable[Classes]) -> tuple[
     )
 
 
-def _fewest_defects(points: Iterable[Classes]) -> dict[tuple[int, str], int]:
-    # For each hard value (by dimension), the fewest defects of a point holding it.
+def fewest_defects(points: Iterable[Classes]) -> dict[tuple[int, str], int]:
+    """For each hard value (by dimension), the fewest defects of a point holding it."""
     fewest: dict[tuple[int, str], int] = {}
     for point in points:
+        hardness = _hardness(point)
         for index, value in enumerate(point):
             if is_hard(value):
                 key = (index, value)
-                fewest[key] = min(fewest.get(key, len(point)), _hardness(point))
+                fewest[key] = min(fewest.get(key, len(point)), hardness)
     return fewest
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
 
 from layers_conformance.checks import invariants, shapes
 from layers_conformance.checks.space import (
@@ -111,26 +113,44 @@ class Truth:
         status has changed since (moved)."""
         if not self.still:
             return True
-        statuses = {item_id(item): item.get("status") for item in self.listing}
+        statuses = self._statuses
         return any(
             statuses.get(item_id(item), item.get("status")) != item.get("status")
-            or (item_id(item) not in statuses and newer_than_all(item, self.listing))
+            or (item_id(item) not in statuses and self.created_since(item))
             for item in page.items
         )
+
+    def created_since(self, item: Item) -> bool:
+        """Newer than every influencer the walks listed: created after them (by the server's
+        clock); never on a listing that is empty."""
+        created = invariants.parse_timestamp(item.get("createdAt"))
+        return created is not None and self._newest is not None and created > self._newest
+
+    @cached_property
+    def _statuses(self) -> dict[str, object]:
+        return {item_id(item): item.get("status") for item in self.listing}
+
+    @cached_property
+    def _newest(self) -> datetime | None:
+        instants = [invariants.parse_timestamp(row.get("createdAt")) for row in self.listing]
+        return max((instant for instant in instants if instant is not None), default=None)
 
 
 @dataclass(frozen=True)
 class Reading:
     """One way a page may honour a request: its status filter, its size, and where it starts
-    (after the cursor's item; the top without one; anywhere for an edited cursor)."""
+    (after the cursor's item; the top without one; anywhere for an edited cursor; at some
+    count of rows into the listing for a cursor read as an offset, `counted`)."""
 
     status: str | None
     limit: int
     after: Item | None = None
     anywhere: bool = False
+    counted: bool = False
 
     def words(self) -> str:
         where = " at any place" if self.anywhere else ""
+        where = " at the place a count of rows gives" if self.counted else where
         after = f" after {item_id(self.after)}" if self.after is not None else where
         return f"a page of status={self.status or 'any'}, limit={self.limit}{after}"
 
@@ -166,7 +186,12 @@ def readings(case: Case) -> tuple[Reading, ...]:
     sizes = dict.fromkeys((point.page_size, issued.page_size))
     anywhere = point.cursor == "altered"
     after = None if anywhere else issued.after
-    return tuple(Reading(s, n, after, anywhere) for s in statuses for n in sizes)
+    read = tuple(Reading(s, n, after, anywhere) for s in statuses for n in sizes)
+    if anywhere:
+        return read
+    # Nor whether a cursor is the item it was issued after or a count of rows (an offset):
+    # under another filter the two lead to different places, and either is a reading.
+    return read + tuple(Reading(s, n, counted=True) for s in statuses for n in sizes)
 
 
 def gave_up(answer: Exchange) -> bool:
@@ -231,16 +256,8 @@ def _strangers(case: Case, page: Page, truth: Truth) -> list[Violation]:
             page.exchange,
         )
         for position, item in enumerate(page.items, start=1)
-        if item_id(item) not in ours and not newer_than_all(item, truth.listing)
+        if item_id(item) not in ours and not truth.created_since(item)
     ]
-
-
-def newer_than_all(item: Item, listing: Sequence[Item]) -> bool:
-    """Created after the walks: newer than every influencer they listed (the server's clock)."""
-    created = invariants.parse_timestamp(item.get("createdAt"))
-    instants = [invariants.parse_timestamp(row.get("createdAt")) for row in listing]
-    known = [instant for instant in instants if instant is not None]
-    return created is not None and bool(known) and created > max(known)
 
 
 def mismatch(page: Page, reading: Reading, truth: Truth) -> str | None:
@@ -253,7 +270,12 @@ def mismatch(page: Page, reading: Reading, truth: Truth) -> str | None:
         return live_mismatch(page, reading)
     if reading.anywhere:
         return _out_of_place(page, rows)
-    start = _start(rows, reading.after, truth.listing)
+    if reading.counted:
+        start = _place_of(page, rows)
+        if start is None:  # the page opens on an influencer the filter does not list
+            return _out_of_place(page, rows) if truth.complete else None
+    else:
+        start = _start(rows, reading.after, truth.listing)
     if start is None:
         return None
     window = rows[start : start + reading.limit]
@@ -313,7 +335,7 @@ def _count(page: Page, reading: Reading, window: Sequence[Item], known: bool) ->
     held, due = len(page.items), len(window)
     if known and held > due:
         return f"it holds {held} items, but only {due} remain"
-    if known and reading.after is None and held < due:
+    if known and reading.after is None and not reading.counted and held < due:
         return f"it holds {held} items; the first page holds min(limit, total) = {due}"
     return None
 
@@ -345,6 +367,16 @@ def _cursor(page: Page, remaining: int, limit: int) -> str | None:
     if left <= 0 and page.next_cursor is not None and len(page.items) < limit:
         return "nextCursor is set on a short page with nothing left"
     return None
+
+
+def _place_of(page: Page, rows: Sequence[Item]) -> int | None:
+    """Where a page read by a count of rows starts: its first item's place among the rows
+    (their end, for an empty page); None when the rows do not hold it."""
+    if not page.items:
+        return len(rows)
+    ids = [item_id(row) for row in rows]
+    first = item_id(page.items[0])
+    return ids.index(first) if first in ids else None
 
 
 def _out_of_place(page: Page, rows: Sequence[Item]) -> str | None:

@@ -28,6 +28,7 @@ from layers_conformance.plugin.fixtures import (
     conformance_coverage,
     conformance_seed,
     conformance_space,
+    pytest_runtest_teardown,
 )
 from layers_conformance.plugin.options import DEFAULT_CONCURRENCY, pytest_addoption
 from layers_conformance.plugin.session_end import (
@@ -67,6 +68,7 @@ __all__ = [
     "pytest_runtest_call",
     "pytest_runtest_makereport",
     "pytest_runtest_setup",
+    "pytest_runtest_teardown",
     "pytest_sessionfinish",
     "pytest_sessionstart",
     "pytest_terminal_summary",

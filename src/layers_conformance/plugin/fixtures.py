@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import nullcontext
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -105,13 +105,12 @@ def _exchange_keeper(config: pytest.Config, state: RunState) -> Callable[[Exchan
 def _allure_attacher(config: pytest.Config, state: RunState) -> Callable[[Exchange], None] | None:
     if not getattr(config.option, "allure_report_dir", None):
         return None
-    from layers_conformance.reporting.allure_attach import attach_exchange
 
     def attach(exchange: Exchange) -> None:
-        # Each test shows the exchanges it judged, once each, whoever fetched them first.
-        if state.current is not None and id(exchange) not in state.attached:
-            state.attached.add(id(exchange))
-            attach_exchange(exchange)
+        # Each test shows the exchanges it judged, once each, whoever fetched them first;
+        # they are written as one attachment when the test ends (`pytest_runtest_teardown`).
+        if state.current is not None:
+            state.attached.setdefault(id(exchange), exchange)
 
     return attach
 
@@ -136,10 +135,25 @@ def _conformance_labels(request: pytest.FixtureRequest) -> Iterator[None]:
     state = request.config.stash[STATE]
     requirement = marked_requirement(request.node)
     state.current = request.node if requirement else None
-    state.attached = set()
+    state.attached = {}
     if requirement and getattr(request.config.option, "allure_report_dir", None):
         from layers_conformance.reporting.allure_attach import label_requirement
 
         label_requirement(requirement)
     yield
     state.current = None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    """The exchanges the test judged, attached to it in Allure as one file: a file per
+    exchange cost more than the requests themselves (thousands of files a run)."""
+    try:
+        return (yield)
+    finally:
+        state = item.config.stash[STATE]
+        if state.attached:
+            from layers_conformance.reporting.allure_attach import attach_exchanges
+
+            attach_exchanges(list(state.attached.values()))
+            state.attached = {}

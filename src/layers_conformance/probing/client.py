@@ -69,7 +69,7 @@ __all__ += ["Credentials", "DeadlineExceeded", "RateLimited", "TargetUnreachable
 __all__ += ["Refused", "TargetUnresponsive", "request_headers", "unsent"]
 
 SHED_STATUSES = frozenset({502, 503, 504})  # a gateway's, sent again before they are judged
-CLOSED = "closed"  # a connection closed before any answer, as a retry's cause
+CLOSED = "closed"  # a connection closed or reset before any answer, as a retry's cause
 USER_AGENT = f"layers-conformance/{__version__}"
 UNANSWERED_IN_A_ROW = 3  # then the target is unresponsive and the run stops
 Query = tuple[tuple[str, str], ...]
@@ -446,7 +446,7 @@ class Client:
             if attempt >= self._settings.max_retries:
                 return None
             return min(self._backoff(attempt), self._settings.max_retry_wait_s)
-        cause = _retry_cause(outcome)
+        cause = retry_cause(outcome)
         self._heed(outcome, cause)
         if cause is None:
             return None
@@ -570,12 +570,15 @@ def _shown_value(value: str) -> str:
     return encoded if len(encoded) <= 100 else f"<{len(value):,} characters>"
 
 
-def _retry_cause(exchange: Exchange) -> str | None:
+def retry_cause(exchange: Exchange) -> str | None:
     """Why the exchange is sent again: its status (429, 502, 503, 504), or `closed` for a
-    connection closed before any answer; None when it is the answer."""
+    connection closed or reset before any answer (no status line came: a keep-alive
+    connection the other end had let go, most often); None when it is the answer."""
     if exchange.status == 429 or exchange.status in SHED_STATUSES:
         return str(exchange.status)
-    if exchange.status is None and exchange.error == "connection closed before any answer":
+    error = exchange.error or ""
+    closed = error == "connection closed before any answer"
+    if exchange.status is None and (closed or error.startswith("connection dropped: ")):
         return CLOSED
     return None
 

@@ -42,11 +42,13 @@ class Observed:
     @property
     def still(self) -> bool:
         """Nothing was seen created, archived or moved."""
-        return not self.changes and not self.timeline.any_moved()
+        return not self.timeline.changing
 
     def with_pages(self, pages: Iterable[Page]) -> Timeline:
         """The timeline with these pages too (single requests a check compares)."""
-        return Timeline.of([*self.walks.values(), self.closing], pages, self.timeline.never_live)
+        timeline = self.timeline
+        walks = [*self.walks.values(), self.closing]
+        return Timeline.of(walks, pages, timeline.never_live, timeline.changing)
 
     def truth(self) -> Truth:
         """The main project's listing as the closing walk shows it, with the influencers
@@ -101,9 +103,12 @@ def _observe(probe: Probe, walks: dict[WalkKey, Traversal]) -> Observed:
     closing = probe.reread(widest, None)
     if not closing.pages:  # no answer the second time: the first is all there is
         closing = walks[(widest, None)]
-    timeline = Timeline.of(
-        [*walks.values(), closing], never_live=probe.fixtures.archived_influencer_ids or ()
-    )
+    never = probe.fixtures.archived_influencer_ids or ()
+    seen = Timeline.of([*walks.values(), closing], never_live=never)
+    # The same request twice, the widest walk and the closing walk: the list changed if they
+    # differ, or if some influencer was seen with two statuses.
+    changing = seen.changing or closing.ids != walks[(widest, None)].ids
+    timeline = Timeline.of([*walks.values(), closing], never_live=never, changing=changing)
     found: list[Absence] = []
     for (_, status), walk in walks.items():
         theirs = [i for i in closing.items if status in (None, i.get("status"))]

@@ -27,13 +27,15 @@ class Profile:
     # Checks of every item's shape read this many pages of a walk (the first ones and the
     # last): schema validation costs more than the request. None: every page.
     sample_pages: int | None = None
+    # Walks that stop as prefixes get a walk of the list's tail at their size (probing/tails).
+    tails: bool = True
 
 
 PROFILES = {
     "smoke": Profile(
         "smoke", budget=60, page_sizes=(100,), filter_page_size=100, examples=0,
         stateful_runs=0, shrink=False, deadline_s=120, reserve=25, end_share=0.3,
-        max_items=100,
+        max_items=100, tails=False,
     ),
     "standard": Profile(
         "standard", budget=2000, page_sizes=(1, 7, 25, 100), filter_page_size=7,

@@ -13,6 +13,7 @@ placeholders themselves (`$LAYERS_API_KEY`), so a request built with them is the
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
@@ -33,6 +34,7 @@ from layers_conformance.probing.client import (
     TargetUnresponsive,
     list_url,
     request_headers,
+    retry_cause,
     unsent,
 )
 
@@ -105,8 +107,15 @@ class Replay:
         self._credentials = credentials
         recorded = list(recorded)
         self._sent_before_cut = len(recorded)
-        # A retried request is recorded once per attempt: the last attempt is its answer.
-        self._answers = {request_key(exchange): exchange for exchange in recorded}
+        # A retried request is recorded once per attempt: the last attempt is its answer. A
+        # request asked again later (the closing walk reads the widest walk once more; a
+        # recheck) was answered afresh: each asking gets the next answer, in the order sent.
+        self._answers: dict[RequestKey, deque[Exchange]] = {}
+        for exchange in sorted(recorded, key=lambda e: e.number):
+            answers = self._answers.setdefault(request_key(exchange), deque())
+            if answers and retry_cause(answers[-1]) is not None:
+                answers.pop()  # it was sent again: not an answer
+            answers.append(exchange)
         self._cut_short = cut_short
         self._on_exchange = on_exchange
 
@@ -125,7 +134,8 @@ class Replay:
             return unsent(list_url(self._base_url, project_id), query, headers, problem)
         url = str(httpx.Request("GET", list_url(self._base_url, project_id), params=query).url)
         asked = Exchange("GET", url, headers)
-        answer = self._answers.get(request_key(asked))
+        answers = self._answers.get(request_key(asked))
+        answer = (answers.popleft() if len(answers) > 1 else answers[0]) if answers else None
         if answer is not None and answer.status == 429:
             # The client never returns a 429: it waits and asks again, stops the run, or
             # gives the request up (Refused).

@@ -41,13 +41,14 @@ class Ground:
     book: CursorBook
     points: tuple[Classes, ...]  # every point the target allows, clean first
     allowed: frozenset[pairwise.Pair]
+    least: dict[tuple[int, str], int]  # `pairwise.fewest_defects` of `points`
     cases: tuple[Case, ...]  # the pairwise cover, made concrete
 
     def coverage(self, sent: Iterable[Classes]) -> tuple[PairCoverage, ...]:
         """Per two dimensions, the pairs the target allows and those `sent` hit; per
         dimension, its hard values and those `sent` with no defect they do not need."""
         sent = tuple(sent)
-        alone = pairwise.alone_coverage(self.points, sent)
+        alone = pairwise.alone_coverage(self.least, sent)
         return pairwise.pair_coverage(self.allowed, sent) + alone
 
 
@@ -74,6 +75,7 @@ def _gather(probe: Probe, walks: dict[WalkKey, Traversal]) -> Ground:
         book,
         points,
         pairwise.allowed_pairs(points),
+        pairwise.fewest_defects(points),
         tuple(case for case in made if case is not None),
     )
 

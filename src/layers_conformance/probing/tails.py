@@ -1,4 +1,5 @@
-"""The end of the list at every page size: a walk of the list's tail at each walk's own size.
+"""The end of the list at every page size: a walk of the list's tail at each walk's own size
+and filter.
 
 Only the walk at the largest page size is planned to reach `nextCursor: null`; the others
 stop at their share, as prefixes, so a server that loops or loses an item on the last pages
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from layers_conformance.checks.params import DEFAULT_LIMIT, MAX_LIMIT
+from layers_conformance.checks.params import DEFAULT_LIMIT, MAX_LIMIT, STATUSES
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.pages import Item, Page, Traversal, item_id, read_page
 from layers_conformance.probing.probe import Probe
@@ -34,6 +35,7 @@ class Tail:
     """The tail of the list walked at one page size, and what the walk to the end lists there."""
 
     limit: int | None
+    status: str | None
     walked: Traversal
     after: Item  # the item the tail's cursor was handed out after
     expected: tuple[Item, ...]  # the walk to the end's items after it
@@ -41,6 +43,7 @@ class Tail:
     @property
     def label(self) -> str:
         size = f"limit={self.limit}" if self.limit is not None else "the default page size"
+        size += f" status={self.status}" if self.status is not None else ""
         return f"the tail at {size} from after {item_id(self.after)}"
 
 
@@ -50,17 +53,25 @@ def tails(probe: Probe) -> tuple[list[Tail], list[str]]:
 
 
 def _tails(probe: Probe) -> tuple[list[Tail], list[str]]:
+    if not probe.profile.tails:  # smoke: its few requests go to what production can bear
+        return [], []
     walks = probe.compared_traversals()
-    prefixes = [(walked, limit) for walked, limit in zip(walks, _sizes(probe), strict=True)]
-    prefixes = [(walked, limit) for walked, limit in prefixes if walked.prefix]
+    keyed: list[tuple[tuple[int | None, str | None], Traversal]] = [
+        ((limit, None), walked) for walked, limit in zip(walks, _sizes(probe), strict=True)
+    ]
+    size = probe.profile.filter_page_size
+    keyed += [((size, status), probe.filtered(status)) for status in STATUSES]
+    prefixes = [key for key, walked in keyed if walked.prefix]
     widest = walks[0]
     if not prefixes:
         return [], []
     if not widest.complete:
         return [], ["the walk to the end did not reach the end of the list: no tail to place"]
     made, reasons = [], []
-    for _, limit in prefixes:
-        tail = _tail(probe, limit, walks, tuple(widest.items))
+    for limit, status in prefixes:
+        listing = tuple(i for i in widest.items if status in (None, i.get("status")))
+        sources = [walked for (_, made_under), walked in keyed if made_under == status]
+        tail = _tail(probe, limit, status, sources, listing)
         if isinstance(tail, Tail):
             made.append(tail)
         else:
@@ -74,33 +85,41 @@ def _sizes(probe: Probe) -> list[int | None]:
 
 
 def _tail(
-    probe: Probe, limit: int | None, walks: list[Traversal], listing: tuple[Item, ...]
+    probe: Probe,
+    limit: int | None,
+    status: str | None,
+    walks: list[Traversal],
+    listing: tuple[Item, ...],
 ) -> Tail | str:
+    """The tail at `limit` under `status` (None: unfiltered), placed from the cursors `walks`
+    met under that filter; `listing` is the walk to the end's, filtered alike."""
     size = limit or DEFAULT_LIMIT
+    at = f"limit={limit}" + (f" status={status}" if status else "")
+    filtered = (("status", status),) if status is not None else ()
     near = BOUNDARIES * size + 1  # influencers the tail is to list
     where = {item_id(item): index for index, item in enumerate(listing)}
     start = _closest(walks, where, len(listing), near)
     if start is None:
-        return f"at limit={limit}: no cursor the walks met is followed by {near} influencers"
+        return f"at {at}: the walks met no cursor with influencers after it"
     cursor, after = start
     for _ in range(MOVES):
         left = len(listing) - where[item_id(after)] - 1
         if left <= near + size:
             break
         asked = min(MAX_LIMIT, left - near)
-        moved = _page(probe, asked, cursor)
+        moved = _page(probe, (("limit", str(asked)), *filtered, ("cursor", cursor)), asked)
         if isinstance(moved, str):
-            return f"at limit={limit}: {moved}"
+            return f"at {at}: {moved}"
         if len(moved.items) != asked:
             return (
-                f"at limit={limit}: after a cursor made at another page size the target does "
+                f"at {at}: after a cursor made at another page size the target does "
                 f"not page at the size asked (limit={asked}: {len(moved.items)} items)"
             )
         if item_id(moved.items[-1]) not in where or not moved.next_cursor:
-            return f"at limit={limit}: moving the cursor to the end got {_said(moved.exchange)}"
+            return f"at {at}: moving the cursor to the end got {_said(moved.exchange)}"
         cursor, after = moved.next_cursor, moved.items[-1]
     left = len(listing) - where[item_id(after)] - 1
-    base = (("limit", str(limit)),) if limit is not None else ()
+    base = ((("limit", str(limit)),) if limit is not None else ()) + filtered
 
     def fetch(sent: str | None) -> Exchange:
         return probe.get((*base, ("cursor", sent or cursor)))
@@ -110,36 +129,38 @@ def _tail(
     if first is None and walked.failed_exchange is not None:
         refused = walked.failed_exchange
         if refused.status is not None and 400 <= refused.status < 500:
-            return f"at limit={limit}: the target refuses a cursor from another page size: " + (
+            return f"at {at}: the target refuses a cursor from another page size: " + (
                 _said(refused)
             )
     if first is not None and len(first.items) > size:
         return (
-            f"at limit={limit}: after a cursor made at another page size the target pages at "
-            f"that size ({len(first.items)} items): no tail at limit={limit} to walk"
+            f"at {at}: after a cursor made at another page size the target pages at "
+            f"that size ({len(first.items)} items): no tail at {at} to walk"
         )
-    return Tail(limit, walked, after, listing[where[item_id(after)] + 1 :])
+    return Tail(limit, status, walked, after, listing[where[item_id(after)] + 1 :])
 
 
 def _closest(
     walks: list[Traversal], where: dict[str, int], total: int, near: int
 ) -> tuple[str, Item] | None:
-    """The cursor met with the fewest influencers after it, at least `near` of them."""
+    """The cursor met with the fewest influencers after it, at least `near` of them; when
+    none has that many, the one with the most (its tail is shorter, and still ends)."""
     found: list[tuple[int, str, Item]] = []
     for walked in walks:
         for page in walked.pages:
             if page.next_cursor and page.items and item_id(page.items[-1]) in where:
                 left = total - where[item_id(page.items[-1])] - 1
-                if left >= near:
+                if left > 0:
                     found.append((left, page.next_cursor, page.items[-1]))
     if not found:
         return None
-    _, cursor, after = min(found, key=lambda entry: entry[0])
+    enough = [entry for entry in found if entry[0] >= near]
+    _, cursor, after = min(enough, key=lambda e: e[0]) if enough else max(found, key=lambda e: e[0])
     return cursor, after
 
 
-def _page(probe: Probe, limit: int, cursor: str) -> Page | str:
-    answer = probe.get((("limit", str(limit)), ("cursor", cursor)))
+def _page(probe: Probe, query: tuple[tuple[str, str], ...], limit: int) -> Page | str:
+    answer = probe.get(query)
     page = read_page(answer, 1, limit)
     if page is None:
         return f"moving the cursor closer to the end got {_said(answer)}"

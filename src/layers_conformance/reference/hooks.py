@@ -53,6 +53,9 @@ class Fault:
 
     name: ClassVar[str] = ""
     breaks: ClassVar[tuple[str, ...]] = ()
+    # What its answers break beyond its point, which a run may report but need not: an
+    # answer that is not JSON fails every check that reads one. Never a right page blamed.
+    also: ClassVar[tuple[str, ...]] = ()
     knobs: ClassVar[Mapping[str, Any]] = with_rules()
 
     def adjust(self, rules: Rules) -> Rules:

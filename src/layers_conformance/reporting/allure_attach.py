@@ -7,6 +7,7 @@ on every run, and most runs have no `--alluredir`. Without one, the calls do not
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from types import ModuleType
 from urllib.parse import urlsplit
 
@@ -60,14 +61,17 @@ def describe(requirement: Requirement) -> str:
     return "\n\n".join(parts)
 
 
-def attach_exchange(exchange: Exchange) -> None:
-    """Attach one recorded (already redacted) exchange to the current test as text."""
+def attach_exchanges(exchanges: Sequence[Exchange]) -> None:
+    """Attach the recorded (already redacted) exchanges a test judged to it, as one text
+    file: each exchange under its title, in the order the test met them."""
     allure = _allure()
-    allure.attach(
-        clean(exchange_text(exchange)),
-        name=clean(exchange_title(exchange)),
-        attachment_type=allure.attachment_type.TEXT,
+    titles = [exchange_title(exchange) for exchange in exchanges]
+    name = titles[0] if len(titles) == 1 else f"{len(titles)} exchanges, from {titles[0]}"
+    text = "\n".join(
+        f"=== {title}\n{exchange_text(exchange)}"
+        for title, exchange in zip(titles, exchanges, strict=True)
     )
+    allure.attach(clean(text), name=clean(name), attachment_type=allure.attachment_type.TEXT)
 
 
 def exchange_title(exchange: Exchange) -> str:

@@ -13,11 +13,13 @@ import html
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from layers_conformance.core.redaction import clean
 from layers_conformance.core.results import Change
 
 KINDS = ("created", "archived", "moved")
+CURSOR_SHOWN = 12  # characters of a cursor the table shows; the whole request on hover
 LINES_SHOWN = 5  # changes listed one a line in the terminal; the reports hold them all
 LEGEND = (
     "Influencers created, archived or moved while the run read the list, as the server "
@@ -77,7 +79,7 @@ def changes_html(changes: Sequence[Change]) -> str:
         return ""
     rows = "".join(
         f"<tr><td>{_e(c.kind)}</td><td><code>{_e(c.influencer)}</code></td><td>{_e(c.detail)}"
-        f"</td><td>{'<br>'.join(_e(r) for r in c.shown_by)}</td>"
+        f"</td><td>{'<br>'.join(_request_html(r) for r in c.shown_by)}</td>"
         f"<td>{_e(', '.join(c.narrowed))}</td></tr>"
         for c in changes
     )
@@ -87,6 +89,21 @@ def changes_html(changes: Sequence[Change]) -> str:
         '<table class="changes"><tr><th>change</th><th>influencer</th><th>what showed it</th>'
         f"<th>requests</th><th>narrowed</th></tr>{rows}</table>"
     )
+
+
+def _request_html(request: str) -> str:
+    """`#n GET URL` shown as its number and query, cursors cut short; the whole on hover."""
+    number, _, rest = request.partition(" ")
+    url = rest.partition(" ")[2] or rest
+    query = urlsplit(url).query
+    shown = "?" + "&".join(_short(part) for part in query.split("&")) if query else "(no query)"
+    return f'<span title="{_e(request)}">{_e(number)} {_e(shown)}</span>'
+
+
+def _short(parameter: str) -> str:
+    name, _, value = parameter.partition("=")
+    cut = value if len(value) <= CURSOR_SHOWN else f"{value[:CURSOR_SHOWN]}..."
+    return f"{name}={cut}" if name == "cursor" else parameter
 
 
 def _e(text: object) -> str:

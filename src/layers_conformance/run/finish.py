@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from layers_conformance import __version__
+from layers_conformance.checks.changes import COMPARING
 from layers_conformance.core.catalogue import load_catalogue, spec_sha256
 from layers_conformance.core.results import REQUIREMENT_STATUSES, RequirementResult, RunResult
 from layers_conformance.core.stops import StopKind
@@ -106,9 +107,11 @@ def summary_lines(run: RunResult, options: Options) -> list[str]:
     """The end of the terminal output: every requirement that did not pass, then the verdict."""
     skipped = Counter(r.reason for r in run.requirements if r.status == "skip")
     grouped = [reason for reason, count in skipped.items() if count >= GROUPED_SKIPS]
+    # Root first: what one observation breaks by itself before what a comparison found.
+    ordered = sorted(run.requirements, key=lambda r: r.id in COMPARING)
     lines = [
         f"{r.status.upper():<12} {r.id} ({r.level}): {_explained(r)}"
-        for r in run.requirements
+        for r in ordered
         if r.status != "pass" and not (r.status == "skip" and r.reason in grouped)
     ]
     # A smoke or selected run skips most of the catalogue for one reason: one line each.

@@ -26,6 +26,9 @@ class MissingKeyAllowed(Fault):
 
     name = "missing_key_allowed"
     breaks = ("AUTH-MISSING-001",)
+    # The request without a key gets a page: the error sample the error checks read is that
+    # page.
+    also = ("ERR-ENVELOPE-001", "ERR-REQID-PREFIX-001")
     knobs = with_rules(trusted_key=_is_absent)
 
 
@@ -80,6 +83,8 @@ class ForeignProjectForbiddenScope(Fault):
 
     name = "foreign_project_forbidden_scope"
     breaks = ("PROJ-FOREIGN-001",)
+    # Another org's project answers FORBIDDEN_SCOPE whatever the query: with our cursor too.
+    also = ("PROJ-FOREIGN-CURSOR-001",)
     knobs = with_rules(foreign_project="forbidden")
 
 

@@ -18,6 +18,9 @@ class ArchivedLeakUnfiltered(Fault):
 
     name = "archived_leak_unfiltered"
     breaks = ("ARCH-EXCLUDED-001", "STATUS-PARTITION-001")
+    # The empty project lists its archived influencers, and the query space's unfiltered
+    # pages list the main project's.
+    also = ("ARCH-EMPTY-001", "QUERY-VALIDATION-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return _shown_if(query, request.status is None)
@@ -29,6 +32,8 @@ class ArchivedLeakWithStatus(Fault):
 
     name = "archived_leak_with_status"
     breaks = ("ARCH-EXCLUDED-001", "STATUS-PARTITION-001")
+    # The query space's filtered pages list archived influencers.
+    also = ("QUERY-VALIDATION-001",)
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return _shown_if(query, request.status is not None)
@@ -40,6 +45,9 @@ class ArchivedLeakAfterFirstPage(Fault):
 
     name = "archived_leak_after_first_page"
     breaks = ("ARCH-EXCLUDED-001", "TRAV-CONSISTENT-001")
+    # Pages after a cursor list archived influencers, filtered ones too: the query space's
+    # cases with a cursor and the filtered walks see them.
+    also = ("QUERY-VALIDATION-001", "STATUS-PARTITION-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return _shown_if(query, request.after is not None)

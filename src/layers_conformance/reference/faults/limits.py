@@ -35,6 +35,9 @@ class DefaultLimit20(Fault):
 
     name = "default_limit_20"
     breaks = ("LIMIT-DEFAULT-001",)
+    # Walks at the default size hold 20 a page, short of 25 before the last, and the query
+    # space's pages without a limit hold 20.
+    also = ("LIMIT-FULL-001", "QUERY-VALIDATION-001")
     knobs = with_rules(default_limit=20)
 
 
@@ -44,6 +47,9 @@ class DefaultLimit100(Fault):
 
     name = "default_limit_100"
     breaks = ("LIMIT-DEFAULT-001",)
+    # A page without a limit holds 100, over the default 25: every such page of a walk and of
+    # the query space.
+    also = ("LIMIT-MAX-001", "QUERY-VALIDATION-001")
     knobs = with_rules(default_limit=100)
 
 
@@ -53,6 +59,8 @@ class LimitPlusOne(Fault):
 
     name = "limit_plus_one"
     breaks = ("LIMIT-MAX-001", "LIMIT-DEFAULT-001", "TRAV-PAGING-001")
+    # Every first page holds one more than its limit, the query space's pages too.
+    also = ("LIMIT-SIZE-001", "QUERY-VALIDATION-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, limit=query.limit + 1, fetch=query.fetch + 1)
@@ -64,6 +72,9 @@ class LimitIgnoredAfterCursor(Fault):
 
     name = "limit_ignored_after_cursor"
     breaks = ("LIMIT-MAX-001", "TRAV-PAGING-001")
+    # Pages after a cursor hold the default 25 whatever the limit: short pages before the
+    # last, and the query space's cases with a cursor.
+    also = ("LIMIT-FULL-001", "QUERY-VALIDATION-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return query if request.after is None else replace(query, limit=25, fetch=26)
@@ -75,6 +86,8 @@ class ClampAbove100(Fault):
 
     name = "clamp_above_100"
     breaks = ("LIMIT-RANGE-001",)
+    # The query space's cases with a limit above 100 get a page too.
+    also = ("QUERY-VALIDATION-001",)
     knobs = with_rules(clamp_high=True)
 
 
@@ -84,6 +97,9 @@ class ClampBelow1(Fault):
 
     name = "clamp_below_1"
     breaks = ("LIMIT-RANGE-001",)
+    # limit=0 gets a page, not VALIDATION: the error sample the error checks read is that
+    # page, and the query space's cases out of range get pages.
+    also = ("ERR-ENVELOPE-001", "ERR-REQID-PREFIX-001", "QUERY-VALIDATION-001")
     knobs = with_rules(clamp_low=True)
 
 
@@ -93,6 +109,8 @@ class NegativeLimitAccepted(Fault):
 
     name = "negative_limit_accepted"
     breaks = ("LIMIT-RANGE-001",)
+    # The query space's cases with a negative limit get a page too.
+    also = ("QUERY-VALIDATION-001",)
     knobs = with_rules(read_limit=_absolute)
 
 
@@ -102,6 +120,9 @@ class ZeroLimitMeansDefault(Fault):
 
     name = "zero_limit_means_default"
     breaks = ("LIMIT-RANGE-001",)
+    # limit=0 gets a page, not VALIDATION: the error sample the error checks read is that
+    # page, and the query space's cases with limit=0 get pages.
+    also = ("ERR-ENVELOPE-001", "ERR-REQID-PREFIX-001", "QUERY-VALIDATION-001")
     knobs = with_rules(read_limit=_zero_is_default)
 
 
@@ -111,6 +132,9 @@ class MaxLimit50(Fault):
 
     name = "max_limit_50"
     breaks = ("LIMIT-BOUNDS-001",)
+    # Every page asked with a limit above 50 holds 50: the first pages at 51-100, the query
+    # space's and the paging machine's pages too.
+    also = ("LIMIT-SIZE-001", "QUERY-VALIDATION-001", "TRAV-PAGING-001")
     knobs = with_rules(max_limit=50)
 
 
@@ -120,6 +144,9 @@ class MinLimit2(Fault):
 
     name = "min_limit_2"
     breaks = ("LIMIT-BOUNDS-001",)
+    # Every request at limit=1 is refused: the first page at limit 1, the query space's cases
+    # and the paging machine's pages at that limit.
+    also = ("LIMIT-SIZE-001", "QUERY-VALIDATION-001", "TRAV-PAGING-001")
     knobs = with_rules(min_limit=2)
 
 
@@ -138,6 +165,8 @@ class NonNumericLimit500(Fault):
 
     name = "non_numeric_limit_500"
     breaks = ("LIMIT-INTEGER-001", "QUERY-VALIDATION-001")
+    # Out-of-range limits that are not digits (a minus sign) fail with the 500 too.
+    also = ("LIMIT-RANGE-001",)
     knobs = with_rules(read_limit=_unguarded_int)
 
 

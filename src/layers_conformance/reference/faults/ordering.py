@@ -16,6 +16,8 @@ class OldestFirst(Fault):
 
     name = "oldest_first"
     breaks = NEWEST
+    # Every page is out of order wherever it is read: the query space's pages too.
+    also = ("QUERY-VALIDATION-001",)
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, descending=False, tie_descending=False)
@@ -27,6 +29,8 @@ class SortedByName(Fault):
 
     name = "sorted_by_name"
     breaks = NEWEST
+    # Every page is out of order wherever it is read: the query space's pages too.
+    also = ("QUERY-VALIDATION-001",)
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, sort_column="name")
@@ -38,6 +42,8 @@ class SortedById(Fault):
 
     name = "sorted_by_id"
     breaks = NEWEST
+    # Every page is out of order wherever it is read: the query space's pages too.
+    also = ("QUERY-VALIDATION-001",)
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, sort_column="influencer_id")
@@ -49,6 +55,9 @@ class OrderWithinPageOnly(Fault):
 
     name = "order_within_page_only"
     breaks = ("ORDER-NEWEST-001", "TRAV-CONSISTENT-001")
+    # Every walk is cut in id order, filtered ones too: pages after a cursor and filtered
+    # walks are wrong by themselves.
+    also = ("QUERY-VALIDATION-001", "STATUS-PARTITION-001", "TRAV-PAGING-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, sort_column="influencer_id")

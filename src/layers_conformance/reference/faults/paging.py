@@ -15,6 +15,9 @@ class TieSkippedAtBoundary(Fault):
 
     name = "tie_skipped_at_boundary"
     breaks = ("TRAV-CONSISTENT-001",)
+    # Filtered walks skip ties at their page boundaries too: they are not the unfiltered walk
+    # split by status; and a page after a cursor at a tie skips its rest for the query space.
+    also = ("STATUS-PARTITION-001", "QUERY-VALIDATION-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, boundary="key_only")
@@ -26,6 +29,9 @@ class TieRepeatedAtBoundary(Fault):
 
     name = "tie_repeated_at_boundary"
     breaks = ("TRAV-NODUP-001", "TRAV-PAGING-001")
+    # A page after a cursor restarts at its tie group, before the cursor's item: the query
+    # space's cases with a cursor see it, and so do the tail walks made from such a cursor.
+    also = ("QUERY-VALIDATION-001", "TRAV-CONSISTENT-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, boundary="key_inclusive")
@@ -37,6 +43,9 @@ class PreviousLastRepeated(Fault):
 
     name = "previous_last_repeated"
     breaks = ("TRAV-NODUP-001", "TRAV-PAGING-001")
+    # A page after a cursor lists the cursor's own item again: the query space's cases with a
+    # cursor see it, and so do the tail walks.
+    also = ("QUERY-VALIDATION-001", "TRAV-CONSISTENT-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, boundary="id_inclusive")
@@ -48,6 +57,9 @@ class LookaheadItemDropped(Fault):
 
     name = "lookahead_item_dropped"
     breaks = ("TRAV-CONSISTENT-001",)
+    # Filtered walks lose an item a page too, and so does every page after a cursor the query
+    # space asks for.
+    also = ("STATUS-PARTITION-001", "QUERY-VALIDATION-001")
 
     def next_cursor(self, decided: Cursor | None, page: PageSlice) -> Cursor | None:
         return decided and page.cursor_at(page.rows[-1])
@@ -59,6 +71,9 @@ class CursorFromFirstItem(Fault):
 
     name = "cursor_from_first_item"
     breaks = ("TRAV-NODUP-001",)
+    # Each page restarts after the previous page's first item: a walk goes back up in
+    # createdAt, and every page after a cursor is misplaced.
+    also = ("ORDER-NEWEST-001", "QUERY-VALIDATION-001", "TRAV-PAGING-001")
 
     def next_cursor(self, decided: Cursor | None, page: PageSlice) -> Cursor | None:
         return decided and page.cursor_at(page.shown[0])
@@ -70,6 +85,8 @@ class NextCursorNullAfterFirstPage(Fault):
 
     name = "next_cursor_null_after_first_page"
     breaks = ("TRAV-CONSISTENT-001",)
+    # Filtered walks end early too, and a page after a cursor says null while items remain.
+    also = ("QUERY-VALIDATION-001", "STATUS-PARTITION-001")
 
     def next_cursor(self, decided: Cursor | None, page: PageSlice) -> Cursor | None:
         return decided if page.request.page == 1 else None
@@ -81,6 +98,8 @@ class EmptyPageCarriesCursor(Fault):
 
     name = "empty_page_carries_cursor"
     breaks = ("ARCH-EMPTY-001",)
+    # The query space's empty pages carry a cursor too.
+    also = ("QUERY-VALIDATION-001",)
 
     def next_cursor(self, decided: Cursor | None, page: PageSlice) -> Cursor | None:
         request = page.request
@@ -94,6 +113,9 @@ class EmptyStringCursorAtEnd(Fault):
 
     name = "empty_string_cursor_at_end"
     breaks = ("SHAPE-PAGE-001", "PAGE-END-001")
+    # Every last page says "": the empty project's, the query space's and the paging
+    # machine's.
+    also = ("ARCH-EMPTY-001", "QUERY-VALIDATION-001", "TRAV-PAGING-001")
 
     def page(self, body: Json, request: PageRequest) -> Json:
         return {**body, "nextCursor": body["nextCursor"] or ""}

@@ -65,6 +65,9 @@ class StatusUppercaseInItems(Fault):
 
     name = "status_uppercase_in_items"
     breaks = ("SHAPE-ITEM-TYPES-001",)
+    # No item's status is one of the five as written: no filtered page holds an item of its
+    # filter's status, wherever it is read.
+    also = ("QUERY-VALIDATION-001", "STATUS-FILTER-001", "STATUS-PARTITION-001", "TRAV-PAGING-001")
 
     def item(self, item: Json) -> Json:
         return {**item, "status": str(item["status"]).upper()}
@@ -109,6 +112,8 @@ class NextCursorKeyMissingOnLastPage(Fault):
 
     name = "next_cursor_key_missing_on_last_page"
     breaks = ("SHAPE-PAGE-001",)
+    # Every last page lacks nextCursor: the empty project's one page, and every walk's end.
+    also = ("ARCH-EMPTY-001", "PAGE-END-001")
 
     def page(self, body: Json, request: PageRequest) -> Json:
         return body if body["nextCursor"] else {"items": body["items"]}
@@ -120,6 +125,15 @@ class ItemsRenamedData(Fault):
 
     name = "items_renamed_data"
     breaks = ("SHAPE-PAGE-001",)
+    # No answer is a page: every check that needs one, whatever it is about, sees it.
+    also = (
+        "ARCH-EMPTY-001",
+        "AUTH-APIKEY-001",
+        "AUTH-BEARER-001",
+        "LIMIT-BOUNDS-001",
+        "QUERY-VALIDATION-001",
+        "TRAV-PAGING-001",
+    )
 
     def page(self, body: Json, request: PageRequest) -> Json:
         return {"data": body["items"], "nextCursor": body["nextCursor"]}
@@ -131,6 +145,8 @@ class ItemsNullWhenEmpty(Fault):
 
     name = "items_null_when_empty"
     breaks = ("SHAPE-PAGE-001", "ARCH-EMPTY-001")
+    # The query space's empty pages say null too.
+    also = ("QUERY-VALIDATION-001",)
 
     def page(self, body: Json, request: PageRequest) -> Json:
         return body if body["items"] else {**body, "items": None}
@@ -163,6 +179,15 @@ class NanInPages(Fault):
 
     name = "nan_in_pages"
     breaks = ("SHAPE-JSON-001", "SHAPE-PAGE-001")
+    # No page is JSON: every check that needs one, whatever it is about, sees it.
+    also = (
+        "ARCH-EMPTY-001",
+        "AUTH-APIKEY-001",
+        "AUTH-BEARER-001",
+        "LIMIT-BOUNDS-001",
+        "QUERY-VALIDATION-001",
+        "TRAV-PAGING-001",
+    )
 
     def respond(self, response: Response) -> Response:
         if response.status_code != 200:
@@ -176,6 +201,15 @@ class Latin1Bodies(Fault):
 
     name = "latin1_bodies"
     breaks = ("SHAPE-JSON-001", "SHAPE-PAGE-001")
+    # No body with a non-ASCII name is JSON: every check that reads such a page, whatever it
+    # is about, sees it.
+    also = (
+        "AUTH-APIKEY-001",
+        "AUTH-BEARER-001",
+        "LIMIT-BOUNDS-001",
+        "QUERY-VALIDATION-001",
+        "TRAV-PAGING-001",
+    )
 
     def item(self, item: Json) -> Json:
         return {**item, "name": f"{item['name']} Müller"}
@@ -191,6 +225,28 @@ class Utf16Bodies(Fault):
 
     name = "utf16_bodies"
     breaks = ("SHAPE-JSON-001", "SHAPE-PAGE-001")
+    # No body, page or error, is UTF-8 JSON: every check that reads an answer, whatever it is
+    # about, sees it.
+    also = (
+        "ARCH-EMPTY-001",
+        "AUTH-APIKEY-001",
+        "AUTH-BEARER-001",
+        "AUTH-INVALID-001",
+        "AUTH-MISSING-001",
+        "AUTH-SCOPE-001",
+        "CURSOR-INVALID-001",
+        "ERR-ENVELOPE-001",
+        "ERR-REQID-PREFIX-001",
+        "LIMIT-BOUNDS-001",
+        "LIMIT-INTEGER-001",
+        "LIMIT-RANGE-001",
+        "PROJ-FOREIGN-001",
+        "PROJ-MALFORMED-001",
+        "PROJ-UNKNOWN-001",
+        "QUERY-VALIDATION-001",
+        "STATUS-REJECT-001",
+        "TRAV-PAGING-001",
+    )
 
     def respond(self, response: Response) -> Response:
         utf16 = bytes(response.body).decode("utf-8").encode("utf-16")

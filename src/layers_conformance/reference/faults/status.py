@@ -15,6 +15,9 @@ class StatusIgnored(Fault):
 
     name = "status_ignored"
     breaks = ("STATUS-FILTER-001", "STATUS-PARTITION-001")
+    # Every filtered page lists other statuses: the query space's and the paging machine's
+    # too.
+    also = ("QUERY-VALIDATION-001", "TRAV-PAGING-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, status=None)
@@ -26,6 +29,9 @@ class StatusLostAfterCursor(Fault):
 
     name = "status_lost_after_cursor"
     breaks = ("STATUS-FILTER-001",)
+    # Filtered walks, the paging machine's filtered pages and the query space's filtered
+    # cases after a cursor all list other statuses.
+    also = ("QUERY-VALIDATION-001", "STATUS-PARTITION-001", "TRAV-PAGING-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return query if request.after is None else replace(query, status=None)
@@ -37,6 +43,9 @@ class StatusFailedNeverMatches(Fault):
 
     name = "status_failed_never_matches"
     breaks = ("STATUS-PARTITION-001",)
+    # The first page under status=failed holds none of the failed influencers the unfiltered
+    # walk lists.
+    also = ("LIMIT-SIZE-001",)
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, status="error") if query.status == "failed" else query
@@ -57,6 +66,8 @@ class UnknownStatusEmptyPage(Fault):
 
     name = "unknown_status_empty_page"
     breaks = ("STATUS-REJECT-001",)
+    # The query space's cases with a status outside the five get the empty page too.
+    also = ("QUERY-VALIDATION-001",)
     knobs = with_rules(unknown_status="filter")
 
 

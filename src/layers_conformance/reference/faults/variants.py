@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from layers_conformance.reference.cursor import Cursor, TokenCodec
+from layers_conformance.reference.faults.live import OffsetPagination
 from layers_conformance.reference.hooks import Fault, Json, PageSlice, with_rules
 from layers_conformance.reference.model import ApiError, ListQuery, PageRequest, strict_limit
 
@@ -111,6 +112,16 @@ class CursorIsAPosition(Fault):
 
 
 @dataclass(frozen=True)
+class CursorIsAnOffset(OffsetPagination):
+    """A cursor counts the rows before it (LIMIT/OFFSET), under whatever filter comes with it."""
+
+    # Right on a still list; on a list in use it is the live fault offset_pagination.
+    name = "cursor_is_an_offset"
+    breaks = ()
+    knobs = with_rules(cursor_reading="position")
+
+
+@dataclass(frozen=True)
 class CursorCarriesItsQuery(Fault):
     """After a cursor, the status filter and limit it was made under apply, whatever is sent."""
 
@@ -200,5 +211,6 @@ ALL: tuple[Fault, ...] = (
     ExtraPageMember(),
     CursorIsAPosition(),
     CursorCarriesItsQuery(),
+    CursorIsAnOffset(),
     *NEAR_MISSES,
 )

@@ -1,0 +1,44 @@
+"""The run's observations as one truth: the closing walk, with what it skipped, each once."""
+
+from __future__ import annotations
+
+from layers_conformance.checks import changes
+from layers_conformance.checks.changes import Timeline
+from layers_conformance.probing.observed import Observed
+
+
+def observed(walks, closing, never_live=()):
+    timeline = Timeline.of([*walks, closing], never_live=never_live)
+    found = [
+        a
+        for walk in walks
+        for a in changes.differences(
+            timeline, (walk, walk.items, None), (closing, closing.items, None)
+        )
+    ]
+    return Observed({(n, None): w for n, w in enumerate(walks)}, closing, timeline, tuple(found))
+
+
+class TestTruth:
+    def test_a_still_list_is_the_closing_walk(self, make_item, make_traversal):
+        """Walks that agree: the truth is the closing walk's listing, and still."""
+        a, b = make_item("a", 2), make_item("b", 1)
+        seen = observed([make_traversal([a, b])], make_traversal([a], [b], limit=1))
+        truth = seen.truth()
+        assert [i["influencerId"] for i in truth.listing] == ["inf_a", "inf_b"]
+        assert truth.still
+        assert seen.changes == ()
+
+    def test_one_the_closing_walk_skipped_is_kept_in_its_place(self, make_item, make_traversal):
+        """Unnumbered, the closing walk's absence cannot be an archive: it skipped, and the
+        influencer stays in the truth, in createdAt order; a repeat is listed once."""
+        a, b, c = make_item("a", 3), make_item("b", 2), make_item("c", 1)
+        truth = observed([make_traversal([a, b, c])], make_traversal([a, c, c])).truth()
+        assert [i["influencerId"] for i in truth.listing] == ["inf_a", "inf_b", "inf_c"]
+
+    def test_archived_by_the_fixtures_is_never_in_it(self, make_item, make_traversal):
+        """Wherever it was listed, an archived fixture is no live influencer."""
+        a, b = make_item("a", 2), make_item("b", 1)
+        truth = observed([make_traversal([a, b])], make_traversal([a, b]), ["inf_b"]).truth()
+        assert [i["influencerId"] for i in truth.listing] == ["inf_a"]
+        assert "inf_b" not in truth.seen
