@@ -44,8 +44,8 @@ class StatusFailedNeverMatches(Fault):
     name = "status_failed_never_matches"
     breaks = ("STATUS-PARTITION-001",)
     # The first page under status=failed holds none of the failed influencers the unfiltered
-    # walk lists.
-    also = ("LIMIT-SIZE-001",)
+    # walk lists, nor do the query space's pages under it.
+    also = ("LIMIT-SIZE-001", "QUERY-VALIDATION-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, status="error") if query.status == "failed" else query
@@ -57,6 +57,8 @@ class StatusCaseInsensitive(Fault):
 
     name = "status_case_insensitive"
     breaks = ("STATUS-REJECT-001",)
+    # The query space's cases with a status in another case get a page too.
+    also = ("QUERY-VALIDATION-001",)
     knobs = with_rules(read_status=str.lower)
 
 
@@ -66,8 +68,9 @@ class UnknownStatusEmptyPage(Fault):
 
     name = "unknown_status_empty_page"
     breaks = ("STATUS-REJECT-001",)
-    # The query space's cases with a status outside the five get the empty page too.
-    also = ("QUERY-VALIDATION-001",)
+    # The query space's cases with a status outside the five get the empty page too, and so do
+    # the near misses of a status (the SHOULD that they be refused).
+    also = ("QUERY-VALIDATION-001", "QUERY-STRICT-001")
     knobs = with_rules(unknown_status="filter")
 
 
