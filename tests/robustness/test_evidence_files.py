@@ -280,6 +280,9 @@ CLAIMS = [
     ("duration", report_value("duration_s", 0.001), "duration_s: claimed 0.001"),
     ("started-at", report_value("started_at", "2031-01-01T00:00:00+00:00"), "started_at"),
     ("reason", first_reason, "reason claimed 'checked by hand'"),
+    # Another seed or profile asks other requests than the recorded ones: the replay says so.
+    ("seed", report_value("seed", 2), "re-derived inconclusive (no recorded answer"),
+    ("profile", report_value("profile", "thorough"), "re-derived inconclusive (no recorded"),
 ]
 
 
