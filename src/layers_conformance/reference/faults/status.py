@@ -16,8 +16,9 @@ class StatusIgnored(Fault):
     name = "status_ignored"
     breaks = ("STATUS-FILTER-001", "STATUS-PARTITION-001")
     # Every filtered page lists other statuses: the query space's and the paging machine's
-    # too.
-    also = ("QUERY-VALIDATION-001", "TRAV-PAGING-001")
+    # too. In some runs (the order walks end in decides), a tail walk at a small page size
+    # starts from a cursor a "filtered" walk handed out, and TRAV-CONSISTENT-001 sees it.
+    also = ("QUERY-VALIDATION-001", "TRAV-PAGING-001", "TRAV-CONSISTENT-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return replace(query, status=None)
