@@ -1,5 +1,7 @@
 """Order and traversal: newest first, every influencer once, the same at every page size."""
 
+from dataclasses import replace
+
 import pytest
 
 from layers_conformance.checks import changes, invariants
@@ -13,9 +15,16 @@ def _tails_or_inconclusive(conformance, judge):
     """Every violation `judge` finds in the tail of each walk that stopped as a prefix, walked
     at its own page size to the end; inconclusive, after them, where no tail could be walked."""
     made, reasons = tails(conformance)
-    expect([v for tail in made for v in judge(tail)])
+    expect([_said_of(tail, v) for tail in made for v in judge(tail)])
     if reasons:
         inconclusive("the end of the list was not checked " + "; ".join(reasons))
+
+
+def _said_of(tail, violation):
+    """The violation, its message saying which tail it is of."""
+    if violation.message.startswith(tail.label):
+        return violation
+    return replace(violation, message=f"{tail.label}: {violation.message}")
 
 
 @pytest.mark.smoke

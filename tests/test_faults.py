@@ -83,64 +83,6 @@ def test_a_combination_fault_is_reported_on_exactly_what_it_declares(case_of, na
     assert set(result.broken) == set(fault.breaks), f"reported broken: {result.broken}"
 
 
-# Faults whose findings beyond their declaration have not yet been read one by one to write
-# their `also` (issue 22): their extra findings are not yet held against them. Each name
-# leaves this set once a run's findings for it are read and either declared (`also`, a break
-# of its own answers) or fixed (a right page blamed).
-NOT_YET_AUDITED = frozenset(
-    {
-        "archived_leak_after_first_page",
-        "archived_leak_with_status",
-        "bearer_skips_org_check",
-        "cursor_from_first_item",
-        "cursor_overrides_path_project",
-        "empty_cursor_500",
-        "empty_error_message",
-        "empty_limit_500",
-        "empty_page_carries_cursor",
-        "empty_status_500",
-        "empty_string_cursor_at_end",
-        "flat_error_envelope",
-        "forbidden_scope_as_401",
-        "foreign_id_decoded_twice",
-        "foreign_id_trimmed",
-        "foreign_id_unwrapped",
-        "foreign_id_upper_case",
-        "foreign_project_visible",
-        "garbage_cursor_500",
-        "garbage_cursor_restarts",
-        "html_error_pages",
-        "include_archived_flag_honoured",
-        "last_item_lost_at_small_pages",
-        "limit_digit_grouping",
-        "limit_read_by_int",
-        "limit_stripped",
-        "limit_unicode_digits",
-        "loop_at_end_of_small_pages",
-        "next_cursor_null_after_first_page",
-        "no_request_id",
-        "not_found_as_400",
-        "order_within_page_only",
-        "request_id_without_prefix",
-        "scope_not_enforced",
-        "status_archived_lists_archived",
-        "status_case_insensitive",
-        "status_failed_never_matches",
-        "status_ignored",
-        "status_lost_after_cursor",
-        "status_normalised",
-        "status_prefix_matched",
-        "status_stripped",
-        "unauthenticated_as_403",
-        "unknown_project_empty_page",
-        "unknown_status_empty_page",
-        "unsigned_cursor",
-        "validation_as_500",
-        "validation_wrong_code",
-    }
-)
-
-
 @pytest.mark.parametrize("name", sorted(set(FAULTS) - set(COMBINATIONS)))
 def test_the_suite_kills_the_fault_on_what_it_declares(case_of, name):
     """Every requirement the fault declares is reported broken (fail for MUST, warn for SHOULD),
@@ -150,9 +92,7 @@ def test_the_suite_kills_the_fault_on_what_it_declares(case_of, name):
     result = case_of(name, "fault", fault.breaks)
     assert result.ok, f"missed {result.missed}; reported broken: {result.broken}; {result.problem}"
     beyond = set(result.extra) - set(fault.also)
-    assert name in NOT_YET_AUDITED or not beyond, (
-        f"reported broken beyond what it declares: {sorted(beyond)}"
-    )
+    assert not beyond, f"reported broken beyond what it declares: {sorted(beyond)}"
 
 
 # One fault of each kind that compares walks, filters or pages, where an order of requests

@@ -88,6 +88,20 @@ class TestEmptyProject:
         check_empty_project(main, main, lambda: main, "e")
 
     @pytest.mark.parametrize(
+        "unknown",
+        [
+            Exchange("GET", "u", {}, 400, body_text='{"error": {"code": "VALIDATION"}}'),
+            Exchange("GET", "u", {}, 404, body_text="<html>no</html>"),
+            Exchange("GET", "u", {}, None, error="timed out"),
+        ],
+    )
+    def test_a_server_whose_reading_of_the_path_is_in_doubt_is_left_to_the_checks(self, unknown):
+        """An unknown project answered anything but 404 NOT_FOUND: the shared influencers may
+        be the server's fault (a hostile or broken server), so the checks judge them."""
+        main = page("inf_1", "inf_2")
+        check_empty_project(main, main, lambda: unknown, "e")
+
+    @pytest.mark.parametrize(
         "answer",
         [page("inf_1", status=500), Exchange("GET", "u", {}, 200, body_text="not json")],
     )

@@ -14,6 +14,7 @@ everything shown from it is shown as text, controls made visible.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -29,8 +30,10 @@ from layers_conformance.core.redaction import escape_controls, excerpt
 from layers_conformance.core.targets import ConfigError, check_target_name
 from layers_conformance.probing.profiles import PROFILES
 from layers_conformance.reporting.bundle import manifest_problems, read_bundle
+from layers_conformance.reporting.claims import READ_ONLY, RECORDED, recorded_claim_problems
 from layers_conformance.reporting.files import HAR_FILE, REPORT_FILE, RUN_FILE
-from layers_conformance.reporting.json_report import ReportError, read_json
+from layers_conformance.reporting.json_report import ReportError, read_json, read_json_file
+from layers_conformance.run.against import against, sample
 from layers_conformance.run.certify import SPEC_PREFIX, spec_files
 from layers_conformance.run.replay import read_run, stop_note
 from layers_conformance.standalone import (
@@ -50,6 +53,7 @@ CLAIM_TYPES: dict[str, tuple[type, str]] = {
     "seed": (int, "an integer"),
 }
 REPLAY_TIMEOUT_S = 3600
+DECIDED = ("pass", "fail", "warn")  # statuses whose reason the recording alone decides
 
 
 @dataclass
@@ -58,6 +62,8 @@ class Verification:
 
     problems: list[str] = field(default_factory=list)
     confirmed: list[str] = field(default_factory=list)
+    base_url: str = ""  # the server the bundle claims, and the HAR's entries it recorded
+    entries: list[Any] = field(default_factory=list)
 
     @property
     def accepted(self) -> bool:
@@ -83,8 +89,30 @@ def verify(path: Path) -> Verification:
         if found.problems:
             return found
         found.confirmed.append(f"spec: the installed suite's own (sha256 {claimed['spec_sha256']})")
+        found.problems += _recorded_problems(unpacked, claimed, found)
+        if found.problems:  # the replay still runs: it names what it could not find
+            _rederive(unpacked, claimed, found)
+            return found
+        found.confirmed.append(
+            f"from the recording: {', '.join(RECORDED)} (every request went to "
+            f"{claimed['base_url']}; {claimed['requests']} exchanges; the claimed start and "
+            "duration hold every exchange)"
+        )
         _rederive(unpacked, claimed, found)
     return found
+
+
+def _recorded_problems(
+    unpacked: Path, claimed: Mapping[str, Any], found: Verification
+) -> list[str]:
+    """The report's claims about the run that run.json and the HAR contradict."""
+    har = read_json_file(unpacked / HAR_FILE, "the HAR", "a HAR file")
+    log = har.get("log") if isinstance(har, dict) else None
+    entries = log.get("entries") if isinstance(log, dict) else None
+    if not isinstance(entries, list):
+        raise ReportError(f"{HAR_FILE}: log.entries must be a list")
+    found.base_url, found.entries = str(claimed.get("base_url")), entries
+    return recorded_claim_problems(claimed, read_run(unpacked), entries)
 
 
 def _check_claims(claimed: Mapping[str, Any]) -> None:
@@ -144,12 +172,13 @@ def _rederive(unpacked: Path, claimed: Mapping[str, Any], found: Verification) -
         return
     failed = [r["id"] for r in claimed["requirements"] if r["status"] == "fail"]
     found.confirmed += [
-        f"re-derived from the recorded exchanges: {len(claimed['requirements'])} "
-        "requirements, every status as claimed",
+        f"re-derived from the recorded exchanges with the claimed seed and profile: "
+        f"{len(claimed['requirements'])} requirements, every status and reason as claimed",
         f"failed, as claimed: {', '.join(failed) or 'none'}",
         f"certification: {str(claimed.get('certification')).upper()} (target "
         f"{claimed['target']}, profile {claimed['profile']}, seed {claimed['seed']}, "
         f"suite {claimed['suite_version']})",
+        f"read, not re-derived: {READ_ONLY}",
     ]
 
 
@@ -196,7 +225,24 @@ def _differences(claimed: Mapping[str, Any], rederived: Mapping[str, Any]) -> li
     for key in ("verdict", "certification"):
         if claimed.get(key) != rederived.get(key):
             problems.append(f"{key}: claimed {claimed.get(key)}, re-derived {rederived.get(key)}")
-    return problems
+    return problems + _reason_differences(claimed, rederived)
+
+
+def _reason_differences(claimed: Mapping[str, Any], rederived: Mapping[str, Any]) -> list[str]:
+    """Each requirement that passed or failed alike but for another reason than the claimed
+    one (an inconclusive one's reason may name the replay's own gap instead of the run's)."""
+    before, after = _reasons(claimed), _reasons(rederived)
+    statuses = _statuses(claimed), _statuses(rederived)
+    return [
+        f"{ident}: reason claimed {excerpt(reason, 120)}, re-derived "
+        f"{excerpt(after.get(ident), 120)}"
+        for ident, reason in before.items()
+        if statuses[0][ident] == statuses[1].get(ident) in DECIDED and reason != after.get(ident)
+    ]
+
+
+def _reasons(report: Mapping[str, Any]) -> dict[str, Any]:
+    return {r["id"]: r.get("reason", "") for r in report["requirements"]}
 
 
 def _statuses(report: Mapping[str, Any]) -> dict[str, str]:
@@ -206,13 +252,21 @@ def _statuses(report: Mapping[str, Any]) -> dict[str, str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="layers-conformance verify", description=__doc__)
     parser.add_argument("bundle", type=Path, help="an evidence bundle (evidence.zip)")
+    parser.add_argument(
+        "--against",
+        metavar="URL",
+        help="then send a sample of the recorded requests to URL (the server the bundle "
+        "claims; keys from LAYERS_API_KEY and LAYERS_API_KEY_NO_SCOPE) and compare the answers",
+    )
     args = parser.parse_args(argv)
     if not args.bundle.is_file():
         print(f"verify: {args.bundle}: no such file", file=sys.stderr)
         return 4
     try:
         found = verify(args.bundle)
-    except ReportError as error:
+        if found.accepted and args.against:
+            _compare_live(found, args.against)
+    except (ReportError, ConfigError) as error:
         _show(f"verify: REJECTED {args.bundle}: {error}")
         return 4
     if not found.accepted:
@@ -220,6 +274,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     _show(f"verify: ACCEPTED {args.bundle}", found.confirmed)
     return 0
+
+
+def _compare_live(found: Verification, url: str) -> None:
+    """Send a sample of the recorded requests to `url`; a different answer rejects."""
+    sent = sample(found.entries, found.base_url)
+    alike, differences = against(sent, found.base_url, url, os.environ)
+    if differences:
+        found.problems += [
+            f"against {url}: {alike} of {len(sent)} recorded requests answered alike",
+            *differences,
+        ]
+        return
+    found.confirmed.append(
+        f"against {url}: {alike} recorded requests (a sample, none with a cursor) answered "
+        "alike, allowing what a list in use changes"
+    )
 
 
 def _show(head: str, lines: Sequence[str] = ()) -> None:

@@ -83,7 +83,7 @@ class TestAccepts:
         code, out = verified(capsys, bundle_of(certified))
         assert code == 0, out
         assert "verify: ACCEPTED" in out
-        assert f"{len(certified.statuses)} requirements, every status as claimed" in out
+        assert f"{len(certified.statuses)} requirements, every status and reason as claimed" in out
         assert "certification: PASS" in out
 
     def test_verify_sends_nothing(self, tmp_path, certified):

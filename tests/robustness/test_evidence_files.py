@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from harness import KEY, run_suite, suite_env
+from harness import KEY, KEY_NO_SCOPE, run_suite, suite_env
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "certification"))
 
@@ -243,3 +243,94 @@ class TestMalformed:
         out = capsys.readouterr().out
         assert "\x1b" not in out
         assert "\\u001b[2K" in out
+
+
+def run_json_value(key, value):
+    def edit(files):
+        described = json_of(files, "run.json")
+        described[key] = value
+        put_json(files, "run.json", described)
+
+    return edit
+
+
+def first_reason(files):
+    report = json_of(files, "conformance.json")
+    report["requirements"][0]["reason"] = "checked by hand"
+    put_json(files, "conformance.json", report)
+
+
+def both(*edits):
+    def edit(files):
+        for one in edits:
+            one(files)
+
+    return edit
+
+
+ELSEWHERE = "https://partner.example"
+CLAIMS = [
+    ("base-url", report_value("base_url", ELSEWHERE), "base_url: claimed"),
+    (
+        "base-url-in-both",
+        both(report_value("base_url", ELSEWHERE), run_json_value("base_url", ELSEWHERE)),
+        "recorded requests went elsewhere",
+    ),
+    ("requests", report_value("requests", 123456), "requests: claimed 123456"),
+    ("duration", report_value("duration_s", 0.001), "duration_s: claimed 0.001"),
+    ("started-at", report_value("started_at", "2031-01-01T00:00:00+00:00"), "started_at"),
+    ("reason", first_reason, "reason claimed 'checked by hand'"),
+    # Another seed or profile asks other requests than the recorded ones: the replay says so.
+    ("seed", report_value("seed", 2), "re-derived inconclusive (no recorded answer"),
+    ("profile", report_value("profile", "thorough"), "re-derived inconclusive (no recorded"),
+]
+
+
+class TestClaims:
+    @pytest.mark.parametrize(
+        ("edit", "named"), [case[1:] for case in CLAIMS], ids=[case[0] for case in CLAIMS]
+    )
+    def test_a_claim_the_recording_contradicts_is_named(
+        self, tmp_path, capsys, certified, edit, named
+    ):
+        from layers_conformance.verify import main
+
+        bundle = edited(bundle_of(certified), tmp_path / "claims.zip", edit, rehash=True)
+        code = main([str(bundle)])
+        out = capsys.readouterr().out
+        assert code == 1, out
+        assert "REJECTED" in out
+        assert named in out
+
+    def test_an_honest_bundle_says_what_was_re_derived_and_what_was_read(self, capsys, certified):
+        from layers_conformance.verify import main
+
+        assert main([str(bundle_of(certified))]) == 0
+        out = capsys.readouterr().out
+        assert "from the recording: base_url, requests, started_at, duration_s" in out
+        assert "every status and reason as claimed" in out
+        assert "read, not re-derived:" in out
+
+
+class TestAgainst:
+    def test_answers_match_the_server_recorded_and_not_a_faulty_one(
+        self, tmp_path, capsys, monkeypatch, targets
+    ):
+        """A bundle recorded from one reference is answered alike by another of the same
+        data, and not by one that lists the oldest first."""
+        from layers_conformance.reference.faults import FAULTS
+        from layers_conformance.verify import main
+
+        run = run_suite(tmp_path, "--certify", target=targets.start())
+        assert run.code == 0, run.explain()
+        monkeypatch.setenv("LAYERS_API_KEY", KEY)
+        monkeypatch.setenv("LAYERS_API_KEY_NO_SCOPE", KEY_NO_SCOPE)
+        same = targets.start().served.base_url
+        assert main([str(bundle_of(run)), "--against", same]) == 0, capsys.readouterr().out
+        assert f"against {same}: " in capsys.readouterr().out
+        faulty = targets.start(FAULTS["oldest_first"]).served.base_url
+        assert main([str(bundle_of(run)), "--against", faulty]) == 1
+        out = capsys.readouterr().out
+        assert f"against {faulty}: " in out
+        assert "items in both answers" in out
+        assert KEY not in out

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from layers_conformance.core.redaction import excerpt
+from layers_conformance.core.redaction import escape_controls, excerpt
 from layers_conformance.core.strict_json import parse
 from layers_conformance.reporting.json_report import ReportError, write_atomically
 
@@ -64,7 +64,7 @@ def read_bundle(path: Path) -> dict[str, bytes]:
             return {info.filename: _read_member(archive, info) for info in members}
     except (OSError, EOFError, RuntimeError, NotImplementedError, zipfile.BadZipFile,
             zlib.error) as error:  # fmt: skip
-        raise ReportError(f"{path}: not an evidence bundle: {excerpt(str(error), 120)}") from None
+        raise ReportError(f"not an evidence bundle: {escape_controls(str(error))[:200]}") from None
 
 
 def _check_members(members: list[zipfile.ZipInfo]) -> None:

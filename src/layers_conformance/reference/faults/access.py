@@ -56,6 +56,8 @@ class ScopeNotEnforced(Fault):
 
     name = "scope_not_enforced"
     breaks = ("AUTH-SCOPE-001",)
+    # The key without scope gets a page: the error sample the error checks read is that page.
+    also = ("ERR-ENVELOPE-001", "ERR-REQID-PREFIX-001")
     knobs = with_rules(required_scope=None)
 
 
@@ -94,6 +96,8 @@ class UnknownProjectEmptyPage(Fault):
 
     name = "unknown_project_empty_page"
     breaks = ("PROJ-UNKNOWN-001",)
+    # An unknown project gets a page: the error sample the error checks read is that page.
+    also = ("ERR-ENVELOPE-001", "ERR-REQID-PREFIX-001")
     knobs = with_rules(unknown_project="empty")
 
 
@@ -112,6 +116,9 @@ class CursorOverridesPathProject(Fault):
 
     name = "cursor_overrides_path_project"
     breaks = ("PROJ-FOREIGN-CURSOR-001",)
+    # With a cursor, whatever project the path names lists the cursor's: the query space's
+    # unknown, malformed and sibling projects too.
+    also = ("PROJ-MALFORMED-001", "PROJ-SCOPE-001", "PROJ-UNKNOWN-001")
     knobs = with_rules(project_from_cursor="always")
 
 
@@ -121,6 +128,8 @@ class GarbageCursorRestarts(Fault):
 
     name = "garbage_cursor_restarts"
     breaks = ("CURSOR-INVALID-001",)
+    # An edited cursor is garbage to it too: the first page again.
+    also = ("CURSOR-TAMPER-001",)
     knobs = with_rules(bad_cursor="restart")
 
 
@@ -130,6 +139,8 @@ class GarbageCursor500(Fault):
 
     name = "garbage_cursor_500"
     breaks = ("CURSOR-INVALID-001",)
+    # An edited cursor is garbage to it too: the same 500.
+    also = ("CURSOR-TAMPER-001",)
     knobs = with_rules(bad_cursor="crash")
 
 

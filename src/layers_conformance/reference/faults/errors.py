@@ -28,6 +28,17 @@ class ValidationWrongCode(Fault):
 
     name = "validation_wrong_code"
     breaks = ("ERR-ENVELOPE-001",)
+    # Every VALIDATION error carries another code: every check that expects one, whatever it
+    # is about, sees it.
+    also = (
+        "CURSOR-INVALID-001",
+        "CURSOR-TAMPER-001",
+        "LIMIT-INTEGER-001",
+        "LIMIT-RANGE-001",
+        "PROJ-SCOPE-001",
+        "QUERY-VALIDATION-001",
+        "STATUS-REJECT-001",
+    )
 
     def error(self, error: ApiError) -> ApiError:
         if error.code != "VALIDATION":
@@ -41,6 +52,25 @@ class FlatErrorEnvelope(Fault):
 
     name = "flat_error_envelope"
     breaks = ("ERR-ENVELOPE-001",)
+    # No error carries the documented envelope: every check that reads an error's code,
+    # whatever it is about, sees it.
+    also = (
+        "AUTH-INVALID-001",
+        "AUTH-MISSING-001",
+        "AUTH-SCOPE-001",
+        "CURSOR-INVALID-001",
+        "CURSOR-TAMPER-001",
+        "ERR-REQID-PREFIX-001",
+        "LIMIT-INTEGER-001",
+        "LIMIT-RANGE-001",
+        "PROJ-FOREIGN-001",
+        "PROJ-FOREIGN-CURSOR-001",
+        "PROJ-MALFORMED-001",
+        "PROJ-SCOPE-001",
+        "PROJ-UNKNOWN-001",
+        "QUERY-VALIDATION-001",
+        "STATUS-REJECT-001",
+    )
 
     def error_body(self, body: Json) -> Json:
         flat: Json = body["error"]
@@ -53,6 +83,8 @@ class NoRequestId(Fault):
 
     name = "no_request_id"
     breaks = ("ERR-ENVELOPE-001",)
+    # An error without a requestId has no req_ prefix either.
+    also = ("ERR-REQID-PREFIX-001",)
 
     def error_body(self, body: Json) -> Json:
         error = {key: value for key, value in body["error"].items() if key != "requestId"}
@@ -110,6 +142,9 @@ class NotFoundAs400(Fault):
 
     name = "not_found_as_400"
     breaks = ("PROJ-UNKNOWN-001", "PROJ-FOREIGN-001")
+    # Every NOT_FOUND is a 400: the status check and another org's project with our cursor
+    # see it.
+    also = ("ERR-STATUS-001", "PROJ-FOREIGN-CURSOR-001")
 
     def error(self, error: ApiError) -> ApiError:
         return _restatus(error, "NOT_FOUND", 400)
@@ -121,6 +156,8 @@ class ValidationAs500(Fault):
 
     name = "validation_as_500"
     breaks = REJECTIONS
+    # Every VALIDATION is a 500: every check that expects one, whatever it is about, sees it.
+    also = ("CURSOR-TAMPER-001", "ERR-STATUS-001", "PROJ-SCOPE-001")
 
     def error(self, error: ApiError) -> ApiError:
         return _restatus(error, "VALIDATION", 500)
@@ -132,6 +169,25 @@ class HtmlErrorPages(Fault):
 
     name = "html_error_pages"
     breaks = ("SHAPE-CONTENT-TYPE-001", "ERR-ENVELOPE-001")
+    # No error is JSON: every check that reads an error's code, whatever it is about, sees it.
+    also = (
+        "AUTH-INVALID-001",
+        "AUTH-MISSING-001",
+        "AUTH-SCOPE-001",
+        "CURSOR-INVALID-001",
+        "CURSOR-TAMPER-001",
+        "ERR-REQID-PREFIX-001",
+        "LIMIT-INTEGER-001",
+        "LIMIT-RANGE-001",
+        "PROJ-FOREIGN-001",
+        "PROJ-FOREIGN-CURSOR-001",
+        "PROJ-MALFORMED-001",
+        "PROJ-SCOPE-001",
+        "PROJ-UNKNOWN-001",
+        "QUERY-VALIDATION-001",
+        "SHAPE-JSON-001",
+        "STATUS-REJECT-001",
+    )
 
     def respond(self, response: Response) -> Response:
         if response.status_code < 400:

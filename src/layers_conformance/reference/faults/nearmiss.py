@@ -93,6 +93,9 @@ class LimitReadByInt(Fault):
 
     name = "limit_read_by_int"
     breaks = ("LIMIT-INTEGER-001",)
+    # Near misses of a limit are read as values (the SHOULD that they be refused), and the
+    # query space's cases of them get pages.
+    also = ("QUERY-STRICT-001", "QUERY-VALIDATION-001")
     knobs = with_rules(read_limit=_python_int)
 
 
@@ -102,6 +105,9 @@ class LimitUnicodeDigits(Fault):
 
     name = "limit_unicode_digits"
     breaks = ("LIMIT-INTEGER-001",)
+    # Near misses of a limit are read as values (the SHOULD that they be refused), and the
+    # query space's cases of them get pages.
+    also = ("QUERY-STRICT-001", "QUERY-VALIDATION-001")
     knobs = with_rules(read_limit=_unicode_digits)
 
 
@@ -120,6 +126,9 @@ class LimitStripped(Fault):
 
     name = "limit_stripped"
     breaks = ("LIMIT-INTEGER-001",)
+    # A limit with whitespace is a near miss read as the value: the SHOULD that near misses
+    # be refused.
+    also = ("QUERY-STRICT-001",)
     knobs = with_rules(read_limit=_stripped)
 
 
@@ -129,6 +138,9 @@ class StatusStripped(Fault):
 
     name = "status_stripped"
     breaks = ("STATUS-REJECT-001",)
+    # A status with whitespace is a near miss read as the value: the SHOULD that near misses
+    # be refused.
+    also = ("QUERY-STRICT-001",)
     knobs = with_rules(read_status=_status_stripped)
 
 
@@ -138,6 +150,8 @@ class StatusNormalised(Fault):
 
     name = "status_normalised"
     breaks = ("STATUS-REJECT-001",)
+    # The query space's cases with a status in another case get a page too.
+    also = ("QUERY-VALIDATION-001",)
     knobs = with_rules(read_status=_status_normalised)
 
 

@@ -72,8 +72,8 @@ class CursorFromFirstItem(Fault):
     name = "cursor_from_first_item"
     breaks = ("TRAV-NODUP-001",)
     # Each page restarts after the previous page's first item: a walk goes back up in
-    # createdAt, and every page after a cursor is misplaced.
-    also = ("ORDER-NEWEST-001", "QUERY-VALIDATION-001", "TRAV-PAGING-001")
+    # createdAt, and every page after a cursor is misplaced, the tail walks' too.
+    also = ("ORDER-NEWEST-001", "QUERY-VALIDATION-001", "TRAV-PAGING-001", "TRAV-CONSISTENT-001")
 
     def next_cursor(self, decided: Cursor | None, page: PageSlice) -> Cursor | None:
         return decided and page.cursor_at(page.shown[0])
