@@ -67,6 +67,8 @@ class BearerNotSupported(Fault):
 
     name = "bearer_not_supported"
     breaks = ("AUTH-BEARER-001",)
+    # Cases that send the key as Bearer to another org's project get UNAUTHENTICATED too.
+    also = ("PROJ-FOREIGN-001",)
     knobs = with_rules(schemes=("x-api-key",))
 
 
@@ -108,6 +110,9 @@ class MalformedProjectId500(Fault):
 
     name = "malformed_project_id_500"
     breaks = ("PROJ-MALFORMED-001",)
+    # Near misses of a project id, another org's or an unknown one, are malformed to it too:
+    # the same 500.
+    also = ("PROJ-FOREIGN-001", "PROJ-UNKNOWN-001")
     knobs = with_rules(malformed_project="crash")
 
 

@@ -144,7 +144,8 @@ class NotFoundAs400(Fault):
     breaks = ("PROJ-UNKNOWN-001", "PROJ-FOREIGN-001")
     # Every NOT_FOUND is a 400: the status check and another org's project with our cursor
     # see it.
-    also = ("ERR-STATUS-001", "PROJ-FOREIGN-CURSOR-001")
+    # A malformed project id's NOT_FOUND is a 400 too.
+    also = ("ERR-STATUS-001", "PROJ-FOREIGN-CURSOR-001", "PROJ-MALFORMED-001")
 
     def error(self, error: ApiError) -> ApiError:
         return _restatus(error, "NOT_FOUND", 400)

@@ -87,7 +87,8 @@ class ClampAbove100(Fault):
     name = "clamp_above_100"
     breaks = ("LIMIT-RANGE-001",)
     # The query space's cases with a limit above 100 get a page too.
-    also = ("QUERY-VALIDATION-001",)
+    # Large values that are not plain integers are clamped too.
+    also = ("QUERY-VALIDATION-001", "LIMIT-INTEGER-001")
     knobs = with_rules(clamp_high=True)
 
 
@@ -110,7 +111,9 @@ class NegativeLimitAccepted(Fault):
     name = "negative_limit_accepted"
     breaks = ("LIMIT-RANGE-001",)
     # The query space's cases with a negative limit get a page too.
-    also = ("QUERY-VALIDATION-001",)
+    # Near misses of a limit with a sign are read as values too (the SHOULD that they be
+    # refused).
+    also = ("QUERY-VALIDATION-001", "QUERY-STRICT-001")
     knobs = with_rules(read_limit=_absolute)
 
 
@@ -156,6 +159,9 @@ class LenientLimitParse(Fault):
 
     name = "lenient_limit_parse"
     breaks = ("LIMIT-INTEGER-001",)
+    # Near misses of a limit are read as values (the SHOULD that they be refused), and the
+    # query space's cases of them get pages.
+    also = ("QUERY-STRICT-001", "QUERY-VALIDATION-001")
     knobs = with_rules(read_limit=_int_of_float)
 
 
@@ -166,7 +172,9 @@ class NonNumericLimit500(Fault):
     name = "non_numeric_limit_500"
     breaks = ("LIMIT-INTEGER-001", "QUERY-VALIDATION-001")
     # Out-of-range limits that are not digits (a minus sign) fail with the 500 too.
-    also = ("LIMIT-RANGE-001",)
+    # Near misses of a limit that are not digits fail with the 500 too (the SHOULD that they
+    # be refused).
+    also = ("LIMIT-RANGE-001", "QUERY-STRICT-001")
     knobs = with_rules(read_limit=_unguarded_int)
 
 

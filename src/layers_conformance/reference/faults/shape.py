@@ -203,12 +203,15 @@ class Latin1Bodies(Fault):
     breaks = ("SHAPE-JSON-001", "SHAPE-PAGE-001")
     # No body with a non-ASCII name is JSON: every check that reads such a page, whatever it
     # is about, sees it.
+    # Pages answering a lenient reading of a limit or status are not JSON either.
     also = (
         "AUTH-APIKEY-001",
         "AUTH-BEARER-001",
         "LIMIT-BOUNDS-001",
         "QUERY-VALIDATION-001",
         "TRAV-PAGING-001",
+        "LIMIT-INTEGER-001",
+        "STATUS-REJECT-001",
     )
 
     def item(self, item: Json) -> Json:
