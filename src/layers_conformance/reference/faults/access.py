@@ -97,7 +97,8 @@ class UnknownProjectEmptyPage(Fault):
     name = "unknown_project_empty_page"
     breaks = ("PROJ-UNKNOWN-001",)
     # An unknown project gets a page: the error sample the error checks read is that page.
-    also = ("ERR-ENVELOPE-001", "ERR-REQID-PREFIX-001")
+    # Another org's project and a malformed id are unknown to it too: the same empty page.
+    also = ("ERR-ENVELOPE-001", "ERR-REQID-PREFIX-001", "PROJ-FOREIGN-001", "PROJ-MALFORMED-001")
     knobs = with_rules(unknown_project="empty")
 
 
@@ -129,7 +130,9 @@ class GarbageCursorRestarts(Fault):
     name = "garbage_cursor_restarts"
     breaks = ("CURSOR-INVALID-001",)
     # An edited cursor is garbage to it too: the first page again.
-    also = ("CURSOR-TAMPER-001",)
+    # The query space's cases with a spoiled cursor, and a cursor's near misses, get the
+    # first page too.
+    also = ("CURSOR-TAMPER-001", "QUERY-VALIDATION-001", "QUERY-STRICT-001")
     knobs = with_rules(bad_cursor="restart")
 
 
@@ -140,7 +143,9 @@ class GarbageCursor500(Fault):
     name = "garbage_cursor_500"
     breaks = ("CURSOR-INVALID-001",)
     # An edited cursor is garbage to it too: the same 500.
-    also = ("CURSOR-TAMPER-001",)
+    # The query space's cases with a spoiled cursor, and a cursor's near misses, get the 500
+    # too.
+    also = ("CURSOR-TAMPER-001", "QUERY-VALIDATION-001", "QUERY-STRICT-001")
     knobs = with_rules(bad_cursor="crash")
 
 

@@ -32,7 +32,13 @@ class StatusLostAfterCursor(Fault):
     breaks = ("STATUS-FILTER-001",)
     # Filtered walks, the paging machine's filtered pages and the query space's filtered
     # cases after a cursor all list other statuses.
-    also = ("QUERY-VALIDATION-001", "STATUS-PARTITION-001", "TRAV-PAGING-001")
+    # A tail walk started from a filtered walk's cursor loses the filter too.
+    also = (
+        "QUERY-VALIDATION-001",
+        "STATUS-PARTITION-001",
+        "TRAV-PAGING-001",
+        "TRAV-CONSISTENT-001",
+    )
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         return query if request.after is None else replace(query, status=None)
