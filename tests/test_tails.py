@@ -114,3 +114,18 @@ def test_with_no_cursor_two_pages_from_the_end_the_nearest_one_still_ends_the_li
     assert tail.walked.complete
     assert len(tail.walked.pages) == 2
     assert tail.expected == LISTING[31:]
+
+
+def test_an_end_further_than_a_tails_few_requests_is_unwalked_not_walked_page_by_page():
+    """A cursor 5 influencers into a list of 1,000, at limit 1: eight moves of 100 leave
+    about 195, so no tail is walked one a page; the reason says how many remain."""
+    global LISTING
+    LISTING = tuple(LISTING[0].__class__(LISTING[0], influencerId=f"inf_{n}") for n in range(1000))
+    cut = traversal(list(LISTING[:5]), limit=5)
+    page = cut.pages[0]
+    start = cut.__class__((page.__class__(page.exchange, 1, 5, page.items, "at:5"),), prefix=True)
+    model = Model()
+    found = tails._tail(model, 1, None, [start], LISTING)
+    assert isinstance(found, tails.Unwalked)
+    assert "remain after the nearest cursor" in found.reason
+    assert len(model.asked) == tails.MOVES

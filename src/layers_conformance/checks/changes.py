@@ -330,6 +330,11 @@ def newest_of(walk: Traversal) -> datetime | None:
     return max(filter(None, map(created_at, walk.items)), default=None)
 
 
+def oldest_of(walk: Traversal) -> datetime | None:
+    """The oldest `createdAt` a walk listed."""
+    return min(filter(None, map(created_at, walk.items)), default=None)
+
+
 def created_at(item: Item) -> datetime | None:
     return parse_timestamp(item.get("createdAt")) if isinstance(item, dict) else None
 

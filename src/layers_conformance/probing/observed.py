@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import cast
 
 from layers_conformance.checks import changes, params
@@ -58,7 +59,7 @@ class Observed:
         never = self.timeline.never_live
         kept: list[Item] = []
         listed: set[str] = set(never)
-        for item in self.closing.items:
+        for item in (*self.closing.items, *self._past_closing()):
             if item_id(item) not in listed:  # a walk that repeats one lists it once here
                 listed.add(item_id(item))
                 kept.append(self._latest(item))
@@ -67,7 +68,21 @@ class Observed:
             if latest is not None:
                 _insert(kept, latest.item)
         seen = frozenset(self.timeline.ids()) - never
-        return Truth(tuple(kept), self.closing.complete, seen, self.still)
+        return Truth(tuple(kept), self.closing.complete or self._full().complete, seen, self.still)
+
+    def _full(self) -> Traversal:
+        widest = max(limit for limit, status in self.walks if limit is not None and not status)
+        return self.walks[(widest, None)]
+
+    def _past_closing(self) -> list[Item]:
+        """What the walk to the end listed past the closing walk's reach (the closing walk
+        re-reads only as far as the other walks went)."""
+        if self.closing.complete or not self.closing.items:
+            return []
+        reach = changes.oldest_of(self.closing)
+        if reach is None:
+            return []
+        return [i for i in self._full().items if (changes.created_at(i) or reach) <= reach]
 
     def _latest(self, item: Item) -> Item:
         latest = self.timeline.latest(item_id(item))
@@ -100,21 +115,46 @@ def walked(probe: Probe, limit: int | None, status: str | None) -> Traversal:
 
 def _observe(probe: Probe, walks: dict[WalkKey, Traversal]) -> Observed:
     widest = max(probe.profile.page_sizes)
-    closing = probe.reread(widest, None)
+    closing = probe.reread(widest, None, _pages_to_cover(walks, widest))
     if not closing.pages:  # no answer the second time: the first is all there is
         closing = walks[(widest, None)]
     never = probe.fixtures.archived_influencer_ids or ()
     seen = Timeline.of([*walks.values(), closing], never_live=never)
     # The same request twice, the widest walk and the closing walk: the list changed if they
     # differ, or if some influencer was seen with two statuses.
-    changing = seen.changing or closing.ids != walks[(widest, None)].ids
+    first = walks[(widest, None)].ids
+    same = first if closing.complete else first[: len(closing.ids)]  # as far as it re-read
+    changing = seen.changing or closing.ids != same
     timeline = Timeline.of([*walks.values(), closing], never_live=never, changing=changing)
     found: list[Absence] = []
+    reach = None if closing.complete else changes.oldest_of(closing)
     for (_, status), walk in walks.items():
         theirs = [i for i in closing.items if status in (None, i.get("status"))]
-        mine = [i for i in walk.items if status in (None, i.get("status"))]
+        mine = [i for i in walk.items if status in (None, i.get("status")) and _within(i, reach)]
         found += changes.differences(timeline, (walk, mine, status), (closing, theirs, None))
     return Observed(walks, closing, timeline, tuple(found))
+
+
+def _within(item: Item, reach: datetime | None) -> bool:
+    """Not older than the closing walk's reach (None: it read to the end)."""
+    return reach is None or (changes.created_at(item) or reach) >= reach
+
+
+def _pages_to_cover(walks: dict[WalkKey, Traversal], widest: int) -> int:
+    """Pages of the widest size the closing walk needs: as far as the other walks reached
+    (their oldest influencer's place in the walk to the end), and one page beyond for the
+    changes meanwhile. On a large list the other walks are prefixes, and reading the whole
+    list twice would take as many requests again as the walk to the end."""
+    full = walks[(widest, None)]
+    others = [walk for key, walk in walks.items() if key != (widest, None)]
+    if any(walk.complete for walk in others) or not full.items:
+        return len(full.pages) + 1
+    reached = [changes.oldest_of(walk) for walk in others]
+    oldest = min(filter(None, reached), default=None)
+    if oldest is None:
+        return len(full.pages) + 1
+    place = sum(1 for item in full.items if (changes.created_at(item) or oldest) >= oldest)
+    return place // widest + 2
 
 
 def _insert(listing: list[Item], item: Item) -> None:

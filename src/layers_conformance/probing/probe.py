@@ -169,14 +169,18 @@ class Probe:
             inconclusive(f"no traversal at limit={limit} status={status}: {walked.stopped}")
         return walked
 
-    def reread(self, limit: int | None = None, status: str | None = None) -> Traversal:
+    def reread(
+        self, limit: int | None = None, status: str | None = None, pages: int | None = None
+    ) -> Traversal:
         """The walk at this page size and filter read once more, afresh, after the one
-        `traverse` remembers: what the list shows now (see `checks.changes`)."""
+        `traverse` remembers, as far as its plan goes or `pages`: what the list shows now
+        (see `checks.changes`)."""
         project = self.fixtures.project_id
         walked = cast(
             Traversal,
             self.derived.get(
-                ("reread", limit, status), lambda: self._walk(project, limit, status, fresh=True)
+                ("reread", limit, status, pages),
+                lambda: self._walk(project, limit, status, fresh=True, pages=pages),
             ),
         )
         self._answered(walked.exchanges)
@@ -323,7 +327,12 @@ class Probe:
         return {(limit, status): t for (p, limit, status), t in walks if p == main}
 
     def _walk(
-        self, project: str, limit: int | None, status: str | None, fresh: bool = False
+        self,
+        project: str,
+        limit: int | None,
+        status: str | None,
+        fresh: bool = False,
+        pages: int | None = None,
     ) -> Traversal:
         planned = self.plan.walk(limit, status)
         base = _query(limit, status)
@@ -353,7 +362,7 @@ class Probe:
         return walk(
             fetch,
             limit=limit,
-            max_pages=planned.pages,
+            max_pages=planned.pages if pages is None else min(pages, planned.pages),
             max_items=planned.max_items,
             on_page=progress,
         )

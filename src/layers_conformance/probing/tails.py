@@ -24,8 +24,9 @@ from layers_conformance.core.pages import Item, Page, Traversal, item_id, read_p
 from layers_conformance.probing.probe import Probe
 from layers_conformance.probing.traversal import walk
 
-# Pages at another size that move a cursor closer to the end, at most.
-MOVES = 3
+# Pages at another size that move a cursor closer to the end, at most: a tail costs a few
+# requests, never a walk of the list (a filter's walks are prefixes on a large list).
+MOVES = 8
 # The tail crosses this many page boundaries before its last, partial page.
 BOUNDARIES = 2
 
@@ -47,14 +48,32 @@ class Tail:
         return f"the tail at {size} from after {item_id(self.after)}"
 
 
-def tails(probe: Probe) -> tuple[list[Tail], list[str]]:
+@dataclass(frozen=True)
+class Tails:
+    """The tails walked; why the target left some none (`refused`: no evidence, the checks
+    are inconclusive); and the ends too far from every cursor met for a tail's few requests
+    (`unwalked`: the plan's limit, said in the pass as the prefixes are)."""
+
+    made: list[Tail]
+    refused: list[str]
+    unwalked: list[str]
+
+
+@dataclass(frozen=True)
+class Unwalked:
+    """The end of a list is further from every cursor met than a tail's requests reach."""
+
+    reason: str
+
+
+def tails(probe: Probe) -> Tails:
     """The tail of every compared walk that stopped as a prefix, and why some have none."""
     return probe.derived.get("tails", lambda: _tails(probe))  # type: ignore[return-value]
 
 
-def _tails(probe: Probe) -> tuple[list[Tail], list[str]]:
+def _tails(probe: Probe) -> Tails:
     if not probe.profile.tails:  # smoke: its few requests go to what production can bear
-        return [], []
+        return Tails([], [], [])
     walks = probe.compared_traversals()
     keyed: list[tuple[tuple[int | None, str | None], Traversal]] = [
         ((limit, None), walked) for walked, limit in zip(walks, _sizes(probe), strict=True)
@@ -64,19 +83,21 @@ def _tails(probe: Probe) -> tuple[list[Tail], list[str]]:
     prefixes = [key for key, walked in keyed if walked.prefix]
     widest = walks[0]
     if not prefixes:
-        return [], []
+        return Tails([], [], [])
     if not widest.complete:
-        return [], ["the walk to the end did not reach the end of the list: no tail to place"]
-    made, reasons = [], []
+        return Tails([], [], ["the walk to the end did not reach the end of the list"])
+    found = Tails([], [], [])
     for limit, status in prefixes:
         listing = tuple(i for i in widest.items if status in (None, i.get("status")))
         sources = [walked for (_, made_under), walked in keyed if made_under == status]
         tail = _tail(probe, limit, status, sources, listing)
         if isinstance(tail, Tail):
-            made.append(tail)
+            found.made.append(tail)
+        elif isinstance(tail, Unwalked):
+            found.unwalked.append(tail.reason)
         else:
-            reasons.append(tail)
-    return made, reasons
+            found.refused.append(tail)
+    return found
 
 
 def _sizes(probe: Probe) -> list[int | None]:
@@ -90,7 +111,7 @@ def _tail(
     status: str | None,
     walks: list[Traversal],
     listing: tuple[Item, ...],
-) -> Tail | str:
+) -> Tail | Unwalked | str:
     """The tail at `limit` under `status` (None: unfiltered), placed from the cursors `walks`
     met under that filter; `listing` is the walk to the end's, filtered alike."""
     size = limit or DEFAULT_LIMIT
@@ -119,6 +140,11 @@ def _tail(
             return f"at {at}: moving the cursor to the end got {_said(moved.exchange)}"
         cursor, after = moved.next_cursor, moved.items[-1]
     left = len(listing) - where[item_id(after)] - 1
+    if left > near + size:
+        return Unwalked(
+            f"at {at}: {left:,} influencers remain after the nearest cursor the walks met, "
+            f"more than {MOVES} pages at limit {MAX_LIMIT} move it"
+        )
     base = ((("limit", str(limit)),) if limit is not None else ()) + filtered
 
     def fetch(sent: str | None) -> Exchange:
