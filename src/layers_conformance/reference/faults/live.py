@@ -19,10 +19,12 @@ class OffsetPagination(Fault):
     """A cursor holding a row offset: a walk repeats or skips one as the list changes ahead."""
 
     name = "offset_pagination"
-    # One archived ahead between two pages skips one (TRAV-CONSISTENT-001: live before and
-    # after the walk, not in it). Two created ahead also list one newer than the page
-    # before (ORDER-NEWEST-001), but not in every run at one change in 10 requests.
-    breaks: ClassVar[tuple[str, ...]] = ("TRAV-NODUP-001", "TRAV-PAGING-001", "TRAV-CONSISTENT-001")
+    breaks: ClassVar[tuple[str, ...]] = ("TRAV-NODUP-001", "TRAV-PAGING-001")
+    # Only when the writer archives one ahead between two pages of a walk does the walk skip
+    # one (TRAV-CONSISTENT-001: live before and after it, not in it); two created ahead
+    # also list one newer than the page before (ORDER-NEWEST-001). Not in every run: at
+    # concurrency 8 which request the writer's count lands on varies (seen missed at rate 2).
+    also: ClassVar[tuple[str, ...]] = ("TRAV-CONSISTENT-001", "ORDER-NEWEST-001")
 
     def query(self, query: ListQuery, request: PageRequest) -> ListQuery:
         offset = 0 if request.after is None else int(request.after.key)

@@ -118,6 +118,7 @@ class CursorIsAnOffset(OffsetPagination):
     # Right on a still list; on a list in use it is the live fault offset_pagination.
     name = "cursor_is_an_offset"
     breaks = ()
+    also = ()
     knobs = with_rules(cursor_reading="position")
 
 
