@@ -22,6 +22,27 @@ def _restatus(error: ApiError, code: str, status: int) -> ApiError:
     return ApiError(error.code, error.message, status) if error.code == code else error
 
 
+# The requirements whose checks read an error's code, whatever they are about: a fault that
+# spoils every error body is seen by all of them.
+READ_AN_ERROR_CODE = (
+    "AUTH-INVALID-001",
+    "AUTH-MISSING-001",
+    "AUTH-SCOPE-001",
+    "CURSOR-INVALID-001",
+    "CURSOR-TAMPER-001",
+    "ERR-REQID-PREFIX-001",
+    "LIMIT-INTEGER-001",
+    "LIMIT-RANGE-001",
+    "PROJ-FOREIGN-001",
+    "PROJ-FOREIGN-CURSOR-001",
+    "PROJ-MALFORMED-001",
+    "PROJ-SCOPE-001",
+    "PROJ-UNKNOWN-001",
+    "QUERY-VALIDATION-001",
+    "STATUS-REJECT-001",
+)
+
+
 @dataclass(frozen=True)
 class ValidationWrongCode(Fault):
     """VALIDATION errors say `BAD_REQUEST`, a code the page does not document."""
@@ -54,23 +75,7 @@ class FlatErrorEnvelope(Fault):
     breaks = ("ERR-ENVELOPE-001",)
     # No error carries the documented envelope: every check that reads an error's code,
     # whatever it is about, sees it.
-    also = (
-        "AUTH-INVALID-001",
-        "AUTH-MISSING-001",
-        "AUTH-SCOPE-001",
-        "CURSOR-INVALID-001",
-        "CURSOR-TAMPER-001",
-        "ERR-REQID-PREFIX-001",
-        "LIMIT-INTEGER-001",
-        "LIMIT-RANGE-001",
-        "PROJ-FOREIGN-001",
-        "PROJ-FOREIGN-CURSOR-001",
-        "PROJ-MALFORMED-001",
-        "PROJ-SCOPE-001",
-        "PROJ-UNKNOWN-001",
-        "QUERY-VALIDATION-001",
-        "STATUS-REJECT-001",
-    )
+    also = READ_AN_ERROR_CODE
 
     def error_body(self, body: Json) -> Json:
         flat: Json = body["error"]
@@ -171,24 +176,7 @@ class HtmlErrorPages(Fault):
     name = "html_error_pages"
     breaks = ("SHAPE-CONTENT-TYPE-001", "ERR-ENVELOPE-001")
     # No error is JSON: every check that reads an error's code, whatever it is about, sees it.
-    also = (
-        "AUTH-INVALID-001",
-        "AUTH-MISSING-001",
-        "AUTH-SCOPE-001",
-        "CURSOR-INVALID-001",
-        "CURSOR-TAMPER-001",
-        "ERR-REQID-PREFIX-001",
-        "LIMIT-INTEGER-001",
-        "LIMIT-RANGE-001",
-        "PROJ-FOREIGN-001",
-        "PROJ-FOREIGN-CURSOR-001",
-        "PROJ-MALFORMED-001",
-        "PROJ-SCOPE-001",
-        "PROJ-UNKNOWN-001",
-        "QUERY-VALIDATION-001",
-        "SHAPE-JSON-001",
-        "STATUS-REJECT-001",
-    )
+    also = (*READ_AN_ERROR_CODE, "SHAPE-JSON-001")
 
     def respond(self, response: Response) -> Response:
         if response.status_code < 400:

@@ -19,6 +19,18 @@ def _epoch(epoch: int) -> int:
     return epoch
 
 
+# The requirements whose checks need a page, whatever they are about: a fault that spoils
+# every page is seen by all of them.
+NEED_A_PAGE = (
+    "ARCH-EMPTY-001",
+    "AUTH-APIKEY-001",
+    "AUTH-BEARER-001",
+    "LIMIT-BOUNDS-001",
+    "QUERY-VALIDATION-001",
+    "TRAV-PAGING-001",
+)
+
+
 @dataclass(frozen=True)
 class ExtraItemField(Fault):
     """Items carry an `archived` field beside the seven documented ones."""
@@ -126,14 +138,7 @@ class ItemsRenamedData(Fault):
     name = "items_renamed_data"
     breaks = ("SHAPE-PAGE-001",)
     # No answer is a page: every check that needs one, whatever it is about, sees it.
-    also = (
-        "ARCH-EMPTY-001",
-        "AUTH-APIKEY-001",
-        "AUTH-BEARER-001",
-        "LIMIT-BOUNDS-001",
-        "QUERY-VALIDATION-001",
-        "TRAV-PAGING-001",
-    )
+    also = NEED_A_PAGE
 
     def page(self, body: Json, request: PageRequest) -> Json:
         return {"data": body["items"], "nextCursor": body["nextCursor"]}
@@ -180,14 +185,7 @@ class NanInPages(Fault):
     name = "nan_in_pages"
     breaks = ("SHAPE-JSON-001", "SHAPE-PAGE-001")
     # No page is JSON: every check that needs one, whatever it is about, sees it.
-    also = (
-        "ARCH-EMPTY-001",
-        "AUTH-APIKEY-001",
-        "AUTH-BEARER-001",
-        "LIMIT-BOUNDS-001",
-        "QUERY-VALIDATION-001",
-        "TRAV-PAGING-001",
-    )
+    also = NEED_A_PAGE
 
     def respond(self, response: Response) -> Response:
         if response.status_code != 200:
