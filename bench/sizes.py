@@ -102,6 +102,16 @@ def _reach() -> str:
     return f"{end.reach:,}" if end else "no walk to the end"
 
 
+def write_section(lines: list[str], full: bool, name: str, title: str = TITLE) -> None:
+    """A full run's section `title` goes into results.md in place; a partial one to `OUT / name`."""
+    target = BENCH / "results.md" if full else OUT / name
+    if full:
+        rewrite(target, lines, title)
+    else:
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {target}", file=sys.stderr)
+
+
 def rewrite(results: Path, lines: Sequence[str], title: str = TITLE) -> None:
     """Replace the section `title` of `results` (or add it at the end), keeping the rest."""
     text = results.read_text(encoding="utf-8")
@@ -125,13 +135,7 @@ def main(argv: Sequence[str]) -> int:
             runs.append(one_run(profile, size))
             print(runs[-1].row(), file=sys.stderr, flush=True)
     lines = section(runs)
-    full = sizes == SIZES and profiles == PROFILES
-    target = BENCH / "results.md" if full else OUT / "sizes.md"
-    if full:
-        rewrite(target, lines)
-    else:
-        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"wrote {target}", file=sys.stderr)
+    write_section(lines, sizes == SIZES and profiles == PROFILES, "sizes.md")
     return 0
 
 

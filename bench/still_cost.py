@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import BENCH, OUT, PYTHON, ROOT, machine, run_timed, summarize, tail
-from sizes import rewrite
+from common import OUT, PYTHON, ROOT, machine, run_timed, summarize, tail
+from sizes import write_section
 
 TITLE = "### 9. A list in use, on a still list: what the live comparisons cost"
 # The commit that brought the live comparisons to main, and main just before it.
@@ -136,12 +136,7 @@ def main(argv: Sequence[str]) -> int:
     still_rows = still(tree(args.before), tree(args.after), args.runs)
     lines = section(args.before, args.after, still_rows)
     full = (args.runs, args.before, args.after) == (RUNS, BEFORE, AFTER)
-    target = BENCH / "results.md" if full else OUT / "still_cost.md"
-    if full:
-        rewrite(target, lines)
-    else:
-        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"wrote {target}", file=sys.stderr)
+    write_section(lines, full, "still_cost.md", TITLE)
     return 0
 
 
