@@ -151,6 +151,11 @@ class TestRedact:
         spelled = encoded.replace("+", "%2B").replace("/", "%2F")
         assert "$LAYERS_API_KEY" in REDACTOR.redact(spelled)
 
+    def test_a_key_holding_a_backslash_escaped_as_json_does(self):
+        """`\\\\` is a backslash, escaped: read as one (it once raised IndexError)."""
+        redactor = Redactor({"ab\\cdefg": "$K"})
+        assert redactor.redact('{"x": "ab\\\\cdefg", "y": "\\\\"}') == '{"x": "$K", "y": "\\\\"}'
+
     def test_added_secrets_are_known_from_then_on(self):
         """The run adds its keys when it knows them; the redactor before knows none."""
         redactor = Redactor()
@@ -238,7 +243,7 @@ class TestTheShortCut:
     is not decoded stretch by stretch (the whole HAR, 3 MB of `\\"`, took 0.3 s that way)."""
 
     @given(
-        keys=st.sampled_from([SECRETS, {"abcdefgh": "$K"}]),
+        keys=st.sampled_from([SECRETS, {"abcdefgh": "$K"}, {"ab%c&d\\ef": "$M"}]),
         data=st.data(),
     )
     @settings(max_examples=300, deadline=None, database=None)
