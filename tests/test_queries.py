@@ -312,3 +312,22 @@ class TestJudgePagesOnAListInUse:
         moved = it.b | {"status": "ready"}
         page = answered([it.a, moved, it.c], "n")
         assert judge(Case(point(limit="3", status="ready")), page, it.truth) == []
+
+
+class TestRows:
+    """The listing under a filter, indexed once for every page judged against it."""
+
+    @pytest.mark.parametrize("status", [None, "draft", "ready", "archived"])
+    def test_rows_before_a_place_are_counted_as_the_listing_orders_them(self, it, status):
+        """A cursor read as its item starts after every row at or before that item's place
+        (an influencer listed twice counts at its last place)."""
+        listing = (*it.listing, it.c)  # c listed again, at the end
+        truth = Truth(listing, complete=True)
+        rows = truth.filtered(status)
+        places = {item["influencerId"]: n for n, item in enumerate(listing)}
+        for place in range(len(listing)):
+            counted = sum(places[row["influencerId"]] <= place for row in rows.items)
+            assert rows.before(place) == counted
+        assert rows.first == {
+            row["influencerId"]: rows.items.index(row) for row in reversed(rows.items)
+        }
