@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from layers_conformance.checks import invariants
 from layers_conformance.checks.queries import (
     Reading,
     Truth,
@@ -331,3 +332,13 @@ class TestRows:
         assert rows.first == {
             row["influencerId"]: rows.items.index(row) for row in reversed(rows.items)
         }
+
+    def test_a_tie_is_any_row_of_the_influencer_at_that_instant(self, it, make_item):
+        """Z and +00:00 are one instant; an influencer listed twice is tied at either place."""
+        twice = make_item("d", 2, createdAt="2026-04-01T14:02:00+00:00")
+        rows = Truth((*it.listing, twice), complete=True).filtered(None)
+        at = rows.items[3]["createdAt"]  # d's first place, 14:06
+        assert rows.tied("inf_d", invariants.parse_timestamp(at))
+        assert rows.tied("inf_d", invariants.parse_timestamp("2026-04-01T14:02:00Z"))
+        assert not rows.tied("inf_d", invariants.parse_timestamp("2026-04-01T14:05:00Z"))
+        assert not rows.tied("inf_x", invariants.parse_timestamp(at))

@@ -49,15 +49,24 @@ Kind = Literal["created", "archived", "moved", "skipped", "unexplained", "uncove
 ALLOWED: tuple[Kind, ...] = ("created", "archived", "moved")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per influencer per walk: 200,000 on a large list
 class Sighting:
     """One influencer as one answer listed it."""
 
-    ident: str
-    status: object
-    created: datetime | None
     exchange: Exchange
     item: Item
+
+    @property
+    def ident(self) -> str:
+        return item_id(self.item)
+
+    @property
+    def status(self) -> object:
+        return self.item.get("status")
+
+    @property
+    def created(self) -> datetime | None:
+        return created_at(self.item)
 
 
 @dataclass(frozen=True)
@@ -96,11 +105,8 @@ class Timeline:
         self._by_id: dict[str, list[Sighting]] = {}
         for page in pages:
             for item in page.items:
-                ident = item_id(item)
-                sighting = Sighting(
-                    ident, item.get("status"), created_at(item), page.exchange, item
-                )
-                self._by_id.setdefault(ident, []).append(sighting)
+                sighting = Sighting(page.exchange, item)
+                self._by_id.setdefault(item_id(item), []).append(sighting)
         # Whether the list was seen changing (a move; or, told by the caller, an influencer
         # created): on a list never seen changing, the order of requests excuses nothing.
         self.changing = self.any_moved() if changing is None else changing

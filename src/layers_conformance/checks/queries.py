@@ -10,6 +10,7 @@ see, an item of another project than the one in the path.
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -165,23 +166,29 @@ class Rows:
     100,000 rows, and a run judges a thousand pages against it."""
 
     items: tuple[Item, ...]
-    ids: frozenset[str]
     first: dict[str, int]  # each influencer's first place among the rows
-    ranks: tuple[int, ...]  # the rows' places in the whole listing, in order
-    ties: dict[object, set[str]]  # the rows of each instant of `createdAt`
+    again: dict[str, list[int]]  # its later places, for one listed more than once
+    ranks: array[int]  # the rows' places in the whole listing, in order
 
     @classmethod
     def of(cls, truth: Truth, status: str | None) -> Rows:
         items = tuple(item for item in truth.listing if status in (None, item.get("status")))
         first: dict[str, int] = {}
+        again: dict[str, list[int]] = {}
         for index, item in enumerate(items):
-            first.setdefault(item_id(item), index)
-        ranks = tuple(sorted(truth.places[item_id(item)] for item in items))
-        return cls(items, frozenset(first), first, ranks, _tie_groups(items))
+            if first.setdefault(item_id(item), index) != index:
+                again.setdefault(item_id(item), []).append(index)
+        ranks = array("q", sorted(truth.places[item_id(item)] for item in items))
+        return cls(items, first, again, ranks)
 
     def before(self, place: int) -> int:
         """How many rows stand at or before this place of the whole listing."""
         return bisect_right(self.ranks, place)
+
+    def tied(self, ident: str, instant: object) -> bool:
+        """Some row lists this influencer created at this instant (one of its tie group)."""
+        places = [self.first[ident], *self.again.get(ident, ())] if ident in self.first else []
+        return any(_instant(self.items[place]) == instant for place in places)
 
 
 @dataclass(frozen=True)
@@ -390,12 +397,11 @@ def _wrong_item(page: Page, window: Sequence[Item], rows: Rows, reading: Reading
     repeated = next((ident for ident in ids if ids.count(ident) > 1), None)
     if repeated is not None:
         return f"{repeated} appears twice"
-    peers = rows.ties
     for position, (got, want) in enumerate(zip(page.items, window, strict=False), start=1):
         if reading.after is not None and item_id(got) == item_id(reading.after):
             return f"item {position} is {item_id(got)}, the item the cursor was issued after"
         instant = _instant(got)
-        if instant != _instant(want) or item_id(got) not in peers.get(instant, set()):
+        if instant != _instant(want) or not rows.tied(item_id(got), instant):
             return (
                 f"item {position} is {item_id(got)} created {got.get('createdAt')}; expected "
                 f"{item_id(want)} created {want.get('createdAt')} (or one of its ties)"
@@ -423,18 +429,11 @@ def _place_of(page: Page, rows: Rows) -> int | None:
 def _out_of_place(page: Page, rows: Rows) -> str | None:
     # An edited cursor may lead anywhere: the page must still be the filter's influencers,
     # newest first, each once.
-    strange = [ident for ident in page.ids if ident not in rows.ids]
+    strange = [ident for ident in page.ids if ident not in rows.first]
     if strange:
         return f"{strange[0]} is not one of the influencers the filter lists"
     walked = invariants.sorted_newest_first(Traversal((page,), prefix=True))
     return walked[0].message if walked else None
-
-
-def _tie_groups(rows: Sequence[Item]) -> dict[object, set[str]]:
-    groups: dict[object, set[str]] = {}
-    for row in rows:
-        groups.setdefault(_instant(row), set()).add(item_id(row))
-    return groups
 
 
 def _instant(item: Item) -> object:
