@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from urllib.parse import quote
 
 import hypothesis.strategies as st
@@ -13,6 +14,7 @@ from hypothesis import given, settings
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.redaction import (
     Redactor,
+    _fold,
     _replace,
     escape_controls,
     redact,
@@ -149,6 +151,11 @@ class TestRedact:
         spelled = encoded.replace("+", "%2B").replace("/", "%2F")
         assert "$LAYERS_API_KEY" in REDACTOR.redact(spelled)
 
+    def test_a_key_holding_a_backslash_escaped_as_json_does(self):
+        """`\\\\` is a backslash, escaped: read as one (it once raised IndexError)."""
+        redactor = Redactor({"ab\\cdefg": "$K"})
+        assert redactor.redact('{"x": "ab\\\\cdefg", "y": "\\\\"}') == '{"x": "$K", "y": "\\\\"}'
+
     def test_added_secrets_are_known_from_then_on(self):
         """The run adds its keys when it knows them; the redactor before knows none."""
         redactor = Redactor()
@@ -188,7 +195,7 @@ class TestRedactExchange:
             request_headers={"X-Api-Key": KEY},
             status=400,
             response_headers={"x-echo": KEY},
-            body_text=f'{{"error": {{"message": "bad key {json_escaped(KEY, 2)}"}}}}',
+            body=f'{{"error": {{"message": "bad key {json_escaped(KEY, 2)}"}}}}',
             error=f"connection dropped after {KEY}",
         )
         redacted = redact_exchange(exchange, SECRETS)
@@ -236,7 +243,7 @@ class TestTheShortCut:
     is not decoded stretch by stretch (the whole HAR, 3 MB of `\\"`, took 0.3 s that way)."""
 
     @given(
-        keys=st.sampled_from([SECRETS, {"abcdefgh": "$K"}]),
+        keys=st.sampled_from([SECRETS, {"abcdefgh": "$K"}, {"ab%c&d\\ef": "$M"}]),
         data=st.data(),
     )
     @settings(max_examples=300, deadline=None, database=None)
@@ -248,3 +255,28 @@ class TestTheShortCut:
         slow = [*redactor._plain_spans(text), *redactor._escaped_spans(text, stretch)]
         assert redactor.redact(text) == _replace(text, slow)
         assert key not in redactor.redact(text)
+
+
+class TestTheFold:
+    """A text is searched form by form only when its lowered fold holds a lowered form: the
+    fold must hold every form the case-insensitive regex would match."""
+
+    def test_every_character_matching_an_ascii_one_folds_to_its_lower_case(self):
+        everything = "".join(map(chr, range(0x110000)))
+        for code in range(128):
+            c = chr(code)
+            for found in re.finditer(re.escape(c), everything, re.IGNORECASE):
+                assert _fold(found.group()) == c.lower(), hex(ord(found.group()))
+
+    @pytest.mark.parametrize(
+        "spelled",
+        ["\u212aiss_keys", "k\u0130ss_keys", "k\u0131\u017fs_keys", "KI\u017f\u017f_KEY\u017f"],
+        ids=["kelvin", "dotted-capital-i", "dotless-i-long-s", "upper-long-s"],
+    )
+    def test_a_key_in_letters_only_the_regex_folds_is_found(self, spelled):
+        redactor = Redactor({"kiss_keys": "$K"})
+        assert redactor.redact(f'{{"x": "{spelled}"}}') == '{"x": "$K"}'
+
+    def test_a_key_not_in_ascii_is_searched_for_in_every_text(self):
+        redactor = Redactor({"ключ-ключ": "$K"})
+        assert redactor.redact("a КЛЮЧ-ключ b") == "a $K b"

@@ -211,13 +211,16 @@ def pages_ahead(listing: Sequence[Item], seed_value: int, chosen: settings) -> D
     that the pages it needs can be fetched side by side before it asks. Where the target
     pages otherwise the machine asks for other pages, fetched as it asks."""
     deepest: Deepest = {}
+    filtered: dict[str | None, list[Item]] = {}  # the listing under each filter, made once
 
     def model(query: Params) -> Exchange:
         asked = dict(query)
         limit, status = int(asked["limit"]), asked.get("status")
         number = int(asked.get("cursor", "1"))  # the model's cursor: the next page's number
         deepest[(limit, status)] = max(deepest.get((limit, status), 0), number)
-        rows = [item for item in listing if status in (None, item.get("status"))]
+        if status not in filtered:
+            filtered[status] = [item for item in listing if status in (None, item.get("status"))]
+        rows = filtered[status]
         page = rows[(number - 1) * limit : number * limit]
         cursor = str(number + 1) if number * limit < len(rows) else None
         body = json.dumps({"items": page, "nextCursor": cursor})

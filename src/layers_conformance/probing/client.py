@@ -415,7 +415,7 @@ class Client:
             request_headers=shown,
             status=None if response is None else response.status_code,
             response_headers={} if response is None else dict(response.headers.items()),
-            body_text=text,
+            body=text,
             elapsed_s=self._clock() - started,
             error=problem,
             encoding_error=encoding_error,
