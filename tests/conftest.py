@@ -58,7 +58,7 @@ def exchange(
         request_headers={"x-api-key": "$LAYERS_API_KEY"},
         status=status,
         response_headers=headers,
-        body_text=json.dumps(body) if text is None else text,
+        body=json.dumps(body) if text is None else text,
     )
 
 

@@ -8,6 +8,8 @@ from dataclasses import replace
 from itertools import count
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from layers_conformance.checks import changes
 from layers_conformance.checks.changes import Timeline
@@ -217,3 +219,34 @@ class TestAbsence:
         lacking = clock.walk(walk_of(make_traversal, items, "dfcba", limit=6))
         timeline = Timeline.of([lacking])
         assert changes.absence(timeline, items["e"], lacking, None).kind != "created"
+
+
+class TestPlaces:
+    """The page that would list an influencer, found by bisection over a walk's boundaries:
+    the first page that ends older than it, as a pass over the pages finds it."""
+
+    @staticmethod
+    def linear(walk: Traversal, created):
+        for page in walk.pages:
+            oldest = changes.created_at(page.items[-1]) if page.items else None
+            if oldest is not None and oldest < created:
+                return page
+        return walk.pages[-1] if walk.complete and walk.pages else None
+
+    @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(
+        pages=st.lists(st.lists(st.integers(0, 59), max_size=3), max_size=6),
+        complete=st.booleans(),
+        minute=st.integers(0, 59),
+    )
+    def test_the_page_found_is_the_first_ending_older_in_any_order(
+        self, make_item, make_traversal, pages, complete, minute
+    ):
+        """Pages out of order, empty or tied at a boundary: the same page as a pass finds."""
+        listed = [
+            [make_item(f"{p}{n}", m) for n, m in enumerate(minutes)]
+            for p, minutes in enumerate(pages)
+        ]
+        walk = make_traversal(*listed, prefix=not complete) if listed else Traversal(())
+        created = changes.created_at(make_item("x", minute))
+        assert changes.Places.of(walk).covering(created) is self.linear(walk, created)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import subprocess
 
 import pytest
 
-from layers_conformance.core.exchange import Exchange, why_unsendable
+from layers_conformance.core.exchange import SET_ASIDE_CHARS, Bodies, Exchange, why_unsendable
+from layers_conformance.core.redaction import redact_exchange
 
 
 def shell_words(line):
@@ -101,7 +103,7 @@ class TestExcerpt:
 
 
 def answer(text: str, **fields) -> Exchange:
-    return Exchange("GET", "u", {}, 200, body_text=text, **fields)
+    return Exchange("GET", "u", {}, 200, body=text, **fields)
 
 
 class TestJson:
@@ -188,3 +190,41 @@ class TestDescribe:
         """One line: method, URL and status, or the transport error."""
         assert Exchange("GET", "u", {}, 500).describe() == "GET u -> HTTP 500"
         assert Exchange("GET", "u", {}, error="timed out").describe() == "GET u -> timed out"
+
+
+@pytest.fixture
+def bodies(tmp_path):
+    kept = Bodies.in_folder(tmp_path / "run")
+    yield kept
+    kept.close()
+
+
+class TestBodies:
+    """A run's large bodies on disk, read back whole when a check reads one."""
+
+    def test_a_large_body_is_read_back_as_it_was(self, bodies, tmp_path):
+        """Its text (a lone surrogate too), its JSON, its repr and excerpt are the same; in
+        memory it is empty, and the folder shows no file."""
+        text = json.dumps({"items": [{"name": "Zoë \ud800"}] * 200, "nextCursor": None})
+        kept = bodies.keep(answer(text, number=3))
+        assert (kept.body, kept.body_text, kept.stored is not None) == ("", text, True)
+        assert kept.json() == answer(text).json()
+        assert kept.json() is not kept.json()  # parsed afresh: a long run keeps no pages
+        assert repr(kept) == repr(answer(text, number=3))
+        assert kept.excerpt() == answer(text).excerpt()
+        assert list((tmp_path / "run").iterdir()) == []
+
+    def test_many_bodies_each_keep_their_own_place(self, bodies):
+        texts = [json.dumps({"items": [n] * (SET_ASIDE_CHARS // 2 + n)}) for n in range(50)]
+        kept = [bodies.keep(answer(text)) for text in texts]
+        assert [exchange.body_text for exchange in kept] == texts
+
+    def test_a_small_body_stays_in_memory(self, bodies):
+        """An error's body, or a page of a few items: kept as it is."""
+        small = answer('{"error": {"code": "VALIDATION"}}')
+        assert bodies.keep(small) is small
+
+    def test_redacting_a_kept_exchange_redacts_its_body(self, bodies):
+        text = '{"message": "lk_secret"}' + " " * SET_ASIDE_CHARS
+        redacted = redact_exchange(bodies.keep(answer(text)), {"lk_secret": "$LAYERS_API_KEY"})
+        assert "lk_secret" not in redacted.body_text

@@ -25,11 +25,11 @@ def fixtures(empty=EMPTY, foreign=FOREIGN):
 
 def page(*ids: str, status: int = 200) -> Exchange:
     body = {"items": [{"influencerId": i} for i in ids], "nextCursor": None}
-    return Exchange("GET", "u", {}, status, body_text=json.dumps(body))
+    return Exchange("GET", "u", {}, status, body=json.dumps(body))
 
 
 def not_found() -> Exchange:
-    return Exchange("GET", "u", {}, 404, body_text='{"error": {"code": "NOT_FOUND"}}')
+    return Exchange("GET", "u", {}, 404, body='{"error": {"code": "NOT_FOUND"}}')
 
 
 class TestRoles:
@@ -90,8 +90,8 @@ class TestEmptyProject:
     @pytest.mark.parametrize(
         "unknown",
         [
-            Exchange("GET", "u", {}, 400, body_text='{"error": {"code": "VALIDATION"}}'),
-            Exchange("GET", "u", {}, 404, body_text="<html>no</html>"),
+            Exchange("GET", "u", {}, 400, body='{"error": {"code": "VALIDATION"}}'),
+            Exchange("GET", "u", {}, 404, body="<html>no</html>"),
             Exchange("GET", "u", {}, None, error="timed out"),
         ],
     )
@@ -103,7 +103,7 @@ class TestEmptyProject:
 
     @pytest.mark.parametrize(
         "answer",
-        [page("inf_1", status=500), Exchange("GET", "u", {}, 200, body_text="not json")],
+        [page("inf_1", status=500), Exchange("GET", "u", {}, 200, body="not json")],
     )
     def test_an_answer_that_is_no_page_is_no_evidence(self, answer):
         check_empty_project(page("inf_1"), answer, not_found, "e")

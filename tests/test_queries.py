@@ -9,6 +9,7 @@ import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from layers_conformance.checks import invariants
 from layers_conformance.checks.queries import (
     Reading,
     Truth,
@@ -316,6 +317,35 @@ class TestJudgePagesOnAListInUse:
         moved = it.b | {"status": "ready"}
         page = answered([it.a, moved, it.c], "n")
         assert judge(Case(point(limit="3", status="ready")), page, it.truth) == []
+
+
+class TestRows:
+    """The listing under a filter, indexed once for every page judged against it."""
+
+    @pytest.mark.parametrize("status", [None, "draft", "ready", "archived"])
+    def test_rows_before_a_place_are_counted_as_the_listing_orders_them(self, it, status):
+        """A cursor read as its item starts after every row at or before that item's place
+        (an influencer listed twice counts at its last place)."""
+        listing = (*it.listing, it.c)  # c listed again, at the end
+        truth = Truth(listing, complete=True)
+        rows = truth.filtered(status)
+        places = {item["influencerId"]: n for n, item in enumerate(listing)}
+        for place in range(len(listing)):
+            counted = sum(places[row["influencerId"]] <= place for row in rows.items)
+            assert rows.before(place) == counted
+        assert rows.first == {
+            row["influencerId"]: rows.items.index(row) for row in reversed(rows.items)
+        }
+
+    def test_a_tie_is_any_row_of_the_influencer_at_that_instant(self, it, make_item):
+        """Z and +00:00 are one instant; an influencer listed twice is tied at either place."""
+        twice = make_item("d", 2, createdAt="2026-04-01T14:02:00+00:00")
+        rows = Truth((*it.listing, twice), complete=True).filtered(None)
+        at = rows.items[3]["createdAt"]  # d's first place, 14:06
+        assert rows.tied("inf_d", invariants.parse_timestamp(at))
+        assert rows.tied("inf_d", invariants.parse_timestamp("2026-04-01T14:02:00Z"))
+        assert not rows.tied("inf_d", invariants.parse_timestamp("2026-04-01T14:05:00Z"))
+        assert not rows.tied("inf_x", invariants.parse_timestamp(at))
 
 
 # Items from a small world, so that pages repeat ids, go up in time, lack or spoil a

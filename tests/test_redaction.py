@@ -195,7 +195,7 @@ class TestRedactExchange:
             request_headers={"X-Api-Key": KEY},
             status=400,
             response_headers={"x-echo": KEY},
-            body_text=f'{{"error": {{"message": "bad key {json_escaped(KEY, 2)}"}}}}',
+            body=f'{{"error": {{"message": "bad key {json_escaped(KEY, 2)}"}}}}',
             error=f"connection dropped after {KEY}",
         )
         redacted = redact_exchange(exchange, SECRETS)

@@ -121,7 +121,7 @@ class TestBodiesTheSchemaCannotRead:
         """The text decoded from Latin-1 parses, but the answer is no JSON: no page."""
         latin1 = replace(make_exchange(PAGE), encoding_error="the body is not UTF-8: byte 0xfc")
         assert rules(shapes.page_shape(latin1)) == rules(
-            shapes.page_shape(replace(latin1, body_text="not json"))
+            shapes.page_shape(replace(latin1, body="not json"))
         )
 
 

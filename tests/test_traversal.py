@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.pages import read_page
 from layers_conformance.probing.traversal import walk
 
 
@@ -146,3 +147,26 @@ class TestWalk:
         """The documented room: a full last page may lead to one empty page saying null."""
         fetch = script(([make_item("a", 3)], "c1"), ([], None))
         assert walk(fetch, limit=1, max_pages=10).complete
+
+
+class TestReadPage:
+    """A page keeps of each item what walks are compared by; its body keeps the rest."""
+
+    def test_items_keep_the_compared_fields_as_sent(self, make_exchange, make_item):
+        odd = {"influencerId": 7, "status": None, "name": "no createdAt"}
+        exchange = make_exchange({"items": [make_item("a", 3), odd, "text"], "nextCursor": None})
+        page = read_page(exchange, 1, 25)
+        assert page is not None
+        assert page.items == (
+            {"influencerId": "inf_a", "createdAt": "2026-04-01T14:03:00Z", "status": "ready"},
+            {"influencerId": 7, "status": None},
+            {"_raw": "text"},
+        )
+        assert exchange.json()["items"][0] == make_item("a", 3)
+
+    def test_the_same_text_is_shared_between_sightings(self, make_exchange, make_item):
+        """Two walks listing one influencer hold its id once."""
+        one, two = (make_exchange({"items": [make_item("a")]}) for _ in range(2))
+        first, second = (read_page(e, 1, None).items[0] for e in (one, two))
+        assert first["influencerId"] is second["influencerId"]
+        assert first is not second  # each sighting is its own item (a repeat is found by it)

@@ -27,13 +27,19 @@ def test_limit():
         method="GET", url="http://127.0.0.1:8000/v1/projects/p1/influencers?limit=7",
         request_headers={"X-Api-Key": "$LAYERS_API_KEY"}, status=200,
         response_headers={"content-type": "application/json"},
-        body_text='{"items": [], "nextCursor": null}',
+        body='{"items": [], "nextCursor": null}',
     )])
 
 def test_two():
     attach_exchanges([
         Exchange("GET", f"http://h/v1/projects/p1/influencers?limit={limit}", {}, status=200)
         for limit in (1, 2)
+    ])
+
+def test_many():
+    attach_exchanges([
+        Exchange("GET", f"http://h/v1/projects/p1/influencers?cursor=c{n}", {}, status=200)
+        for n in range(102)
     ])
 
 def test_should():
@@ -52,7 +58,7 @@ def results(pytester) -> dict[str, dict]:
     outcome = pytester.runpytest_subprocess(
         "--alluredir", "allure-results", "-p", "no:cacheprovider"
     )
-    outcome.assert_outcomes(passed=3)
+    outcome.assert_outcomes(passed=4)
     files = (pytester.path / "allure-results").glob("*-result.json")
     return {result["name"]: result for result in map(json.loads, map(Path.read_text, files))}
 
@@ -107,6 +113,19 @@ def test_attach_exchanges(results, pytester):
         text.index("=== GET /v1/projects/p1/influencers?limit=2 -> 200\n"),
     )
     assert 0 == first < second
+
+
+def test_attach_many_exchanges(results, pytester):
+    """A test that judged more than SHOWN_WHOLE exchanges shows the first whole and the
+    others by title: its attachment does not grow with every page a long walk read."""
+    (many,) = results["test_many"]["attachments"]
+    text = (pytester.path / "allure-results" / many["source"]).read_text()
+    assert text.count("\n=== GET ") == 99  # the first opens the file
+    assert "=== 2 more, by title (exchanges.har holds each whole)\n" in text
+    assert text.endswith(
+        "GET /v1/projects/p1/influencers?cursor=c100 -> 200\n"
+        "GET /v1/projects/p1/influencers?cursor=c101 -> 200"
+    )
 
 
 def test_title_without_response():

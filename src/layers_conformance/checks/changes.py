@@ -17,6 +17,7 @@ is judged as strictly as before.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -48,15 +49,24 @@ Kind = Literal["created", "archived", "moved", "skipped", "unexplained", "uncove
 ALLOWED: tuple[Kind, ...] = ("created", "archived", "moved")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per influencer per walk: 200,000 on a large list
 class Sighting:
     """One influencer as one answer listed it."""
 
-    ident: str
-    status: object
-    created: datetime | None
     exchange: Exchange
     item: Item
+
+    @property
+    def ident(self) -> str:
+        return item_id(self.item)
+
+    @property
+    def status(self) -> object:
+        return self.item.get("status")
+
+    @property
+    def created(self) -> datetime | None:
+        return created_at(self.item)
 
 
 @dataclass(frozen=True)
@@ -95,11 +105,8 @@ class Timeline:
         self._by_id: dict[str, list[Sighting]] = {}
         for page in pages:
             for item in page.items:
-                ident = item_id(item)
-                sighting = Sighting(
-                    ident, item.get("status"), created_at(item), page.exchange, item
-                )
-                self._by_id.setdefault(ident, []).append(sighting)
+                sighting = Sighting(page.exchange, item)
+                self._by_id.setdefault(item_id(item), []).append(sighting)
         # Whether the list was seen changing (a move; or, told by the caller, an influencer
         # created): on a list never seen changing, the order of requests excuses nothing.
         self.changing = self.any_moved() if changing is None else changing
@@ -162,11 +169,13 @@ def absence(
     status: str | None,
     listed: Collection[str] | None = None,
     newest: datetime | None = None,
+    places: Places | None = None,
 ) -> Absence:
     """Why `lacking` (a walk, maybe of a single page, filtered by `status` when not None) does
     not list `item` where another observation does (`listed`: the ids it lists, `newest` its
-    newest `createdAt`, when known)."""
+    newest `createdAt`, `places` its pages' boundaries, when known)."""
     ident, created = item_id(item), created_at(item)
+    covering = (places or Places.of(lacking)).covering
     first = lacking.pages[0] if lacking.pages else None
     if ident in timeline.never_live:  # archived by the fixtures: listing it is the fault
         return Absence("unexplained", ident, created, None, None)
@@ -176,7 +185,7 @@ def absence(
     if first is None or created is None:
         return Absence("uncovered", ident, created, None, None)
     if not timeline.changing:  # a still list: as strict as if the order were not known
-        page = covering(lacking, created)
+        page = covering(created)
         witness = next(iter(timeline.sightings(ident)), None)
         return Absence("skipped" if page else "uncovered", ident, created, page, witness)
     # Created after the walk began: newer than all it listed (not only its first item: a walk
@@ -185,7 +194,7 @@ def absence(
     earlier = timeline.listed_before(ident, first.exchange, None)
     if head is not None and created > head and earlier is None:
         return Absence("created", ident, created, first, _after(timeline, ident, first.exchange))
-    page = covering(lacking, created)
+    page = covering(created)
     if page is None:
         return Absence("uncovered", ident, created, None, None)
     moved = timeline.moved(ident) if status is not None else None
@@ -201,14 +210,41 @@ def absence(
     return Absence("skipped", ident, created, page, later)
 
 
-def covering(walk: Traversal, created: datetime) -> Page | None:
-    """The page of `walk` that would list an influencer created at `created`: the later one
-    where it ties with a boundary; None past the end of a walk that stopped short."""
-    for page in walk.pages:
-        oldest = created_at(page.items[-1]) if page.items else None
-        if oldest is not None and oldest < created:
-            return page
-    return walk.pages[-1] if walk.complete and walk.pages else None
+@dataclass(frozen=True)
+class Places:
+    """A walk's page boundaries, read once: where an influencer created at some instant would
+    be listed. A comparison asks it for every influencer one walk lists and the other does not
+    (100,000 of them against a prefix of a large list): a search, not a pass over the pages."""
+
+    walk: Traversal
+    # Page by page, the oldest `createdAt` any page up to it ends with (None: none yet): it
+    # never rises, so the first page older than an instant is found by bisection.
+    floors: tuple[datetime | None, ...]
+
+    @classmethod
+    def of(cls, walk: Traversal) -> Places:
+        floors: list[datetime | None] = []
+        floor: datetime | None = None
+        for page in walk.pages:
+            oldest = created_at(page.items[-1]) if page.items else None
+            if oldest is not None and (floor is None or oldest < floor):
+                floor = oldest
+            floors.append(floor)
+        return cls(walk, tuple(floors))
+
+    def covering(self, created: datetime) -> Page | None:
+        """The page of the walk that would list an influencer created at `created`: the
+        first that ends older than it (the later one where it ties with a boundary); None
+        past the end of a walk that stopped short."""
+        pages = self.walk.pages
+        first = bisect_left(self.floors, True, key=lambda floor: _older(floor, created))
+        if first < len(pages):
+            return pages[first]
+        return pages[-1] if self.walk.complete and pages else None
+
+
+def _older(floor: datetime | None, created: datetime) -> bool:
+    return floor is not None and floor < created
 
 
 Side = tuple[Traversal, Sequence[Item], str | None]  # a walk, the items compared, its filter
@@ -226,9 +262,9 @@ def differences(timeline: Timeline, left: Side, right: Side) -> list[Absence]:
 def _missing(timeline: Timeline, lister: Side, lacker: Side) -> list[Absence]:
     # Each item `lister` compares that `lacker` does not, judged from `lacker`'s side.
     compared = {item_id(i) for i in lacker[1]}
-    listed, newest = set(lacker[0].ids), newest_of(lacker[0])
+    listed, newest, places = set(lacker[0].ids), newest_of(lacker[0]), Places.of(lacker[0])
     return [
-        absence(timeline, item, lacker[0], lacker[2], listed, newest)
+        absence(timeline, item, lacker[0], lacker[2], listed, newest, places)
         for item in lister[1]
         if item_id(item) not in compared
     ]

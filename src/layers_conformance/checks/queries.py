@@ -10,6 +10,8 @@ see, an item of another project than the one in the path.
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -126,6 +128,28 @@ class Truth:
         created = invariants.parse_timestamp(item.get("createdAt"))
         return created is not None and self._newest is not None and created > self._newest
 
+    def filtered(self, status: str | None) -> Rows:
+        """The listing under a status filter (None: all of it), indexed once for every page
+        judged against it."""
+        rows = self._filtered.get(status)
+        if rows is None:
+            rows = self._filtered[status] = Rows.of(self, status)
+        return rows
+
+    @cached_property
+    def known_ids(self) -> frozenset[str]:
+        """Every influencer the walks listed: the listing's and those `seen` elsewhere."""
+        return frozenset(item_id(item) for item in self.listing) | self.seen
+
+    @cached_property
+    def places(self) -> dict[str, int]:
+        """Each influencer's place in the listing (its last, where one is listed twice)."""
+        return {item_id(item): index for index, item in enumerate(self.listing)}
+
+    @cached_property
+    def _filtered(self) -> dict[str | None, Rows]:
+        return {}
+
     @cached_property
     def _statuses(self) -> dict[str, object]:
         return {item_id(item): item.get("status") for item in self.listing}
@@ -134,6 +158,37 @@ class Truth:
     def _newest(self) -> datetime | None:
         instants = [invariants.parse_timestamp(row.get("createdAt")) for row in self.listing]
         return max((instant for instant in instants if instant is not None), default=None)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The truth's listing under one status filter, indexed once: on a large list it holds
+    100,000 rows, and a run judges a thousand pages against it."""
+
+    items: tuple[Item, ...]
+    first: dict[str, int]  # each influencer's first place among the rows
+    again: dict[str, list[int]]  # its later places, for one listed more than once
+    ranks: array[int]  # the rows' places in the whole listing, in order
+
+    @classmethod
+    def of(cls, truth: Truth, status: str | None) -> Rows:
+        items = tuple(item for item in truth.listing if status in (None, item.get("status")))
+        first: dict[str, int] = {}
+        again: dict[str, list[int]] = {}
+        for index, item in enumerate(items):
+            if first.setdefault(item_id(item), index) != index:
+                again.setdefault(item_id(item), []).append(index)
+        ranks = array("q", sorted(truth.places[item_id(item)] for item in items))
+        return cls(items, first, again, ranks)
+
+    def before(self, place: int) -> int:
+        """How many rows stand at or before this place of the whole listing."""
+        return bisect_right(self.ranks, place)
+
+    def tied(self, ident: str, instant: object) -> bool:
+        """Some row lists this influencer created at this instant (one of its tie group)."""
+        places = [self.first[ident], *self.again.get(ident, ())] if ident in self.first else []
+        return any(_instant(self.items[place]) == instant for place in places)
 
 
 @dataclass(frozen=True)
@@ -246,7 +301,7 @@ def _strangers(case: Case, page: Page, truth: Truth) -> list[Violation]:
         return []
     # An influencer some walk listed is no stranger, though the widest walk may have skipped
     # it (that walk is then at fault, not this page); nor is one created since the walks.
-    ours = {item_id(item) for item in truth.listing} | truth.seen
+    ours = truth.known_ids
     where = PROJECT_WORDS[case.point.project]
     return [
         Violation(
@@ -263,7 +318,7 @@ def _strangers(case: Case, page: Page, truth: Truth) -> list[Violation]:
 def mismatch(page: Page, reading: Reading, truth: Truth) -> str | None:
     """How the page departs from the reading (None: it honours it, or the truth is too short
     to tell: the walks stopped before the place the page shows)."""
-    rows = [item for item in truth.listing if reading.status in (None, item.get("status"))]
+    rows = truth.filtered(reading.status)
     if len(page.items) > reading.limit:
         return f"it holds {len(page.items)} items, more than limit {reading.limit}"
     if truth.live(page):
@@ -275,15 +330,15 @@ def mismatch(page: Page, reading: Reading, truth: Truth) -> str | None:
         if start is None:  # the page opens on an influencer the filter does not list
             return _out_of_place(page, rows) if truth.complete else None
     else:
-        start = _start(rows, reading.after, truth.listing)
+        start = _start(rows, reading.after, truth)
     if start is None:
         return None
-    window = rows[start : start + reading.limit]
-    known = truth.complete or start + reading.limit < len(rows)
+    window = rows.items[start : start + reading.limit]
+    known = truth.complete or start + reading.limit < len(rows.items)
     return (
         _count(page, reading, window, known)
         or _wrong_item(page, window, rows, reading)
-        or (_cursor(page, len(rows) - start, reading.limit) if known else None)
+        or (_cursor(page, len(rows.items) - start, reading.limit) if known else None)
     )
 
 
@@ -321,14 +376,11 @@ def _off_reading(item: Item, reading: Reading) -> str:
     return "newer than the item the cursor was issued after" if newer else ""
 
 
-def _start(rows: Sequence[Item], after: Item | None, listing: Sequence[Item]) -> int | None:
-    if after is None or not rows:
+def _start(rows: Rows, after: Item | None, truth: Truth) -> int | None:
+    if after is None or not rows.items:
         return 0
-    ids = [item_id(item) for item in listing]
-    if item_id(after) not in ids:
-        return None
-    rank = {ident: index for index, ident in enumerate(ids)}
-    return sum(rank[item_id(row)] <= rank[item_id(after)] for row in rows)
+    place = truth.places.get(item_id(after))
+    return None if place is None else rows.before(place)
 
 
 def _count(page: Page, reading: Reading, window: Sequence[Item], known: bool) -> str | None:
@@ -340,19 +392,16 @@ def _count(page: Page, reading: Reading, window: Sequence[Item], known: bool) ->
     return None
 
 
-def _wrong_item(
-    page: Page, window: Sequence[Item], rows: Sequence[Item], reading: Reading
-) -> str | None:
+def _wrong_item(page: Page, window: Sequence[Item], rows: Rows, reading: Reading) -> str | None:
     ids = page.ids
     repeated = next((ident for ident in ids if ids.count(ident) > 1), None)
     if repeated is not None:
         return f"{repeated} appears twice"
-    peers = _tie_groups(rows)
     for position, (got, want) in enumerate(zip(page.items, window, strict=False), start=1):
         if reading.after is not None and item_id(got) == item_id(reading.after):
             return f"item {position} is {item_id(got)}, the item the cursor was issued after"
         instant = _instant(got)
-        if instant != _instant(want) or item_id(got) not in peers.get(instant, set()):
+        if instant != _instant(want) or not rows.tied(item_id(got), instant):
             return (
                 f"item {position} is {item_id(got)} created {got.get('createdAt')}; expected "
                 f"{item_id(want)} created {want.get('createdAt')} (or one of its ties)"
@@ -369,32 +418,22 @@ def _cursor(page: Page, remaining: int, limit: int) -> str | None:
     return None
 
 
-def _place_of(page: Page, rows: Sequence[Item]) -> int | None:
+def _place_of(page: Page, rows: Rows) -> int | None:
     """Where a page read by a count of rows starts: its first item's place among the rows
     (their end, for an empty page); None when the rows do not hold it."""
     if not page.items:
-        return len(rows)
-    ids = [item_id(row) for row in rows]
-    first = item_id(page.items[0])
-    return ids.index(first) if first in ids else None
+        return len(rows.items)
+    return rows.first.get(item_id(page.items[0]))
 
 
-def _out_of_place(page: Page, rows: Sequence[Item]) -> str | None:
+def _out_of_place(page: Page, rows: Rows) -> str | None:
     # An edited cursor may lead anywhere: the page must still be the filter's influencers,
     # newest first, each once.
-    ours = {item_id(row) for row in rows}
-    strange = [ident for ident in page.ids if ident not in ours]
+    strange = [ident for ident in page.ids if ident not in rows.first]
     if strange:
         return f"{strange[0]} is not one of the influencers the filter lists"
     walked = invariants.sorted_newest_first(Traversal((page,), prefix=True))
     return walked[0].message if walked else None
-
-
-def _tie_groups(rows: Sequence[Item]) -> dict[object, set[str]]:
-    groups: dict[object, set[str]] = {}
-    for row in rows:
-        groups.setdefault(_instant(row), set()).add(item_id(row))
-    return groups
 
 
 def _instant(item: Item) -> object:

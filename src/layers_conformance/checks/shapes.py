@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import threading
 from collections.abc import Callable, Collection, Iterable
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
@@ -277,11 +279,26 @@ def _not_json(exchange: Exchange, wanted: str) -> FieldRow:
 
 # Several checks read the same page's errors (the page, its items' fields, their types):
 # validating a page of 100 items once instead of three times is most of a large run's cost.
-# Keyed by the text, parsed as `Exchange.json()` parses it (strict, nesting bounded).
-@lru_cache(maxsize=16_384)  # more than the pages any profile samples
+# Keyed by a digest of the text, parsed as `Exchange.json()` parses it (strict, nesting
+# bounded): what is kept is what was found, never the pages (a run samples thousands).
+ERRORS_KEPT = 16_384  # more than the pages any profile samples
+_errors: dict[tuple[str, bytes, bool], tuple[ValidationError, ...]] = {}
+_errors_lock = threading.Lock()
+
+
 def _schema_errors(schema: str, body_text: str, readable: bool) -> tuple[ValidationError, ...]:
-    body = strict_json.parse(body_text)[0] if readable else None
-    return tuple(validator(schema).iter_errors(body))
+    text = body_text.encode("utf-8", "surrogatepass")
+    key = (schema, hashlib.blake2b(text, digest_size=16).digest(), readable)
+    with _errors_lock:
+        found = _errors.get(key)
+    if found is None:
+        body = strict_json.parse(body_text)[0] if readable else None
+        found = tuple(validator(schema).iter_errors(body))
+        with _errors_lock:
+            while len(_errors) >= ERRORS_KEPT:
+                del _errors[next(iter(_errors))]  # the oldest first
+            _errors[key] = found
+    return found
 
 
 def _in_item(error: ValidationError) -> bool:

@@ -7,12 +7,15 @@ large the body: pytest may render it in a failure's locals, once per failing tes
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import tempfile
+import threading
+from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 from urllib.parse import quote, urlencode
 
 from layers_conformance.core import strict_json
@@ -25,6 +28,24 @@ SHOWN_URL_CHARS = 300
 # The longest URL the page's own Python client (httpx) will send: a cursor that makes the
 # request longer cannot be sent back by it.
 MAX_URL_CHARS = 65_536
+# Bodies this long or longer go to disk when a run keeps them (`Bodies`): pages of a walk;
+# an error's body, or a page of a few items, stays in memory.
+SET_ASIDE_CHARS = 2_048
+
+
+Pairs = tuple[tuple[str, str], ...]  # a query's names and values, encoded as any client does
+
+
+@dataclass(frozen=True)
+class RawQuery:
+    """A query string sent exactly as written: what pairs of names and values cannot say,
+    since a client encodes those its own way (a bare name without `=`, a value or a name
+    percent-encoded on the wire, `+` for a blank). Printable ASCII, no `#`."""
+
+    text: str
+
+
+Query = Pairs | RawQuery
 
 
 @dataclass(frozen=True, repr=False)
@@ -41,7 +62,7 @@ class Exchange:
     request_headers: dict[str, str]
     status: int | None = None
     response_headers: dict[str, str] = field(default_factory=dict)
-    body_text: str = ""
+    body: str = ""  # the body as text; "" when it was set aside on disk (`stored`)
     elapsed_s: float = 0.0
     error: str | None = None
     encoding_error: str | None = None
@@ -52,9 +73,16 @@ class Exchange:
     # 1) and how many requests had left when its answer was in. 0: not known (never sent).
     number: int = 0
     answered_at: int = 0
+    stored: Stored | None = field(default=None, compare=False)
 
     def __repr__(self) -> str:
-        return f"Exchange({self.describe()}, {len(self.body_text):,} characters)"
+        chars = len(self.body) if self.stored is None else self.stored.chars
+        return f"Exchange({self.describe()}, {chars:,} characters)"
+
+    @property
+    def body_text(self) -> str:
+        """The body as text, read back from disk when it was set aside there (`Bodies`)."""
+        return self.body if self.stored is None else self.stored.read()
 
     @property
     def answered(self) -> bool:
@@ -67,16 +95,24 @@ class Exchange:
 
     def json(self) -> Any:
         """The parsed body, or None when the body is not JSON (see `json_error`)."""
-        return self._parsed[0]
+        return self._parsed()[0]
 
     @property
     def json_error(self) -> str | None:
         """Why the body is not JSON as RFC 8259 defines it, naming the byte; None if it is."""
-        return self._parsed[1]
+        return self._parsed()[1]
+
+    def _parsed(self) -> tuple[Any, str | None]:
+        # A body set aside on disk is parsed again each time it is read: a long run's pages
+        # parsed and kept would hold every influencer whole (`core.pages` keeps what is
+        # compared). A small one is parsed once: every check of a run reads the same answers.
+        return self._parse() if self.stored is not None else self._parsed_once
 
     @cached_property
-    def _parsed(self) -> tuple[Any, str | None]:
-        # Parsed once: every check of a run reads the same answers.
+    def _parsed_once(self) -> tuple[Any, str | None]:
+        return self._parse()
+
+    def _parse(self) -> tuple[Any, str | None]:
         if self.encoding_error is not None:
             return None, self.encoding_error
         return strict_json.parse(self.body_text)
@@ -99,7 +135,8 @@ class Exchange:
         """The response as a person reads it: status line and the start of the body."""
         if self.status is None:
             return f"no response: {self.error}"
-        body = self.body_text if len(self.body_text) <= limit else self.body_text[:limit] + "…"
+        text = self.body_text
+        body = text if len(text) <= limit else text[:limit] + "…"
         cut = f" ({self.error})" if self.error is not None else ""
         return f"HTTP {self.status} {self.content_type}{cut}\n{body}"
 
@@ -112,8 +149,65 @@ class Exchange:
         return f"{self.method} {shorten(self.url, SHOWN_URL_CHARS)} -> {outcome}"
 
 
-def why_unsendable(url: str, query: Sequence[tuple[str, str]]) -> str | None:
+@dataclass(frozen=True)
+class Stored:
+    """Where a body set aside on disk is (`Bodies.keep`)."""
+
+    bodies: Bodies
+    offset: int
+    size: int  # in bytes
+    chars: int
+
+    def read(self) -> str:
+        return self.bodies.read(self)
+
+
+class Bodies:
+    """The large bodies of a run's answers, on disk: one file for the run, each body read
+    back when a check reads it. A long run reads thousands of pages; what stays in memory
+    of each is what comparisons read (`core.pages`), so memory does not grow with their text.
+
+    The file has no name (`tempfile.TemporaryFile`, in the folder the run owns) and goes with
+    the process. Threads add and read at once: each body has its own place (`os.pwrite`).
+    """
+
+    def __init__(self, file: IO[bytes], smallest: int = SET_ASIDE_CHARS) -> None:
+        self._file = file
+        self._smallest = smallest
+        self._end = 0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def in_folder(cls, folder: Path) -> Bodies:
+        """Bodies kept in a nameless file in `folder` (made if it is not there yet)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        return cls(tempfile.TemporaryFile(dir=folder))
+
+    def keep(self, exchange: Exchange) -> Exchange:
+        """The exchange with its body on disk when it is large; as it is otherwise."""
+        if exchange.stored is not None or len(exchange.body) < self._smallest:
+            return exchange
+        data = exchange.body.encode("utf-8", "surrogatepass")
+        with self._lock:
+            offset, self._end = self._end, self._end + len(data)
+        os.pwrite(self._file.fileno(), data, offset)
+        stored = Stored(self, offset, len(data), len(exchange.body))
+        return replace(exchange, body="", stored=stored)
+
+    def read(self, stored: Stored) -> str:
+        data = os.pread(self._file.fileno(), stored.size, stored.offset)
+        return data.decode("utf-8", "surrogatepass")
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def why_unsendable(url: str, query: Query) -> str | None:
     """Why no URL can carry these query values, or None when one can."""
+    if isinstance(query, RawQuery):
+        if not (query.text.isascii() and query.text.isprintable()) or "#" in query.text:
+            return "the raw query holds a character no request line carries as written"
+        return _too_long(len(url) + 1 + len(query.text))
     for name, value in query:
         try:
             value.encode("utf-8")
@@ -123,7 +217,10 @@ def why_unsendable(url: str, query: Sequence[tuple[str, str]]) -> str | None:
                 f"the {name} holds a lone surrogate (U+{code:04X} at character {error.start}), "
                 "which no URL can carry"
             )
-    length = len(url) + 1 + len(urlencode(query, quote_via=quote))
+    return _too_long(len(url) + 1 + len(urlencode(query, quote_via=quote)))
+
+
+def _too_long(length: int) -> str | None:
     if length > MAX_URL_CHARS:
         return (
             f"the URL would be too long: {length:,} characters, over the {MAX_URL_CHARS:,} "

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from layers_conformance.core.exchange import Exchange, shorten
 
 Item = dict[str, Any]
+# The fields of an item that walks are compared by (order, repeats, filters, changes); the
+# rest of it is read from the body by the checks of its shape.
+COMPARED = ("influencerId", "createdAt", "status")
 # What ended a walk before `nextCursor: null`. Evidence against the server: cycle (a cursor
 # came back), empty-cursor ("" as a cursor), not-a-page (an HTTP answer that is not a 200
 # page). The suite's own limits, no evidence either way: empty-pages (a guard: empty pages in
@@ -84,10 +88,26 @@ def item_id(item: Item) -> str:
 
 
 def read_page(exchange: Exchange, number: int, limit: int | None) -> Page | None:
-    """The exchange as a page, or None when it is not a 200 JSON object with an items list."""
+    """The exchange as a page, or None when it is not a 200 JSON object with an items list.
+
+    Its items keep only what comparisons read (`COMPARED`); the checks of every field read
+    the body (`Exchange.json()`), so a run's memory does not hold each influencer whole.
+    """
     body = exchange.json() if exchange.status == 200 else None
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
         return None
     cursor = body.get("nextCursor")
-    items = tuple(item if isinstance(item, dict) else {"_raw": item} for item in body["items"])
+    items = tuple(_compared(item) for item in body["items"])
     return Page(exchange, number, limit, items, cursor if isinstance(cursor, str) else None)
+
+
+def _compared(item: object) -> Item:
+    # An item as comparisons read it: the fields of `COMPARED` it has, as sent (text shared
+    # with every other sighting of the same value), or a value that is no object as `_raw`.
+    if not isinstance(item, dict):
+        return {"_raw": item}
+    return {key: _shared(item[key]) for key in COMPARED if key in item}
+
+
+def _shared(value: object) -> object:
+    return sys.intern(value) if type(value) is str else value

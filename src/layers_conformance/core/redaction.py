@@ -331,6 +331,7 @@ def redact_exchange(exchange: Exchange, secrets: Mapping[str, str] | Redactor) -
         url=redactor.redact(exchange.url),
         request_headers=redact_headers(exchange.request_headers.items(), redactor),
         response_headers=redact_headers(exchange.response_headers.items(), redactor),
-        body_text=redactor.redact(exchange.body_text),
+        body=redactor.redact(exchange.body_text),
+        stored=None,  # the body redacted is the body
         error=None if exchange.error is None else redactor.redact(exchange.error),
     )

@@ -19,7 +19,7 @@ from functools import partial
 from typing import Protocol, cast
 
 from layers_conformance.checks.violations import Inconclusive, inconclusive
-from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.exchange import Bodies, Exchange, Query, RawQuery
 from layers_conformance.core.pages import Page, Traversal, read_page
 from layers_conformance.core.results import Change, Traffic
 from layers_conformance.core.targets import Fixtures
@@ -59,7 +59,7 @@ class Source(Protocol):
     def list_influencers(
         self,
         project_id: str,
-        params: Sequence[tuple[str, str]] = (),
+        params: Sequence[tuple[str, str]] | RawQuery = (),
         *,
         credentials: CallCredentials = None,
     ) -> Exchange: ...
@@ -93,6 +93,9 @@ class Probe:
     on_progress: Callable[[str], None] = lambda _message: None
     # Told of every answer a caller is given (a test's evidence), not of prefetched ones.
     on_answer: Callable[[Exchange], None] = lambda _exchange: None
+    # Where the bodies of the answers it remembers go (None: they stay in memory): a run
+    # remembers every answer, and a long run's pages would otherwise hold all their text.
+    bodies: Bodies | None = None
     _answers: Memo[Exchange] = field(default_factory=Memo)
     _walks: Memo[Traversal] = field(default_factory=Memo)
     # What is computed from its answers once for every thread (the query space's ground).
@@ -126,14 +129,16 @@ class Probe:
 
     def get(
         self,
-        params: Sequence[tuple[str, str]] = (),
+        params: Sequence[tuple[str, str]] | RawQuery = (),
         *,
         project_id: str | None = None,
         credentials: CredentialsArg = None,
     ) -> Exchange:
-        """One request (the project under test, the configured key, unless told otherwise);
-        a request that got no answer ends the check as inconclusive (`NoAnswer`)."""
-        exchange = self._ask(tuple(params), project_id or self.fixtures.project_id, credentials)
+        """One request (the project under test, the configured key, unless told otherwise;
+        a `RawQuery` sent as written); a request that got no answer ends the check as
+        inconclusive (`NoAnswer`)."""
+        query = params if isinstance(params, RawQuery) else tuple(params)
+        exchange = self._ask(query, project_id or self.fixtures.project_id, credentials)
         self._answered([exchange])
         if not exchange.answered:
             if not self._ahead_of_tests():
@@ -299,13 +304,18 @@ class Probe:
             for exchange in exchanges:
                 self.on_answer(exchange)
 
-    def _ask(self, params: Params, project: str, credentials: CredentialsArg) -> Exchange:
+    def _ask(self, params: Query, project: str, credentials: CredentialsArg) -> Exchange:
         if self._ahead.closing and self._ahead_of_tests():
             raise RunClosed("the run is over: no more requests ahead of the tests")
         return self._memos()[0].get(
             (project, params, credentials),
-            lambda: self.client.list_influencers(project, params, credentials=credentials),  # type: ignore[arg-type]
+            lambda: self._kept(
+                self.client.list_influencers(project, params, credentials=credentials)  # type: ignore[arg-type]
+            ),
         )
+
+    def _kept(self, exchange: Exchange) -> Exchange:
+        return exchange if self.bodies is None else self.bodies.keep(exchange)
 
     def _note(self, limit: int | None, status: str | None, walked: Traversal) -> None:
         self._use.walks[(limit, status)] = walked
@@ -342,7 +352,7 @@ class Probe:
         def fetch(cursor: str | None) -> Exchange:
             params = base + ((("cursor", cursor),) if cursor is not None else ())
             if fresh:  # asked again, whatever the memo holds: the list may have changed
-                exchange = self.client.list_influencers(project, params)
+                exchange = self._kept(self.client.list_influencers(project, params))
             else:
                 exchange = self._ask(params, project, None)
             self._answered([exchange])

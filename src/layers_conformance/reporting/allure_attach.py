@@ -18,6 +18,8 @@ from layers_conformance.reporting.html_report import AMBIGUITY_VERDICT
 
 DOCS_PAGE = "docs/list-influencers.md"
 SEVERITY = {"MUST": "critical", "SHOULD": "normal"}
+# Exchanges a test's attachment shows whole; of the others, their titles.
+SHOWN_WHOLE = 100
 
 
 def _allure() -> ModuleType:
@@ -63,14 +65,20 @@ def describe(requirement: Requirement) -> str:
 
 def attach_exchanges(exchanges: Sequence[Exchange]) -> None:
     """Attach the recorded (already redacted) exchanges a test judged to it, as one text
-    file: each exchange under its title, in the order the test met them."""
+    file: each exchange under its title, in the order the test met them; past the first
+    `SHOWN_WHOLE`, their titles alone (a test that compares walks judged thousands, and
+    exchanges.har holds each whole)."""
     allure = _allure()
     titles = [exchange_title(exchange) for exchange in exchanges]
     name = titles[0] if len(titles) == 1 else f"{len(titles)} exchanges, from {titles[0]}"
-    text = "\n".join(
+    whole = [
         f"=== {title}\n{exchange_text(exchange)}"
-        for title, exchange in zip(titles, exchanges, strict=True)
-    )
+        for title, exchange in zip(titles[:SHOWN_WHOLE], exchanges, strict=False)
+    ]
+    rest = titles[SHOWN_WHOLE:]
+    if rest:
+        whole.append(f"=== {len(rest):,} more, by title (exchanges.har holds each whole)")
+    text = "\n".join(whole + rest)
     allure.attach(clean(text), name=clean(name), attachment_type=allure.attachment_type.TEXT)
 
 

@@ -161,7 +161,7 @@ def exchange_of(entry: Mapping[str, Any]) -> Exchange:
         request_headers=_headers_of(request["headers"]),
         status=int(response["status"]) or None,
         response_headers=_headers_of(response["headers"]),
-        body_text=str(response["content"].get("text", "")),
+        body=str(response["content"].get("text", "")),
         elapsed_s=float(entry["time"]) / 1000,
         error=None if error is None else str(error),
         encoding_error=_text_or_none(entry.get("_encodingError")),

@@ -6,11 +6,11 @@ import contextlib
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from typing import TYPE_CHECKING
 
 from layers_conformance.core.catalogue import Requirement
-from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.exchange import Bodies, Exchange
 from layers_conformance.core.redaction import REDACTOR
 from layers_conformance.core.targets import Auth, Fixtures, Secret, Target
 from layers_conformance.probing import warmup
@@ -56,6 +56,8 @@ def open_probe(
     plan = run_plan(options, target)
     say(plan.lines()[0])
     probe = Probe(source, target.fixtures, plan, keys, options.seed, options.concurrency, say)
+    # The pages' text on disk, in the run's own folder, for as long as the run judges them.
+    probe.bodies = stack.enter_context(closing(Bodies.in_folder(options.target_report_dir)))
     stack.callback(probe.close)  # before the source closes: the stack unwinds in reverse
     # Fails fast, once, when the target is down (TargetUnreachable); a first request left
     # unanswered is met again by the checks that need it.
