@@ -17,6 +17,7 @@ is judged as strictly as before.
 
 from __future__ import annotations
 
+import copy
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -120,6 +121,22 @@ class Timeline:
         changing: bool | None = None,
     ) -> Timeline:
         return cls([*(p for t in traversals for p in t.pages), *pages], never_live, changing)
+
+    def told(self, changing: bool) -> Timeline:
+        """The same sightings, the list said changing or not (by what the caller saw)."""
+        same = copy.copy(self)
+        same.changing = changing
+        return same
+
+    def adding(self, pages: Iterable[Page]) -> Timeline:
+        """These sightings, then those of `pages`: as if made of both, without making again
+        the sightings of every walk (200,000 on a large list)."""
+        added = Timeline(pages, self.never_live, self.changing)
+        both = copy.copy(self)
+        both._by_id = dict(self._by_id)
+        for ident, seen in added._by_id.items():
+            both._by_id[ident] = [*self._by_id.get(ident, ()), *seen]
+        return both
 
     def __contains__(self, ident: object) -> bool:
         return ident in self._by_id
