@@ -15,7 +15,7 @@ from types import FrameType
 import httpx
 import pytest
 
-from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.exchange import Exchange, RawQuery
 from layers_conformance.core.targets import Secret
 from layers_conformance.probing.client import (
     NO_CREDENTIALS,
@@ -111,6 +111,31 @@ class TestRequest:
             client.list_influencers(PROJECT, credentials=credentials)
         assert seen[0].headers[header] == value
         assert {"x-api-key", "authorization"} - {header} & set(seen[0].headers) == set()
+
+    @pytest.mark.parametrize(
+        "raw", ["limit", "limit&status=ready", "%6cimit=7", "status=%72eady", "status=ready+"]
+    )
+    def test_a_raw_query_goes_on_the_wire_as_written(self, raw):
+        """A bare name or a percent-encoded name or value reaches the server byte for byte,
+        and the exchange's URL (its HAR entry, its curl line) is that very request."""
+        seen: list[httpx.Request] = []
+        with make_client(replies(ok(None), seen=seen)) as client:
+            exchange = client.list_influencers(PROJECT, RawQuery(raw))
+        assert seen[0].url.raw_path.endswith(b"/influencers?" + raw.encode())
+        assert exchange.url.endswith("/influencers?" + raw)
+        assert f"'{exchange.url}'" in exchange.curl() or exchange.url in exchange.curl()
+
+    def test_a_raw_query_no_request_line_carries_is_not_sent(self):
+        """A raw query with a character a request line cannot carry as written is an unsent
+        exchange saying so, costing no budget."""
+        seen: list[httpx.Request] = []
+        with make_client(replies(ok(None), seen=seen)) as client:
+            exchange = client.list_influencers(PROJECT, RawQuery("limit=%D9%A7"))
+            unsendable = client.list_influencers(PROJECT, RawQuery("limit=\u0667"))
+        assert len(seen) == 1
+        assert exchange.status == 200
+        assert unsendable.error is not None
+        assert unsendable.error.startswith("not sent: the raw query holds a character")
 
     def test_no_credentials(self):
         """NO_CREDENTIALS sends no key at all."""

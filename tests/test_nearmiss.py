@@ -7,6 +7,7 @@ import pytest
 from layers_conformance.checks import nearmiss, params
 from layers_conformance.checks.nearmiss import NearMiss, Spelling
 from layers_conformance.checks.queries import Reading, Truth
+from layers_conformance.core.exchange import RawQuery
 
 VALIDATION = {"error": {"code": "VALIDATION", "message": "no", "requestId": "req_1"}}
 NOT_FOUND = {"error": {"code": "NOT_FOUND", "message": "no", "requestId": "req_1"}}
@@ -33,7 +34,7 @@ def test_limit_near_misses_are_all_invalid_limits_unless_open():
     """Every closed near miss of limit is a spelling the page's canonical form refuses, and
     each open one stands for a valid limit."""
     misses = nearmiss.limit_near_misses()
-    assert len({m.sent for m in misses}) == len(misses)
+    assert len({m.query() for m in misses}) == len(misses)
     for miss in misses:
         if not miss.open:
             assert not any(params.limit_is_valid(v) for v in miss.sent), miss
@@ -101,8 +102,8 @@ def test_on_a_list_in_use_an_open_near_miss_is_judged_as_any_page_of_its_reading
     zero = _by_kind(nearmiss.limit_near_misses())["leading zero"]
     created = [item("new", 30), *SEVEN[:6]]
 
-    def live(reading):
-        return Reading(None, int(reading))
+    def live(query):
+        return Reading(None, int(dict(query)["limit"]))
 
     assert nearmiss.judge(zero, page(created, next_cursor="c1").exchange, _page_of, live) == []
     twelve = [*SEVEN, *(item(str(n), 2) for n in range(5))]
@@ -120,8 +121,8 @@ def test_a_repeated_name_may_be_read_as_either_value():
     repeated = NearMiss("limit", ("7", "8"), "repeated", ("7", "8"))
     eight = [*SEVEN, item("h", 2)]
 
-    def page_of(reading):
-        return page(SEVEN if reading == "7" else eight)
+    def page_of(query):
+        return page(SEVEN if query == (("limit", "7"),) else eight)
 
     assert repeated.query() == (("limit", "7"), ("limit", "8"))
     assert nearmiss.judge(repeated, page(eight).exchange, page_of) == []
@@ -133,12 +134,76 @@ def test_an_empty_value_is_judged_against_the_page_without_the_parameter():
     empty = _by_kind(nearmiss.status_near_misses())["empty value"]
     asked = []
 
-    def page_of(reading):
-        asked.append(reading)
+    def page_of(query):
+        asked.append(query)
         return page(SEVEN)
 
     assert nearmiss.judge(empty, page(SEVEN).exchange, page_of) == []
-    assert asked == [None]
+    assert asked == [()]
+
+
+def test_a_bare_name_is_sent_as_written_and_read_as_absent_beside_the_others():
+    """`limit&status=ready` goes on the wire as written; a page of it must be the page of
+    status=ready with no limit, and its strict reading (VALIDATION) is the SHOULD."""
+    bare = _by_kind(nearmiss.limit_near_misses())["bare name before another"]
+    assert bare.query() == RawQuery("limit&status=ready")
+    asked = []
+
+    def page_of(query):
+        asked.append(query)
+        return page(SEVEN)
+
+    assert nearmiss.judge(bare, page(SEVEN).exchange, page_of) == []
+    assert asked == [(("status", "ready"),)]
+    wrong = nearmiss.judge(bare, page(SEVEN[:5]).exchange, page_of)
+    assert "not the page of no limit and status=ready" in wrong[0].message
+    assert nearmiss.judge(bare, exchange({}, status=500), page_of)
+    assert nearmiss.strictly_rejected(bare, page(SEVEN).exchange)
+
+
+def test_a_percent_encoded_value_is_the_value_it_decodes_to():
+    """`%6cimit=7` and `limit=%37` are limit=7 as every URL parser reads them: the page of 7
+    or VALIDATION, never another page, and a page is no leniency (no strict warning)."""
+    misses = _by_kind(nearmiss.limit_near_misses())
+    for kind, wire in (
+        ("value percent-encoded", "limit=%37"),
+        ("name percent-encoded, lower-case hex", "%6cimit=7"),
+        ("name percent-encoded, upper-case hex", "%6Cimit=7"),
+    ):
+        miss = misses[kind]
+        assert miss.query() == RawQuery(wire)
+        assert miss.standard
+        same = page(SEVEN, next_cursor="c1").exchange
+        assert nearmiss.judge(miss, same, _page_of) == []
+        assert nearmiss.judge(miss, exchange(VALIDATION, status=400), _page_of) == []
+        assert nearmiss.judge(miss, page(SEVEN[:2]).exchange, _page_of)
+        assert nearmiss.strictly_rejected(miss, page(SEVEN).exchange) == []
+    upper = _by_kind(nearmiss.status_near_misses())["upper-case letter percent-encoded"]
+    assert upper.query() == RawQuery("status=%52eady")
+    assert not upper.open
+    assert nearmiss.judge(upper, page(SEVEN).exchange, _page_of)
+
+
+def test_a_blank_spelled_plus_or_percent_20_is_a_blank():
+    """`status=ready+` and `limit=%207` are the value with a blank (or, `+` read literally, no
+    value): the page of the value or VALIDATION, and the strict reading warns of a page."""
+    plus = _by_kind(nearmiss.status_near_misses())["+ for a blank after"]
+    assert plus.query() == RawQuery("status=ready+")
+    assert plus.readings == ("ready",)
+    assert nearmiss.strictly_rejected(plus, page(SEVEN).exchange)
+    space = _by_kind(nearmiss.limit_near_misses())["%20 for a blank before"]
+    assert space.query() == RawQuery("limit=%207")
+    assert nearmiss.judge(space, page(SEVEN, next_cursor="c1").exchange, _page_of) == []
+
+
+def test_the_raw_near_misses_are_each_sent_once():
+    """Each spelling on the wire once, whichever changes make it (`s` has no hex letter)."""
+    for misses in (nearmiss.limit_near_misses(), nearmiss.status_near_misses()):
+        sent = [m.query() for m in misses]
+        assert len(set(sent)) == len(sent)
+    cursor = {m.kind: m.query() for m in nearmiss.cursor_near_misses()}
+    assert cursor["bare name"] == RawQuery("limit=1&cursor")
+    assert cursor["empty value"] == (("limit", "1"), ("cursor", ""))
 
 
 @pytest.mark.parametrize("project_id", ["6f1c2b1e-8a51-4c3e-9f0a-2d4b6c8e0a11"])
@@ -191,3 +256,4 @@ def test_kinds_list_each_near_miss_once_for_the_coverage():
     listed = nearmiss.kinds(nearmiss.status_near_misses())
     assert ("prefix", "rea") in listed
     assert ("line feed after", "ready%0A") in listed
+    assert ("bare name", "?status") in listed

@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from layers_conformance.core.exchange import KEY_PLACEHOLDER, Exchange
+from layers_conformance.core.exchange import KEY_PLACEHOLDER, Exchange, RawQuery
 from layers_conformance.core.stops import StopKind
 from layers_conformance.core.targets import Secret
 from layers_conformance.probing.client import (
@@ -87,6 +87,20 @@ class TestAnswers:
             replayed.list_influencers(PROJECT, p, credentials=placeholder(c)) for p, c in CALLS
         ]
         assert answers == exchanges
+
+    def test_a_raw_query_meets_its_own_answer_and_no_other(self):
+        """A request sent as a raw query is answered by its recording; the same values as
+        pairs (encoded otherwise on the wire) are another request."""
+        calls = [
+            (RawQuery("%6cimit=7"), None),
+            (RawQuery("limit"), None),
+            ((("limit", "7"),), None),
+        ]
+        exchanges = recorded(calls)
+        replayed = replay(exchanges)
+        assert [replayed.list_influencers(PROJECT, p) for p, _ in calls] == exchanges
+        with pytest.raises(NotRecorded, match=r"\?limit= "):
+            replayed.list_influencers(PROJECT, (("limit", ""),))
 
     def test_an_unrecorded_request_is_not_answered(self):
         """Another query, or another key, is named in one line and never guessed."""

@@ -23,7 +23,7 @@ def observe(client: httpx.Client, path: str, params: dict[str, Any], headers=Non
     """What a person would see: status, content type, body (request ids masked), slowness."""
     started = time.monotonic()
     try:
-        response = client.get(path, params=params, headers=headers)
+        response = client.get(path, params=params or None, headers=headers)
     except httpx.HTTPError as error:
         return ("error", type(error).__name__)
     slow = time.monotonic() - started > SLOW_S
@@ -137,6 +137,9 @@ def _near_misses(
         [("limit", "7"), ("limit", "8")],
     ]:
         yield observe(keyed, main, params)
+    for raw in ("limit", "status", "limit=1&cursor", "%6Cimit=7", "%6cimit=7", "limit=%37"):
+        yield observe(keyed, f"{main}?{raw}", {})  # a bare name, escapes as written
+    yield observe(keyed, f"{main}?status=%72eady", {})
     foreign = fixtures.foreign_project_id
     for spelled in (foreign.upper(), "{" + foreign + "}", f" {foreign} ", "%66" + foreign[1:]):
         yield observe(keyed, f"/v1/projects/{quote(spelled, safe='')}/influencers", {})

@@ -4,16 +4,21 @@ A near miss is a spelling sent in place of a documented value: what a lenient pa
 language's integer parser, a `strip()`, a case fold, a uuid cast) may read as that value.
 Each is derived from the documented value by one systematic change (whitespace of every
 kind, case, non-ASCII digits and look-alike letters, separators, signs, leading zeros,
-decimal and exponent forms, an empty value, a repeated name, double encoding, length).
+decimal and exponent forms, an empty value, the bare name without `=`, a repeated name, a
+name or value percent-encoded on the wire, `+` for a blank, double encoding, length).
 
 The page allows exactly its documented values, so a near miss is *closed* (only an error
 answers it: VALIDATION for a query value, NOT_FOUND or VALIDATION for a project id) unless
 the catalogue records room for its reading: a blank (space or tab) around a value, leading
 zeros or a plus sign on `limit`, an empty value read as absent, a repeated name read as one
-of its values, a uuid written in another of its spellings. Such a near miss is *open*: a
-page must then be the page of a value it stands for (`readings`), and, for a query value,
-the strict reading (VALIDATION) is the SHOULD QUERY-STRICT-001. Never a 5xx, never a page
-for a value no reading allows, never another org's data.
+of its values, a bare name read as empty or absent, a uuid written in another of its
+spellings. Such a near miss is *open*: a page must then be the page of a value it stands for
+(`readings`), and, for a query value, the strict reading (VALIDATION) is the SHOULD
+QUERY-STRICT-001. A name or value percent-encoded on the wire (`%37`, `%6Cimit`) *is* the
+value it decodes to, as every URL parser reads it (RFC 3986 2.1, 2.3; WHATWG's
+application/x-www-form-urlencoded): open as well, its page being no leniency, so the strict
+SHOULD does not ask for VALIDATION there (`standard`). Never a 5xx, never a page for a value
+no reading allows, never another org's data.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from layers_conformance.checks import queries, shapes
 from layers_conformance.checks.params import DEFAULT_LIMIT
 from layers_conformance.checks.queries import Reading, Truth
 from layers_conformance.checks.violations import Violation
-from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.exchange import Exchange, Pairs, RawQuery
 from layers_conformance.core.pages import Page, item_id, read_page
 
 # "A blank around a value": POSIX's [:blank:], a space or a tab. Every other kind of
@@ -41,35 +46,52 @@ MALFORMED_UUID = "00000000-0000-0000-0000-00000000000g"
 STATUS = "ready"
 RULE = "near_miss"
 SUPERSCRIPTS = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
-# The page whose items a near miss must show when read as `reading` (None: the parameter absent).
-PageOf = Callable[[str | None], Page | None]
+# The page whose items a near miss must show when read as a documented query (the reading's).
+PageOf = Callable[[Pairs], Page | None]
 # On a list in use: what a page of that reading must show whenever it is read (its filter,
 # its size, its order), since the documented value's page, read at another time, may differ.
-ReadingOf = Callable[[str | None], Reading]
+ReadingOf = Callable[[Pairs], Reading]
 
 
 @dataclass(frozen=True)
 class NearMiss:
-    """A value sent under `name` (twice for a repeated name) in place of a documented one."""
+    """A value sent under `name` (twice for a repeated name) in place of a documented one,
+    with the documented pairs `beside` it; or, where pairs cannot say it, the query string
+    as sent (`wire`)."""
 
     name: str
     sent: tuple[str, ...]
     kind: str
     # The documented values it may be read as (None: the parameter absent); none: closed.
     readings: tuple[str | None, ...] = ()
+    beside: Pairs = ()
+    wire: str | None = None
+    # Its readings are the URL's own decoding, not a lenient parser's: no strict SHOULD.
+    standard: bool = False
 
     @property
     def open(self) -> bool:
         """The page leaves room for reading it as a documented value."""
         return bool(self.readings)
 
-    def query(self) -> tuple[tuple[str, str], ...]:
-        """The query string's pairs for this near miss alone."""
-        return tuple((self.name, value) for value in self.sent)
+    def query(self) -> Pairs | RawQuery:
+        """The query of this near miss, with nothing else wrong."""
+        if self.wire is not None:
+            return RawQuery(self.wire)
+        return self.beside + tuple((self.name, value) for value in self.sent)
+
+    def documented(self, reading: str | None) -> Pairs:
+        """The documented query it stands for when read as `reading`."""
+        return self.beside + (((self.name, reading),) if reading is not None else ())
 
     def describe(self) -> str:
-        shown = "&".join(f"{self.name}={quote(v, safe='')}" for v in self.sent)
-        return f"{self.kind} {shown}"
+        return f"{self.kind} {self.as_sent()}"
+
+    def as_sent(self) -> str:
+        """Its query as it goes on the wire (percent-encoded)."""
+        if self.wire is not None:
+            return self.wire
+        return "&".join(f"{self.name}={quote(v, safe='')}" for v in self.sent)
 
 
 def limit_near_misses(value: str = LIMIT) -> tuple[NearMiss, ...]:
@@ -108,7 +130,7 @@ def limit_near_misses(value: str = LIMIT) -> tuple[NearMiss, ...]:
     misses.append(NearMiss("limit", ("",), "empty value", (None,)))
     other = str(number + 1)
     misses.append(NearMiss("limit", (value, other), "repeated, two values", (value, other)))
-    return tuple(misses)
+    return (*misses, *_on_the_wire("limit", value, ("status", STATUS)))
 
 
 def status_near_misses(value: str = STATUS) -> tuple[NearMiss, ...]:
@@ -136,13 +158,52 @@ def status_near_misses(value: str = STATUS) -> tuple[NearMiss, ...]:
     misses += [NearMiss("status", sent, kind, (value,)) for kind, sent in opened.items()]
     misses.append(NearMiss("status", ("",), "empty value", (None,)))
     misses.append(NearMiss("status", (value, "draft"), "repeated, two values", (value, "draft")))
-    return tuple(misses)
+    upper = f"status=%{ord(value[0].upper()):02X}{value[1:]}"
+    misses.append(NearMiss("status", (), "upper-case letter percent-encoded", wire=upper))
+    return (*misses, *_on_the_wire("status", value, ("limit", LIMIT)))
 
 
 def cursor_near_misses() -> tuple[NearMiss, ...]:
     """Near misses of a cursor that hold no cursor at all (edits of a real one are the query
-    space's altered and truncated cursors): an empty value, read as absent or rejected."""
-    return (NearMiss("cursor", ("",), "empty value", (None,)),)
+    space's altered and truncated cursors), each beside `limit=1`: an empty value or the bare
+    name, read as absent or rejected."""
+    one = (("limit", "1"),)
+    return (
+        NearMiss("cursor", ("",), "empty value", (None,), one),
+        NearMiss("cursor", (), "bare name", (None,), one, "limit=1&cursor"),
+        NearMiss("cursor", (), "bare name before another", (None,), one, "cursor&limit=1"),
+    )
+
+
+def _on_the_wire(name: str, value: str, other: tuple[str, str]) -> tuple[NearMiss, ...]:
+    """The near misses only a raw query string says: the bare name (alone, and beside another
+    parameter on either side), `+` and `%20` for a blank, and the value, the name and the `=`
+    percent-encoded (hex digits in either case), each once."""
+    pair = f"{other[0]}={other[1]}"
+    escaped = "".join(f"%{ord(c):02x}" for c in value)
+    lenient: dict[str, tuple[str | None, str]] = {
+        "bare name": (None, name),
+        "bare name before another": (None, f"{name}&{pair}"),
+        "bare name after another": (None, f"{pair}&{name}"),
+        "+ for a blank before": (value, f"{name}=+{value}"),
+        "+ for a blank after": (value, f"{name}={value}+"),
+        "%20 for a blank before": (value, f"{name}=%20{value}"),
+    }
+    standard: dict[str, tuple[str | None, str]] = {
+        "value percent-encoded": (value, f"{name}=%{ord(value[0]):02X}{value[1:]}"),
+        "value percent-encoded whole": (value, f"{name}={escaped}"),
+        "name percent-encoded, upper-case hex": (value, f"%{ord(name[0]):02X}{name[1:]}={value}"),
+        "name percent-encoded, lower-case hex": (value, f"%{ord(name[0]):02x}{name[1:]}={value}"),
+        # `name=value` is the name of an unknown parameter: ignored (no `name`) or VALIDATION.
+        "= percent-encoded": (None, f"{name}%3D{value}"),
+    }
+    found: dict[str, NearMiss] = {}
+    for table, decoded in ((lenient, False), (standard, True)):
+        for kind, (reading, wire) in table.items():
+            beside = (other,) if pair in wire else ()
+            miss = NearMiss(name, (), kind, (reading,), beside, wire, decoded)
+            found.setdefault(wire, miss)  # a spelling two changes make alike is sent once
+    return tuple(found.values())
 
 
 def _spaced(value: str) -> dict[str, str]:
@@ -170,8 +231,8 @@ def judge(
 
 
 def strictly_rejected(miss: NearMiss, answer: Exchange) -> list[Violation]:
-    """The SHOULD of an open near miss: the strict reading, VALIDATION."""
-    if not miss.open or answer.status != 200:
+    """The SHOULD of an open near miss a lenient parser reads: the strict reading, VALIDATION."""
+    if not miss.open or miss.standard or answer.status != 200:
         return []
     return [_off(miss, answer, "the strict reading expects VALIDATION (QUERY-STRICT-001)")]
 
@@ -181,17 +242,17 @@ def _same_as_a_reading(
 ) -> list[Violation]:
     differences = []
     for reading in miss.readings:
+        query = miss.documented(reading)
         if live is not None:
-            difference = _unlike_any_page_of(page, live(reading))
+            difference = _unlike_any_page_of(page, live(query))
         else:
-            documented = page_of(reading)
+            documented = page_of(query)
             if documented is None:
                 return []  # the documented value's own page is not a page: its own check says so
             difference = _difference(page, documented)
         if difference is None:
             return []
-        shown = "no " + miss.name if reading is None else f"{miss.name}={reading}"
-        differences.append(f"not the page of {shown}: {difference}")
+        differences.append(f"not the page of {_shown(miss, reading)}: {difference}")
     return [_off(miss, page.exchange, "; ".join(differences))]
 
 
@@ -221,9 +282,13 @@ def _difference(page: Page, documented: Page) -> str | None:
     return None
 
 
+def _shown(miss: NearMiss, reading: str | None) -> str:
+    shown = "no " + miss.name if reading is None else f"{miss.name}={reading}"
+    return " and ".join((shown, *(f"{name}={value}" for name, value in miss.beside)))
+
+
 def _allowed(miss: NearMiss) -> str:
-    readings = [("no " + miss.name if r is None else f"{miss.name}={r}") for r in miss.readings]
-    pages = " or ".join(f"the page of {r}" for r in readings)
+    pages = " or ".join(f"the page of {_shown(miss, r)}" for r in miss.readings)
     return f"VALIDATION or {pages}" if pages else "VALIDATION (the page allows no such value)"
 
 
@@ -303,4 +368,10 @@ def spelled_elsewhere(
 
 def kinds(misses: Sequence[NearMiss]) -> tuple[tuple[str, str], ...]:
     """(kind, value as sent) of each near miss: what the coverage lists per input."""
-    return tuple((miss.kind, ",".join(quote(v, safe="") for v in miss.sent)) for miss in misses)
+    return tuple((miss.kind, _value_sent(miss)) for miss in misses)
+
+
+def _value_sent(miss: NearMiss) -> str:
+    if miss.wire is not None:
+        return "?" + miss.wire
+    return ",".join(quote(v, safe="") for v in miss.sent)

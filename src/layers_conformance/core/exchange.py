@@ -12,7 +12,6 @@ import re
 import shlex
 import tempfile
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -32,6 +31,21 @@ MAX_URL_CHARS = 65_536
 # Bodies this long or longer go to disk when a run keeps them (`Bodies`): every page that
 # lists an influencer (one is ~250 characters); an error's body stays in memory, parsed once.
 SET_ASIDE_CHARS = 256
+
+
+Pairs = tuple[tuple[str, str], ...]  # a query's names and values, encoded as any client does
+
+
+@dataclass(frozen=True)
+class RawQuery:
+    """A query string sent exactly as written: what pairs of names and values cannot say,
+    since a client encodes those its own way (a bare name without `=`, a value or a name
+    percent-encoded on the wire, `+` for a blank). Printable ASCII, no `#`."""
+
+    text: str
+
+
+Query = Pairs | RawQuery
 
 
 @dataclass(frozen=True, repr=False)
@@ -188,8 +202,12 @@ class Bodies:
         self._file.close()
 
 
-def why_unsendable(url: str, query: Sequence[tuple[str, str]]) -> str | None:
+def why_unsendable(url: str, query: Query) -> str | None:
     """Why no URL can carry these query values, or None when one can."""
+    if isinstance(query, RawQuery):
+        if not (query.text.isascii() and query.text.isprintable()) or "#" in query.text:
+            return "the raw query holds a character no request line carries as written"
+        return _too_long(len(url) + 1 + len(query.text))
     for name, value in query:
         try:
             value.encode("utf-8")
@@ -199,7 +217,10 @@ def why_unsendable(url: str, query: Sequence[tuple[str, str]]) -> str | None:
                 f"the {name} holds a lone surrogate (U+{code:04X} at character {error.start}), "
                 "which no URL can carry"
             )
-    length = len(url) + 1 + len(urlencode(query, quote_via=quote))
+    return _too_long(len(url) + 1 + len(urlencode(query, quote_via=quote)))
+
+
+def _too_long(length: int) -> str | None:
     if length > MAX_URL_CHARS:
         return (
             f"the URL would be too long: {length:,} characters, over the {MAX_URL_CHARS:,} "

@@ -47,7 +47,11 @@ from layers_conformance import __version__
 from layers_conformance.core.exchange import (
     BODY_EXCERPT_CHARS,
     KEY_PLACEHOLDER,
+    SHOWN_URL_CHARS,
     Exchange,
+    Query,
+    RawQuery,
+    shorten,
     why_unsendable,
 )
 from layers_conformance.core.redaction import Redactor, redact_exchange
@@ -66,13 +70,13 @@ from layers_conformance.probing.transport import (
 
 __all__ = ["NO_CREDENTIALS", "BudgetExceeded", "Client", "ClientError", "ClientSettings"]
 __all__ += ["Credentials", "DeadlineExceeded", "RateLimited", "TargetUnreachable", "list_url"]
-__all__ += ["Refused", "TargetUnresponsive", "request_headers", "unsent"]
+__all__ += ["Refused", "TargetUnresponsive", "query_url", "request_headers", "unsent"]
 
 SHED_STATUSES = frozenset({502, 503, 504})  # a gateway's, sent again before they are judged
 CLOSED = "closed"  # a connection closed or reset before any answer, as a retry's cause
 USER_AGENT = f"layers-conformance/{__version__}"
 UNANSWERED_IN_A_ROW = 3  # then the target is unresponsive and the run stops
-Query = tuple[tuple[str, str], ...]
+Params = Sequence[tuple[str, str]] | Mapping[str, str] | RawQuery
 
 
 @dataclass(frozen=True)
@@ -231,11 +235,12 @@ class Client:
     def list_influencers(
         self,
         project_id: str,
-        params: Sequence[tuple[str, str]] | Mapping[str, str] = (),
+        params: Params = (),
         *,
         credentials: CallCredentials = None,
     ) -> Exchange:
-        """One GET of the list, sent again after a refusal, a shed or a refused connection."""
+        """One GET of the list, sent again after a refusal, a shed or a refused connection;
+        a `RawQuery` is sent as written."""
         try:
             return self._list(project_id, params, credentials)
         except ClientError as error:
@@ -247,11 +252,11 @@ class Client:
     def _list(
         self,
         project_id: str,
-        params: Sequence[tuple[str, str]] | Mapping[str, str],
+        params: Params,
         credentials: CallCredentials,
     ) -> Exchange:
         url = list_url(self._base_url, project_id)
-        query = tuple(params.items()) if isinstance(params, Mapping) else tuple(params)
+        query = _query(params)
         chosen = self._credentials if credentials is None else credentials
         prepared = self._prepare(url, query, chosen)
         if isinstance(prepared, Exchange):
@@ -307,8 +312,7 @@ class Client:
         try:
             request = httpx.Request(
                 "GET",
-                url,
-                params=query,
+                query_url(url, query),
                 headers={**request_headers(credentials), "Accept-Encoding": ACCEPT_ENCODING},
                 extensions={"timeout": self._timeouts},
             )
@@ -542,6 +546,19 @@ def list_url(base_url: str, project_id: str) -> str:
     return f"{base_url.rstrip('/')}/v1/projects/{quote(project_id, safe='')}/influencers"
 
 
+def query_url(url: str, query: Query) -> httpx.URL:
+    """The URL with its query: pairs encoded as httpx encodes them, a raw query as written."""
+    if isinstance(query, RawQuery):
+        return httpx.URL(url).copy_with(query=query.text.encode("ascii"))
+    return httpx.URL(url).copy_merge_params(query)
+
+
+def _query(params: Params) -> Query:
+    if isinstance(params, RawQuery):
+        return params
+    return tuple(params.items()) if isinstance(params, Mapping) else tuple(params)
+
+
 def request_headers(credentials: Credentials | _NoCredentials) -> dict[str, str]:
     """The headers the suite chooses for a request: who it is, and the key as configured."""
     headers = {"User-Agent": USER_AGENT}
@@ -556,10 +573,13 @@ def request_headers(credentials: Credentials | _NoCredentials) -> dict[str, str]
 def unsent(url: str, query: Query, shown: dict[str, str], problem: str) -> Exchange:
     """A request that was not sent, its over-long or unencodable values abbreviated (a replay
     of the run builds the same)."""
-    parts = [f"{name}={_shown_value(value)}" for name, value in query]
+    if isinstance(query, RawQuery):
+        shown_query = shorten(query.text, SHOWN_URL_CHARS)
+    else:
+        shown_query = "&".join(f"{name}={_shown_value(value)}" for name, value in query)
     return Exchange(
         method="GET",
-        url=f"{url}?{'&'.join(parts)}" if parts else url,
+        url=f"{url}?{shown_query}" if shown_query else url,
         request_headers=shown,
         error=f"not sent: {problem}",
     )

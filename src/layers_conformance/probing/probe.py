@@ -19,7 +19,7 @@ from functools import partial
 from typing import Protocol, cast
 
 from layers_conformance.checks.violations import Inconclusive, inconclusive
-from layers_conformance.core.exchange import Bodies, Exchange
+from layers_conformance.core.exchange import Bodies, Exchange, Query, RawQuery
 from layers_conformance.core.pages import Page, Traversal, read_page
 from layers_conformance.core.results import Change, Traffic
 from layers_conformance.core.targets import Fixtures
@@ -59,7 +59,7 @@ class Source(Protocol):
     def list_influencers(
         self,
         project_id: str,
-        params: Sequence[tuple[str, str]] = (),
+        params: Sequence[tuple[str, str]] | RawQuery = (),
         *,
         credentials: CallCredentials = None,
     ) -> Exchange: ...
@@ -129,14 +129,16 @@ class Probe:
 
     def get(
         self,
-        params: Sequence[tuple[str, str]] = (),
+        params: Sequence[tuple[str, str]] | RawQuery = (),
         *,
         project_id: str | None = None,
         credentials: CredentialsArg = None,
     ) -> Exchange:
-        """One request (the project under test, the configured key, unless told otherwise);
-        a request that got no answer ends the check as inconclusive (`NoAnswer`)."""
-        exchange = self._ask(tuple(params), project_id or self.fixtures.project_id, credentials)
+        """One request (the project under test, the configured key, unless told otherwise;
+        a `RawQuery` sent as written); a request that got no answer ends the check as
+        inconclusive (`NoAnswer`)."""
+        query = params if isinstance(params, RawQuery) else tuple(params)
+        exchange = self._ask(query, project_id or self.fixtures.project_id, credentials)
         self._answered([exchange])
         if not exchange.answered:
             if not self._ahead_of_tests():
@@ -302,7 +304,7 @@ class Probe:
             for exchange in exchanges:
                 self.on_answer(exchange)
 
-    def _ask(self, params: Params, project: str, credentials: CredentialsArg) -> Exchange:
+    def _ask(self, params: Query, project: str, credentials: CredentialsArg) -> Exchange:
         if self._ahead.closing and self._ahead_of_tests():
             raise RunClosed("the run is over: no more requests ahead of the tests")
         return self._memos()[0].get(

@@ -17,9 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
-import httpx
-
-from layers_conformance.core.exchange import Exchange, why_unsendable
+from layers_conformance.core.exchange import Exchange, RawQuery, why_unsendable
 from layers_conformance.core.results import Traffic
 from layers_conformance.core.stops import StopKind
 from layers_conformance.probing.client import (
@@ -33,6 +31,7 @@ from layers_conformance.probing.client import (
     TargetUnreachable,
     TargetUnresponsive,
     list_url,
+    query_url,
     request_headers,
     retry_cause,
     unsent,
@@ -122,17 +121,17 @@ class Replay:
     def list_influencers(
         self,
         project_id: str,
-        params: Sequence[tuple[str, str]] = (),
+        params: Sequence[tuple[str, str]] | RawQuery = (),
         *,
         credentials: CallCredentials = None,
     ) -> Exchange:
         """The recorded answer to this request."""
         headers = request_headers(self._credentials if credentials is None else credentials)
-        query = tuple(params)
+        query = params if isinstance(params, RawQuery) else tuple(params)
         problem = why_unsendable(list_url(self._base_url, project_id), query)
         if problem is not None:  # the client did not send it either, and said so the same way
             return unsent(list_url(self._base_url, project_id), query, headers, problem)
-        url = str(httpx.Request("GET", list_url(self._base_url, project_id), params=query).url)
+        url = str(query_url(list_url(self._base_url, project_id), query))
         asked = Exchange("GET", url, headers)
         answers = self._answers.get(request_key(asked))
         answer = (answers.popleft() if len(answers) > 1 else answers[0]) if answers else None

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -96,7 +96,7 @@ class Endpoint:
         return JSONResponse(self.fault.error_body(body), status_code=error.status)
 
     async def _answer(self, http: Request) -> Response:
-        skips = self.rules.cursor_skips if "cursor" in http.query_params else "nothing"
+        skips = self.rules.cursor_skips if "cursor" in self._params(http) else "nothing"
         key = self._authenticate(http.headers, trust_missing=skips == "key")
         if skips != "scope":
             self._authorise(key)
@@ -108,13 +108,17 @@ class Endpoint:
         project_id = self._target_project(http, key)
         org_checked = self._org_checked(http)
         if self.rules.query_first:
-            request = parse_query(http.query_params, project_id, self.rules, self.codec)
+            request = parse_query(self._params(http), project_id, self.rules, self.codec)
             self._check_project(project_id, key, org_checked)
             return request
         self._check_project(project_id, key, org_checked)
         if not self.rules.validate_empty_project and not self._has_live(project_id):
             return PageRequest(project_id, self.rules.default_limit, None, None, 1, False)
-        return parse_query(http.query_params, project_id, self.rules, self.codec)
+        return parse_query(self._params(http), project_id, self.rules, self.codec)
+
+    def _params(self, http: Request) -> QueryParams:
+        """The query's names and values, as the rules read the raw query string."""
+        return self.rules.read_query(http.scope["query_string"].decode("latin-1"))
 
     def _has_live(self, project_id: str) -> bool:
         return bool(self.store.page(ListQuery(project_id, None, None, 1, 1)))
@@ -138,9 +142,9 @@ class Endpoint:
     def _target_project(self, http: Request, key: ApiKey) -> str:
         path_id = self.rules.read_project(http.path_params["project_id"])
         taken = self.rules.project_from_cursor
-        filtered = "status" in http.query_params
+        filtered = "status" in self._params(http)
         if taken == "always" or (taken == "foreign_with_status" and filtered):
-            found = peek_project(http.query_params, self.codec)
+            found = peek_project(self._params(http), self.codec)
             foreign = taken == "always" or self._of_another_org(path_id, key)
             return found if found and foreign else path_id
         return path_id

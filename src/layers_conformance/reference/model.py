@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from starlette.datastructures import QueryParams
+
 from layers_conformance.reference.cursor import CursorCodec, Position, SignedCodec
 from layers_conformance.reference.dataset import STATUSES, WRITE_SCOPE
 
@@ -124,6 +126,8 @@ class Rules:
     validate_empty_project: bool = True
     query_first: bool = False
     known_params: frozenset[str] | None = None
+    # How the raw query string (as it came, percent-encoded) is read into names and values.
+    read_query: Callable[[str], QueryParams] = QueryParams
     # An empty value of limit, status or cursor: rejected like any other, or read as absent.
     empty_is_absent: bool = False
     # A repeated limit, status or cursor: rejected, or its last value read.

@@ -16,6 +16,7 @@ from layers_conformance.reference.faults import (
     nearmiss,
     ordering,
     paging,
+    rawquery,
     shape,
     status,
     variants,
@@ -44,6 +45,7 @@ FAULTS = _by_name(
         *access.ALL,
         *combinations.ALL,
         *nearmiss.ALL,
+        *rawquery.ALL,
     )
 )
 VARIANTS = _by_name(variants.ALL)

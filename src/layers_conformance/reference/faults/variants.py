@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from starlette.datastructures import QueryParams
+
 from layers_conformance.reference.cursor import Cursor, TokenCodec
 from layers_conformance.reference.faults.live import OffsetPagination
 from layers_conformance.reference.hooks import Fault, Json, PageSlice, with_rules
@@ -191,12 +193,41 @@ class RepeatedParameterLastWins(Fault):
     knobs = with_rules(repeated="last")
 
 
+def _escapes_refused(raw: str) -> QueryParams:
+    for name, _, value in (part.partition("=") for part in raw.split("&")):
+        if "%" in name or (name in ("limit", "status") and "%" in value):
+            raise ApiError("VALIDATION", f"{name}={value} is not written as the page writes it")
+    return QueryParams(raw)
+
+
+def _bare_names_dropped(raw: str) -> QueryParams:
+    return QueryParams("&".join(part for part in raw.split("&") if "=" in part))
+
+
+@dataclass(frozen=True)
+class EscapesRefused(Fault):
+    """A name, or a limit or status value, percent-encoded on the wire is VALIDATION."""
+
+    name = "escapes_refused"
+    knobs = with_rules(read_query=_escapes_refused)
+
+
+@dataclass(frozen=True)
+class BareNamesAbsent(Fault):
+    """A bare name (`?limit`) is read as absent; `limit=` stays VALIDATION."""
+
+    name = "bare_names_absent"
+    knobs = with_rules(read_query=_bare_names_dropped)
+
+
 NEAR_MISSES: tuple[Fault, ...] = (
     ProjectIdReadAsUuid(),
     LimitReadByAtoi(),
     BlanksTrimmed(),
     EmptyValuesAbsent(),
     RepeatedParameterLastWins(),
+    EscapesRefused(),
+    BareNamesAbsent(),
 )
 
 
