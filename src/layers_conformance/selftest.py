@@ -17,7 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from layers_conformance.reporting.files import REPORT_FILE
-from layers_conformance.standalone import output_tail, pytest_command, run_to_the_end
+from layers_conformance.standalone import (
+    output_tail,
+    pytest_command,
+    run_to_the_end,
+    without_pytest_variables,
+)
 
 SELFTEST_SEED = 20261129
 CASE_TIMEOUT_S = 300
@@ -84,7 +89,11 @@ def run_case(
         options += [] if live is None else ["--reference-live", str(live)]
         command = pytest_command([*options, f"--report-dir={scratch}"])
         started = time.monotonic()
-        finished = run_to_the_end(command, cwd=scratch, timeout_s=CASE_TIMEOUT_S)
+        # A run of its own even when started from a pytest-xdist worker (the self-tests): the
+        # worker's variables would share its budget out among that session's workers.
+        finished = run_to_the_end(
+            command, cwd=scratch, timeout_s=CASE_TIMEOUT_S, env=without_pytest_variables()
+        )
         duration = time.monotonic() - started
         report = Path(scratch) / "reference" / REPORT_FILE
         if not report.is_file():

@@ -19,6 +19,8 @@ from xml.etree import ElementTree
 
 import pytest
 
+from layers_conformance.standalone import without_pytest_variables
+
 SUITES = Path(__file__).resolve().parents[2] / "suites"
 SEQUENCE_TESTS = (
     "newest_first or each_influencer_once or same_sequence or partition or never_appear "
@@ -66,8 +68,9 @@ def reports(fault, tmp_path_factory) -> Reports:
         "--reference-fault", fault, "-k", SEQUENCE_TESTS, f"--junitxml={out / 'junit.xml'}",
     ]  # fmt: skip
     run = subprocess.run(
-        command, capture_output=True, text=True, timeout=300, check=False, cwd=SUITES.parent
-    )
+        command, capture_output=True, text=True, timeout=300, check=False, cwd=SUITES.parent,
+        env=without_pytest_variables(),  # a run of its own, not one of this session's workers
+    )  # fmt: skip
     written = out / "reference"
     return Reports(
         run.stdout,
