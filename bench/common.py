@@ -87,6 +87,28 @@ def run_peak(
 ) -> tuple[float, float]:
     """Run `command` to the end, its output to `log`; its wall time and its own peak RSS in
     MB (from wait4, which the children's rusage would merge with others')."""
+    bounded = run_bounded(command, log, env)
+    return bounded.wall_s, bounded.peak_mb
+
+
+@dataclass(frozen=True)
+class Bounded:
+    """A child process run for at most some time: its wall time, its own peak RSS in MB, and
+    whether it ended by itself (if not, the peak is its `VmHWM` when it was stopped)."""
+
+    wall_s: float
+    peak_mb: float
+    finished: bool
+
+
+def run_bounded(
+    command: Sequence[str],
+    log: Path,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> Bounded:
+    """Run `command`, its output to `log`, until it ends or `timeout` seconds have passed;
+    then it is stopped (SIGKILL: nothing it would write after is measured)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with log.open("w", encoding="utf-8") as out:
@@ -94,9 +116,25 @@ def run_peak(
             list(command), stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
             env={**os.environ, **(env or {})},
         )  # fmt: skip
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - started, usage.ru_maxrss / 1024
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG if timeout else 0)
+            if pid:
+                child.returncode = os.waitstatus_to_exitcode(status)
+                return Bounded(time.perf_counter() - started, usage.ru_maxrss / 1024, True)
+            if timeout is not None and time.perf_counter() - started > timeout:
+                peak = _high_water_mb(child.pid)
+                child.kill()
+                child.wait()
+                return Bounded(time.perf_counter() - started, peak, False)
+            time.sleep(0.5)
+
+
+def _high_water_mb(pid: int) -> float:
+    """A running process's peak RSS so far (`VmHWM`), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def tail(timed: Timed, lines: int = 5) -> str:

@@ -250,3 +250,27 @@ class TestPlaces:
         walk = make_traversal(*listed, prefix=not complete) if listed else Traversal(())
         created = changes.created_at(make_item("x", minute))
         assert changes.Places.of(walk).covering(created) is self.linear(walk, created)
+
+
+class TestTimelineAdding:
+    def test_pages_added_are_sighted_after_the_walks_as_in_one_timeline(
+        self, clock, make_traversal, make_item, items
+    ):
+        """The same sightings in the same order, and the list said changing as it was."""
+        walk = clock.walk(walk_of(make_traversal, items, "fedcba"))
+        later = clock.walk(make_traversal([{**items["d"], "status": "draft"}, make_item("x")]))
+        whole = Timeline.of([walk], later.pages, changing=False)
+        base = Timeline.of([walk], changing=False)
+        added = base.adding(later.pages)
+        assert set(added.ids()) == set(whole.ids())
+        for ident in whole.ids():
+            assert added.sightings(ident) == whole.sightings(ident)
+        assert (added.changing, added.moved("inf_d")) == (False, whole.moved("inf_d"))
+        assert len(base.sightings("inf_d")) == 1  # the timeline added to is as it was
+        assert "inf_x" not in base
+
+    def test_told_keeps_the_sightings(self, clock, make_traversal, items):
+        timeline = Timeline.of([clock.walk(walk_of(make_traversal, items, "fed"))])
+        told = timeline.told(True)
+        assert (told.changing, timeline.changing) == (True, False)
+        assert told.sightings("inf_e") == timeline.sightings("inf_e")

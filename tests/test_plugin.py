@@ -6,6 +6,7 @@ subprocess against the embedded reference, then reads what the run reported.
 
 import json
 import re
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -283,3 +284,36 @@ class TestPathOptions:
         result = pytester.runpytest_subprocess("suites", *args)
         assert result.ret == 0, result.stdout.str()
         assert (out / "reference" / "conformance.json").is_file()
+
+
+class TestAllure:
+    """What a run leaves for Allure (issue 25: a file per fixture of every test was part of
+    the start-up cost)."""
+
+    def test_each_test_is_labelled_with_the_exchanges_it_read_and_no_fixture_added(self, pytester):
+        """A requirement test carries its requirement and, attached, what it read; the
+        session's start is no test's; Allure sees only the fixtures the suite asks for."""
+        body = check("ORDER-NEWEST-001", "conformance.get()") + check(
+            "LIMIT-DEFAULT-001", "pass", name="test_y"
+        )
+        run_suite(pytester, body)
+        folder = pytester.path / "out" / "reference" / "allure-results"
+        results = {
+            result["name"]: result
+            for result in map(json.loads, map(Path.read_text, folder.glob("*-result.json")))
+        }
+        labels = {
+            name: [label["value"] for label in result["labels"] if label["name"] == "requirement"]
+            for name, result in results.items()
+        }
+        assert labels == {"test_x": ["ORDER-NEWEST-001"], "test_y": ["LIMIT-DEFAULT-001"]}
+        assert [len(results[name].get("attachments", [])) for name in ("test_x", "test_y")] == [
+            1,
+            0,
+        ]
+        fixtures = {
+            before["name"]
+            for container in map(json.loads, map(Path.read_text, folder.glob("*-container.json")))
+            for before in container.get("befores", [])
+        }
+        assert fixtures == {"conformance"}

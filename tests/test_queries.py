@@ -5,15 +5,19 @@ from __future__ import annotations
 from dataclasses import replace
 from types import SimpleNamespace
 
+import hypothesis.strategies as st
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from layers_conformance.checks import invariants
 from layers_conformance.checks.queries import (
     Reading,
     Truth,
+    WalkSoFar,
     codes,
     expected,
     judge,
+    pages_so_far,
     readings,
     requirement,
 )
@@ -342,3 +346,55 @@ class TestRows:
         assert rows.tied("inf_d", invariants.parse_timestamp("2026-04-01T14:02:00Z"))
         assert not rows.tied("inf_d", invariants.parse_timestamp("2026-04-01T14:05:00Z"))
         assert not rows.tied("inf_x", invariants.parse_timestamp(at))
+
+
+# Items from a small world, so that pages repeat ids, go up in time, lack or spoil a
+# createdAt (written with Z or +00:00), change status, and hold more than their limit.
+ITEMS = st.tuples(
+    st.sampled_from("abcdefgh"),
+    st.none() | st.integers(0, 9),
+    st.sampled_from(["Z", "+00:00", "x"]),
+    st.sampled_from(["ready", "draft"]),
+)
+
+
+class TestWalkSoFar:
+    """Page by page, a walk finds what `pages_so_far` finds in all its pages, up to and
+    including the first page with a finding (the paging machine stops there)."""
+
+    @given(
+        pages=st.lists(st.lists(ITEMS, max_size=4), min_size=1, max_size=8),
+        limit=st.sampled_from([None, 2, 3]),
+        status=st.sampled_from([None, "ready"]),
+    )
+    @settings(
+        max_examples=400,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],  # stateless builders
+    )
+    def test_finds_what_judging_every_page_again_finds(
+        self, make_item, make_page, pages, limit, status
+    ):
+        walk = WalkSoFar(status)
+        for number, drawn in enumerate(pages, start=1):
+            items = [
+                make_item(ident, status=state)
+                | {"createdAt": None if minute is None else f"2026-04-01T14:{minute:02d}:00{zone}"}
+                for ident, minute, zone, state in drawn
+            ]
+            found = walk.add(make_page(items, number=number, limit=limit, status=status))
+            assert found == pages_so_far(list(walk.pages), status)
+            if found:
+                break
+
+    def test_a_walk_newest_first_of_distinct_ids_finds_nothing(self, make_item, make_page):
+        walk = WalkSoFar(None)
+        assert walk.add(make_page([make_item("a", 9), make_item("b", 8)])) == []
+        assert walk.add(make_page([make_item("c", 8), make_item("d", 7)], number=2)) == []
+
+    def test_the_first_page_that_repeats_an_id_is_found(self, make_item, make_page):
+        walk = WalkSoFar(None)
+        assert walk.add(make_page([make_item("a", 9), make_item("b", 8)])) == []
+        found = walk.add(make_page([make_item("a", 7)], number=2))
+        assert [violation.rule for violation in found] == ["no_repeated_items"]

@@ -17,6 +17,7 @@ is judged as strictly as before.
 
 from __future__ import annotations
 
+import copy
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -120,6 +121,22 @@ class Timeline:
         changing: bool | None = None,
     ) -> Timeline:
         return cls([*(p for t in traversals for p in t.pages), *pages], never_live, changing)
+
+    def told(self, changing: bool) -> Timeline:
+        """The same sightings, the list said changing or not (by what the caller saw)."""
+        same = copy.copy(self)
+        same.changing = changing
+        return same
+
+    def adding(self, pages: Iterable[Page]) -> Timeline:
+        """These sightings, then those of `pages`: as if made of both, without making again
+        the sightings of every walk (200,000 on a large list)."""
+        added = Timeline(pages, self.never_live, self.changing)
+        both = copy.copy(self)
+        both._by_id = dict(self._by_id)
+        for ident, seen in added._by_id.items():
+            both._by_id[ident] = [*self._by_id.get(ident, ()), *seen]
+        return both
 
     def __contains__(self, ident: object) -> bool:
         return ident in self._by_id
@@ -276,6 +293,8 @@ class Judged:
     (set aside, not compared), and how many influencers both listed."""
 
     violations: list[Violation]
+    # The absences a change explains: what a comparison says it set aside. Not the others
+    # (past a prefix, each influencer the longer walk lists is one: 70,000 on a large list).
     absences: tuple[Absence, ...]
     compared: int
 
@@ -317,7 +336,7 @@ def same_sequence(timeline: Timeline, reference: Traversal, other: Traversal) ->
     listing = other if lacking is reference else reference
     violations = invariants.same_sequence(listing, lacking, aside)
     both = set(reference.ids) & set(other.ids)
-    return Judged(violations, tuple(found), len(both))
+    return Judged(violations, _allowed(found), len(both))
 
 
 def filters_partition(
@@ -334,7 +353,7 @@ def filters_partition(
     aside = set_aside(found)
     violations = invariants.filters_partition(unfiltered, filtered, aside)
     listed = {item_id(i) for walk in filtered.values() for i in walk.items}
-    return Judged(violations, tuple(found), len(listed & set(unfiltered.ids)))
+    return Judged(violations, _allowed(found), len(listed & set(unfiltered.ids)))
 
 
 def _first_skip_in(found: Iterable[Absence], walk: Traversal) -> bool:
@@ -344,6 +363,10 @@ def _first_skip_in(found: Iterable[Absence], walk: Traversal) -> bool:
         return False
     first = max(skips, key=lambda a: (a.created, a.ident))
     return any(first.lacking is page for page in walk.pages)
+
+
+def _allowed(found: Iterable[Absence]) -> tuple[Absence, ...]:
+    return tuple(a for a in found if a.allowed)
 
 
 def set_aside(found: Iterable[Absence]) -> frozenset[str]:

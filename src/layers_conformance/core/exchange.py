@@ -39,9 +39,9 @@ SHOWN_URL_CHARS = 300
 # The longest URL the page's own Python client (httpx) will send: a cursor that makes the
 # request longer cannot be sent back by it.
 MAX_URL_CHARS = 65_536
-# Bodies this long or longer go to disk when a run keeps them (`Bodies`): pages of a walk;
-# an error's body, or a page of a few items, stays in memory.
-SET_ASIDE_CHARS = 2_048
+# Bodies this long or longer go to disk when a run keeps them (`Bodies`): every page that
+# lists an influencer (one is ~250 characters); an error's body stays in memory, parsed once.
+SET_ASIDE_CHARS = 256
 
 
 Pairs = tuple[tuple[str, str], ...]  # a query's names and values, encoded as any client does

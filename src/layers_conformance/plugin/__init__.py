@@ -23,7 +23,6 @@ from layers_conformance.plugin.collection import (
     smoke_params,
 )
 from layers_conformance.plugin.fixtures import (
-    _conformance_labels,
     conformance,
     conformance_coverage,
     conformance_seed,
@@ -53,7 +52,6 @@ from layers_conformance.plugin.verdict_hooks import (
 __all__ = [
     "DEFAULT_CONCURRENCY",
     "STATE",
-    "_conformance_labels",
     "conformance",
     "conformance_coverage",
     "conformance_seed",

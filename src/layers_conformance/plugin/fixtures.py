@@ -3,9 +3,10 @@ asks), the seed, the query space, where a test's coverage goes; and each test's 
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from contextlib import nullcontext
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -68,6 +69,10 @@ def _start(config: pytest.Config, state: RunState) -> Probe:
         pytest.exit(f"layers-conformance: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
     faults = state.options.reference_faults
     state.described = describe_run(state.target, faults, state.probe.plan.budget)
+    if state.runs_suites:
+        # As at collection (plugin/collection.py): what the start loaded (the reference and
+        # its dataset, the client, the plan) lives until the end; collections skip it.
+        gc.freeze()
     return state.probe
 
 
@@ -130,28 +135,30 @@ def conformance_coverage(request: pytest.FixtureRequest) -> list[PairCoverage]:
     return coverage
 
 
-@pytest.fixture(autouse=True)
-def _conformance_labels(request: pytest.FixtureRequest) -> Iterator[None]:
-    state = request.config.stash[STATE]
-    requirement = marked_requirement(request.node)
-    state.current = request.node if requirement else None
+def watch_test(item: pytest.Item) -> None:
+    """Once a test's fixtures are set up (`pytest_runtest_setup`): the exchanges it reads
+    from here to its teardown are its own (not those the session's fixtures read to start),
+    and Allure labels it with its requirement. Not an autouse fixture: Allure writes a file
+    for each fixture of each test (101 a standard run)."""
+    state = item.config.stash[STATE]
+    requirement = marked_requirement(item)
+    state.current = item if requirement else None
     state.attached = {}
-    if requirement and getattr(request.config.option, "allure_report_dir", None):
+    if requirement and getattr(item.config.option, "allure_report_dir", None):
         from layers_conformance.reporting.allure_attach import label_requirement
 
         label_requirement(requirement)
-    yield
-    state.current = None
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
     """The exchanges the test judged, attached to it in Allure as one file: a file per
     exchange cost more than the requests themselves (thousands of files a run)."""
+    state = item.config.stash[STATE]
+    state.current = None  # what the session's fixtures send as they end is no test's
     try:
         return (yield)
     finally:
-        state = item.config.stash[STATE]
         if state.attached:
             from layers_conformance.reporting.allure_attach import attach_exchanges
 

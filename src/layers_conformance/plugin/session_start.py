@@ -1,5 +1,6 @@
-"""The start of a session: markers registered, options read, the target resolved, waivers
-opened, a certification checked, report paths defaulted, the terminal guarded."""
+"""The start of a session: libraries imported as installed, markers registered, options
+read, the target resolved, waivers opened, a certification checked, report paths
+defaulted, the terminal guarded."""
 
 from __future__ import annotations
 
@@ -21,6 +22,15 @@ from layers_conformance.plugin.state import (
     RunState,
 )
 
+# Libraries the suites use that ship a pytest plugin. pytest marks every module of such a
+# distribution for assertion rewriting and then compiles each from source instead of its
+# installed bytecode; where bytecode is not cached (PYTHONDONTWRITEBYTECODE, common in CI
+# images), that recompiled Hypothesis's ~80 modules on every run (0.4 s of a standard run)
+# and anyio's ~30 (0.2 s; the reference's Starlette imports it; pyproject.toml keeps its
+# plugin from importing it first). Their asserts are their own invariants, not tests: they
+# load as installed.
+LIBRARIES = ("hypothesis", "anyio")
+
 # Options that run fewer tests than all, by destination: a certification refuses them.
 NARROWING = {
     "keyword": "-k",
@@ -35,6 +45,7 @@ NARROWING = {
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    unmark_libraries(config.pluginmanager)
     config.addinivalue_line("markers", f"{MARKER}(id): the catalogue requirement a test verifies")
     config.addinivalue_line("markers", f"{SMOKE_MARKER}: part of the production-safe profile")
     config.addinivalue_line(
@@ -71,6 +82,19 @@ def pytest_configure(config: pytest.Config) -> None:
         _check_certifiable(config, state)
     if state.runs_suites and not hasattr(config, "workerinput"):
         _default_report_paths(config, options.target_report_dir)
+
+
+def unmark_libraries(manager: pytest.PytestPluginManager) -> None:
+    """Take `LIBRARIES` off the modules pytest's assertion rewriter claims, before the
+    suites import them (`_must_rewrite` is pytest's own: without it, nothing changes)."""
+    hook = getattr(manager, "rewrite_hook", None)
+    marked = getattr(hook, "_must_rewrite", None)
+    if not isinstance(marked, set):
+        return
+    marked.difference_update(LIBRARIES)
+    cache = getattr(hook, "_marked_for_rewrite_cache", None)
+    if isinstance(cache, dict):
+        cache.clear()
 
 
 @pytest.hookimpl(optionalhook=True)

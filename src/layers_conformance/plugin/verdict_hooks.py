@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from layers_conformance.plugin.fixtures import watch_test
 from layers_conformance.plugin.state import COVERAGE, RECHECKED, STATE, marked_requirement
 
 if TYPE_CHECKING:
@@ -18,16 +19,18 @@ if TYPE_CHECKING:
 WARN, INCONCLUSIVE, WAIVED, FLAKY = "warn", "inconclusive", "waived", "flaky"
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     requirement = marked_requirement(item)
     state = item.config.stash[STATE]
-    if requirement is None or state.target is None:
-        return
-    from layers_conformance.run.start import missing_fixtures
+    if requirement is not None and state.target is not None:
+        from layers_conformance.run.start import missing_fixtures
 
-    missing = missing_fixtures(requirement, state.target)
-    if missing:
-        pytest.skip(f"target {state.options.target!r} provides no {', '.join(missing)}")
+        missing = missing_fixtures(requirement, state.target)
+        if missing:
+            pytest.skip(f"target {state.options.target!r} provides no {', '.join(missing)}")
+    yield
+    watch_test(item)
 
 
 @pytest.hookimpl(wrapper=True)

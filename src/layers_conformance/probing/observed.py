@@ -47,9 +47,7 @@ class Observed:
 
     def with_pages(self, pages: Iterable[Page]) -> Timeline:
         """The timeline with these pages too (single requests a check compares)."""
-        timeline = self.timeline
-        walks = [*self.walks.values(), self.closing]
-        return Timeline.of(walks, pages, timeline.never_live, timeline.changing)
+        return self.timeline.adding(pages)
 
     def truth(self) -> Truth:
         """The main project's listing as the closing walk shows it, with the influencers
@@ -124,8 +122,7 @@ def _observe(probe: Probe, walks: dict[WalkKey, Traversal]) -> Observed:
     # differ, or if some influencer was seen with two statuses.
     first = walks[(widest, None)].ids
     same = first if closing.complete else first[: len(closing.ids)]  # as far as it re-read
-    changing = seen.changing or closing.ids != same
-    timeline = Timeline.of([*walks.values(), closing], never_live=never, changing=changing)
+    timeline = seen.told(seen.changing or closing.ids != same)
     found: list[Absence] = []
     reach = None if closing.complete else changes.oldest_of(closing)
     for (_, status), walk in walks.items():
