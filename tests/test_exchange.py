@@ -99,6 +99,8 @@ class TestCurl:
         assert shell_words(line)[-1] == f"authorization: {sent}"
         assert expand(shown, {"LAYERS_API_KEY": "lk_secret"}.__getitem__) == sent
         assert expansion("$LAYERS_API_KEY", "%?") == "${LAYERS_API_KEY%?}"
+        # the key with a character more is recorded `$LAYERS_API_KEYx`: that key and an x
+        assert expand("$LAYERS_API_KEYx", {"LAYERS_API_KEY": "lk"}.__getitem__) == "lkx"
         assert expansion("lk_literal", "%?") is None
 
     def test_starts_as_a_plain_curl(self):

@@ -34,6 +34,12 @@ _OPERATOR = "|".join(map(re.escape, EXPANSIONS))
 # `$NAME` or `${NAME}` with an expansion: a key (or a form of one), redacted.
 PLACEHOLDER = re.compile(rf"\$(?:(?P<plain>{_NAME})|\{{(?P<name>{_NAME})(?P<op>{_OPERATOR})?\}})")
 LONE_DOLLAR = re.compile(rf"\$(?!{_NAME}|\{{{_NAME}(?:{_OPERATOR})?\}})")
+# What `expand` reads: a bare `$NAME` ends at its last capital, digit or `_`, so the key with a
+# character more, recorded `$LAYERS_API_KEYx`, is that key and an `x` (as `verify --against`
+# has always read it; a shell reads another variable there).
+_EXPANDED = re.compile(
+    rf"\$(?:(?P<plain>[A-Z_][A-Z0-9_]*)|\{{(?P<name>{_NAME})(?P<op>{_OPERATOR})?\}})"
+)
 BODY_EXCERPT_CHARS = 2_000
 SHOWN_URL_CHARS = 300
 # The longest URL the page's own Python client (httpx) will send: a cursor that makes the
@@ -259,7 +265,7 @@ def expand(text: str, value_of: Callable[[str], str]) -> str:
         value = value_of(match["name"])
         return EXPANSIONS[match["op"]](value) if match["op"] else value
 
-    return PLACEHOLDER.sub(one, text)
+    return _EXPANDED.sub(one, text)
 
 
 def shorten(text: str, limit: int) -> str:
