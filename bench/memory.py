@@ -1,4 +1,4 @@
-"""Memory in the length of a run: `python bench/memory.py`, ~20-30 min; rewrites section 12.
+"""Memory in the length of a run: `python bench/memory.py`, ~10-30 min; rewrites section 12.
 
 Peak RSS of the suite alone (the reference in another process, `layers-conformance serve
 --size N`) for a thorough run on 1,000, 100,000 and 1,000,000 influencers, side by side in one
@@ -16,7 +16,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 
-from common import OUT, ROOT, machine, run_bounded, suite_command
+from common import OUT, ROOT, SEED, machine, run_bounded, suite_command
 from servers import served
 from sizes import write_section
 
@@ -53,7 +53,7 @@ def measure(size: int, profile: str, timeout: float) -> Measured:
     if not run.finished:
         sent = USED.findall(log.read_text(encoding="utf-8", errors="replace"))
         said = f"~{sent[-1]} sent" if sent else "unknown"
-        return Measured(size, said, run.wall_s, run.peak_mb, f"stopped at {timeout:.0f} s")
+        return Measured(size, said, run.wall_s, run.peak_mb, f"stopped at {timeout:,.0f} s")
     report = json.loads((out / "m" / "conformance.json").read_text(encoding="utf-8"))
     return Measured(size, f"{report['requests']:,}", run.wall_s, run.peak_mb, report["verdict"])
 
@@ -63,9 +63,9 @@ def section(runs: list[Measured], profile: str, timeout: float, commit: str) -> 
     return [
         TITLE,
         "",
-        f"`python bench/memory.py` ({profile}, `--seed` fixed, `layers-conformance serve --size "
+        f"`python bench/memory.py` ({profile}, `--seed {SEED}`, `layers-conformance serve --size "
         "N` in its own process, so the peak RSS is the suite's alone, from `wait4`; a run still "
-        f"going after {timeout:.0f} s is stopped and its `VmHWM` at that moment is shown), at "
+        f"going after {timeout:,.0f} s is stopped and its `VmHWM` at that moment is shown), at "
         f"commit `{commit}`:",
         "",
         *machine(),
