@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from urllib.parse import quote
 
-from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.exchange import EXPANSIONS, Exchange, expansion
 
 __all__ = ["REDACTOR", "Redactor", "clean", "escape_controls", "excerpt", "redact"]
 __all__ += ["redact_exchange", "redact_headers", "secret_forms"]
@@ -57,21 +57,35 @@ _CONTROLS = re.compile(
 _FOLDS = (("\u0131", "i"), ("\u017f", "s"), ("\u0307", ""))
 
 Span = tuple[int, int, str]  # start, end, placeholder
+CUTS = ("%?", "#?")  # a secret cut by its last or its first character (`EXPANSIONS`)
 
 
 def secret_forms(secrets: Mapping[str, str]) -> dict[str, str]:
     """Each secret's plain forms (as written, percent-encoded, hex, UTF-16 and UTF-32 as text,
-    base64, base32) to its placeholder; each is matched in any case."""
+    base64, base32) to its placeholder, and those of the secret cut by one character at
+    either end (a key one short is as secret as the key: all but one of its characters) to
+    the shell expansion that cuts it (`${NAME%?}`); each is matched in any case, so a key in
+    another case is the key, and one with a character more holds it."""
     forms: dict[str, str] = {}
     for value, placeholder in secrets.items():
         if not value:  # an empty value would match between every two characters
             continue
-        raw = value.encode("utf-8", "surrogatepass")
-        found = {quote(value, safe=""), raw.hex(), *_wide_forms(value)}
-        found |= _encoded_forms(raw, base64.b64encode, 6) | _encoded_forms(raw, base64.b32encode, 5)
-        forms |= {form: placeholder for form in found if len(form) >= MIN_FORM_CHARS}
-        forms[value] = placeholder
+        for operator in CUTS:
+            cut = EXPANSIONS[operator](value)
+            if len(cut) >= MIN_FORM_CHARS:
+                forms |= _forms_of(cut, expansion(placeholder, operator) or placeholder)
+    for value, placeholder in secrets.items():  # a whole key wins over a cut one's forms
+        if value:
+            forms |= _forms_of(value, placeholder)
     return forms
+
+
+def _forms_of(value: str, placeholder: str) -> dict[str, str]:
+    raw = value.encode("utf-8", "surrogatepass")
+    found = {quote(value, safe=""), raw.hex(), *_wide_forms(value)}
+    found |= _encoded_forms(raw, base64.b64encode, 6) | _encoded_forms(raw, base64.b32encode, 5)
+    forms = {form: placeholder for form in found if len(form) >= MIN_FORM_CHARS}
+    return forms | {value: placeholder}
 
 
 def _wide_forms(value: str) -> set[str]:
@@ -106,6 +120,7 @@ class Redactor:
         self._pattern: re.Pattern[str] | None = None
         self._stretch: re.Pattern[str] | None = None
         self._escaped: re.Pattern[str] | None = None
+        self._hard: re.Pattern[str] | None = None
         self._folded: list[str] | None = None
         self.add(secrets or {})
 
@@ -134,14 +149,17 @@ class Redactor:
         # an escape of one: without either anywhere in a text, no stretch needs decoding.
         marks = [re.escape(mark) for mark in "\\%&" if mark in alphabet]
         self._escaped = re.compile("|".join([*marks, escapes]))
+        # A character neither of a form nor of an escape of one ends every stretch.
+        soft = re.escape("".join(sorted(set(alphabet) | _escape_characters(alphabet))))
+        self._hard = re.compile(f"[^{soft}]")
 
     def redact(self, text: str) -> str:
         """`text` with every form of every secret replaced by its placeholder."""
         if self._pattern is None or self._stretch is None:
             return text
         spans = list(self._plain_spans(text)) if self._may_hold(text) else []
-        if _has_escape(text) and self._escaped and self._escaped.search(text):
-            spans += self._escaped_spans(text, self._stretch)
+        if _has_escape(text):
+            spans += self._marked_spans(text)
         return _replace(text, spans) if spans else text
 
     def _may_hold(self, text: str) -> bool:
@@ -156,12 +174,33 @@ class Redactor:
         for match in self._pattern.finditer(text):
             yield match.start(), match.end(), self._placeholder(match.group())
 
-    def _escaped_spans(self, text: str, stretch: re.Pattern[str]) -> Iterator[Span]:
+    def _marked_spans(self, text: str) -> Iterator[Span]:
+        """`_escaped_spans` of the parts of `text` around a mark (a `\\`, `%` or `&` of a
+        form, or an escape of a form's character): a stretch never crosses a hard character,
+        so the rest holds no stretch worth decoding. Each part is found in C from its mark,
+        both ways; reading every stretch in Python cost a tenth of a run."""
+        assert self._stretch is not None
+        assert self._escaped is not None
+        assert self._hard is not None
+        reverse = ""
+        end = 0
+        while (mark := self._escaped.search(text, end)) is not None:
+            reverse = reverse or text[::-1]
+            before = self._hard.search(reverse, len(text) - mark.start())
+            after = self._hard.search(text, mark.end())
+            start = len(text) - before.start() if before else 0
+            end = after.start() if after else len(text)
+            yield from self._escaped_spans(text, self._stretch, start, end)
+
+    def _escaped_spans(
+        self, text: str, stretch: re.Pattern[str], start: int = 0, end: int | None = None
+    ) -> Iterator[Span]:
         """Forms spelled with escapes: each stretch of form characters and escapes that
-        holds an escape is decoded, searched, and each match mapped back to the text."""
+        holds an escape (between `start` and `end`) is decoded, searched, and each match
+        mapped back to the text."""
         assert self._pattern is not None
         min_chars = min(len(form) for form in self._forms)
-        for run in stretch.finditer(text):
+        for run in stretch.finditer(text, start, len(text) if end is None else end):
             if run.end() - run.start() < min_chars or not _has_escape(run.group()):
                 continue
             decoded = _Decoded(run.group())
@@ -204,6 +243,13 @@ def _escapes_of(alphabet: list[str]) -> str:
     parts += [rf"\\\\*[{simple}]"] if simple else []
     parts += [rf"&(?:{'|'.join(named)});"] if named else []
     return "|".join(parts)
+
+
+def _escape_characters(alphabet: list[str]) -> set[str]:
+    """Every character an escape of `_escapes_of(alphabet)` can hold."""
+    simple = {letter for letter, c in _SIMPLE_OF.items() if c in alphabet}
+    named = {letter for name, c in _ENTITIES.items() if c in alphabet for letter in name}
+    return set("\\%&#;uxX0123456789abcdefABCDEF") | simple | named
 
 
 def _hex(code: int, digits: int) -> str:

@@ -3,6 +3,7 @@ asks), the seed, the query space, where a test's coverage goes; and each test's 
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections.abc import Callable, Generator
@@ -68,6 +69,10 @@ def _start(config: pytest.Config, state: RunState) -> Probe:
         pytest.exit(f"layers-conformance: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
     faults = state.options.reference_faults
     state.described = describe_run(state.target, faults, state.probe.plan.budget)
+    if state.runs_suites:
+        # As at collection (plugin/collection.py): what the start loaded (the reference and
+        # its dataset, the client, the plan) lives until the end; collections skip it.
+        gc.freeze()
     return state.probe
 
 

@@ -125,9 +125,11 @@ class BoundedTransport(httpx.HTTPTransport):
     an HTTP proxy when given one (a tunnel for https targets)."""
 
     def __init__(self, deadline: Deadline, proxy: str | None = None) -> None:
-        super().__init__()
+        # One TLS context (loading the CA bundle takes 50 ms), httpx's default, for both.
+        ssl_context = httpx.create_ssl_context()
+        super().__init__(verify=ssl_context)
         # httpx has no parameter for a network backend; its pool is rebuilt with ours.
-        backend, ssl_context = _Backend(deadline), httpx.create_ssl_context()
+        backend = _Backend(deadline)
         if proxy is None:
             self._pool = httpcore.ConnectionPool(ssl_context=ssl_context, network_backend=backend)
             return
