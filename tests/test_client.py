@@ -24,6 +24,7 @@ from layers_conformance.probing.client import (
     ClientSettings,
     Credentials,
     DeadlineExceeded,
+    KeyForm,
     RateLimited,
     Refused,
     TargetUnresponsive,
@@ -136,6 +137,54 @@ class TestRequest:
         assert exchange.status == 200
         assert unsendable.error is not None
         assert unsendable.error.startswith("not sent: the raw query holds a character")
+
+    @pytest.mark.parametrize(
+        ("form", "scheme", "sent", "recorded"),
+        [
+            (KeyForm(change="%?"), "x-api-key", [KEY[:-1]], ["${LAYERS_API_KEY%?}"]),
+            (
+                KeyForm(change="~~"),
+                "bearer",
+                [f"Bearer {KEY.swapcase()}"],
+                ["Bearer ${LAYERS_API_KEY~~}"],
+            ),
+            (
+                KeyForm(template="bearer {key}"),
+                "bearer",
+                [f"bearer {KEY}"],
+                ["bearer $LAYERS_API_KEY"],
+            ),
+            (
+                KeyForm(template="Bearer\t{key}"),
+                "bearer",
+                [f"Bearer\t{KEY}"],
+                ["Bearer\t$LAYERS_API_KEY"],
+            ),
+            (KeyForm(template=""), "bearer", [""], [""]),
+            (
+                KeyForm(repeated=True),
+                "x-api-key",
+                [KEY, KEY],
+                ["$LAYERS_API_KEY", "$LAYERS_API_KEY"],
+            ),
+        ],
+        ids=["cut", "swapped", "lower-scheme", "tab", "empty", "repeated"],
+    )
+    def test_a_form_of_the_key_is_sent_and_recorded_as_its_expansion(
+        self, form, scheme, sent, recorded
+    ):
+        """The server gets the key in its form; the recording (HAR, curl line) says which
+        form by the shell expansion that makes it, never the key."""
+        seen: list[httpx.Request] = []
+        with make_client(replies(ok(None), seen=seen)) as client:
+            exchange = client.list_influencers(
+                PROJECT, credentials=Credentials(scheme, Secret(KEY), form)
+            )
+        name = "authorization" if scheme == "bearer" else "x-api-key"
+        assert seen[0].headers.get_list(name) == sent
+        shown = [v for n, v in exchange.request_headers.items() if n.lower() == name]
+        assert shown == recorded
+        assert KEY[1:-1].lower() not in (exchange.curl() + repr(exchange)).lower()
 
     def test_no_credentials(self):
         """NO_CREDENTIALS sends no key at all."""

@@ -257,3 +257,29 @@ def test_kinds_list_each_near_miss_once_for_the_coverage():
     assert ("prefix", "rea") in listed
     assert ("line feed after", "ready%0A") in listed
     assert ("bare name", "?status") in listed
+
+
+UNAUTHENTICATED = {"error": {"code": "UNAUTHENTICATED", "message": "no", "requestId": "req_1"}}
+
+
+def test_a_closed_form_of_the_key_must_be_unauthenticated():
+    """The key cut short answered with a page, a 500 or NOT_FOUND fails; UNAUTHENTICATED
+    passes."""
+    said = "key cut by its last character (bearer)"
+    assert nearmiss.key_form_answered(said, exchange(UNAUTHENTICATED, status=401), None) == []
+    served = nearmiss.key_form_answered(said, page(SEVEN).exchange, None)
+    assert "expected UNAUTHENTICATED" in served[0].message
+    assert nearmiss.key_form_answered(said, exchange({}, status=500), None)
+    assert nearmiss.key_form_answered(said, exchange(NOT_FOUND, status=404), None)
+
+
+def test_an_open_form_of_the_key_is_its_page_or_unauthenticated():
+    """`bearer <key>` may be read as the key (RFC 9110): the key's own page or UNAUTHENTICATED;
+    another page or a 5xx fails."""
+    own, said = page(SEVEN), "scheme in lower case (bearer)"
+    assert nearmiss.key_form_answered(said, page(SEVEN).exchange, own) == []
+    assert nearmiss.key_form_answered(said, exchange(UNAUTHENTICATED, status=401), own) == []
+    other = nearmiss.key_form_answered(said, page(SEVEN[2:]).exchange, own)
+    assert "unlike the key's" in other[0].message
+    crashed = nearmiss.key_form_answered(said, exchange({}, status=502), own)
+    assert "UNAUTHENTICATED or the key's own first page" in crashed[0].message

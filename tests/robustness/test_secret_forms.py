@@ -1,5 +1,6 @@
 """Secrets in the forms a server or a proxy may echo beyond escapes and base64: another case,
-hex, UTF-16 and UTF-32, percent-encoded twice, base32; and the proxy's own credentials.
+hex, UTF-16 and UTF-32, percent-encoded twice, base32, one character short; and the proxy's
+own credentials.
 
 Each echo server sends one form of the key it received into an item, an error code and a
 header; the run's output and every file it wrote are searched for that very form (its
@@ -27,6 +28,11 @@ ENCODINGS = {
     "double-percent": lambda raw: "".join(f"%25{byte:02X}" for byte in raw),
     "base32": lambda raw: base64.b32encode(raw).decode(),
     "base32-offset": lambda raw: base64.b32encode(b"xy" + raw).decode(),
+    # A key one character short (at either end, in another case too) is as secret as the key.
+    "cut-last": lambda raw: raw.decode()[:-1],
+    "cut-first": lambda raw: raw.decode()[1:],
+    "cut-last-swapped": lambda raw: raw.decode()[:-1].swapcase(),
+    "cut-last-base64": lambda raw: base64.b64encode(raw[:-1]).decode(),
 }
 
 

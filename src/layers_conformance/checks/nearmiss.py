@@ -355,15 +355,32 @@ def spelled_elsewhere(
         unlike = f"{said} answered a page unlike its own: {difference}"
         return [Violation(RULE, unlike, answer)]
     expected = "its own first page, " if canonical is not None else ""
+    return _unexpected(said, answer, f"{expected}NOT_FOUND or VALIDATION")
+
+
+def _unexpected(said: str, answer: Exchange, expected: str) -> list[Violation]:
     got = f"HTTP {answer.status}" if answer.status is not None else f"no answer ({answer.error})"
-    return [
-        Violation(
-            RULE,
-            f"{said} answered {got}; expected {expected}NOT_FOUND or VALIDATION",
-            answer,
-            conclusive=answer.status is not None,
-        )
-    ]
+    message = f"{said} answered {got}; expected {expected}"
+    return [Violation(RULE, message, answer, conclusive=answer.status is not None)]
+
+
+# --- the key headers -------------------------------------------------------------------------
+
+
+def key_form_answered(said: str, answer: Exchange, own: Page | None) -> list[Violation]:
+    """A form of the key (`said`: which, in which header): UNAUTHENTICATED; or, where the page
+    leaves room to read it as the key (`own`, the key's own first page in that header, given
+    only then), that same page. Never a 5xx, never a page for a key no reading allows."""
+    if answer.status is not None and 400 <= answer.status < 500:
+        return shapes.answers_error(answer, {"UNAUTHENTICATED"})
+    page = read_page(answer, 1, None) if answer.status == 200 else None
+    if page is not None and own is not None:
+        difference = _difference(page, own)
+        if difference is None:
+            return []
+        return [Violation(RULE, f"{said} answered a page unlike the key's: {difference}", answer)]
+    page_too = " or the key's own first page" if own is not None else ""
+    return _unexpected(said, answer, f"UNAUTHENTICATED{page_too}")
 
 
 def kinds(misses: Sequence[NearMiss]) -> tuple[tuple[str, str], ...]:

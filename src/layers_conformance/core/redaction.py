@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from urllib.parse import quote
 
-from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.exchange import EXPANSIONS, Exchange, expansion
 
 __all__ = ["REDACTOR", "Redactor", "clean", "escape_controls", "excerpt", "redact"]
 __all__ += ["redact_exchange", "redact_headers", "secret_forms"]
@@ -57,21 +57,35 @@ _CONTROLS = re.compile(
 _FOLDS = (("\u0131", "i"), ("\u017f", "s"), ("\u0307", ""))
 
 Span = tuple[int, int, str]  # start, end, placeholder
+CUTS = ("%?", "#?")  # a secret cut by its last or its first character (`EXPANSIONS`)
 
 
 def secret_forms(secrets: Mapping[str, str]) -> dict[str, str]:
     """Each secret's plain forms (as written, percent-encoded, hex, UTF-16 and UTF-32 as text,
-    base64, base32) to its placeholder; each is matched in any case."""
+    base64, base32) to its placeholder, and those of the secret cut by one character at
+    either end (a key one short is as secret as the key: all but one of its characters) to
+    the shell expansion that cuts it (`${NAME%?}`); each is matched in any case, so a key in
+    another case is the key, and one with a character more holds it."""
     forms: dict[str, str] = {}
     for value, placeholder in secrets.items():
         if not value:  # an empty value would match between every two characters
             continue
-        raw = value.encode("utf-8", "surrogatepass")
-        found = {quote(value, safe=""), raw.hex(), *_wide_forms(value)}
-        found |= _encoded_forms(raw, base64.b64encode, 6) | _encoded_forms(raw, base64.b32encode, 5)
-        forms |= {form: placeholder for form in found if len(form) >= MIN_FORM_CHARS}
-        forms[value] = placeholder
+        for operator in CUTS:
+            cut = EXPANSIONS[operator](value)
+            if len(cut) >= MIN_FORM_CHARS:
+                forms |= _forms_of(cut, expansion(placeholder, operator) or placeholder)
+    for value, placeholder in secrets.items():  # a whole key wins over a cut one's forms
+        if value:
+            forms |= _forms_of(value, placeholder)
     return forms
+
+
+def _forms_of(value: str, placeholder: str) -> dict[str, str]:
+    raw = value.encode("utf-8", "surrogatepass")
+    found = {quote(value, safe=""), raw.hex(), *_wide_forms(value)}
+    found |= _encoded_forms(raw, base64.b64encode, 6) | _encoded_forms(raw, base64.b32encode, 5)
+    forms = {form: placeholder for form in found if len(form) >= MIN_FORM_CHARS}
+    return forms | {value: placeholder}
 
 
 def _wide_forms(value: str) -> set[str]:
