@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from layers_conformance.core.exchange import EXPANSIONS
 from layers_conformance.core.targets import Secret
 from layers_conformance.probing.client import AS_CONFIGURED, Credentials, KeyForm
 
@@ -50,6 +51,12 @@ class Keys:
         secret = self.configured.key if key is None else key
         secret = secret if isinstance(secret, Secret) else Secret(secret)
         return Credentials(chosen, secret, form)  # type: ignore[arg-type]
+
+    def changes(self, form: KeyForm) -> bool:
+        """`form` writes a key other than the configured one, or none at all (a key without a
+        letter has no other case: that form would be the key itself, and is not sent)."""
+        key = self.configured.key.value
+        return not form.change or EXPANSIONS[form.change](key) != key
 
     @property
     def extended(self) -> Secret:
