@@ -88,6 +88,23 @@ def test_the_proxy_s_credentials_echoed_are_written_nowhere(tmp_path, targets):
     assert leaked(run, [PROXY_SECRET, basic]) == []
 
 
+def test_the_key_forms_the_suite_sends_are_written_nowhere(tmp_path, targets):
+    """The key header's near misses send the key in another case and cut short, in both
+    headers; a server that repeats every header it got into its answers gets them back into
+    the run: no output holds either form (the recording writes them as `${NAME~~}` and
+    `${NAME%?}`)."""
+    target = targets.start(answer=echo_headers)
+    only = "near_miss_of_the_key_header"
+    run = run_suite(tmp_path, "--profile", "standard", "-k", only, "-vv", "-rA", target=target)
+    sent = [" ".join(seen.headers.values()) for seen in target.seen]
+    assert any(KEY.swapcase() in headers for headers in sent), run.explain()
+    assert any(KEY[:-1] in headers and KEY not in headers for headers in sent)
+    assert leaked(run, [KEY.swapcase(), KEY[:-1], KEY]) == []
+    har = next(text for where, text in run.written().items() if where.endswith(".har"))
+    assert "${LAYERS_API_KEY%?}" in har
+    assert "${LAYERS_API_KEY~~}" in har
+
+
 def echo_headers(number: int, seen: Seen):
     item = {"influencerId": "x", "name": json.dumps(seen.headers), "status": "active"}
     return respond(200, {"items": [item], "nextCursor": None})
