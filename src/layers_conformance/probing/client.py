@@ -92,6 +92,7 @@ class KeyForm:
 
     kind: str = "as configured"
     change: str = ""
+    more: str = ""  # characters written right after the key: `${NAME}x` in the recording
     template: str | None = None
     repeated: bool = False
     open: bool = False
@@ -593,11 +594,11 @@ def request_headers(
     if not isinstance(credentials, Credentials):
         return headers
     form, key = credentials.form, credentials.key.value
+    changed = (EXPANSIONS[form.change](key) if form.change else key) + form.more
     if shown is None:
-        written = EXPANSIONS[form.change](key) if form.change else key
-    elif form.change:
-        changed = EXPANSIONS[form.change](key)
-        written = expansion(shown(key), form.change) or shown(changed)
+        written = changed
+    elif form.change or form.more:
+        written = expansion(shown(key), form.change, form.more) or shown(changed)
     else:
         written = shown(key)
     bearer = credentials.scheme == "bearer"
