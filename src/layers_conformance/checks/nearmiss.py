@@ -259,7 +259,7 @@ def _same_as_a_reading(
 def _not_ours(page: Page, truth: Truth) -> str | None:
     """How a first page departs from any the main project may show on a list in use."""
     for item in page.items:
-        if item_id(item) not in truth.known_ids and not truth.created_since(item):
+        if not truth.listed(item_id(item)) and not truth.created_since(item):
             return f"it lists {item_id(item)}, which no walk of the main project listed"
     return _unlike_any_page_of(page, Reading(None, DEFAULT_LIMIT))
 
