@@ -85,7 +85,8 @@ Params = Sequence[tuple[str, str]] | Mapping[str, str] | RawQuery
 @dataclass(frozen=True)
 class KeyForm:
     """How a key is written in its header: changed (`change`, one of `EXPANSIONS`; "" as it
-    is), spelled (`template`, the header's value with `{key}` where the key goes; None: the
+    is) and followed by `more`, spelled (`template`, the header's value with `{key}` where
+    the key goes; None: the
     scheme's own, `Bearer {key}` or `{key}`), and sent once or twice (`repeated`: again under
     the header's name in lower case, which HTTP reads as the same name). `open`: the page
     leaves room to read it as the key itself (RFC 9110's case-blind scheme, say)."""
