@@ -15,7 +15,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 
 from layers_conformance.checks import invariants, shapes
 from layers_conformance.checks.space import (
@@ -50,6 +50,7 @@ def requirement(point: Point) -> str:
     return requirement_of(point.classes)
 
 
+@cache  # the classes are few (the product of DIMENSIONS); each test asks of all
 def requirement_of(classes: Classes) -> str:
     """The requirement of a point's classes: its bad key first, then its unknown or foreign
     project, then another project's cursor where a page may still answer."""

@@ -122,6 +122,7 @@ class Redactor:
         self._escaped: re.Pattern[str] | None = None
         self._hard: re.Pattern[str] | None = None
         self._folded: list[str] | None = None
+        self._shortest = 0
         self.add(secrets or {})
 
     def __repr__(self) -> str:
@@ -139,8 +140,10 @@ class Redactor:
         self._pattern = re.compile("|".join(map(re.escape, forms)), re.IGNORECASE)
         # The regex tries every form at every character (0.25 us a character: 3 s of a
         # standard run); `str.find` of each lowered form rules most texts out 25x faster.
+        # A match is as long as its form; a form with a NUL (UTF-16, UTF-32) needs one.
         ascii_forms = all(form.isascii() for form in forms)
         self._folded = sorted({form.lower() for form in forms}) if ascii_forms else None
+        self._shortest = min(map(len, forms))
         alphabet = sorted({c for form in forms for c in form + form.upper() + form.lower()})
         plain = re.escape("".join(alphabet))
         escapes = _escapes_of(alphabet)
@@ -166,8 +169,11 @@ class Redactor:
         """False only when no form can match in `text`, in any case the regex matches."""
         if self._folded is None:
             return True
+        if len(text) < self._shortest:
+            return False
         folded = _fold(text)
-        return any(form in folded for form in self._folded)
+        nul = "\0" in folded
+        return any(form in folded for form in self._folded if nul or "\0" not in form)
 
     def _plain_spans(self, text: str) -> Iterator[Span]:
         assert self._pattern is not None
