@@ -11,7 +11,7 @@ from layers_conformance.checks.violations import expect
 from layers_conformance.core.pages import read_page
 from layers_conformance.core.results import NEAR_MISS, PairCoverage
 from layers_conformance.plugin import smoke_params
-from layers_conformance.probing.keys import KEY_FORMS
+from layers_conformance.probing.keys import EXTENDED, KEY_FORMS
 from layers_conformance.probing.probe import Probe
 
 
@@ -29,8 +29,11 @@ def test_a_request_without_key_is_unauthenticated(conformance):
 def test_an_invalid_key_is_unauthenticated(conformance, scheme, bad_key):
     """An unknown, empty or extended key is UNAUTHENTICATED, whichever way it travels."""
     keys = conformance.keys
-    key = {"unknown": UNKNOWN_KEY, "empty": "", "extended": keys.extended}[bad_key]
-    answer = conformance.get(credentials=keys.sent_as(scheme, key))
+    if bad_key == "extended":
+        credentials = keys.sent_as(scheme, form=EXTENDED)
+    else:
+        credentials = keys.sent_as(scheme, {"unknown": UNKNOWN_KEY, "empty": ""}[bad_key])
+    answer = conformance.get(credentials=credentials)
     expect(answers_error(answer, {"UNAUTHENTICATED"}))
 
 

@@ -167,8 +167,9 @@ class TestRequest:
                 [KEY, KEY],
                 ["$LAYERS_API_KEY", "$LAYERS_API_KEY"],
             ),
+            (KeyForm(more="x"), "bearer", [f"Bearer {KEY}x"], ["Bearer ${LAYERS_API_KEY}x"]),
         ],
-        ids=["cut", "swapped", "lower-scheme", "tab", "empty", "repeated"],
+        ids=["cut", "swapped", "lower-scheme", "tab", "empty", "repeated", "extended"],
     )
     def test_a_form_of_the_key_is_sent_and_recorded_as_its_expansion(
         self, form, scheme, sent, recorded

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from layers_conformance.core.targets import Secret
 from layers_conformance.probing.client import Credentials, KeyForm, request_headers
-from layers_conformance.probing.keys import KEY_FORMS, Keys
+from layers_conformance.probing.keys import EXTENDED, KEY_FORMS, Keys
 
 KEY = "lk_live_Key_01"
 
@@ -50,3 +50,12 @@ def test_a_key_without_a_letter_has_no_other_case():
     assert not keys("0123456789").changes(swapped)
     assert keys("0123456789").changes(cut)
     assert keys().changes(KeyForm(template="bearer {key}"))
+
+
+def test_the_key_with_a_character_more_is_recorded_as_the_key_and_that_character():
+    """`${NAME}x`, not `$NAMEx`: pasted, the curl line sends the key and an x, not another
+    (unset) variable."""
+    credentials = keys().sent_as("x-api-key", form=EXTENDED)
+    assert request_headers(credentials)["X-Api-Key"] == KEY + "x"
+    shown = request_headers(credentials, {KEY: "$LAYERS_API_KEY"}.get)  # type: ignore[arg-type]
+    assert shown["X-Api-Key"] == "${LAYERS_API_KEY}x"

@@ -202,7 +202,7 @@ def test_the_raw_near_misses_are_each_sent_once():
         sent = [m.query() for m in misses]
         assert len(set(sent)) == len(sent)
     cursor = {m.kind: m.query() for m in nearmiss.cursor_near_misses()}
-    assert cursor["bare name"] == RawQuery("limit=1&cursor")
+    assert cursor["bare name after another"] == RawQuery("limit=1&cursor")
     assert cursor["empty value"] == (("limit", "1"), ("cursor", ""))
 
 

@@ -71,6 +71,7 @@ CALLS = [
     ((), Credentials("bearer", Secret(KEY), KeyForm(change="~~"))),
     ((), Credentials("x-api-key", Secret(KEY), KeyForm(repeated=True))),
     ((), Credentials("bearer", Secret(KEY), KeyForm(template="bearer {key}"))),
+    ((), Credentials("bearer", Secret(KEY), KeyForm(more="x"))),
 ]
 
 

@@ -170,7 +170,7 @@ def cursor_near_misses() -> tuple[NearMiss, ...]:
     one = (("limit", "1"),)
     return (
         NearMiss("cursor", ("",), "empty value", (None,), one),
-        NearMiss("cursor", (), "bare name", (None,), one, "limit=1&cursor"),
+        NearMiss("cursor", (), "bare name after another", (None,), one, "limit=1&cursor"),
         NearMiss("cursor", (), "bare name before another", (None,), one, "cursor&limit=1"),
     )
 

@@ -34,9 +34,9 @@ _OPERATOR = "|".join(map(re.escape, EXPANSIONS))
 # `$NAME` or `${NAME}` with an expansion: a key (or a form of one), redacted.
 PLACEHOLDER = re.compile(rf"\$(?:(?P<plain>{_NAME})|\{{(?P<name>{_NAME})(?P<op>{_OPERATOR})?\}})")
 LONE_DOLLAR = re.compile(rf"\$(?!{_NAME}|\{{{_NAME}(?:{_OPERATOR})?\}})")
-# What `expand` reads: a bare `$NAME` ends at its last capital, digit or `_`, so the key with a
-# character more, recorded `$LAYERS_API_KEYx`, is that key and an `x` (as `verify --against`
-# has always read it; a shell reads another variable there).
+# What `expand` reads: a bare `$NAME` ends at its last capital, digit or `_`, so a key with a
+# character more as recordings before `${NAME}x` wrote it, `$LAYERS_API_KEYx`, is that key and
+# an `x` (as `verify --against` has always read it).
 _EXPANDED = re.compile(
     rf"\$(?:(?P<plain>[A-Z_][A-Z0-9_]*)|\{{(?P<name>{_NAME})(?P<op>{_OPERATOR})?\}})"
 )
@@ -246,13 +246,14 @@ def _too_long(length: int) -> str | None:
     return None
 
 
-def expansion(placeholder: str, operator: str) -> str | None:
-    """The key `$NAME` stands for, changed by `operator` (one of `EXPANSIONS`), as the shell
-    writes it: `${NAME%?}`; None when `placeholder` is no `$NAME`."""
+def expansion(placeholder: str, operator: str, more: str = "") -> str | None:
+    """The key `$NAME` stands for, changed by `operator` (one of `EXPANSIONS`, or ""), then
+    followed by `more`, as the shell writes it: `${NAME%?}`, `${NAME}x`; None when
+    `placeholder` is no `$NAME`."""
     named = PLACEHOLDER.fullmatch(placeholder)
     if named is None or named["plain"] is None:
         return None
-    return f"${{{named['plain']}{operator}}}"
+    return f"${{{named['plain']}{operator}}}{more}"
 
 
 def expand(text: str, value_of: Callable[[str], str]) -> str:

@@ -85,13 +85,15 @@ Params = Sequence[tuple[str, str]] | Mapping[str, str] | RawQuery
 @dataclass(frozen=True)
 class KeyForm:
     """How a key is written in its header: changed (`change`, one of `EXPANSIONS`; "" as it
-    is), spelled (`template`, the header's value with `{key}` where the key goes; None: the
+    is) and followed by `more`, spelled (`template`, the header's value with `{key}` where
+    the key goes; None: the
     scheme's own, `Bearer {key}` or `{key}`), and sent once or twice (`repeated`: again under
     the header's name in lower case, which HTTP reads as the same name). `open`: the page
     leaves room to read it as the key itself (RFC 9110's case-blind scheme, say)."""
 
     kind: str = "as configured"
     change: str = ""
+    more: str = ""  # characters written right after the key: `${NAME}x` in the recording
     template: str | None = None
     repeated: bool = False
     open: bool = False
@@ -593,11 +595,11 @@ def request_headers(
     if not isinstance(credentials, Credentials):
         return headers
     form, key = credentials.form, credentials.key.value
+    changed = (EXPANSIONS[form.change](key) if form.change else key) + form.more
     if shown is None:
-        written = EXPANSIONS[form.change](key) if form.change else key
-    elif form.change:
-        changed = EXPANSIONS[form.change](key)
-        written = expansion(shown(key), form.change) or shown(changed)
+        written = changed
+    elif form.change or form.more:
+        written = expansion(shown(key), form.change, form.more) or shown(changed)
     else:
         written = shown(key)
     bearer = credentials.scheme == "bearer"

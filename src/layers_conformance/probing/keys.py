@@ -8,7 +8,10 @@ from layers_conformance.core.exchange import EXPANSIONS
 from layers_conformance.core.targets import Secret
 from layers_conformance.probing.client import AS_CONFIGURED, Credentials, KeyForm
 
-__all__ = ["KEY_FORMS", "Keys"]
+__all__ = ["EXTENDED", "KEY_FORMS", "Keys"]
+
+# The key with one character more: invalid, and as secret as the key (it holds it).
+EXTENDED = KeyForm("key with a character more", more="x")
 
 BOTH = ("x-api-key", "bearer")
 # The near misses of a key header, each with the schemes it is sent in. Closed: no key the
@@ -57,8 +60,3 @@ class Keys:
         letter has no other case: that form would be the key itself, and is not sent)."""
         key = self.configured.key.value
         return not form.change or EXPANSIONS[form.change](key) != key
-
-    @property
-    def extended(self) -> Secret:
-        """The configured key with one character more: invalid, and as secret as the key."""
-        return Secret(self.configured.key.value + "x")
