@@ -276,10 +276,41 @@ def test_a_closed_form_of_the_key_must_be_unauthenticated():
 def test_an_open_form_of_the_key_is_its_page_or_unauthenticated():
     """`bearer <key>` may be read as the key (RFC 9110): the key's own page or UNAUTHENTICATED;
     another page or a 5xx fails."""
-    own, said = page(SEVEN), "scheme in lower case (bearer)"
+    own, said = page(SEVEN).exchange, "scheme in lower case (bearer)"
     assert nearmiss.key_form_answered(said, page(SEVEN).exchange, own) == []
     assert nearmiss.key_form_answered(said, exchange(UNAUTHENTICATED, status=401), own) == []
     other = nearmiss.key_form_answered(said, page(SEVEN[2:]).exchange, own)
     assert "unlike the key's" in other[0].message
     crashed = nearmiss.key_form_answered(said, exchange({}, status=502), own)
     assert "UNAUTHENTICATED or the key's own first page" in crashed[0].message
+
+
+def test_an_open_form_is_not_blamed_for_a_body_the_key_gets_too():
+    """When the key's own answer is no page, an open form answered alike is left to the shape
+    check (a right page is not blamed); a form answered with no page where the key gets one
+    fails."""
+    said = "scheme in lower case (bearer)"
+    not_a_page = exchange({"data": [], "nextCursor": None})
+    assert nearmiss.key_form_answered(said, not_a_page, not_a_page) == []
+    found = nearmiss.key_form_answered(said, not_a_page, page(SEVEN).exchange)
+    assert "not a page" in found[0].message
+
+
+def test_an_open_form_on_a_list_in_use_is_judged_as_any_first_page():
+    """On a list that changed, a form's page may differ from the key's by a created
+    influencer; a page listing someone no walk saw still fails."""
+    own, said = page(SEVEN).exchange, "scheme in lower case (bearer)"
+    truth = Truth(tuple(SEVEN), True, frozenset(f"inf_{n}" for n in "abcdefg"), still=False)
+    newer = page(SEVEN[1:]).exchange
+    assert nearmiss.key_form_answered(said, newer, own) != []
+    assert nearmiss.key_form_answered(said, newer, own, truth) == []
+    stranger = page([item("zz", 8), *SEVEN[1:]]).exchange
+    assert "no walk" in nearmiss.key_form_answered(said, stranger, own, truth)[0].message
+
+
+def test_an_open_near_miss_is_not_blamed_for_a_body_its_value_gets_too():
+    """`limit=%37` answered as `limit=7` is: when that is no page, the shape check says so."""
+    miss = next(m for m in nearmiss.limit_near_misses() if m.open and m.readings)
+    not_a_page = exchange({"data": [], "nextCursor": None})
+    assert nearmiss.judge(miss, not_a_page, lambda query: None) == []
+    assert nearmiss.judge(miss, not_a_page, _page_of) != []
