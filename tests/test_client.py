@@ -13,7 +13,9 @@ from email.utils import format_datetime
 from types import FrameType
 
 import httpx
+import hypothesis.strategies as st
 import pytest
+from hypothesis import given, settings
 
 from layers_conformance.core.exchange import Exchange, RawQuery
 from layers_conformance.core.targets import Secret
@@ -28,6 +30,7 @@ from layers_conformance.probing.client import (
     RateLimited,
     Refused,
     TargetUnresponsive,
+    query_url,
 )
 from streamed import streamed
 
@@ -650,3 +653,23 @@ class TestConcurrency:
         slots = sorted([1000.0, *wake_ups])  # the first request leaves at once
         assert len(slots) == 40
         assert [round(b - a, 9) for a, b in itertools.pairwise(slots)] == [0.2] * 39
+
+
+class TestQueryUrl:
+    """A request's URL: its pairs encoded as httpx merges them into the URL, in one parse."""
+
+    @given(
+        base=st.sampled_from(["http://h.test/v1/projects/p/influencers", "http://h.test/x?a=1"]),
+        pairs=st.lists(
+            st.tuples(
+                st.sampled_from(["limit", "status", "cursor", "a", "ä b", ""]),
+                st.text(st.characters(blacklist_categories=("Cs",)), max_size=8),
+            ),
+            max_size=5,
+        ),
+    )
+    @settings(max_examples=500, deadline=None, database=None)
+    def test_the_pairs_are_encoded_as_httpx_merges_them(self, base, pairs):
+        expected = httpx.URL(base).copy_merge_params(pairs)
+        got = query_url(base, tuple(pairs))
+        assert (str(got), got.raw_path) == (str(expected), expected.raw_path)
