@@ -1,4 +1,4 @@
-"""Memory in the length of a run: `python bench/memory.py`, ~20-30 min; rewrites section 12.
+"""Memory in the length of a run: `python bench/memory.py`, ~10-30 min; rewrites section 12.
 
 Peak RSS of the suite alone (the reference in another process, `layers-conformance serve
 --size N`) for a thorough run on 1,000, 100,000 and 1,000,000 influencers, side by side in one
@@ -16,13 +16,13 @@ import re
 import subprocess
 from dataclasses import dataclass
 
-from common import OUT, ROOT, machine, run_bounded, suite_command
+from common import OUT, ROOT, SEED, machine, run_bounded, suite_command
 from servers import served
 from sizes import write_section
 
 TITLE = "### 12. Memory in the length of a run (the reference in another process)"
 SIZES = (1_000, 100_000, 1_000_000)
-TIMEOUT_S = 900.0  # per size: a thorough run on a million influencers is bounded too
+TIMEOUT_S = 1200.0  # per size: a thorough run on a million influencers took ~15 min
 USED = re.compile(r"\(([\d,]+)/[\d,]+ requests used\)")
 
 
@@ -53,20 +53,20 @@ def measure(size: int, profile: str, timeout: float) -> Measured:
     if not run.finished:
         sent = USED.findall(log.read_text(encoding="utf-8", errors="replace"))
         said = f"~{sent[-1]} sent" if sent else "unknown"
-        return Measured(size, said, run.wall_s, run.peak_mb, f"stopped at {timeout:.0f} s")
+        return Measured(size, said, run.wall_s, run.peak_mb, f"stopped at {timeout:,.0f} s")
     report = json.loads((out / "m" / "conformance.json").read_text(encoding="utf-8"))
     return Measured(size, f"{report['requests']:,}", run.wall_s, run.peak_mb, report["verdict"])
 
 
-def section(runs: list[Measured], profile: str, timeout: float) -> list[str]:
+def section(runs: list[Measured], profile: str, timeout: float, commit: str) -> list[str]:
     base = runs[0].peak_mb
     return [
         TITLE,
         "",
-        f"`python bench/memory.py` ({profile}, `--seed` fixed, `layers-conformance serve --size "
+        f"`python bench/memory.py` ({profile}, `--seed {SEED}`, `layers-conformance serve --size "
         "N` in its own process, so the peak RSS is the suite's alone, from `wait4`; a run still "
-        f"going after {timeout:.0f} s is stopped and its `VmHWM` at that moment is shown), at "
-        f"commit `{_commit()}`:",
+        f"going after {timeout:,.0f} s is stopped and its `VmHWM` at that moment is shown), at "
+        f"commit `{commit}`:",
         "",
         *machine(),
         "",
@@ -91,11 +91,12 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=TIMEOUT_S, help="seconds per size")
     args = parser.parse_args()
     sizes = tuple(int(s) for s in args.sizes.split(","))
+    commit = _commit()  # what is measured: the tree as the bench starts
     runs: list[Measured] = []
     for size in sizes:
         runs.append(measure(size, args.profile, args.timeout))
         print(runs[-1].row(runs[0].peak_mb), flush=True)
-    lines = section(runs, args.profile, args.timeout)
+    lines = section(runs, args.profile, args.timeout, commit)
     full = sizes == SIZES and args.profile == "thorough" and args.timeout == TIMEOUT_S
     write_section(lines, full, "memory.md", TITLE)
     print("\n".join(lines))

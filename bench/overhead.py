@@ -1,13 +1,36 @@
-"""Overhead: the standard run against a bare httpx loop sending exactly its requests."""
+"""Overhead: the standard run against a bare httpx loop sending exactly its requests.
+
+Section 2 of `python bench/run.py`; on its own, `python bench/overhead.py` rewrites that
+section of results.md in place (`--runs` below 5 writes bench/out/overhead.md instead).
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
-from common import BENCH, OUT, PYTHON, Timed, run_timed, suite_command, summarize, tail
+from common import (
+    BENCH,
+    OUT,
+    PYTHON,
+    ROOT,
+    Timed,
+    machine,
+    run_timed,
+    suite_command,
+    summarize,
+    tail,
+)
+from sizes import write_section
 
+TITLE = "2. Overhead: the standard run against a bare httpx replay of its requests"
+RUNS = 5
 GOALS = (("issue 16's", 1.5), ("issue 25's", 3.0))  # the suite at most this many replays
 # The run as a user's install meets it: bytecode cached (pip compiles a wheel's modules on
 # install; pytest caches the modules it rewrites), which PYTHONDONTWRITEBYTECODE=1 and an
@@ -91,3 +114,28 @@ def _table(
         "compiles its modules; pytest caches the modules it rewrites for assertions)",
         *ratios,
     ]
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python bench/overhead.py", description=__doc__)
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"rounds (default {RUNS})")
+    runs = parser.parse_args(argv).runs
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+    header = [
+        f"### {TITLE}",
+        "",
+        f"Written by `python bench/overhead.py --runs {runs}` on "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit `{commit}`:",
+        "",
+        *machine(),
+        "",
+    ]
+    OUT.mkdir(parents=True, exist_ok=True)
+    write_section([*header, *measure(runs)], runs >= RUNS, "overhead.md", f"### {TITLE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

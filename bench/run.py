@@ -33,7 +33,7 @@ QUICK_FAULTS = tuple(FAULTS)[::8]  # one in eight: every area of the catalogue, 
 SECTIONS = ("cost", "overhead", "scale", "versus", "profile", "latency")
 TITLES = {
     "cost": "1. Cost per profile (embedded reference, whole `pytest` process)",
-    "overhead": "2. Overhead: the standard run against a bare httpx replay of its requests",
+    "overhead": overhead.TITLE,
     "scale": "3. Scale: full traversal at limit 100 (the suite's walk + invariants)",
     "versus": "4. Side by side with Schemathesis (faults killed, wall time)",
     "profile": "5. Where the time goes",

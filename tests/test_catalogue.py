@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from layers_conformance.checks.shapes import validator
 from layers_conformance.core import catalogue
@@ -55,6 +56,11 @@ def doc_text():
 
 
 class TestLoadCatalogue:
+    def test_the_fast_loader_reads_the_catalogue_as_the_pure_python_one(self):
+        """libyaml's safe loader, when PyYAML has it, gives the document PyYAML's own does."""
+        text = (spec_dir() / "requirements.yaml").read_text(encoding="utf-8")
+        assert yaml.load(text, catalogue.SAFE_LOADER) == yaml.safe_load(text)
+
     def test_loads_a_non_empty_catalogue(self):
         """The catalogue loads, in file order, from the checkout's spec folder."""
         assert len(CATALOGUE) >= 30

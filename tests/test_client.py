@@ -13,7 +13,9 @@ from email.utils import format_datetime
 from types import FrameType
 
 import httpx
+import hypothesis.strategies as st
 import pytest
+from hypothesis import given, settings
 
 from layers_conformance.core.exchange import Exchange, RawQuery
 from layers_conformance.core.targets import Secret
@@ -24,9 +26,11 @@ from layers_conformance.probing.client import (
     ClientSettings,
     Credentials,
     DeadlineExceeded,
+    KeyForm,
     RateLimited,
     Refused,
     TargetUnresponsive,
+    query_url,
 )
 from streamed import streamed
 
@@ -136,6 +140,55 @@ class TestRequest:
         assert exchange.status == 200
         assert unsendable.error is not None
         assert unsendable.error.startswith("not sent: the raw query holds a character")
+
+    @pytest.mark.parametrize(
+        ("form", "scheme", "sent", "recorded"),
+        [
+            (KeyForm(change="%?"), "x-api-key", [KEY[:-1]], ["${LAYERS_API_KEY%?}"]),
+            (
+                KeyForm(change="~~"),
+                "bearer",
+                [f"Bearer {KEY.swapcase()}"],
+                ["Bearer ${LAYERS_API_KEY~~}"],
+            ),
+            (
+                KeyForm(template="bearer {key}"),
+                "bearer",
+                [f"bearer {KEY}"],
+                ["bearer $LAYERS_API_KEY"],
+            ),
+            (
+                KeyForm(template="Bearer\t{key}"),
+                "bearer",
+                [f"Bearer\t{KEY}"],
+                ["Bearer\t$LAYERS_API_KEY"],
+            ),
+            (KeyForm(template=""), "bearer", [""], [""]),
+            (
+                KeyForm(repeated=True),
+                "x-api-key",
+                [KEY, KEY],
+                ["$LAYERS_API_KEY", "$LAYERS_API_KEY"],
+            ),
+            (KeyForm(more="x"), "bearer", [f"Bearer {KEY}x"], ["Bearer ${LAYERS_API_KEY}x"]),
+        ],
+        ids=["cut", "swapped", "lower-scheme", "tab", "empty", "repeated", "extended"],
+    )
+    def test_a_form_of_the_key_is_sent_and_recorded_as_its_expansion(
+        self, form, scheme, sent, recorded
+    ):
+        """The server gets the key in its form; the recording (HAR, curl line) says which
+        form by the shell expansion that makes it, never the key."""
+        seen: list[httpx.Request] = []
+        with make_client(replies(ok(None), seen=seen)) as client:
+            exchange = client.list_influencers(
+                PROJECT, credentials=Credentials(scheme, Secret(KEY), form)
+            )
+        name = "authorization" if scheme == "bearer" else "x-api-key"
+        assert seen[0].headers.get_list(name) == sent
+        shown = [v for n, v in exchange.request_headers.items() if n.lower() == name]
+        assert shown == recorded
+        assert KEY[1:-1].lower() not in (exchange.curl() + repr(exchange)).lower()
 
     def test_no_credentials(self):
         """NO_CREDENTIALS sends no key at all."""
@@ -600,3 +653,23 @@ class TestConcurrency:
         slots = sorted([1000.0, *wake_ups])  # the first request leaves at once
         assert len(slots) == 40
         assert [round(b - a, 9) for a, b in itertools.pairwise(slots)] == [0.2] * 39
+
+
+class TestQueryUrl:
+    """A request's URL: its pairs encoded as httpx merges them into the URL, in one parse."""
+
+    @given(
+        base=st.sampled_from(["http://h.test/v1/projects/p/influencers", "http://h.test/x?a=1"]),
+        pairs=st.lists(
+            st.tuples(
+                st.sampled_from(["limit", "status", "cursor", "a", "ä b", ""]),
+                st.text(st.characters(blacklist_categories=("Cs",)), max_size=8),
+            ),
+            max_size=5,
+        ),
+    )
+    @settings(max_examples=500, deadline=None, database=None)
+    def test_the_pairs_are_encoded_as_httpx_merges_them(self, base, pairs):
+        expected = httpx.URL(base).copy_merge_params(pairs)
+        got = query_url(base, tuple(pairs))
+        assert (str(got), got.raw_path) == (str(expected), expected.raw_path)

@@ -8,7 +8,14 @@ import subprocess
 
 import pytest
 
-from layers_conformance.core.exchange import SET_ASIDE_CHARS, Bodies, Exchange, why_unsendable
+from layers_conformance.core.exchange import (
+    SET_ASIDE_CHARS,
+    Bodies,
+    Exchange,
+    expand,
+    expansion,
+    why_unsendable,
+)
 from layers_conformance.core.redaction import redact_exchange
 
 
@@ -74,6 +81,27 @@ class TestCurl:
         line = request(accept="application/json", **{"x-odd": "it's $HOME"}).curl()
         assert "-H 'accept: application/json'" in line
         assert shlex.split(line)[-1] == "x-odd: it's $HOME"
+
+    @pytest.mark.parametrize(
+        ("shown", "sent"),
+        [
+            ("Bearer ${LAYERS_API_KEY%?}", "Bearer lk_secre"),
+            ("${LAYERS_API_KEY#?}", "k_secret"),
+            ("Bearer ${LAYERS_API_KEY~~}", "Bearer LK_SECRET"),
+            ("${LAYERS_API_KEY} ${OTHER", "lk_secret ${OTHER"),
+        ],
+    )
+    def test_a_form_of_the_key_is_the_shell_expansion_that_makes_it(self, shown, sent):
+        """A key cut short or in another case is written as bash makes it from the key's
+        variable, so the pasted line sends that very form; `expand` reads it as bash does,
+        and any other `${` is escaped."""
+        line = request(authorization=shown).curl()
+        assert shell_words(line)[-1] == f"authorization: {sent}"
+        assert expand(shown, {"LAYERS_API_KEY": "lk_secret"}.__getitem__) == sent
+        assert expansion("$LAYERS_API_KEY", "%?") == "${LAYERS_API_KEY%?}"
+        # the key with a character more is recorded `$LAYERS_API_KEYx`: that key and an x
+        assert expand("$LAYERS_API_KEYx", {"LAYERS_API_KEY": "lk"}.__getitem__) == "lkx"
+        assert expansion("lk_literal", "%?") is None
 
     def test_starts_as_a_plain_curl(self):
         """The line is curl, silent but showing errors, printing the response headers."""

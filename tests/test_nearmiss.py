@@ -202,7 +202,7 @@ def test_the_raw_near_misses_are_each_sent_once():
         sent = [m.query() for m in misses]
         assert len(set(sent)) == len(sent)
     cursor = {m.kind: m.query() for m in nearmiss.cursor_near_misses()}
-    assert cursor["bare name"] == RawQuery("limit=1&cursor")
+    assert cursor["bare name after another"] == RawQuery("limit=1&cursor")
     assert cursor["empty value"] == (("limit", "1"), ("cursor", ""))
 
 
@@ -257,3 +257,60 @@ def test_kinds_list_each_near_miss_once_for_the_coverage():
     assert ("prefix", "rea") in listed
     assert ("line feed after", "ready%0A") in listed
     assert ("bare name", "?status") in listed
+
+
+UNAUTHENTICATED = {"error": {"code": "UNAUTHENTICATED", "message": "no", "requestId": "req_1"}}
+
+
+def test_a_closed_form_of_the_key_must_be_unauthenticated():
+    """The key cut short answered with a page, a 500 or NOT_FOUND fails; UNAUTHENTICATED
+    passes."""
+    said = "key cut by its last character (bearer)"
+    assert nearmiss.key_form_answered(said, exchange(UNAUTHENTICATED, status=401), None) == []
+    served = nearmiss.key_form_answered(said, page(SEVEN).exchange, None)
+    assert "expected UNAUTHENTICATED" in served[0].message
+    assert nearmiss.key_form_answered(said, exchange({}, status=500), None)
+    assert nearmiss.key_form_answered(said, exchange(NOT_FOUND, status=404), None)
+
+
+def test_an_open_form_of_the_key_is_its_page_or_unauthenticated():
+    """`bearer <key>` may be read as the key (RFC 9110): the key's own page or UNAUTHENTICATED;
+    another page or a 5xx fails."""
+    own, said = page(SEVEN).exchange, "scheme in lower case (bearer)"
+    assert nearmiss.key_form_answered(said, page(SEVEN).exchange, own) == []
+    assert nearmiss.key_form_answered(said, exchange(UNAUTHENTICATED, status=401), own) == []
+    other = nearmiss.key_form_answered(said, page(SEVEN[2:]).exchange, own)
+    assert "unlike the key's" in other[0].message
+    crashed = nearmiss.key_form_answered(said, exchange({}, status=502), own)
+    assert "UNAUTHENTICATED or the key's own first page" in crashed[0].message
+
+
+def test_an_open_form_is_not_blamed_for_a_body_the_key_gets_too():
+    """When the key's own answer is no page, an open form answered alike is left to the shape
+    check (a right page is not blamed); a form answered with no page where the key gets one
+    fails."""
+    said = "scheme in lower case (bearer)"
+    not_a_page = exchange({"data": [], "nextCursor": None})
+    assert nearmiss.key_form_answered(said, not_a_page, not_a_page) == []
+    found = nearmiss.key_form_answered(said, not_a_page, page(SEVEN).exchange)
+    assert "not a page" in found[0].message
+
+
+def test_an_open_form_on_a_list_in_use_is_judged_as_any_first_page():
+    """On a list that changed, a form's page may differ from the key's by a created
+    influencer; a page listing someone no walk saw still fails."""
+    own, said = page(SEVEN).exchange, "scheme in lower case (bearer)"
+    truth = Truth(tuple(SEVEN), True, frozenset(f"inf_{n}" for n in "abcdefg"), still=False)
+    newer = page(SEVEN[1:]).exchange
+    assert nearmiss.key_form_answered(said, newer, own) != []
+    assert nearmiss.key_form_answered(said, newer, own, truth) == []
+    stranger = page([item("zz", 8), *SEVEN[1:]]).exchange
+    assert "no walk" in nearmiss.key_form_answered(said, stranger, own, truth)[0].message
+
+
+def test_an_open_near_miss_is_not_blamed_for_a_body_its_value_gets_too():
+    """`limit=%37` answered as `limit=7` is: when that is no page, the shape check says so."""
+    miss = next(m for m in nearmiss.limit_near_misses() if m.open and m.readings)
+    not_a_page = exchange({"data": [], "nextCursor": None})
+    assert nearmiss.judge(miss, not_a_page, lambda query: None) == []
+    assert nearmiss.judge(miss, not_a_page, _page_of) != []

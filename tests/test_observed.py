@@ -16,7 +16,7 @@ def observed(walks, closing, never_live=()):
             timeline, (walk, walk.items, None), (closing, closing.items, None)
         )
     ]
-    return Observed({(n, None): w for n, w in enumerate(walks)}, closing, timeline, tuple(found))
+    return Observed.of({(n, None): w for n, w in enumerate(walks)}, closing, timeline, found)
 
 
 class TestTruth:

@@ -56,11 +56,19 @@ class TestSecretForms:
         assert forms[KEY] == forms[quote(KEY, safe="")] == forms[KEY.encode().hex()] == "$K"
         assert forms[KEY.encode("utf-16-be").decode("latin-1")] == "$K"
         # this key's base64 has no '+' or '/': one alphabet
-        assert len(forms) == 3 + 4 + 3 + 5
+        assert len([form for form, place in forms.items() if place == "$K"]) == 3 + 4 + 3 + 5
         for offset in range(3):
             assert any(form in base64_at(offset) for form in forms)
         for offset in range(5):
             assert any(form in base32_at(offset) for form in forms)
+
+    def test_a_key_cut_by_one_character_is_a_form_of_it(self):
+        """The key one character short, at either end, in each of its forms, goes to the
+        shell expansion that cuts it, so a curl line still says which key it was."""
+        forms = secret_forms({KEY: "$K"})
+        assert forms[KEY[:-1]] == forms[quote(KEY[:-1], safe="")] == "${K%?}"
+        assert forms[KEY[1:]] == forms[KEY[1:].encode().hex()] == "${K#?}"
+        assert secret_forms({"lk_1234": "literal"})["lk_123"] == "literal"
 
     def test_ignores_empty_values(self):
         """An empty value would match everywhere, so it is dropped."""
@@ -72,6 +80,36 @@ class TestSecretForms:
 
 
 class TestRedact:
+    @pytest.mark.parametrize(
+        ("form", "shown"),
+        [
+            (KEY.swapcase(), "$LAYERS_API_KEY"),
+            (KEY.upper(), "$LAYERS_API_KEY"),
+            (KEY[:-1], "${LAYERS_API_KEY%?}"),
+            (KEY[1:], "${LAYERS_API_KEY#?}"),
+            (KEY + "x", "$LAYERS_API_KEYx"),
+            (KEY[:-1].upper(), "${LAYERS_API_KEY%?}"),
+            (quote(KEY[:-1], safe=""), "${LAYERS_API_KEY%?}"),
+            (base64.b64encode(KEY[:-1].encode()).decode(), "${LAYERS_API_KEY%?}"),
+        ],
+        ids=[
+            "swapped",
+            "upper",
+            "cut-last",
+            "cut-first",
+            "extended",
+            "cut-upper",
+            "cut-quoted",
+            "cut-base64",
+        ],
+    )
+    def test_a_near_form_of_a_key_is_a_secret_too(self, form, shown):
+        """A key in another case, one character short at either end, or one longer, is
+        redacted wherever it stands, in its forms too."""
+        redacted = REDACTOR.redact(f"Bearer {form}; key={form}")
+        assert KEY[1:-1].lower() not in redacted.lower()
+        assert shown in redacted
+
     def test_replaces_every_occurrence(self):
         """Every occurrence of each secret becomes its placeholder."""
         text = f"{KEY} and lk_noscope and {KEY}"

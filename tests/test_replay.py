@@ -18,6 +18,7 @@ from layers_conformance.probing.client import (
     ClientSettings,
     Credentials,
     DeadlineExceeded,
+    KeyForm,
     RateLimited,
     TargetUnreachable,
     TargetUnresponsive,
@@ -66,6 +67,11 @@ CALLS = [
     ((), NO_CREDENTIALS),
     ((), Credentials("bearer", Secret(KEY))),
     ((), Credentials("x-api-key", Secret(KEY + "x"))),
+    ((), Credentials("x-api-key", Secret(KEY), KeyForm(change="%?"))),
+    ((), Credentials("bearer", Secret(KEY), KeyForm(change="~~"))),
+    ((), Credentials("x-api-key", Secret(KEY), KeyForm(repeated=True))),
+    ((), Credentials("bearer", Secret(KEY), KeyForm(template="bearer {key}"))),
+    ((), Credentials("bearer", Secret(KEY), KeyForm(more="x"))),
 ]
 
 
@@ -74,7 +80,9 @@ def placeholder(credentials):
     if not isinstance(credentials, Credentials):
         return credentials
     return Credentials(
-        credentials.scheme, Secret(credentials.key.value.replace(KEY, KEY_PLACEHOLDER))
+        credentials.scheme,
+        Secret(credentials.key.value.replace(KEY, KEY_PLACEHOLDER)),
+        credentials.form,
     )
 
 

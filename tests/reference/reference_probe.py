@@ -120,6 +120,15 @@ def _headers(fixtures: ReferenceFixtures) -> list[dict[str, str]]:
         {"X-Api-Key": "nope"},
         {"X-Api-Key": fixtures.key_without_scope},
         {"Authorization": f"Bearer {fixtures.key}"},
+        # the key header's near misses
+        {"X-Api-Key": fixtures.key.swapcase()},
+        {"Authorization": f"Bearer {fixtures.key.swapcase()}"},
+        {"X-Api-Key": fixtures.key[:-1]},
+        {"Authorization": f"bearer {fixtures.key}"},
+        {"Authorization": f"Bearer  {fixtures.key}"},
+        {"Authorization": fixtures.key},
+        {"Authorization": ""},
+        [("X-Api-Key", fixtures.key), ("x-api-key", fixtures.key)],
     ]
 
 

@@ -1,5 +1,6 @@
 """Secrets in the forms a server or a proxy may echo beyond escapes and base64: another case,
-hex, UTF-16 and UTF-32, percent-encoded twice, base32; and the proxy's own credentials.
+hex, UTF-16 and UTF-32, percent-encoded twice, base32, one character short; and the proxy's
+own credentials.
 
 Each echo server sends one form of the key it received into an item, an error code and a
 header; the run's output and every file it wrote are searched for that very form (its
@@ -27,6 +28,11 @@ ENCODINGS = {
     "double-percent": lambda raw: "".join(f"%25{byte:02X}" for byte in raw),
     "base32": lambda raw: base64.b32encode(raw).decode(),
     "base32-offset": lambda raw: base64.b32encode(b"xy" + raw).decode(),
+    # A key one character short (at either end, in another case too) is as secret as the key.
+    "cut-last": lambda raw: raw.decode()[:-1],
+    "cut-first": lambda raw: raw.decode()[1:],
+    "cut-last-swapped": lambda raw: raw.decode()[:-1].swapcase(),
+    "cut-last-base64": lambda raw: base64.b64encode(raw[:-1]).decode(),
 }
 
 
@@ -80,6 +86,23 @@ def test_the_proxy_s_credentials_echoed_are_written_nowhere(tmp_path, targets):
     basic = base64.b64encode(f"operator:{PROXY_SECRET}".encode()).decode()
     assert any(basic in seen.headers.get("proxy-authorization", "") for seen in target.seen)
     assert leaked(run, [PROXY_SECRET, basic]) == []
+
+
+def test_the_key_forms_the_suite_sends_are_written_nowhere(tmp_path, targets):
+    """The key header's near misses send the key in another case and cut short, in both
+    headers; a server that repeats every header it got into its answers gets them back into
+    the run: no output holds either form (the recording writes them as `${NAME~~}` and
+    `${NAME%?}`)."""
+    target = targets.start(answer=echo_headers)
+    only = "near_miss_of_the_key_header"
+    run = run_suite(tmp_path, "--profile", "standard", "-k", only, "-vv", "-rA", target=target)
+    sent = [" ".join(seen.headers.values()) for seen in target.seen]
+    assert any(KEY.swapcase() in headers for headers in sent), run.explain()
+    assert any(KEY[:-1] in headers and KEY not in headers for headers in sent)
+    assert leaked(run, [KEY.swapcase(), KEY[:-1], KEY]) == []
+    har = next(text for where, text in run.written().items() if where.endswith(".har"))
+    assert "${LAYERS_API_KEY%?}" in har
+    assert "${LAYERS_API_KEY~~}" in har
 
 
 def echo_headers(number: int, seen: Seen):

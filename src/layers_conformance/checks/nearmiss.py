@@ -170,7 +170,7 @@ def cursor_near_misses() -> tuple[NearMiss, ...]:
     one = (("limit", "1"),)
     return (
         NearMiss("cursor", ("",), "empty value", (None,), one),
-        NearMiss("cursor", (), "bare name", (None,), one, "limit=1&cursor"),
+        NearMiss("cursor", (), "bare name after another", (None,), one, "limit=1&cursor"),
         NearMiss("cursor", (), "bare name before another", (None,), one, "cursor&limit=1"),
     )
 
@@ -224,10 +224,16 @@ def judge(
     if answer.status is not None and 400 <= answer.status < 500:
         return shapes.answers_error(answer, {"VALIDATION"})
     page = read_page(answer, 1, None) if answer.status == 200 else None
+    if page is None and miss.open and answer.status == 200 and _a_reading_is_no_page(miss, page_of):
+        return []  # the documented value's own answer is not a page either: its check says so
     if page is None or not miss.open:
         allowed = _allowed(miss)
         return [_off(miss, answer, f"expected {allowed}")]
     return _same_as_a_reading(miss, page, page_of, live)
+
+
+def _a_reading_is_no_page(miss: NearMiss, page_of: PageOf) -> bool:
+    return any(page_of(miss.documented(reading)) is None for reading in miss.readings)
 
 
 def strictly_rejected(miss: NearMiss, answer: Exchange) -> list[Violation]:
@@ -259,7 +265,7 @@ def _same_as_a_reading(
 def _not_ours(page: Page, truth: Truth) -> str | None:
     """How a first page departs from any the main project may show on a list in use."""
     for item in page.items:
-        if item_id(item) not in truth.known_ids and not truth.created_since(item):
+        if not truth.listed(item_id(item)) and not truth.created_since(item):
             return f"it lists {item_id(item)}, which no walk of the main project listed"
     return _unlike_any_page_of(page, Reading(None, DEFAULT_LIMIT))
 
@@ -355,15 +361,41 @@ def spelled_elsewhere(
         unlike = f"{said} answered a page unlike its own: {difference}"
         return [Violation(RULE, unlike, answer)]
     expected = "its own first page, " if canonical is not None else ""
+    return _unexpected(said, answer, f"{expected}NOT_FOUND or VALIDATION")
+
+
+def _unexpected(said: str, answer: Exchange, expected: str) -> list[Violation]:
     got = f"HTTP {answer.status}" if answer.status is not None else f"no answer ({answer.error})"
-    return [
-        Violation(
-            RULE,
-            f"{said} answered {got}; expected {expected}NOT_FOUND or VALIDATION",
-            answer,
-            conclusive=answer.status is not None,
-        )
-    ]
+    message = f"{said} answered {got}; expected {expected}"
+    return [Violation(RULE, message, answer, conclusive=answer.status is not None)]
+
+
+# --- the key headers -------------------------------------------------------------------------
+
+
+def key_form_answered(
+    said: str, answer: Exchange, own: Exchange | None, live: Truth | None = None
+) -> list[Violation]:
+    """A form of the key (`said`: which, in which header): UNAUTHENTICATED; or, where the page
+    leaves room to read it as the key (`own`, the key's own answer in that header, given only
+    then), the same first page. On a list that changed while it was read (`live`, what the
+    walks saw) the page is judged as any first page of the main project must be, whenever
+    read. Never a 5xx, never a page for a key no reading allows."""
+    if answer.status is not None and 400 <= answer.status < 500:
+        return shapes.answers_error(answer, {"UNAUTHENTICATED"})
+    if own is not None and answer.status == 200:
+        own_page = read_page(own, 1, None)
+        if own_page is None:
+            return []  # the key's own answer is not a page: its own check says so
+        page = read_page(answer, 1, None)
+        if page is None:
+            return [Violation(RULE, f"{said} answered HTTP 200 that is not a page", answer)]
+        difference = _difference(page, own_page) if live is None else _not_ours(page, live)
+        if difference is None:
+            return []
+        return [Violation(RULE, f"{said} answered a page unlike the key's: {difference}", answer)]
+    page_too = " or the key's own first page" if own is not None else ""
+    return _unexpected(said, answer, f"UNAUTHENTICATED{page_too}")
 
 
 def kinds(misses: Sequence[NearMiss]) -> tuple[tuple[str, str], ...]:

@@ -48,31 +48,34 @@ def feasible_points(offer: Offer) -> list[Classes]:
 def all_pairs(points: Sequence[Classes]) -> list[Classes]:
     """Few of `points` (the feasible ones, clean first) that together exercise every pair
     any of them does, each in a case with no more defects than the pair needs."""
+    # Each point's pairs and defects, counted once (the greedy loop asks thousands of times).
+    pairs = {point: pairs_of(point) for point in points}
+    hardness = {point: _hardness(point) for point in points}
     holding: dict[Pair, list[Classes]] = defaultdict(list)
     for point in points:
-        for pair in pairs_of(point):
+        for pair in pairs[point]:
             holding[pair].append(point)
-    least = {pair: min(map(_hardness, held)) for pair, held in holding.items()}
+    least = {pair: min(hardness[point] for point in held) for pair, held in holding.items()}
+    packed = {pair: _packed(pair) for pair in holding}
     uncovered = set(holding)
     chosen: list[Classes] = []
+
+    def newly(point: Classes) -> set[Pair]:
+        # A pair counts as sent only in a case as plain as it allows: sent beside a defect
+        # it does not need, an error may answer before the pair is ever looked at.
+        return {
+            pair
+            for pair in pairs[point]
+            if pair in uncovered and (packed[pair] or least[pair] == hardness[point])
+        }
+
     for seed in sorted(holding, key=_order):
         if seed in uncovered:
-            plain = [c for c in holding[seed] if _packed(seed) or _hardness(c) == least[seed]]
-            best = max(plain, key=lambda c: (len(_newly(c, uncovered, least)), -_hardness(c)))
+            plain = [c for c in holding[seed] if packed[seed] or hardness[c] == least[seed]]
+            best = max(plain, key=lambda c: (len(newly(c)), -hardness[c]))
             chosen.append(best)
-            uncovered -= _newly(best, uncovered, least)
+            uncovered -= newly(best)
     return chosen
-
-
-def _newly(point: Classes, uncovered: set[Pair], least: dict[Pair, int]) -> set[Pair]:
-    # A pair counts as sent only in a case as plain as it allows: sent beside a defect it
-    # does not need, an error may answer before the pair is ever looked at.
-    hardness = _hardness(point)
-    return {
-        pair
-        for pair in pairs_of(point)
-        if pair in uncovered and (_packed(pair) or least[pair] == hardness)
-    }
 
 
 def _packed(pair: Pair) -> bool:

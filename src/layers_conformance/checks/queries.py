@@ -15,7 +15,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 
 from layers_conformance.checks import invariants, shapes
 from layers_conformance.checks.space import (
@@ -50,6 +50,7 @@ def requirement(point: Point) -> str:
     return requirement_of(point.classes)
 
 
+@cache  # the classes are few (the product of DIMENSIONS); each test asks of all
 def requirement_of(classes: Classes) -> str:
     """The requirement of a point's classes: its bad key first, then its unknown or foreign
     project, then another project's cursor where a page may still answer."""
@@ -115,12 +116,17 @@ class Truth:
         status has changed since (moved)."""
         if not self.still:
             return True
-        statuses = self._statuses
         return any(
-            statuses.get(item_id(item), item.get("status")) != item.get("status")
-            or (item_id(item) not in statuses and self.created_since(item))
+            self._status(item) != item.get("status")
+            or (item_id(item) not in self.places and self.created_since(item))
             for item in page.items
         )
+
+    def _status(self, item: Item) -> object:
+        # The status the listing gives the influencer (where it is listed twice, its last);
+        # the item's own when the listing does not hold it.
+        place = self.places.get(item_id(item))
+        return item.get("status") if place is None else self.listing[place].get("status")
 
     def created_since(self, item: Item) -> bool:
         """Newer than every influencer the walks listed: created after them (by the server's
@@ -136,10 +142,9 @@ class Truth:
             rows = self._filtered[status] = Rows.of(self, status)
         return rows
 
-    @cached_property
-    def known_ids(self) -> frozenset[str]:
-        """Every influencer the walks listed: the listing's and those `seen` elsewhere."""
-        return frozenset(item_id(item) for item in self.listing) | self.seen
+    def listed(self, ident: str) -> bool:
+        """Some walk listed this influencer: the listing, or the walks `seen` besides it."""
+        return ident in self.places or ident in self.seen
 
     @cached_property
     def places(self) -> dict[str, int]:
@@ -149,10 +154,6 @@ class Truth:
     @cached_property
     def _filtered(self) -> dict[str | None, Rows]:
         return {}
-
-    @cached_property
-    def _statuses(self) -> dict[str, object]:
-        return {item_id(item): item.get("status") for item in self.listing}
 
     @cached_property
     def _newest(self) -> datetime | None:
@@ -301,7 +302,6 @@ def _strangers(case: Case, page: Page, truth: Truth) -> list[Violation]:
         return []
     # An influencer some walk listed is no stranger, though the widest walk may have skipped
     # it (that walk is then at fault, not this page); nor is one created since the walks.
-    ours = truth.known_ids
     where = PROJECT_WORDS[case.point.project]
     return [
         Violation(
@@ -311,7 +311,7 @@ def _strangers(case: Case, page: Page, truth: Truth) -> list[Violation]:
             page.exchange,
         )
         for position, item in enumerate(page.items, start=1)
-        if item_id(item) not in ours and not truth.created_since(item)
+        if not truth.listed(item_id(item)) and not truth.created_since(item)
     ]
 
 

@@ -73,9 +73,14 @@ def spec_dir() -> Path:
     return bundled("spec")
 
 
+# libyaml's safe loader where PyYAML was built with it: the same document, 10x faster
+# than the pure-Python one on the catalogue (70 ms of every run's collection).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @cache
 def _document(source: Path) -> dict[str, Any]:
-    document: dict[str, Any] = yaml.safe_load(source.read_text(encoding="utf-8"))
+    document: dict[str, Any] = yaml.load(source.read_text(encoding="utf-8"), SAFE_LOADER)
     return document
 
 

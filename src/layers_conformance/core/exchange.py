@@ -12,6 +12,7 @@ import re
 import shlex
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -21,8 +22,24 @@ from urllib.parse import quote, urlencode
 from layers_conformance.core import strict_json
 
 KEY_PLACEHOLDER = "$LAYERS_API_KEY"  # a key's placeholder when its variable is not known
-PLACEHOLDER = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")  # `$NAME`: a key, redacted
-LONE_DOLLAR = re.compile(r"\$(?![A-Za-z_])")
+# A form of a key as a curl line writes it: the shell expansion that makes it from the key's
+# variable (`${NAME%?}`: cut by its last character). `~~` is bash's (4.0 and later).
+EXPANSIONS: dict[str, Callable[[str], str]] = {
+    "%?": lambda value: value[:-1],
+    "#?": lambda value: value[1:],
+    "~~": str.swapcase,
+}
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_OPERATOR = "|".join(map(re.escape, EXPANSIONS))
+# `$NAME` or `${NAME}` with an expansion: a key (or a form of one), redacted.
+PLACEHOLDER = re.compile(rf"\$(?:(?P<plain>{_NAME})|\{{(?P<name>{_NAME})(?P<op>{_OPERATOR})?\}})")
+LONE_DOLLAR = re.compile(rf"\$(?!{_NAME}|\{{{_NAME}(?:{_OPERATOR})?\}})")
+# What `expand` reads: a bare `$NAME` ends at its last capital, digit or `_`, so a key with a
+# character more as recordings before `${NAME}x` wrote it, `$LAYERS_API_KEYx`, is that key and
+# an `x` (as `verify --against` has always read it).
+_EXPANDED = re.compile(
+    rf"\$(?:(?P<plain>[A-Z_][A-Z0-9_]*)|\{{(?P<name>{_NAME})(?P<op>{_OPERATOR})?\}})"
+)
 BODY_EXCERPT_CHARS = 2_000
 SHOWN_URL_CHARS = 300
 # The longest URL the page's own Python client (httpx) will send: a cursor that makes the
@@ -227,6 +244,29 @@ def _too_long(length: int) -> str | None:
             "the page's Python client (httpx) sends"
         )
     return None
+
+
+def expansion(placeholder: str, operator: str, more: str = "") -> str | None:
+    """The key `$NAME` stands for, changed by `operator` (one of `EXPANSIONS`, or ""), then
+    followed by `more`, as the shell writes it: `${NAME%?}`, `${NAME}x`; None when
+    `placeholder` is no `$NAME`."""
+    named = PLACEHOLDER.fullmatch(placeholder)
+    if named is None or named["plain"] is None:
+        return None
+    return f"${{{named['plain']}{operator}}}{more}"
+
+
+def expand(text: str, value_of: Callable[[str], str]) -> str:
+    """`text` with each placeholder replaced as the shell expands it, `value_of(NAME)` the
+    variable's value."""
+
+    def one(match: re.Match[str]) -> str:
+        if match["plain"] is not None:
+            return value_of(match["plain"])
+        value = value_of(match["name"])
+        return EXPANSIONS[match["op"]](value) if match["op"] else value
+
+    return _EXPANDED.sub(one, text)
 
 
 def shorten(text: str, limit: int) -> str:

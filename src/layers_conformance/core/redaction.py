@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from urllib.parse import quote
 
-from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.exchange import EXPANSIONS, Exchange, expansion
 
 __all__ = ["REDACTOR", "Redactor", "clean", "escape_controls", "excerpt", "redact"]
 __all__ += ["redact_exchange", "redact_headers", "secret_forms"]
@@ -57,21 +57,35 @@ _CONTROLS = re.compile(
 _FOLDS = (("\u0131", "i"), ("\u017f", "s"), ("\u0307", ""))
 
 Span = tuple[int, int, str]  # start, end, placeholder
+CUTS = ("%?", "#?")  # a secret cut by its last or its first character (`EXPANSIONS`)
 
 
 def secret_forms(secrets: Mapping[str, str]) -> dict[str, str]:
     """Each secret's plain forms (as written, percent-encoded, hex, UTF-16 and UTF-32 as text,
-    base64, base32) to its placeholder; each is matched in any case."""
+    base64, base32) to its placeholder, and those of the secret cut by one character at
+    either end (a key one short is as secret as the key: all but one of its characters) to
+    the shell expansion that cuts it (`${NAME%?}`); each is matched in any case, so a key in
+    another case is the key, and one with a character more holds it."""
     forms: dict[str, str] = {}
     for value, placeholder in secrets.items():
         if not value:  # an empty value would match between every two characters
             continue
-        raw = value.encode("utf-8", "surrogatepass")
-        found = {quote(value, safe=""), raw.hex(), *_wide_forms(value)}
-        found |= _encoded_forms(raw, base64.b64encode, 6) | _encoded_forms(raw, base64.b32encode, 5)
-        forms |= {form: placeholder for form in found if len(form) >= MIN_FORM_CHARS}
-        forms[value] = placeholder
+        for operator in CUTS:
+            cut = EXPANSIONS[operator](value)
+            if len(cut) >= MIN_FORM_CHARS:
+                forms |= _forms_of(cut, expansion(placeholder, operator) or placeholder)
+    for value, placeholder in secrets.items():  # a whole key wins over a cut one's forms
+        if value:
+            forms |= _forms_of(value, placeholder)
     return forms
+
+
+def _forms_of(value: str, placeholder: str) -> dict[str, str]:
+    raw = value.encode("utf-8", "surrogatepass")
+    found = {quote(value, safe=""), raw.hex(), *_wide_forms(value)}
+    found |= _encoded_forms(raw, base64.b64encode, 6) | _encoded_forms(raw, base64.b32encode, 5)
+    forms = {form: placeholder for form in found if len(form) >= MIN_FORM_CHARS}
+    return forms | {value: placeholder}
 
 
 def _wide_forms(value: str) -> set[str]:
@@ -108,6 +122,7 @@ class Redactor:
         self._escaped: re.Pattern[str] | None = None
         self._hard: re.Pattern[str] | None = None
         self._folded: list[str] | None = None
+        self._shortest = 0
         self.add(secrets or {})
 
     def __repr__(self) -> str:
@@ -125,8 +140,10 @@ class Redactor:
         self._pattern = re.compile("|".join(map(re.escape, forms)), re.IGNORECASE)
         # The regex tries every form at every character (0.25 us a character: 3 s of a
         # standard run); `str.find` of each lowered form rules most texts out 25x faster.
+        # A match is as long as its form; a form with a NUL (UTF-16, UTF-32) needs one.
         ascii_forms = all(form.isascii() for form in forms)
         self._folded = sorted({form.lower() for form in forms}) if ascii_forms else None
+        self._shortest = min(map(len, forms))
         alphabet = sorted({c for form in forms for c in form + form.upper() + form.lower()})
         plain = re.escape("".join(alphabet))
         escapes = _escapes_of(alphabet)
@@ -152,8 +169,11 @@ class Redactor:
         """False only when no form can match in `text`, in any case the regex matches."""
         if self._folded is None:
             return True
+        if len(text) < self._shortest:
+            return False
         folded = _fold(text)
-        return any(form in folded for form in self._folded)
+        nul = "\0" in folded
+        return any(form in folded for form in self._folded if nul or "\0" not in form)
 
     def _plain_spans(self, text: str) -> Iterator[Span]:
         assert self._pattern is not None

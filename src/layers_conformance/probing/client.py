@@ -46,11 +46,13 @@ import httpx
 from layers_conformance import __version__
 from layers_conformance.core.exchange import (
     BODY_EXCERPT_CHARS,
+    EXPANSIONS,
     KEY_PLACEHOLDER,
     SHOWN_URL_CHARS,
     Exchange,
     Query,
     RawQuery,
+    expansion,
     shorten,
     why_unsendable,
 )
@@ -68,7 +70,8 @@ from layers_conformance.probing.transport import (
     read_body,
 )
 
-__all__ = ["NO_CREDENTIALS", "BudgetExceeded", "Client", "ClientError", "ClientSettings"]
+__all__ = ["AS_CONFIGURED", "NO_CREDENTIALS", "BudgetExceeded", "Client", "ClientError"]
+__all__ += ["ClientSettings", "KeyForm"]
 __all__ += ["Credentials", "DeadlineExceeded", "RateLimited", "TargetUnreachable", "list_url"]
 __all__ += ["Refused", "TargetUnresponsive", "query_url", "request_headers", "unsent"]
 
@@ -80,11 +83,32 @@ Params = Sequence[tuple[str, str]] | Mapping[str, str] | RawQuery
 
 
 @dataclass(frozen=True)
+class KeyForm:
+    """How a key is written in its header: changed (`change`, one of `EXPANSIONS`; "" as it
+    is) and followed by `more`, spelled (`template`, the header's value with `{key}` where
+    the key goes; None: the
+    scheme's own, `Bearer {key}` or `{key}`), and sent once or twice (`repeated`: again under
+    the header's name in lower case, which HTTP reads as the same name). `open`: the page
+    leaves room to read it as the key itself (RFC 9110's case-blind scheme, say)."""
+
+    kind: str = "as configured"
+    change: str = ""
+    more: str = ""  # characters written right after the key: `${NAME}x` in the recording
+    template: str | None = None
+    repeated: bool = False
+    open: bool = False
+
+
+AS_CONFIGURED = KeyForm()
+
+
+@dataclass(frozen=True)
 class Credentials:
-    """A key and the way it travels."""
+    """A key, the way it travels, and how it is written there."""
 
     scheme: Literal["x-api-key", "bearer"]
     key: Secret
+    form: KeyForm = AS_CONFIGURED
 
 
 class _NoCredentials(enum.Enum):
@@ -321,7 +345,7 @@ class Client:
         return request, shown
 
     def _shown_headers(self, credentials: Credentials | _NoCredentials) -> dict[str, str]:
-        headers = request_headers(credentials).items()
+        headers = request_headers(credentials, self._redactor.redact).items()
         return {name: self._redactor.redact(value) for name, value in headers}
 
     def _attempt(
@@ -550,6 +574,8 @@ def query_url(url: str, query: Query) -> httpx.URL:
     """The URL with its query: pairs encoded as httpx encodes them, a raw query as written."""
     if isinstance(query, RawQuery):
         return httpx.URL(url).copy_with(query=query.text.encode("ascii"))
+    if "?" not in url:  # the pairs are the whole query: one parse, not two (60 us a request)
+        return httpx.URL(url, params=query)
     return httpx.URL(url).copy_merge_params(query)
 
 
@@ -559,14 +585,33 @@ def _query(params: Params) -> Query:
     return tuple(params.items()) if isinstance(params, Mapping) else tuple(params)
 
 
-def request_headers(credentials: Credentials | _NoCredentials) -> dict[str, str]:
-    """The headers the suite chooses for a request: who it is, and the key as configured."""
+def request_headers(
+    credentials: Credentials | _NoCredentials, shown: Callable[[str], str] | None = None
+) -> dict[str, str]:
+    """The headers the suite chooses for a request: who it is, and the key in its form.
+
+    With `shown` (a key's placeholder, its redaction), the headers as recorded: the key is
+    its placeholder, a changed key the shell expansion that changes it (`${NAME%?}`), so the
+    recording, its curl line and a replay say which form was sent, and none holds the key."""
     headers = {"User-Agent": USER_AGENT}
-    if isinstance(credentials, Credentials) and credentials.scheme == "bearer":
-        # An empty key still says "Bearer": h11 refuses a header value ending in a blank.
-        headers["Authorization"] = f"Bearer {credentials.key.value}".rstrip()
-    elif isinstance(credentials, Credentials):
-        headers["X-Api-Key"] = credentials.key.value
+    if not isinstance(credentials, Credentials):
+        return headers
+    form, key = credentials.form, credentials.key.value
+    changed = (EXPANSIONS[form.change](key) if form.change else key) + form.more
+    if shown is None:
+        written = changed
+    elif form.change or form.more:
+        written = expansion(shown(key), form.change, form.more) or shown(changed)
+    else:
+        written = shown(key)
+    bearer = credentials.scheme == "bearer"
+    name = "Authorization" if bearer else "X-Api-Key"
+    own = "Bearer {key}" if bearer else "{key}"
+    template = own if form.template is None else form.template
+    # An empty key still says "Bearer": h11 refuses a header value ending in a blank.
+    headers[name] = template.replace("{key}", written).rstrip()
+    if form.repeated:
+        headers[name.lower()] = headers[name]
     return headers
 
 

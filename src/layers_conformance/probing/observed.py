@@ -33,7 +33,24 @@ class Observed:
     walks: dict[WalkKey, Traversal]
     closing: Traversal
     timeline: Timeline
-    absences: tuple[Absence, ...]  # of each walk's influencers from the closing walk, and back
+    # Of each walk's influencers from the closing walk, and back: those a change explains,
+    # and the ids of the others (past the closing walk's reach, 70,000 on a large list).
+    absences: tuple[Absence, ...]
+    disputed: frozenset[str]
+
+    @classmethod
+    def of(
+        cls,
+        walks: dict[WalkKey, Traversal],
+        closing: Traversal,
+        timeline: Timeline,
+        found: Iterable[Absence],
+    ) -> Observed:
+        """The observations, keeping of the absences between them what is read after."""
+        found = tuple(found)
+        allowed = tuple(a for a in found if a.allowed)
+        disputed = frozenset(a.ident for a in found if not a.allowed)
+        return cls(walks, closing, timeline, allowed, disputed)
 
     @property
     def changes(self) -> tuple[Change, ...]:
@@ -61,7 +78,7 @@ class Observed:
             if item_id(item) not in listed:  # a walk that repeats one lists it once here
                 listed.add(item_id(item))
                 kept.append(self._latest(item))
-        for ident in sorted({a.ident for a in self.absences if not a.allowed} - listed):
+        for ident in sorted(self.disputed - listed):
             latest = self.timeline.latest(ident)
             if latest is not None:
                 _insert(kept, latest.item)
@@ -129,7 +146,7 @@ def _observe(probe: Probe, walks: dict[WalkKey, Traversal]) -> Observed:
         theirs = [i for i in closing.items if status in (None, i.get("status"))]
         mine = [i for i in walk.items if status in (None, i.get("status")) and _within(i, reach)]
         found += changes.differences(timeline, (walk, mine, status), (closing, theirs, None))
-    return Observed(walks, closing, timeline, tuple(found))
+    return Observed.of(walks, closing, timeline, found)
 
 
 def _within(item: Item, reach: datetime | None) -> bool:

@@ -82,8 +82,9 @@ def request_key(exchange: Exchange) -> RequestKey:
 
     Not the scheme and host: where the target was is no part of what it was asked.
     """
-    headers = {name.lower(): value for name, value in exchange.request_headers.items()}
-    credentials = tuple((name, headers[name]) for name in KEY_HEADERS if name in headers)
+    headers = exchange.request_headers.items()
+    # A header sent twice is there twice (under its name in two cases): another request.
+    credentials = tuple(sorted((n.lower(), v) for n, v in headers if n.lower() in KEY_HEADERS))
     url = urlsplit(exchange.url)
     return exchange.method, f"{url.path}?{url.query}", credentials
 
@@ -126,7 +127,9 @@ class Replay:
         credentials: CallCredentials = None,
     ) -> Exchange:
         """The recorded answer to this request."""
-        headers = request_headers(self._credentials if credentials is None else credentials)
+        # The replay's keys are their placeholders: the headers as the client recorded them.
+        chosen = self._credentials if credentials is None else credentials
+        headers = request_headers(chosen, shown=str)
         query = params if isinstance(params, RawQuery) else tuple(params)
         problem = why_unsendable(list_url(self._base_url, project_id), query)
         if problem is not None:  # the client did not send it either, and said so the same way

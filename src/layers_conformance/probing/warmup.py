@@ -21,6 +21,7 @@ from layers_conformance.checks import params
 from layers_conformance.core.pages import read_page
 from layers_conformance.probing import space
 from layers_conformance.probing.client import NO_CREDENTIALS
+from layers_conformance.probing.keys import EXTENDED
 from layers_conformance.probing.probe import Job, Probe
 
 
@@ -42,10 +43,10 @@ def single_requests(probe: Probe) -> list[Job]:
     projects = [probe.unknown_project_id, *params.MALFORMED_PROJECT_IDS]
     projects += [p for p in (fixtures.empty_project_id, fixtures.foreign_project_id) if p]
     found += [partial(Probe.get, project_id=project) for project in projects]
-    bad_keys = (params.UNKNOWN_KEY, "", keys.extended)
-    credentials: list[object] = [
-        keys.sent_as(s, k) for s in ("configured", "other") for k in bad_keys
-    ]
+    credentials: list[object] = []
+    for scheme in ("configured", "other"):
+        credentials += [keys.sent_as(scheme, params.UNKNOWN_KEY), keys.sent_as(scheme, "")]
+        credentials.append(keys.sent_as(scheme, form=EXTENDED))
     credentials += [keys.sent_as("bearer"), keys.sent_as("x-api-key"), NO_CREDENTIALS]
     credentials += [keys.without_scope] if keys.without_scope else []
     found += [partial(Probe.get, credentials=c) for c in credentials]

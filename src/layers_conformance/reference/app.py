@@ -124,8 +124,8 @@ class Endpoint:
         return bool(self.store.page(ListQuery(project_id, None, None, 1, 1)))
 
     def _authenticate(self, headers: Headers, *, trust_missing: bool = False) -> ApiKey:
-        presented = _presented_key(headers, self.rules.schemes)
-        record = self.store.api_key(presented) if presented else None
+        presented = _presented_key(headers, self.rules)
+        record = self.store.api_key(presented, self.rules.key_match) if presented else None
         trusted = self.rules.trusted_key(presented) or (trust_missing and presented is None)
         if record is None and trusted:
             record = self.store.api_key(self.fallback_key)
@@ -160,7 +160,7 @@ class Endpoint:
             written: str = http.path_params["project_id"]
             return self.rules.read_project(written) == written
         if org_check == "not-for-bearer":
-            return _presented_scheme(http.headers, self.rules.schemes) != "bearer"
+            return _presented_scheme(http.headers, self.rules) != "bearer"
         return True
 
     def _check_project(self, project_id: str, key: ApiKey, org_checked: bool = True) -> None:
@@ -200,21 +200,22 @@ def _conformant_cursor(page: PageSlice) -> Cursor | None:
     return page.cursor_at(page.shown[-1]) if has_more and page.shown else None
 
 
-def _presented_key(headers: Headers, schemes: tuple[str, ...]) -> str | None:
-    scheme = _presented_scheme(headers, schemes)
+def _presented_key(headers: Headers, rules: Rules) -> str | None:
+    scheme = _presented_scheme(headers, rules)
     if scheme == "x-api-key":
-        return headers["x-api-key"]
+        return rules.read_api_key(headers.getlist("x-api-key"))
     if scheme == "bearer":
-        return headers["authorization"].partition(" ")[2].strip()
+        return rules.read_authorization(headers["authorization"])
     return None
 
 
-def _presented_scheme(headers: Headers, schemes: tuple[str, ...]) -> str | None:
+def _presented_scheme(headers: Headers, rules: Rules) -> str | None:
     # X-Api-Key wins when both are sent: it is the header the page's examples use.
-    if "x-api-key" in schemes and "x-api-key" in headers:
+    if "x-api-key" in rules.schemes and "x-api-key" in headers:
         return "x-api-key"
-    scheme = headers.get("authorization", "").partition(" ")[0]
-    return "bearer" if "bearer" in schemes and scheme.lower() == "bearer" else None
+    if "bearer" not in rules.schemes or "authorization" not in headers:
+        return None
+    return "bearer" if rules.read_authorization(headers["authorization"]) is not None else None
 
 
 def _answer_project(answer: ProjectAnswer) -> None:

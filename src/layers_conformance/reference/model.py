@@ -27,6 +27,7 @@ ProjectFromCursor = Literal["never", "always", "foreign_with_status"]
 CursorReading = Literal["bound", "position", "carried"]
 # A check a request with a cursor skips: nothing, the scope, or a missing key altogether.
 CursorSkips = Literal["nothing", "scope", "key"]
+KeyMatch = Literal["exact", "case-blind", "prefix"]
 STATUS_OF_CODE = {
     "VALIDATION": 400,
     "UNAUTHENTICATED": 401,
@@ -97,6 +98,18 @@ def rfc3339(epoch: int) -> Any:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def bearer_key(value: str) -> str | None:
+    """The key of `Authorization: Bearer <key>`: the scheme in any case (RFC 9110 11.1), one
+    or more spaces after it (RFC 9110 11.4's `1*SP`); None for any other value."""
+    scheme, _, key = value.partition(" ")
+    return key.lstrip(" ") if scheme.lower() == "bearer" else None
+
+
+def first_value(values: list[str]) -> str | None:
+    """The first of a repeated header's values, as most frameworks read one."""
+    return values[0] if values else None
+
+
 def _never(key: str | None) -> bool:
     return False
 
@@ -110,6 +123,11 @@ class Rules:
     """Every knob of the server's behaviour; the defaults are the conformant reading."""
 
     schemes: tuple[str, ...] = ("x-api-key", "bearer")
+    # The key of an Authorization value (None: no Bearer credential), and of the X-Api-Key
+    # values (the header repeated: each of them); how a presented key meets the stored ones.
+    read_authorization: Callable[[str], str | None] = bearer_key
+    read_api_key: Callable[[list[str]], str | None] = first_value
+    key_match: KeyMatch = "exact"
     trusted_key: Callable[[str | None], bool] = _never
     required_scope: str | None = WRITE_SCOPE
     malformed_project: ProjectAnswer = "not_found"

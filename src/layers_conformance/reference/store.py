@@ -73,9 +73,15 @@ class Store:
         """Release the connection."""
         self._db.close()
 
-    def api_key(self, key: str) -> ApiKey | None:
-        """The key's record, or None when no such key exists."""
-        row = self._db.execute("SELECT * FROM api_keys WHERE key = ?", (key,)).fetchone()
+    def api_key(self, key: str, match: str = "exact") -> ApiKey | None:
+        """The key's record, or None when no such key exists; `match` "case-blind" or
+        "prefix" (a key some stored key starts with) is how a faulty server looks one up."""
+        where = {
+            "exact": "key = ?",
+            "case-blind": "key = ? COLLATE NOCASE",
+            "prefix": "substr(key, 1, length(?1)) = ?1",
+        }[match]
+        row = self._db.execute(f"SELECT * FROM api_keys WHERE {where}", (key,)).fetchone()
         return None if row is None else ApiKey(*row)
 
     def project(self, project_id: str) -> Project | None:

@@ -13,13 +13,14 @@ same order and make at least half of the shorter page.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from layers_conformance.core.exchange import expand
 from layers_conformance.core.redaction import Redactor, excerpt
 from layers_conformance.core.strict_json import parse
 from layers_conformance.core.targets import ConfigError
@@ -29,7 +30,6 @@ __all__ = ["SAMPLE", "Answer", "against", "difference", "sample"]
 SAMPLE = 24
 TIMEOUT_S = 10.0
 SENT_HEADERS = ("x-api-key", "authorization", "accept")
-PLACEHOLDER = re.compile(r"\$([A-Z_][A-Z0-9_]*)")
 Answer = tuple[int | None, Any]  # the status (None: no answer) and the JSON body, or None
 
 
@@ -70,22 +70,22 @@ def against(
     return len(entries) - len(differences), differences
 
 
-def _headers(request: Mapping[str, Any]) -> dict[str, str]:
+def _headers(request: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The key and accept headers as recorded, each as often as it was sent."""
     headers = request.get("headers")
     pairs = headers if isinstance(headers, list) else []
-    return {
-        str(pair["name"]).lower(): str(pair["value"])
+    return [
+        (str(pair["name"]), str(pair["value"]))
         for pair in pairs
         if isinstance(pair, dict) and str(pair.get("name", "")).lower() in SENT_HEADERS
-    }
+    ]
 
 
 def _send(
-    client: httpx.Client, url: str, headers: Mapping[str, str], environ: Mapping[str, str]
+    client: httpx.Client, url: str, headers: Sequence[tuple[str, str]], environ: Mapping[str, str]
 ) -> Answer:
-    keyed = {
-        name: PLACEHOLDER.sub(lambda m: _key(m, environ), value) for name, value in headers.items()
-    }
+    # A key's placeholder, or the shell expansion of a form of it (`${NAME%?}`), as sent.
+    keyed = [(name, expand(value, partial(_key, environ))) for name, value in headers]
     try:
         answer = client.get(url, headers=keyed)
     except httpx.HTTPError as error:
@@ -94,8 +94,7 @@ def _send(
     return answer.status_code, body
 
 
-def _key(match: re.Match[str], environ: Mapping[str, str]) -> str:
-    name = match.group(1)
+def _key(environ: Mapping[str, str], name: str) -> str:
     if name not in environ:
         raise ConfigError(f"--against: the recording sent ${name}, and {name} is not set")
     return environ[name]

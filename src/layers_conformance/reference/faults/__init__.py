@@ -11,6 +11,7 @@ from layers_conformance.reference.faults import (
     combinations,
     errors,
     hostile,
+    keyforms,
     limits,
     live,
     nearmiss,
@@ -46,6 +47,7 @@ FAULTS = _by_name(
         *combinations.ALL,
         *nearmiss.ALL,
         *rawquery.ALL,
+        *keyforms.ALL,
     )
 )
 VARIANTS = _by_name(variants.ALL)

@@ -27,8 +27,9 @@ class MissingKeyAllowed(Fault):
     name = "missing_key_allowed"
     breaks = ("AUTH-MISSING-001",)
     # The request without a key gets a page: the error sample the error checks read is that
-    # page.
-    also = ("ERR-ENVELOPE-001", "ERR-REQID-PREFIX-001")
+    # page. An empty `Authorization:` carries no key either, so the key header's near miss
+    # "empty value" is served too.
+    also = ("ERR-ENVELOPE-001", "ERR-REQID-PREFIX-001", "AUTH-INVALID-001")
     knobs = with_rules(trusted_key=_is_absent)
 
 

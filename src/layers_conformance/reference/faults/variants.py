@@ -204,6 +204,23 @@ def _bare_names_dropped(raw: str) -> QueryParams:
     return QueryParams("&".join(part for part in raw.split("&") if "=" in part))
 
 
+def _bearer_as_written(value: str) -> str | None:
+    key = value.removeprefix("Bearer ")
+    return key if key != value and not key.startswith(" ") else None
+
+
+def _one_key_header(values: list[str]) -> str | None:
+    return values[0] if len(values) == 1 else None
+
+
+@dataclass(frozen=True)
+class KeyHeadersStrict(Fault):
+    """Only `Bearer <key>` as written is read, and one key header: other spellings are 401."""
+
+    name = "key_headers_strict"
+    knobs = with_rules(read_authorization=_bearer_as_written, read_api_key=_one_key_header)
+
+
 @dataclass(frozen=True)
 class EscapesRefused(Fault):
     """A name, or a limit or status value, percent-encoded on the wire is VALIDATION."""
@@ -228,6 +245,7 @@ NEAR_MISSES: tuple[Fault, ...] = (
     RepeatedParameterLastWins(),
     EscapesRefused(),
     BareNamesAbsent(),
+    KeyHeadersStrict(),
 )
 
 
