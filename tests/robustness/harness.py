@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -213,28 +214,45 @@ def run_suite(
     return Run(code, stdout, stderr, elapsed, reports / name, peak_kb / 1024)
 
 
+# A process's peak RSS (ru_maxrss) counts, at its exec, the peak of the memory it replaces:
+# started from this pytest-xdist worker, that is the worker's own peak (hundreds of MB after
+# a test that built a 400 MB bundle in it). So `command` is started by a small launcher,
+# forked from it: its ru_maxrss, read by the launcher's wait4, is its own.
+LAUNCHER = """
+import os, sys
+child = os.fork()
+if child == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(child, 0)
+with open(sys.argv[1], "w") as peak:
+    peak.write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+if code < 0:  # killed by a signal: so is the launcher, for the same exit status
+    os.kill(os.getpid(), -code)
+sys.exit(code)
+"""
+
+
 def _run_measured(
     command: list[str], cwd: Path, env: dict[str, str], timeout: float
 ) -> tuple[int, str, str, int]:
-    """Run `command`; its exit code, output, and its own peak RSS in KB (from wait4, so no
-    other child of this process counts)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=cwd, env=env)
-        deadline = time.monotonic() + timeout
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                process.kill()
+    """Run `command`; its exit code, output, and its own peak RSS in KB (`LAUNCHER`)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        peak = Path(scratch) / "peak"
+        out, err = Path(scratch) / "out", Path(scratch) / "err"
+        launched = [sys.executable, "-c", LAUNCHER, str(peak), *command]
+        with out.open("wb") as stdout, err.open("wb") as stderr:
+            process = subprocess.Popen(
+                launched, stdout=stdout, stderr=stderr, cwd=cwd, env=env, start_new_session=True
+            )
+            try:
+                code = process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)  # the launcher and the run it started
                 process.wait()
-                raise subprocess.TimeoutExpired(command, timeout)
-            time.sleep(0.05)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        text = [f.read().decode("utf-8", errors="replace") for f in (out, err)]
-    return process.returncode, text[0], text[1], usage.ru_maxrss
+                raise subprocess.TimeoutExpired(command, timeout) from None
+        text = [f.read_bytes().decode("utf-8", errors="replace") for f in (out, err)]
+        return code, text[0], text[1], int(peak.read_text())
 
 
 @dataclass
