@@ -5,7 +5,8 @@ a paced run, how many requests its deadline leaves room for. Every share is fixe
 order tests run in changes nothing: a walk that runs first cannot starve a one-request check
 that runs later, and the same plan sends the same requests at any concurrency::
 
-    budget ── reserve      one-request checks: error codes, limits, statuses, cursors
+    budget ── reserve      one-request checks (error codes, limits, statuses, cursors),
+           │               each walk's tail, the closing walk
            ├─ generated    Hypothesis queries and paging sequences
            └─ walks ── end     the largest page size, unfiltered, on to `nextCursor: null`
                     └─ others  every other page size, the default, each status filter
