@@ -49,3 +49,18 @@ def test_a_rate_limit_holds_at_any_concurrency(tmp_path, targets):
     assert abs(span - (len(seen) - 1) / RATE) <= 1, [
         round(b.at - a.at, 3) for a, b in itertools.pairwise(seen)
     ]
+
+
+def _arrivals(*at: float) -> list[Seen]:
+    return [Seen("GET", "/", "", {}, when) for when in at]
+
+
+def test_the_pacing_check_allows_a_late_arrival_and_catches_a_fast_client():
+    """The check above is real: three requests handled in 60 ms after a stall pass; an
+    unpaced smoke run (18 requests in 0.2 s at a limit of 20/s) and a client at twice the
+    rate (30 requests 0.1 s apart at 5/s) fail."""
+    stalled = [n / RATE for n in range(10)]
+    stalled[4:7] = [1.0, 1.03, 1.06]
+    assert paced(_arrivals(*stalled), RATE) == []
+    assert paced(_arrivals(*(n * 0.2 / 18 for n in range(18))), 20)
+    assert paced(_arrivals(*(n * 0.1 for n in range(30))), RATE)
