@@ -178,7 +178,8 @@ def table(results: Sequence[CaseResult]) -> str:
     rows.append("")
     rows.append(
         f"faults killed: {sum(r.ok for r in faults)}/{len(faults)}; "
-        f"conformant servers passed: {sum(r.ok for r in variants)}/{len(variants)}"
+        f"conformant servers passed: {sum(r.ok for r in variants)}/{len(variants)}; "
+        f"requests: {sum(r.requests for r in results):,} in all"
     )
     return "\n".join(rows)
 
