@@ -8,8 +8,6 @@ import pytest
 
 from layers_conformance.checks import nearmiss
 from layers_conformance.checks.nearmiss import NearMiss
-from layers_conformance.checks.params import DEFAULT_LIMIT
-from layers_conformance.checks.queries import Reading
 from layers_conformance.checks.violations import expect, inconclusive
 from layers_conformance.core.pages import read_page
 from layers_conformance.core.results import NEAR_MISS, SPELLING, PairCoverage
@@ -52,15 +50,13 @@ def test_a_near_miss_is_answered_as_the_page_allows(conformance, conformance_cov
     def page_of(query):
         return read_page(conformance.get(query), 1, None)
 
-    def reading_of(query):
-        values = dict(query)
-        return Reading(values.get("status"), int(values.get("limit", DEFAULT_LIMIT)))
-
     answers = _answers(conformance, name, conformance_coverage)
     # On a list in use two pages read at different times may differ by a change: a page is
-    # then judged as any page of its reading must be, whenever read.
-    live = None if observed(conformance).still else reading_of
-    expect([v for miss, answer in answers for v in nearmiss.judge(miss, answer, page_of, live)])
+    # then judged as any page of its reading must be, whenever read. The run outlasts its
+    # walks: a page that shows a change since them is judged so too.
+    seen = observed(conformance)
+    live, truth = (None if seen.still else nearmiss.reading_asked), seen.truth()
+    expect([v for m, answer in answers for v in nearmiss.judge(m, answer, page_of, live, truth)])
 
 
 @pytest.mark.requirement("QUERY-STRICT-001")
@@ -123,8 +119,7 @@ def test_the_main_project_in_another_spelling_is_itself_or_refused(
     if canonical is None:
         inconclusive("the main project's first page is not a page: nothing to compare with")
     main = conformance.fixtures.project_id
-    seen = observed(conformance)
-    live = None if seen.still else seen.truth()
+    live = observed(conformance).truth()
     violations = _spelled(
         conformance, conformance_coverage, "the main project", main, canonical=canonical, live=live
     )

@@ -314,3 +314,22 @@ def test_an_open_near_miss_is_not_blamed_for_a_body_its_value_gets_too():
     not_a_page = exchange({"data": [], "nextCursor": None})
     assert nearmiss.judge(miss, not_a_page, lambda query: None) == []
     assert nearmiss.judge(miss, not_a_page, _page_of) != []
+
+
+def test_a_change_after_the_walks_is_not_a_fault():
+    """The walks saw the list still, but the near miss was read after an influencer was
+    created: its page differs from the documented one by that influencer, which the walks
+    never saw and which is newer than all they saw. Judged as any page of the reading, it
+    passes; without what the walks saw, it fails; a key form's page listing an older
+    stranger fails."""
+    zero = next(m for m in nearmiss.limit_near_misses() if m.kind == "leading zero")
+    still = Truth(tuple(SEVEN), True, frozenset(f"inf_{n}" for n in "abcdefg"), still=True)
+    created = page([item("new", 30), *SEVEN[:6]], next_cursor="c1").exchange
+    assert nearmiss.judge(zero, created, _page_of) != []
+    assert nearmiss.judge(zero, created, _page_of, truth=still) == []
+    said, own = "header repeated (bearer)", page(SEVEN).exchange
+    newer = page([item("new", 30), *SEVEN]).exchange
+    assert nearmiss.key_form_answered(said, newer, own) != []
+    assert nearmiss.key_form_answered(said, newer, own, still) == []
+    stranger = page([*SEVEN, item("z", 1)]).exchange
+    assert nearmiss.key_form_answered(said, stranger, own, still) != []

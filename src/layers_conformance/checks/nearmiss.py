@@ -216,11 +216,17 @@ def _spaced(value: str) -> dict[str, str]:
 
 
 def judge(
-    miss: NearMiss, answer: Exchange, page_of: PageOf, live: ReadingOf | None = None
+    miss: NearMiss,
+    answer: Exchange,
+    page_of: PageOf,
+    live: ReadingOf | None = None,
+    truth: Truth | None = None,
 ) -> list[Violation]:
     """The MUST: VALIDATION, or (open only) the page of a value it may be read as. On a list
     that changed while it was read (`live` given) the page is judged as any page of that
-    reading must be, whenever read, not against the value's own page read at another time."""
+    reading must be, whenever read, not against the value's own page read at another time;
+    so it is too when the two pages differ and either shows a change since the walks (`truth`:
+    an influencer they never saw, or one whose status moved): a run outlasts its walks."""
     if answer.status is not None and 400 <= answer.status < 500:
         return shapes.answers_error(answer, {"VALIDATION"})
     page = read_page(answer, 1, None) if answer.status == 200 else None
@@ -229,7 +235,7 @@ def judge(
     if page is None or not miss.open:
         allowed = _allowed(miss)
         return [_off(miss, answer, f"expected {allowed}")]
-    return _same_as_a_reading(miss, page, page_of, live)
+    return _same_as_a_reading(miss, page, page_of, live, truth)
 
 
 def _a_reading_is_no_page(miss: NearMiss, page_of: PageOf) -> bool:
@@ -244,7 +250,7 @@ def strictly_rejected(miss: NearMiss, answer: Exchange) -> list[Violation]:
 
 
 def _same_as_a_reading(
-    miss: NearMiss, page: Page, page_of: PageOf, live: ReadingOf | None
+    miss: NearMiss, page: Page, page_of: PageOf, live: ReadingOf | None, truth: Truth | None
 ) -> list[Violation]:
     differences = []
     for reading in miss.readings:
@@ -256,10 +262,24 @@ def _same_as_a_reading(
             if documented is None:
                 return []  # the documented value's own page is not a page: its own check says so
             difference = _difference(page, documented)
+            if difference is not None and _changed_since(truth, page, documented):
+                difference = _unlike_any_page_of(page, reading_asked(query))
         if difference is None:
             return []
         differences.append(f"not the page of {_shown(miss, reading)}: {difference}")
     return [_off(miss, page.exchange, "; ".join(differences))]
+
+
+def _changed_since(truth: Truth | None, *pages: Page) -> bool:
+    """Whether a page shows the list changed since the walks: two pages read at different
+    times may then differ by that change."""
+    return truth is not None and any(truth.live(page) for page in pages)
+
+
+def reading_asked(query: Pairs) -> Reading:
+    """The reading a documented query asks for: its status and limit."""
+    values = dict(query)
+    return Reading(values.get("status"), int(values.get("limit", DEFAULT_LIMIT)))
 
 
 def _not_ours(page: Page, truth: Truth) -> str | None:
@@ -346,7 +366,8 @@ def spelled_elsewhere(
     never data. The main project in another spelling: the same first page as its own id
     (`canonical`), or NOT_FOUND or VALIDATION. On a list that changed while it was read
     (`live`, what the walks saw) the page is judged as any first page of the main project
-    must be, whenever read: in order, full, and listing only its influencers."""
+    must be, whenever read: in order, full, and listing only its influencers; so it is when
+    the pages differ and either shows a change since the walks."""
     said = f"{whose}, {spelling.kind} ({quote(spelling.sent, safe='')})"
     if answer.status is not None and 400 <= answer.status < 500:
         code = shapes.error_field(answer, "code")
@@ -355,7 +376,9 @@ def spelled_elsewhere(
         return shapes.answers_error(answer, {"NOT_FOUND", "VALIDATION"})
     page = read_page(answer, 1, None) if answer.status == 200 else None
     if page is not None and canonical is not None:
-        difference = _difference(page, canonical) if live is None else _not_ours(page, live)
+        difference = _difference(page, canonical)
+        if difference is not None and live is not None and _changed_since(live, page, canonical):
+            difference = _not_ours(page, live)
         if difference is None:
             return []
         unlike = f"{said} answered a page unlike its own: {difference}"
@@ -390,7 +413,9 @@ def key_form_answered(
         page = read_page(answer, 1, None)
         if page is None:
             return [Violation(RULE, f"{said} answered HTTP 200 that is not a page", answer)]
-        difference = _difference(page, own_page) if live is None else _not_ours(page, live)
+        difference = _difference(page, own_page)
+        if difference is not None and live is not None and _changed_since(live, page, own_page):
+            difference = _not_ours(page, live)
         if difference is None:
             return []
         return [Violation(RULE, f"{said} answered a page unlike the key's: {difference}", answer)]
