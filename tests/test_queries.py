@@ -17,6 +17,7 @@ from layers_conformance.checks.queries import (
     codes,
     expected,
     judge,
+    mismatch,
     pages_so_far,
     readings,
     requirement,
@@ -398,3 +399,28 @@ class TestWalkSoFar:
         assert walk.add(make_page([make_item("a", 9), make_item("b", 8)])) == []
         found = walk.add(make_page([make_item("a", 7)], number=2))
         assert [violation.rule for violation in found] == ["no_repeated_items"]
+
+
+class TestAfterTheWalks:
+    """A page requested after the walks' last request may show a change they could not see:
+    an influencer archived or moved out of the filter since is missing from it."""
+
+    def _page_without_b(self, it, make_page, number):
+        page = make_page([it.a, it.c, it.d], next_cursor="c1")
+        return replace(page, exchange=replace(page.exchange, number=number))
+
+    def test_a_missing_influencer_fails_a_page_read_within_the_walks(self, it, make_page):
+        truth = replace(it.truth, until=40)
+        read_within = self._page_without_b(it, make_page, 12)
+        assert not truth.live(read_within)
+        assert mismatch(read_within, Reading(None, 3), truth) is not None
+
+    def test_a_missing_influencer_is_no_evidence_on_a_page_read_after_them(self, it, make_page):
+        truth = replace(it.truth, until=40)
+        read_after = self._page_without_b(it, make_page, 41)
+        assert truth.live(read_after)
+        assert mismatch(read_after, Reading(None, 3), truth) is None
+        # Still judged as any page must be: in order, of its filter, within its limit.
+        out_of_order = make_page([it.c, it.a, it.d], next_cursor="c1")
+        late = replace(out_of_order, exchange=replace(out_of_order.exchange, number=41))
+        assert mismatch(late, Reading(None, 3), truth) is not None

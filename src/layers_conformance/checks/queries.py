@@ -100,6 +100,9 @@ class Truth:
     complete: bool
     seen: frozenset[str] = frozenset()
     still: bool = True
+    # The last request the walks sent (0: not known): a page requested after it may show a
+    # change no walk could see, and an absence is then no evidence.
+    until: int = 0
 
     @property
     def known(self) -> bool:
@@ -111,10 +114,11 @@ class Truth:
         return self if project == "main" else Truth((), True)
 
     def live(self, page: Page) -> bool:
-        """Whether `page` is judged as a live list allows: the walks saw the list change, or
-        the page itself shows an influencer they never saw (newer: created) or one whose
+        """Whether `page` is judged as a live list allows: the walks saw the list change, the
+        page was requested after their last request (a change since would not show in them),
+        or the page itself shows an influencer they never saw (newer: created) or one whose
         status has changed since (moved)."""
-        if not self.still:
+        if not self.still or 0 < self.until < page.exchange.number:
             return True
         return any(
             self._status(item) != item.get("status")

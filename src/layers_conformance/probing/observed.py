@@ -83,7 +83,10 @@ class Observed:
             if latest is not None:
                 _insert(kept, latest.item)
         seen = frozenset(self.timeline.ids()) - never
-        return Truth(tuple(kept), self.closing.complete or self._full().complete, seen, self.still)
+        complete = self.closing.complete or self._full().complete
+        walks = (*self.walks.values(), self.closing)
+        until = max((page.exchange.number for walk in walks for page in walk.pages), default=0)
+        return Truth(tuple(kept), complete, seen, self.still, until)
 
     def _full(self) -> Traversal:
         widest = max(limit for limit, status in self.walks if limit is not None and not status)
