@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from layers_conformance.checks import changes
 from layers_conformance.checks.changes import Timeline
-from layers_conformance.probing.observed import Observed
+from layers_conformance.probing.observed import Observed, created_between
 
 
 def observed(walks, closing, never_live=()):
@@ -42,3 +42,24 @@ class TestTruth:
         truth = observed([make_traversal([a, b])], make_traversal([a, b]), ["inf_b"]).truth()
         assert [i["influencerId"] for i in truth.listing] == ["inf_a"]
         assert "inf_b" not in truth.seen
+
+
+class TestChangesAfterTheWalks:
+    def test_a_first_page_without_the_newest_means_one_was_created(self, make_item, make_traversal):
+        """On a still list every unfiltered walk opens on the newest influencer: one that
+        opens older was read before it was created."""
+        new, a, b = make_item("new", 3), make_item("a", 2), make_item("b", 1)
+        walks = {(100, None): make_traversal([new, a, b]), (7, None): make_traversal([a, b])}
+        assert created_between(walks, make_traversal([new, a, b]))
+        still = {(100, None): make_traversal([new, a, b]), (7, None): make_traversal([new, a])}
+        assert not created_between(still, make_traversal([new, a, b]))
+
+    def test_extra_pages_showing_a_creation_make_the_list_changing(
+        self, make_item, make_traversal, make_page
+    ):
+        """A test's own pages, read after the walks, may show an influencer created since:
+        the comparison is then one of a list in use."""
+        a, b = make_item("a", 2), make_item("b", 1)
+        seen = observed([make_traversal([a, b])], make_traversal([a, b]))
+        assert not seen.with_pages([make_page([a, b])]).changing
+        assert seen.with_pages([make_page([make_item("new", 3), a, b])]).changing

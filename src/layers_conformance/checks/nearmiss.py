@@ -271,9 +271,13 @@ def _same_as_a_reading(
 
 
 def _changed_since(truth: Truth | None, *pages: Page) -> bool:
-    """Whether a page shows the list changed since the walks: two pages read at different
-    times may then differ by that change."""
-    return truth is not None and any(truth.live(page) for page in pages)
+    """Whether the walks saw the list change, or a page shows a change since them: two pages
+    read at different times may then differ by that change. (Not the time alone: a near miss
+    and its documented value are read side by side, and an empty page for `status=%72eady`
+    is no change.)"""
+    if truth is None:
+        return False
+    return not truth.still or any(truth.shows_change(page) for page in pages)
 
 
 def reading_asked(query: Pairs) -> Reading:

@@ -118,8 +118,11 @@ class Truth:
         page was requested after their last request (a change since would not show in them),
         or the page itself shows an influencer they never saw (newer: created) or one whose
         status has changed since (moved)."""
-        if not self.still or 0 < self.until < page.exchange.number:
-            return True
+        return not self.still or 0 < self.until < page.exchange.number or self.shows_change(page)
+
+    def shows_change(self, page: Page) -> bool:
+        """The page itself shows a change since the walks: an influencer they never saw, newer
+        than all they saw (created), or one whose status moved."""
         return any(
             self._status(item) != item.get("status")
             or (item_id(item) not in self.places and self.created_since(item))

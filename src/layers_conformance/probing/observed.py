@@ -63,8 +63,14 @@ class Observed:
         return not self.timeline.changing
 
     def with_pages(self, pages: Iterable[Page]) -> Timeline:
-        """The timeline with these pages too (single requests a check compares)."""
-        return self.timeline.adding(pages)
+        """The timeline with these pages too (single requests a check compares): said changing
+        when they show a change since the walks (a run outlasts its walks)."""
+        pages = tuple(pages)
+        timeline = self.timeline.adding(pages)
+        if timeline.changing:
+            return timeline
+        truth = self.truth()
+        return timeline.told(any(truth.shows_change(page) for page in pages))
 
     def truth(self) -> Truth:
         """The main project's listing as the closing walk shows it, with the influencers
@@ -142,7 +148,7 @@ def _observe(probe: Probe, walks: dict[WalkKey, Traversal]) -> Observed:
     # differ, or if some influencer was seen with two statuses.
     first = walks[(widest, None)].ids
     same = first if closing.complete else first[: len(closing.ids)]  # as far as it re-read
-    timeline = seen.told(seen.changing or closing.ids != same)
+    timeline = seen.told(seen.changing or closing.ids != same or created_between(walks, closing))
     found: list[Absence] = []
     reach = None if closing.complete else changes.oldest_of(closing)
     for (_, status), walk in walks.items():
@@ -150,6 +156,20 @@ def _observe(probe: Probe, walks: dict[WalkKey, Traversal]) -> Observed:
         mine = [i for i in walk.items if status in (None, i.get("status")) and _within(i, reach)]
         found += changes.differences(timeline, (walk, mine, status), (closing, theirs, None))
     return Observed.of(walks, closing, timeline, found)
+
+
+def created_between(walks: dict[WalkKey, Traversal], closing: Traversal) -> bool:
+    """Whether an unfiltered walk's first page lacks an influencer newer than all it lists
+    that another walk lists: created between them (on a still list every unfiltered walk
+    opens on the newest influencers)."""
+    unfiltered = [walk for (_, status), walk in walks.items() if status is None]
+    firsts = [walk.pages[0] for walk in (*unfiltered, closing) if walk.pages]
+    newest = max(
+        filter(None, (changes.created_at(p.items[0]) for p in firsts if p.items)), default=None
+    )
+    return newest is not None and any(
+        (changes.created_at(page.items[0]) or newest) < newest for page in firsts if page.items
+    )
 
 
 def _within(item: Item, reach: datetime | None) -> bool:
