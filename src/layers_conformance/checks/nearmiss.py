@@ -286,6 +286,16 @@ def reading_asked(query: Pairs) -> Reading:
     return Reading(values.get("status"), int(values.get("limit", DEFAULT_LIMIT)))
 
 
+def _first_page_difference(page: Page, own: Page, live: Truth | None) -> str | None:
+    """How a first page departs from the main project's own (`own`, read at another time):
+    strictly, unless the list changed (`live`, what the walks saw), then as any first page of
+    the main project must be, whenever read."""
+    difference = _difference(page, own)
+    if difference is not None and live is not None and _changed_since(live, page, own):
+        return _not_ours(page, live)
+    return difference
+
+
 def _not_ours(page: Page, truth: Truth) -> str | None:
     """How a first page departs from any the main project may show on a list in use."""
     for item in page.items:
@@ -380,9 +390,7 @@ def spelled_elsewhere(
         return shapes.answers_error(answer, {"NOT_FOUND", "VALIDATION"})
     page = read_page(answer, 1, None) if answer.status == 200 else None
     if page is not None and canonical is not None:
-        difference = _difference(page, canonical)
-        if difference is not None and live is not None and _changed_since(live, page, canonical):
-            difference = _not_ours(page, live)
+        difference = _first_page_difference(page, canonical, live)
         if difference is None:
             return []
         unlike = f"{said} answered a page unlike its own: {difference}"
@@ -417,9 +425,7 @@ def key_form_answered(
         page = read_page(answer, 1, None)
         if page is None:
             return [Violation(RULE, f"{said} answered HTTP 200 that is not a page", answer)]
-        difference = _difference(page, own_page)
-        if difference is not None and live is not None and _changed_since(live, page, own_page):
-            difference = _not_ours(page, live)
+        difference = _first_page_difference(page, own_page, live)
         if difference is None:
             return []
         return [Violation(RULE, f"{said} answered a page unlike the key's: {difference}", answer)]
