@@ -216,6 +216,17 @@ class TestProfilesAndFixtures:
         used = {int(seed) for seed in re.findall(r"SEED=(\d+)", result.stdout.str())}
         assert used == {report["seed"]}
 
+    def test_a_run_alone_keeps_its_budget_whatever_xdist_variable_it_inherits(
+        self, pytester, monkeypatch
+    ):
+        """A run started from inside somebody's pytest-xdist job inherits its
+        PYTEST_XDIST_WORKER_COUNT, but runs alone: it plans for its whole budget, not a
+        quarter of it (only xdist's own `workerinput` says a process is one of our workers)."""
+        monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "4")
+        monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw3")
+        result, report = run_suite(pytester, check("ORDER-NEWEST-001"), "--concurrency", "1")
+        assert f"plan for {report['budget']['requests']:,} requests" in result.stdout.str()
+
     def test_coverage_travels_from_each_workers_test_to_the_report(self, pytester):
         """Under -n 2, the pairs each test sent reach the report on its record, merged."""
         body = "from layers_conformance.core.results import PairCoverage\n" + "".join(

@@ -91,8 +91,8 @@ def run_case(
         options += [] if live is None else ["--reference-live", str(live)]
         command = pytest_command([*options, f"--report-dir={scratch}"])
         started = time.monotonic()
-        # A run of its own even when started from a pytest-xdist worker (the self-tests): the
-        # worker's variables would share its budget out among that session's workers.
+        # A run of its own even when started from a pytest session (the self-tests): its
+        # PYTEST_ADDOPTS would narrow the run.
         finished = run_to_the_end(
             command, cwd=scratch, timeout_s=CASE_TIMEOUT_S, env=without_pytest_variables()
         )
