@@ -149,16 +149,6 @@ def traversal(
 
 
 @pytest.fixture
-def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    """pytest's `pytester`, whose runs stand alone: in a pytest-xdist worker they would inherit
-    its variables and share their budget out among this session's workers (a walk 4 workers
-    cut to a quarter ends before it shows its progress)."""
-    for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT"):
-        monkeypatch.delenv(name, raising=False)
-    return pytester
-
-
-@pytest.fixture
 def make_exchange() -> Callable[..., Exchange]:
     return exchange
 

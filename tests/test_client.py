@@ -6,6 +6,7 @@ import itertools
 import pprint
 import sys
 import threading
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,10 +18,11 @@ import hypothesis.strategies as st
 import pytest
 from hypothesis import given, settings
 
-from layers_conformance.core.exchange import Exchange, RawQuery
+from layers_conformance.core.exchange import KEY_PLACEHOLDER, Exchange, RawQuery
 from layers_conformance.core.targets import Secret
 from layers_conformance.probing.client import (
     NO_CREDENTIALS,
+    USER_AGENT,
     BudgetExceeded,
     Client,
     ClientSettings,
@@ -229,6 +231,27 @@ class TestRecording:
         assert '-H "X-Api-Key: $LAYERS_API_KEY"' in recorded[0].curl()
         assert recorded[0].body_text.startswith("bad key $LAYERS_API_KEY at ")
         assert '-H "X-Api-Key: $LAYERS_API_KEY_NO_SCOPE"' in recorded[1].curl()
+
+    def test_exchanges_kept_share_their_headers(self):
+        """Memory flat in the length of a run (issue 23): a thousand exchanges with equal
+        headers hold one dict of them, not a copy each, and little else beyond their own URL
+        and body; the HAR (`on_exchange`) is told the same."""
+        told: list[Exchange] = []
+        with make_client(on_exchange=told.append, budget=1001) as client:
+            client.list_influencers(PROJECT)  # httpx's and the redactor's caches, filled once
+            tracemalloc.start()
+            try:
+                kept = [client.list_influencers(PROJECT, [("n", str(n))]) for n in range(1000)]
+                retained, _ = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+        assert told[1:] == kept
+        assert kept[-1].request_headers == {"User-Agent": USER_AGENT, "X-Api-Key": KEY_PLACEHOLDER}
+        assert kept[-1].response_headers == dict(ok().headers)
+        assert len({id(exchange.request_headers) for exchange in kept}) == 1
+        assert len({id(exchange.response_headers) for exchange in kept}) == 1
+        own = sum(len(exchange.url) + len(exchange.body) for exchange in kept)
+        assert retained - own < 1000 * 500  # a copy of the headers each: over 1,000 bytes
 
     def test_body_cap(self):
         """A body over the cap is cut, and the exchange says so."""

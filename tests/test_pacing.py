@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import tracemalloc
 from datetime import UTC, datetime
 
 import pytest
@@ -115,6 +116,23 @@ class TestPace:
         pace.refused(sent_at=100.0, quota=None)
         assert pace.rps == MIN_RPS
         assert pace.suggested_rps == MIN_RPS
+
+    def test_a_long_run_keeps_only_the_send_times_a_refusal_looks_back_on(self):
+        """Memory flat in the length of a run (issue 23): ten thousand sends over a hundred
+        seconds keep about two seconds of them, and a refusal then reads the last second."""
+        clock = Clock()
+        pace = Pace(None, clock)
+        tracemalloc.start()
+        try:
+            for i in range(10_000):
+                clock.now = 100.0 + i * 0.01
+                pace.sent(clock.now)
+            kept, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert kept < 40_000  # every send time kept: over 300,000 bytes
+        pace.refused(sent_at=clock.now, quota=None)
+        assert pace.rps == pytest.approx(0.9 * 100, rel=0.02)
 
     def test_no_suggestion_when_never_refused(self):
         pace = Pace(None, Clock())

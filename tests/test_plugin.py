@@ -97,7 +97,7 @@ class TestVerdicts:
 
     def test_a_suite_error_fails_the_run_without_blaming_the_requirement(self, pytester):
         """A bug in a check must not hide as a SHOULD warning, nor be pinned on the server:
-        the requirement is inconclusive, the run incomplete (so it fails), and the one line
+        the requirement is inconclusive, the run incomplete (exit 1), and the one line
         names the error and where it happened, with no traceback."""
         body = check("SHAPE-ID-PREFIX-001", '{}["missing"]')
         result, report = run_suite(pytester, body, "--tb=long")
@@ -106,8 +106,9 @@ class TestVerdicts:
         assert entry["reason"] == (
             "the suite could not judge this: KeyError: 'missing' (test_case.py:5)"
         )
-        assert report["aborted"]
+        assert (report["verdict"], bool(report["aborted"])) == ("incomplete", True)
         assert result.ret == 1
+        assert "verdict: INCOMPLETE" in result.stdout.str()
         assert "Traceback" not in result.stdout.str()
 
     def test_a_failure_resting_only_on_unread_answers_is_inconclusive(self, pytester):
@@ -148,7 +149,7 @@ class TestVerdicts:
 
     def test_a_run_pytest_could_not_finish_never_passes(self, pytester):
         """An internal error stops pytest before it reaches most tests: whatever had held so
-        far, the report says the run did not finish, and its verdict is fail."""
+        far, the report says the run did not finish, and its verdict is incomplete."""
         pytester.makeconftest(
             "def pytest_runtest_makereport(item, call):\n"
             "    if call.when == 'call' and item.name == 'test_b':\n"
@@ -158,7 +159,7 @@ class TestVerdicts:
         result, report = run_suite(pytester, body)
         assert result.ret == pytest.ExitCode.INTERNAL_ERROR
         assert status_of(report, "ORDER-NEWEST-001")["status"] == "pass"
-        assert report["verdict"] == "fail"
+        assert report["verdict"] == "incomplete"
         assert "internal error" in report["aborted"]
 
     def test_a_failing_test_that_judges_no_requirement_fails_the_run(self, pytester):
@@ -214,6 +215,17 @@ class TestProfilesAndFixtures:
         result, report = run_suite(pytester, body, "-n", "2")
         used = {int(seed) for seed in re.findall(r"SEED=(\d+)", result.stdout.str())}
         assert used == {report["seed"]}
+
+    def test_a_run_alone_keeps_its_budget_whatever_xdist_variable_it_inherits(
+        self, pytester, monkeypatch
+    ):
+        """A run started from inside somebody's pytest-xdist job inherits its
+        PYTEST_XDIST_WORKER_COUNT, but runs alone: it plans for its whole budget, not a
+        quarter of it (only xdist's own `workerinput` says a process is one of our workers)."""
+        monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "4")
+        monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw3")
+        result, report = run_suite(pytester, check("ORDER-NEWEST-001"), "--concurrency", "1")
+        assert f"plan for {report['budget']['requests']:,} requests" in result.stdout.str()
 
     def test_coverage_travels_from_each_workers_test_to_the_report(self, pytester):
         """Under -n 2, the pairs each test sent reach the report on its record, merged."""

@@ -25,3 +25,23 @@ def test_a_case_that_does_not_end_is_a_case_with_a_problem(monkeypatch):
     result = selftest.run_case("oldest_first", "fault", ("ORDER-NEWEST-001",))
     assert not result.ok
     assert result.problem.startswith("no report (exit -9): started | the run did not end")
+
+
+def case(kind, verdict, declared=(), broken=()):
+    return selftest.CaseResult("x", kind, declared, broken, verdict, 1.0)
+
+
+def test_a_conformant_server_passes_only_on_pass():
+    """A variant whose run could not finish has not shown it conforms: not passed, and the
+    table says incomplete rather than failed."""
+    assert case("variant", "pass").ok
+    assert not case("variant", "incomplete").ok
+    assert "| variant | x | INCOMPLETE |" in selftest.table([case("variant", "incomplete")])
+    assert "| variant | x | FAILED |" in selftest.table([case("variant", "fail")])
+
+
+def test_a_fault_is_killed_only_on_what_its_run_reported_broken():
+    """A run cut short with the fault's requirements undecided leaves the fault alive."""
+    declared = ("ORDER-NEWEST-001",)
+    assert case("fault", "fail", declared, declared).ok
+    assert not case("fault", "incomplete", declared).ok

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.targets import Auth, Fixtures, Secret, Target
-from layers_conformance.run.start import missing_fixtures, worker_budget
+from layers_conformance.probing.profiles import PROFILES
+from layers_conformance.run.options import Options
+from layers_conformance.run.start import missing_fixtures, run_plan, worker_budget, worker_rate
+
+OPTIONS = Options("t", None, "standard", Path("reports"), 1)
 
 
 def requirement(ident="LIST-X-001", level="MUST", fixtures=()):
@@ -64,18 +71,31 @@ class TestMissingFixtures:
 
 
 class TestWorkerBudget:
-    @pytest.mark.parametrize(("workers", "budget", "share"), [("4", 1500, 375), ("3", 10, 3)])
-    def test_shares_the_budget_among_workers(self, monkeypatch, workers, budget, share):
+    @pytest.mark.parametrize(("workers", "budget", "share"), [(4, 1500, 375), (3, 10, 3)])
+    def test_shares_the_budget_among_workers(self, workers, budget, share):
         """Each xdist worker gets an equal share, rounded down, so the sum stays within."""
-        monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", workers)
-        assert worker_budget(budget) == share
+        assert worker_budget(budget, workers) == share
 
-    def test_a_single_process_keeps_the_whole_budget(self, monkeypatch):
+    def test_a_single_process_keeps_the_whole_budget(self):
         """Without xdist the run's budget is the process's."""
-        monkeypatch.delenv("PYTEST_XDIST_WORKER_COUNT", raising=False)
-        assert worker_budget(60) == 60
+        assert worker_budget(60, 1) == 60
 
-    def test_never_below_one_request(self, monkeypatch):
+    def test_never_below_one_request(self):
         """More workers than requests still leaves each worker one."""
-        monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "8")
-        assert worker_budget(3) == 1
+        assert worker_budget(3, 8) == 1
+
+    def test_shares_the_rate_among_workers(self):
+        assert worker_rate(50.0, 2) == 25.0
+        assert worker_rate(None, 2) is None
+
+
+class TestRunPlan:
+    def test_the_environment_s_worker_count_shares_nothing(self, monkeypatch):
+        """A run started inside another pytest-xdist job inherits PYTEST_XDIST_WORKER_COUNT
+        but runs alone: only its options' `workers` (xdist's own workerinput) share it out."""
+        monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "4")
+        assert run_plan(OPTIONS, target()).budget == PROFILES["standard"].budget
+
+    def test_its_xdist_workers_share_the_budget(self):
+        plan = run_plan(replace(OPTIONS, workers=4), target())
+        assert plan.budget == PROFILES["standard"].budget // 4

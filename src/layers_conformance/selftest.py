@@ -1,7 +1,9 @@
 """`layers-conformance selftest`: run the suite against every fault and conformant variant.
 
 A fault is killed when the run reports every requirement it declares as broken (`fail`
-for a MUST, `warn` for a SHOULD). A variant passes when the run's verdict is pass. Each
+for a MUST, `warn` for a SHOULD): a requirement left `inconclusive` by a run that could not
+finish kills nothing. A variant passes when the run's verdict is `pass`; one `incomplete`
+(nothing failed, but the run could not finish) has not shown it conforms either. Each
 case is a separate pytest process against the embedded reference started with that fault.
 """
 
@@ -89,8 +91,8 @@ def run_case(
         options += [] if live is None else ["--reference-live", str(live)]
         command = pytest_command([*options, f"--report-dir={scratch}"])
         started = time.monotonic()
-        # A run of its own even when started from a pytest-xdist worker (the self-tests): the
-        # worker's variables would share its budget out among that session's workers.
+        # A run of its own even when started from a pytest session (the self-tests): its
+        # PYTEST_ADDOPTS would narrow the run.
         finished = run_to_the_end(
             command, cwd=scratch, timeout_s=CASE_TIMEOUT_S, env=without_pytest_variables()
         )
@@ -164,7 +166,7 @@ def table(results: Sequence[CaseResult]) -> str:
         outcome = (
             ("killed" if r.ok else "SURVIVED")
             if r.kind == "fault"
-            else ("passed" if r.ok else "FAILED")
+            else ("passed" if r.ok else "INCOMPLETE" if r.verdict == "incomplete" else "FAILED")
         )
         if r.extra:
             outcome += f" (also on {', '.join(r.extra)})"

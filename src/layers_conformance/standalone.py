@@ -71,7 +71,8 @@ def _text(output: str | bytes | None) -> str:
 
 def without_pytest_variables(**extra: str) -> dict[str, str]:
     """This process's environment without pytest's own variables (no PYTEST_ADDOPTS narrowing
-    a run started from here, no xdist worker count shrinking its budget), plus `extra`."""
+    a run started from here), plus `extra`. An inherited PYTEST_XDIST_WORKER_COUNT would do
+    no harm: a run reads its workers from xdist's `workerinput` (`plugin.options.read`)."""
     return {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")} | extra
 
 

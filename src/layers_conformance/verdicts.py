@@ -7,8 +7,8 @@ inconclusive with its reason; never a silent pass. No answer is no evidence: a r
 got none, or a walk cut short by the suite's own guards, turns a check that found nothing
 wrong into an inconclusive one, never a fail. A pass says what it checked. Whatever else
 goes wrong inside a test is the suite failing to judge: inconclusive too (the run is then
-incomplete, so it fails), said in one line with where it happened, never a traceback that
-blames the requirement.
+incomplete, which never passes), said in one line with where it happened, never a traceback
+that blames the requirement.
 """
 
 from __future__ import annotations

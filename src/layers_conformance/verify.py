@@ -6,6 +6,10 @@ recorded exchanges (`--replay`: a `probing.replay.Replay` answers in place of th
 client, so nothing is sent anywhere). Exit status: 0 accepted, 1 rejected (each difference
 on its own line), 4 when BUNDLE cannot be read at all (one line).
 
+A bundle written before `incomplete` was a run verdict says `fail` for a run that could not
+finish with nothing failed: accepted, with a note, when the claim itself shows such a run and
+the replay re-derives `incomplete` (`older_verdict_word`); any other verdict differing rejects.
+
 A bundle is somebody else's file: its members are read within limits, its claims are checked
 for type before any is used (the target names a folder inside verify's temporary one), and
 everything shown from it is shown as text, controls made visible.
@@ -171,6 +175,11 @@ def _rederive(unpacked: Path, claimed: Mapping[str, Any], found: Verification) -
     if found.problems:
         return
     failed = [r["id"] for r in claimed["requirements"] if r["status"] == "fail"]
+    if older_verdict_word(claimed, rederived):
+        found.confirmed.append(
+            "verdict: claimed fail, re-derived incomplete: the bundle was written when a run "
+            "that could not finish said fail; nothing failed in it, as claimed"
+        )
     found.confirmed += [
         f"re-derived from the recorded exchanges with the claimed seed and profile: "
         f"{len(claimed['requirements'])} requirements, every status and reason as claimed",
@@ -223,9 +232,27 @@ def _differences(claimed: Mapping[str, Any], rederived: Mapping[str, Any]) -> li
                 f"re-derived {after.get(ident, 'nothing')}{why}"
             )
     for key in ("verdict", "certification"):
-        if claimed.get(key) != rederived.get(key):
+        older = key == "verdict" and older_verdict_word(claimed, rederived)
+        if claimed.get(key) != rederived.get(key) and not older:
             problems.append(f"{key}: claimed {claimed.get(key)}, re-derived {rederived.get(key)}")
     return problems + _reason_differences(claimed, rederived)
+
+
+def older_verdict_word(claimed: Mapping[str, Any], rederived: Mapping[str, Any]) -> bool:
+    """Whether the claimed run verdict differs from the re-derived one only in its word: a
+    bundle written before `incomplete` was a run verdict says `fail` for a run that could
+    not finish with nothing failed. Only when the claim itself shows that run (it was cut
+    short, no requirement failed, no waiver expired) and the replay says `incomplete`."""
+    waivers = claimed.get("waivers")
+    expired = isinstance(waivers, list) and any(
+        isinstance(waiver, dict) and waiver.get("use") == "expired" for waiver in waivers
+    )
+    return (
+        (claimed.get("verdict"), rederived.get("verdict")) == ("fail", "incomplete")
+        and bool(claimed.get("aborted"))
+        and not any(r["status"] == "fail" for r in claimed["requirements"])
+        and not expired
+    )
 
 
 def _reason_differences(claimed: Mapping[str, Any], rederived: Mapping[str, Any]) -> list[str]:

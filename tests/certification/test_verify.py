@@ -14,7 +14,7 @@ from evidence import bundle_of, certify, edited, har_of, json_of, put_json
 from harness import KEY, KEY_NO_SCOPE, suite_env
 
 from layers_conformance.reference.faults import FAULTS
-from layers_conformance.verify import main
+from layers_conformance.verify import main, older_verdict_word
 
 NO_NETWORK = """
 import socket
@@ -54,6 +54,17 @@ def without_claim(key):
     def edit(files):
         report = json_of(files, "conformance.json")
         del report[key]
+        put_json(files, "conformance.json", report)
+
+    return edit
+
+
+def claiming(verdict):
+    """An edit of a bundle whose conformance.json claims the run verdict `verdict`."""
+
+    def edit(files):
+        report = json_of(files, "conformance.json")
+        report["verdict"] = verdict
         put_json(files, "conformance.json", report)
 
     return edit
@@ -110,13 +121,24 @@ class TestAccepts:
         assert "certification: FAIL" in out
 
     def test_an_incomplete_run_is_re_derived_as_incomplete(self, capsys, tmp_path, targets):
-        """Cut short by its budget, the replay meets the same refusal where the run did."""
+        """Cut short by its budget, the replay meets the same refusal where the run did; a
+        bundle written when such a run said `fail` is accepted with a note, one claiming
+        `pass` is rejected."""
         run = certify(tmp_path, target=targets.start(request_budget=60))
-        assert run.report["certification"] == "incomplete"
+        assert (run.report["verdict"], run.report["certification"]) == ("incomplete",) * 2
         assert run.report["stop_kind"] == "budget"  # the stop as data, beside its words
         code, out = verified(capsys, bundle_of(run))
         assert code == 0, out
         assert "certification: INCOMPLETE" in out
+        assert "verdict: claimed fail" not in out
+        older = edited(bundle_of(run), tmp_path / "older.zip", claiming("fail"), rehash=True)
+        code, out = verified(capsys, older)
+        assert code == 0, out
+        assert "verdict: claimed fail, re-derived incomplete: the bundle was written" in out
+        passed = edited(bundle_of(run), tmp_path / "passed.zip", claiming("pass"), rehash=True)
+        code, out = verified(capsys, passed)
+        assert code == 1
+        assert "verdict: claimed pass, re-derived incomplete" in out
 
     def test_a_bundle_without_a_stop_kind_guesses_no_stop(self, capsys, tmp_path, targets):
         """A bundle written before stop kinds were recorded: its stop is not read from the
@@ -280,3 +302,33 @@ class TestRejectsByManifestAndSpec:
         code, out = verified(capsys, path)
         assert code == 4
         assert "not an evidence bundle" in out
+
+
+def report(verdict, *statuses, aborted="the run could not finish: budget", waivers=()):
+    requirements = [{"id": f"R{n}", "status": s} for n, s in enumerate(statuses)]
+    return {"verdict": verdict, "aborted": aborted, "requirements": requirements,
+            "waivers": list(waivers)}  # fmt: skip
+
+
+class TestOlderVerdictWord:
+    """`fail` where the replay says `incomplete` is only the older word for the same run."""
+
+    def test_a_run_cut_short_with_nothing_failed(self):
+        older = report("fail", "pass", "inconclusive")
+        assert older_verdict_word(older, report("incomplete", "pass", "inconclusive"))
+
+    @pytest.mark.parametrize(
+        "claimed",
+        [
+            report("fail", "pass", "fail"),  # a requirement failed: fail in either word
+            report("fail", "pass", aborted=""),  # the run finished
+            report("fail", "pass", waivers=[{"requirement": "R0", "use": "expired"}]),
+            report("pass", "pass"),
+            report("incomplete", "pass"),
+        ],
+    )
+    def test_anything_else_is_a_real_difference(self, claimed):
+        assert not older_verdict_word(claimed, report("incomplete", "pass"))
+
+    def test_a_replay_that_fails_is_no_older_word(self):
+        assert not older_verdict_word(report("fail", "pass"), report("fail", "fail"))

@@ -132,6 +132,15 @@ class TestMain:
         new = write("new.json", report(("A", "SHOULD", after)))
         assert main([old, new]) == 0
 
+    def test_a_run_that_could_not_finish_is_not_newly_failing(self, write, capsys):
+        """pass -> incomplete (a requirement left inconclusive) is said, and exits 0."""
+        old = write("old.json", report(("A", "MUST", "pass")))
+        new = write("new.json", report(("A", "MUST", "inconclusive"), verdict="incomplete"))
+        assert main([old, new]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("verdict: pass -> incomplete\n")
+        assert "newly failing" not in out
+
     @pytest.mark.parametrize("content", ["{nope", '{"verdict": "pass"}', "[]"])
     def test_exit_2_on_invalid_file(self, write, capsys, content):
         """A file that is not a report is named in one line on stderr."""

@@ -90,6 +90,25 @@ class TestOneTarget:
             page,
         )
 
+    def test_a_run_that_could_not_finish_is_incomplete_not_a_regression(self, tmp_path):
+        """A night cut short (a requirement inconclusive, the run aborted) says INCOMPLETE
+        in the verdict row, and nothing is listed as failing since."""
+        held, cut = nightly_run(1), nightly_run(2)
+        undecided = replace(cut.requirements[0], status="inconclusive", reason="deadline")
+        cut = replace(
+            cut, requirements=(undecided, *cut.requirements[1:]), aborted="the deadline passed"
+        )
+        write_json(held, tmp_path / "1" / "conformance.json")
+        write_json(cut, tmp_path / "2" / "conformance.json")
+        page = render_history(load_runs([tmp_path]))
+        verdicts = re.search(r'<tr class="verdicts">(.*?)</tr>', page, re.S)
+        assert verdicts
+        assert re.findall(r'<td class="verdict (\w+)">(\w+)</td>', verdicts.group(1)) == [
+            ("pass", "PASS"),
+            ("incomplete", "INCOMPLETE"),
+        ]
+        assert '<ul class="regressions">' not in page
+
 
 class TestFleet:
     def test_latest_run_of_each_target(self, tmp_path):

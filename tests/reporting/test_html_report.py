@@ -76,8 +76,10 @@ class TestContent:
             assert f"<dd>{fact}</dd>" in header
 
     def test_aborted_reason(self, make_run, make_result):
-        """An aborted run says why, in the header."""
+        """An aborted run with nothing failed is INCOMPLETE, not FAIL, and says why."""
         page = render_html(make_run(make_result("A-001"), aborted="request budget exhausted"))
+        assert "<title>INCOMPLETE: reference conformance</title>" in page
+        assert '<p class="verdict incomplete">INCOMPLETE</p>' in page
         assert "Run aborted: request budget exhausted" in page
 
     def test_what_the_targets_refusals_cost(self, make_run, make_result):

@@ -120,10 +120,14 @@ class TestToJson:
             "sent": [["main", "none"]],
         }
 
-    def test_aborted_run_fails(self, make_run, make_result):
-        """An aborted run fails even when no requirement did."""
-        report = to_json(make_run(make_result("A-001"), aborted="budget exhausted"))
-        assert (report["verdict"], report["aborted"]) == ("fail", "budget exhausted")
+    def test_aborted_run_is_incomplete(self, make_run, make_result, tmp_path):
+        """A run that could not finish, with nothing failed, is `incomplete`, never `fail`
+        (no answer is no evidence), and the reader accepts the word."""
+        run = make_run(make_result("A-001"), aborted="budget exhausted")
+        report = to_json(run)
+        assert (report["verdict"], report["aborted"]) == ("incomplete", "budget exhausted")
+        write_json(run, tmp_path / "r.json")
+        assert read_json(tmp_path / "r.json")["verdict"] == "incomplete"
 
 
 class TestTheEdge:

@@ -182,8 +182,8 @@ def write_targets(path: Path, name: str, entry: dict[str, Any]) -> Path:
 
 
 def suite_env(**extra: str) -> dict[str, str]:
-    """The environment of a suite run: ours without pytest's (xdist's worker count would
-    shrink the run's budget), plus the keys the targets file names as ${VARS}."""
+    """The environment of a suite run: ours without pytest's (PYTEST_ADDOPTS would narrow
+    the run), plus the keys the targets file names as ${VARS}."""
     keys = without_pytest_variables(LAYERS_API_KEY=KEY, LAYERS_API_KEY_NO_SCOPE=KEY_NO_SCOPE)
     return keys | extra
 

@@ -62,6 +62,7 @@ def assert_ended_by_the_deadline(run: Run, raw: RawServer, ended: float) -> None
     assert "Traceback" not in run.output, run.explain()
     assert "deadline" in run.report["aborted"], run.explain()
     assert "fail" not in run.statuses.values(), run.statuses
+    assert (run.report["verdict"], run.code) == ("incomplete", 1), run.explain()
 
 
 @pytest.mark.parametrize("profile", ["smoke", "standard", "thorough"])
@@ -106,4 +107,4 @@ def test_a_gzip_bomb_stays_under_600_mb(tmp_path, targets, encoding):
     reasons = " ".join(run.reasons.values())
     assert "5,000,000 bytes" in reasons or "content encoding" in reasons, run.reasons
     assert "fail" not in run.statuses.values(), run.reasons  # an unread answer is no evidence
-    assert run.report["verdict"] == "fail"  # ... and a run that could not read is incomplete
+    assert run.report["verdict"] == "incomplete"  # ... and a run that could not read is so

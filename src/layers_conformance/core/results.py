@@ -15,8 +15,13 @@ from layers_conformance.core.stops import StopKind
 # Of one requirement. `waived`: failed, under a valid waiver; `flaky`: failed, then held when
 # checked once more. In the order the reports list them: what holds, what breaks, the rest.
 Status = Literal["pass", "fail", "waived", "flaky", "warn", "skip", "inconclusive"]
-RunVerdict = Literal["pass", "fail"]
-CertificationVerdict = Literal["pass", "fail", "incomplete"]
+# Of a run: `fail` needs the server to have broken a requirement (or a waiver to have expired);
+# a run that could not finish with nothing failed (the suite's own limits, a gateway's
+# refusals, an answer it could not read) is `incomplete`, never `fail`: no answer is no evidence.
+RunVerdict = Literal["pass", "fail", "incomplete"]
+RUN_VERDICTS: tuple[RunVerdict, ...] = get_args(RunVerdict)
+# Of a certification run: the same three words, on every MUST (see `RunResult.certification`).
+CertificationVerdict = RunVerdict
 NOT_SHOWN: tuple[Status, ...] = ("inconclusive", "skip")  # the run could not tell
 REQUIREMENT_STATUSES: tuple[Status, ...] = get_args(Status)
 WaiverUse = Literal["applied", "unused", "expired"]
@@ -350,11 +355,15 @@ class RunResult:
 
     @property
     def verdict(self) -> RunVerdict:
+        """`fail` when a requirement failed or a waiver expired, finished or not; else
+        `incomplete` when the run could not finish (`aborted`); else `pass`."""
         failed = any(r.status == "fail" for r in self.requirements)
         # An expired waiver fails the run even when its requirement now holds: the date was
         # a promise, and the file must be brought up to date either way.
         expired = any(outcome.use == "expired" for outcome in self.waivers)
-        return "fail" if failed or expired or self.aborted else "pass"
+        if failed or expired:
+            return "fail"
+        return "incomplete" if self.aborted else "pass"
 
     @property
     def certification(self) -> CertificationVerdict | None:

@@ -4,6 +4,7 @@ the command meant."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +186,9 @@ def _dest(option: str) -> str:
 
 def read(config: pytest.Config) -> Options:
     """The options of this session, checked (`run.options.read_options`); an xdist worker
-    takes the controller's seed."""
+    takes the controller's seed, and the count of workers that share the run's budget and
+    rate from xdist's `workerinput`: PYTEST_XDIST_WORKER_COUNT may be inherited from a job
+    that started this run and is no part of it."""
     given = {
         dest.removeprefix(DEST_PREFIX): value
         for dest, value in vars(config.option).items()
@@ -195,9 +198,10 @@ def read(config: pytest.Config) -> Options:
     if SEED_KEY in worker_input:
         given["seed"] = worker_input[SEED_KEY]
     try:
-        return read_options(given)
+        options = read_options(given)
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
+    return replace(options, workers=max(1, int(worker_input.get("workercount", 1))))
 
 
 def check_root_directory(config: pytest.Config) -> None:

@@ -72,10 +72,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state.result = run
     _sweep_reports(session.config)
     # Under pytest-xdist a worker's stop reaches the controller as an interrupt: a run that
-    # stopped itself (target gone, rate limited, deadline) is a failure, exit 1, all the same.
+    # stopped itself (target gone, rate limited, deadline) is incomplete, exit 1, all the same.
     stopped_itself = exitstatus == pytest.ExitCode.INTERRUPTED and state.tally.stopped
     if exitstatus in judged or stopped_itself:
-        failed = run.verdict == "fail" or state.unjudged_failures > 0
+        # Exit 1 for `incomplete` too: a CI gate must not pass a run that could not finish.
+        failed = run.verdict != "pass" or state.unjudged_failures > 0
         failed = failed or run.certification not in (None, "pass")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK
 

@@ -33,11 +33,12 @@ from __future__ import annotations
 import enum
 import math
 import random
+import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar, Final, Literal
 from urllib.parse import quote
 
@@ -230,6 +231,7 @@ class Client:
         self._last_answered = 0
         self._sending = threading.local()  # the number of the request this thread sent last
         self._deadline = Deadline(clock)
+        self._headers = _SharedHeaders()
         # The transport is called directly: no redirect is followed (it is the answer to
         # record, and the key stays on this host), nor its Location even parsed; no cookie
         # is kept from one request to the next.
@@ -461,6 +463,13 @@ class Client:
 
     def _keep(self, exchange: Exchange) -> Exchange:
         # Told, not kept: a run's memory must not grow with its length (the HAR is on disk).
+        # What the caller keeps shares its headers with the exchanges before it.
+        exchange = replace(
+            exchange,
+            method=sys.intern(exchange.method),
+            request_headers=self._headers.shared(exchange.request_headers),
+            response_headers=self._headers.shared(exchange.response_headers),
+        )
         if self._on_exchange is not None:
             self._on_exchange(exchange)
         return exchange
@@ -563,6 +572,29 @@ class Client:
         else:
             reason = "connection refused" if "refused" in str(outcome).lower() else _line(outcome)
         raise TargetUnreachable(f"cannot reach {self._base_url}: {reason}")
+
+
+class _SharedHeaders:
+    """Headers as exchanges keep them: an equal set of names and values is one dict, read
+    only (as an `Exchange` is), its strings interned. A run's exchanges mostly carry the same
+    few (the suite's own request headers; a server's, the same within a second), and a run's
+    memory must not grow by a copy of them for every request it sends. The `size` sets seen
+    last are remembered; one seen before those is a new dict again."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._seen: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+        self._lock = threading.Lock()  # answers are recorded from several threads at once
+
+    def shared(self, headers: Mapping[str, str]) -> dict[str, str]:
+        pairs = tuple((sys.intern(name), sys.intern(value)) for name, value in headers.items())
+        with self._lock:
+            found = self._seen.get(pairs)
+            if found is None:
+                if len(self._seen) >= self._size:
+                    del self._seen[next(iter(self._seen))]
+                found = self._seen[pairs] = dict(pairs)
+            return found
 
 
 def list_url(base_url: str, project_id: str) -> str:

@@ -74,7 +74,9 @@ class Pace:
         return min(rates) if rates else None
 
     def sent(self, at: float) -> None:
-        """A request left at `at`."""
+        """A request left at `at`; those older than a refusal can look back are let go, so
+        that a run that is never refused does not keep every send time it ever had."""
+        self._forget(at - 2 * WINDOW_S)
         self._sent.append(at)
 
     def answered(self, quota: Quota | None) -> None:

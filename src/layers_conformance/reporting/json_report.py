@@ -18,6 +18,7 @@ from layers_conformance.core.inputs import MAX_REPORT_BYTES, InputError, read_te
 from layers_conformance.core.redaction import REDACTOR, clean
 from layers_conformance.core.results import (
     REQUIREMENT_STATUSES,
+    RUN_VERDICTS,
     Evidence,
     PairCoverage,
     RequirementResult,
@@ -28,7 +29,6 @@ from layers_conformance.core.strict_json import parse
 from layers_conformance.reporting.changes import changes_json
 
 LEVELS = ("MUST", "SHOULD")
-VERDICTS = ("pass", "fail")
 # A report is written once and then read by other tools, so it need not stay private.
 REPORT_MODE = 0o644
 
@@ -192,8 +192,8 @@ def read_json_file(path: Path | str, the: str, a: str) -> Any:
 def _report_problem(data: Any) -> str:
     if not isinstance(data, dict):
         return "the top level is not an object"
-    if data.get("verdict") not in VERDICTS:
-        return f"verdict must be one of {VERDICTS}"
+    if data.get("verdict") not in RUN_VERDICTS:
+        return f"verdict must be one of {RUN_VERDICTS}"
     if not isinstance(data.get("requirements"), list):
         return "requirements must be a list"
     for index, entry in enumerate(data["requirements"]):

@@ -51,6 +51,9 @@ class Options:
     recheck_pause_s: float | None = None  # a failure is rechecked after this pause; None: not
     certify: bool = False
     replay: Path | None = None  # an unpacked evidence bundle to answer from, instead of a target
+    # The pytest-xdist workers of this run, which share its budget and rate: xdist's own
+    # `workerinput` says so (`plugin.options.read`), never an inherited environment variable.
+    workers: int = 1
 
     @property
     def target_report_dir(self) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, closing
@@ -76,8 +75,8 @@ def run_plan(options: Options, target: Target | None) -> Plan:
     """The plan of this run (this worker's, under pytest-xdist): walks and their shares."""
     return plan_run(
         PROFILES[options.profile],
-        worker_budget(request_budget(options, target)),
-        rate_limit_rps=worker_rate(_rate(options, target)),
+        worker_budget(request_budget(options, target), options.workers),
+        rate_limit_rps=worker_rate(_rate(options, target), options.workers),
         deadline_s=_deadline_s(options),
     )
 
@@ -158,24 +157,21 @@ def missing_fixtures(requirement: Requirement, target: Target) -> list[str]:
     return [name for name in requirement.fixtures if provided.get(name) is None]
 
 
-def worker_budget(budget: int) -> int:
-    """A run's budget shared out among pytest-xdist workers, so the sum never exceeds it."""
-    return max(1, budget // _workers())
+def worker_budget(budget: int, workers: int) -> int:
+    """A run's budget shared out among its `workers` (pytest-xdist's), so the sum never
+    exceeds it."""
+    return max(1, budget // workers)
 
 
-def worker_rate(rate_limit_rps: float | None) -> float | None:
-    """A run's rate limit shared out among pytest-xdist workers, each pacing its own client."""
-    return None if rate_limit_rps is None else rate_limit_rps / _workers()
-
-
-def _workers() -> int:
-    return int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+def worker_rate(rate_limit_rps: float | None, workers: int) -> float | None:
+    """A run's rate limit shared out among its `workers`, each pacing its own client."""
+    return None if rate_limit_rps is None else rate_limit_rps / workers
 
 
 def _settings(options: Options, target: Target) -> ClientSettings:
     return ClientSettings(
-        budget=worker_budget(request_budget(options, target)),
-        rate_limit_rps=worker_rate(_rate(options, target)),
+        budget=worker_budget(request_budget(options, target), options.workers),
+        rate_limit_rps=worker_rate(_rate(options, target), options.workers),
         read_timeout_s=target.timeout_s or DEFAULT_READ_TIMEOUT_S,
         run_deadline=time.monotonic() + _deadline_s(options),
         proxy=proxy_for(target.base_url),
