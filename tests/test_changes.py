@@ -252,6 +252,42 @@ class TestPlaces:
         assert changes.Places.of(walk).covering(created) is self.linear(walk, created)
 
 
+class TestCoveredOnly:
+    """Leaving out what lies past a prefix's reach drops only what `absence` says is
+    uncovered: every absence a comparison sets aside or blames is still found."""
+
+    @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=200)
+    @given(
+        left=st.lists(
+            st.lists(st.tuples(st.sampled_from("abcdefgh"), st.integers(0, 9)), max_size=3),
+            max_size=4,
+        ),
+        right=st.lists(
+            st.lists(st.tuples(st.sampled_from("abcdefgh"), st.integers(0, 9)), max_size=3),
+            max_size=4,
+        ),
+        complete=st.tuples(st.booleans(), st.booleans()),
+        changing=st.booleans(),
+        never=st.sets(st.sampled_from("abcdefgh"), max_size=2),
+    )
+    def test_only_uncovered_absences_are_left_out(
+        self, make_item, make_traversal, left, right, complete, changing, never
+    ):
+        def walk(pages, whole):
+            listed = [[make_item(name, minute) for name, minute in page] for page in pages]
+            return make_traversal(*listed, prefix=not whole) if listed else Traversal(())
+
+        clock = Clock()
+        one, other = clock.walk(walk(left, complete[0])), clock.walk(walk(right, complete[1]))
+        timeline = Timeline.of([one, other], never_live=[f"inf_{n}" for n in never])
+        timeline = timeline.told(changing)
+        sides = (one, one.items, None), (other, other.items, None)
+        every = changes.differences(timeline, *sides)
+        covered = changes.differences(timeline, *sides, covered_only=True)
+        assert all(a in every for a in covered)
+        assert all(a.kind == "uncovered" for a in every if a not in covered)
+
+
 class TestTimelineAdding:
     def test_pages_added_are_sighted_after_the_walks_as_in_one_timeline(
         self, clock, make_traversal, make_item, items

@@ -267,6 +267,14 @@ class Places:
             return pages[first]
         return pages[-1] if self.walk.complete and pages else None
 
+    def past_reach(self, created: datetime | None) -> bool:
+        """Whether an influencer created then lies past what a walk that stopped short
+        covers (no page of it ends older): `absence` would say "uncovered"."""
+        if self.walk.complete or created is None:
+            return False
+        floor = self.floors[-1] if self.floors else None
+        return floor is None or created <= floor
+
 
 def _older(floor: datetime | None, created: datetime) -> bool:
     return floor is not None and floor < created
@@ -275,24 +283,41 @@ def _older(floor: datetime | None, created: datetime) -> bool:
 Side = tuple[Traversal, Sequence[Item], str | None]  # a walk, the items compared, its filter
 
 
-def differences(timeline: Timeline, left: Side, right: Side) -> list[Absence]:
+def differences(
+    timeline: Timeline, left: Side, right: Side, *, covered_only: bool = False
+) -> list[Absence]:
     """Every influencer one side lists and the other, covering its place, does not, judged.
 
     Each side is a walk, the items of it compared (all of them, or those of one status), and
-    the status the walk was filtered by (None: none).
+    the status the walk was filtered by (None: none). With `covered_only`, an influencer past
+    the other side's reach (a prefix) is not judged: its absence says nothing ("uncovered"),
+    and against a prefix of a large list nearly every influencer of the walk to the end is one.
     """
-    return [*_missing(timeline, left, right), *_missing(timeline, right, left)]
+    return [
+        *_missing(timeline, left, right, covered_only),
+        *_missing(timeline, right, left, covered_only),
+    ]
 
 
-def _missing(timeline: Timeline, lister: Side, lacker: Side) -> list[Absence]:
+def _missing(
+    timeline: Timeline, lister: Side, lacker: Side, covered_only: bool = False
+) -> list[Absence]:
     # Each item `lister` compares that `lacker` does not, judged from `lacker`'s side.
     compared = {item_id(i) for i in lacker[1]}
     listed, newest, places = set(lacker[0].ids), newest_of(lacker[0]), Places.of(lacker[0])
-    return [
-        absence(timeline, item, lacker[0], lacker[2], listed, newest, places)
-        for item in lister[1]
-        if item_id(item) not in compared
-    ]
+    kept = [item for item in lister[1] if item_id(item) not in compared]
+    if covered_only:
+        # What `absence` would say is "uncovered" (neither listed nor archived by the
+        # fixtures, past the reach): left out before it is judged.
+        never = timeline.never_live
+        kept = [
+            item
+            for item in kept
+            if not places.past_reach(created_at(item))
+            or item_id(item) in listed
+            or item_id(item) in never
+        ]
+    return [absence(timeline, item, lacker[0], lacker[2], listed, newest, places) for item in kept]
 
 
 @dataclass(frozen=True)
@@ -338,7 +363,12 @@ def judged_changes(judged: Sequence[Judged]) -> tuple[Change, ...]:
 def same_sequence(timeline: Timeline, reference: Traversal, other: Traversal) -> Judged:
     """`invariants.same_sequence` on a live list: influencers created, archived or moved
     between the walks are set aside; where one walk skipped, it is the one said to part."""
-    found = differences(timeline, (reference, reference.items, None), (other, other.items, None))
+    found = differences(
+        timeline,
+        (reference, reference.items, None),
+        (other, other.items, None),
+        covered_only=True,
+    )
     aside = set_aside(found)
     lacking = reference if _first_skip_in(found, reference) else other
     listing = other if lacking is reference else reference
@@ -357,7 +387,9 @@ def filters_partition(
         mine = [i for i in unfiltered.items if i.get("status") == status]
         # An item of another status than the filter's is wrong on its own: never set aside.
         theirs = [i for i in walk.items if i.get("status") == status]
-        found += differences(timeline, (unfiltered, mine, None), (walk, theirs, status))
+        found += differences(
+            timeline, (unfiltered, mine, None), (walk, theirs, status), covered_only=True
+        )
     aside = set_aside(found)
     violations = invariants.filters_partition(unfiltered, filtered, aside)
     listed = {item_id(i) for walk in filtered.values() for i in walk.items}
