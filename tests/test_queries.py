@@ -334,9 +334,9 @@ class TestRows:
         for place in range(len(listing)):
             counted = sum(places[row["influencerId"]] <= place for row in rows.items)
             assert rows.before(place) == counted
-        assert rows.first == {
-            row["influencerId"]: rows.items.index(row) for row in reversed(rows.items)
-        }
+        for row in rows.items:
+            assert rows.first(row["influencerId"]) == rows.items.index(row)
+        assert rows.first("inf_x") is None
 
     def test_a_tie_is_any_row_of_the_influencer_at_that_instant(self, it, make_item):
         """Z and +00:00 are one instant; an influencer listed twice is tied at either place."""

@@ -103,11 +103,16 @@ class Timeline:
         self, pages: Iterable[Page], never_live: Iterable[str] = (), changing: bool | None = None
     ) -> None:
         self.never_live = frozenset(never_live)
-        self._by_id: dict[str, list[Sighting]] = {}
+        # An influencer seen once (most of a large list, read by the walk to the end alone)
+        # keeps its one sighting bare: a list for each would cost more than the sighting.
+        self._by_id: dict[str, Sighting | tuple[Sighting, ...]] = {}
         for page in pages:
             for item in page.items:
-                sighting = Sighting(page.exchange, item)
-                self._by_id.setdefault(item_id(item), []).append(sighting)
+                ident, sighting = item_id(item), Sighting(page.exchange, item)
+                seen = self._by_id.get(ident)
+                self._by_id[ident] = sighting if seen is None else (*_sequence(seen), sighting)
+        # Sightings added after (`adding`): the walks' own are shared, never copied.
+        self._more: dict[str, tuple[Sighting, ...]] = {}
         # Whether the list was seen changing (a move; or, told by the caller, an influencer
         # created): on a list never seen changing, the order of requests excuses nothing.
         self.changing = self.any_moved() if changing is None else changing
@@ -131,25 +136,24 @@ class Timeline:
     def adding(self, pages: Iterable[Page]) -> Timeline:
         """These sightings, then those of `pages`: as if made of both, without making again
         the sightings of every walk (200,000 on a large list)."""
-        added = Timeline(pages, self.never_live, self.changing)
         both = copy.copy(self)
-        both._by_id = dict(self._by_id)
-        for ident, seen in added._by_id.items():
-            both._by_id[ident] = [*self._by_id.get(ident, ()), *seen]
+        both._more = dict(self._more)
+        for page in pages:
+            for item in page.items:
+                ident = item_id(item)
+                both._more[ident] = (*both._more.get(ident, ()), Sighting(page.exchange, item))
         return both
 
     def __contains__(self, ident: object) -> bool:
-        return ident in self._by_id
-
-    def ids(self) -> list[str]:
-        return list(self._by_id)
+        return ident in self._by_id or ident in self._more
 
     def sightings(self, ident: str) -> Sequence[Sighting]:
-        return self._by_id.get(ident, ())
+        return (*_sequence(self._by_id.get(ident, ())), *self._more.get(ident, ()))
 
     def any_moved(self) -> bool:
-        """Some influencer was seen with two statuses."""
-        return any(self.moved(ident) is not None for ident in self._by_id)
+        """Some influencer was seen with two statuses (one seen once has not)."""
+        several = (ident for ident, seen in self._by_id.items() if not isinstance(seen, Sighting))
+        return any(self.moved(ident) is not None for ident in (*several, *self._more))
 
     def moved(self, ident: str) -> Sighting | None:
         """A sighting with another status than the first one, if any."""
@@ -177,6 +181,10 @@ class Timeline:
         return next(
             (s for s in self.sightings(ident) if status in (None, s.status) and when(s)), None
         )
+
+
+def _sequence(seen: Sighting | tuple[Sighting, ...]) -> tuple[Sighting, ...]:
+    return (seen,) if isinstance(seen, Sighting) else seen
 
 
 def absence(

@@ -11,8 +11,8 @@ see, an item of another project than the one in the path.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_right
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, cached_property
@@ -98,7 +98,7 @@ class Truth:
 
     listing: tuple[Item, ...]
     complete: bool
-    seen: frozenset[str] = frozenset()
+    seen: Container[str] = frozenset()  # a timeline's sightings on a large list, not a copy
     still: bool = True
     # The last request the walks sent (0: not known): a page requested after it may show a
     # change no walk could see, and an absence is then no evidence.
@@ -171,23 +171,43 @@ class Truth:
 @dataclass(frozen=True)
 class Rows:
     """The truth's listing under one status filter, indexed once: on a large list it holds
-    100,000 rows, and a run judges a thousand pages against it."""
+    100,000 rows, and a run judges a thousand pages against it. Its indexes are arrays of
+    places and the truth's own `places`, not a dict per filter: one influencer's row is found
+    by bisection."""
 
     items: tuple[Item, ...]
-    first: dict[str, int]  # each influencer's first place among the rows
-    again: dict[str, list[int]]  # its later places, for one listed more than once
-    ranks: array[int]  # the rows' places in the whole listing, in order
+    at: array[int]  # each row's place in the whole listing, in order
+    ranks: array[int]  # the rows' places in the whole listing, each at its influencer's last
+    places: dict[str, int]  # the truth's: each influencer's (last) place in the listing
+    again: dict[str, list[int]]  # every row of an influencer listed more than once
 
     @classmethod
     def of(cls, truth: Truth, status: str | None) -> Rows:
-        items = tuple(item for item in truth.listing if status in (None, item.get("status")))
-        first: dict[str, int] = {}
-        again: dict[str, list[int]] = {}
-        for index, item in enumerate(items):
-            if first.setdefault(item_id(item), index) != index:
-                again.setdefault(item_id(item), []).append(index)
-        ranks = array("q", sorted(truth.places[item_id(item)] for item in items))
-        return cls(items, first, again, ranks)
+        places = truth.places
+        # Listed more than once: some place of it is not its last (rare; a walk that repeats).
+        twice = {
+            item_id(item)
+            for place, item in enumerate(truth.listing)
+            if places[item_id(item)] != place
+        }
+        items: list[Item] = []
+        at, again = array("q"), dict[str, list[int]]()
+        for place, item in enumerate(truth.listing):
+            if status in (None, item.get("status")):
+                if item_id(item) in twice:
+                    again.setdefault(item_id(item), []).append(len(items))
+                items.append(item)
+                at.append(place)
+        ranks = array("q", sorted(places[item_id(item)] for item in items))
+        return cls(tuple(items), at, ranks, places, again)
+
+    def first(self, ident: str) -> int | None:
+        """The influencer's first row (None: the filter does not list it)."""
+        if ident in self.again:
+            return self.again[ident][0]
+        place = self.places.get(ident)
+        row = bisect_left(self.at, place) if place is not None else len(self.at)
+        return row if row < len(self.at) and self.at[row] == place else None
 
     def before(self, place: int) -> int:
         """How many rows stand at or before this place of the whole listing."""
@@ -195,8 +215,9 @@ class Rows:
 
     def tied(self, ident: str, instant: object) -> bool:
         """Some row lists this influencer created at this instant (one of its tie group)."""
-        places = [self.first[ident], *self.again.get(ident, ())] if ident in self.first else []
-        return any(_instant(self.items[place]) == instant for place in places)
+        first = self.first(ident)
+        rows = self.again.get(ident, [] if first is None else [first])
+        return any(_instant(self.items[row]) == instant for row in rows)
 
 
 @dataclass(frozen=True)
@@ -430,13 +451,13 @@ def _place_of(page: Page, rows: Rows) -> int | None:
     (their end, for an empty page); None when the rows do not hold it."""
     if not page.items:
         return len(rows.items)
-    return rows.first.get(item_id(page.items[0]))
+    return rows.first(item_id(page.items[0]))
 
 
 def _out_of_place(page: Page, rows: Rows) -> str | None:
     # An edited cursor may lead anywhere: the page must still be the filter's influencers,
     # newest first, each once.
-    strange = [ident for ident in page.ids if ident not in rows.first]
+    strange = [ident for ident in page.ids if rows.first(ident) is None]
     if strange:
         return f"{strange[0]} is not one of the influencers the filter lists"
     walked = invariants.sorted_newest_first(Traversal((page,), prefix=True))

@@ -88,7 +88,7 @@ class Observed:
             latest = self.timeline.latest(ident)
             if latest is not None:
                 _insert(kept, latest.item)
-        seen = frozenset(self.timeline.ids()) - never
+        seen = _Live(self.timeline)
         complete = self.closing.complete or self._full().complete
         walks = (*self.walks.values(), self.closing)
         until = max((page.exchange.number for walk in walks for page in walk.pages), default=0)
@@ -111,6 +111,17 @@ class Observed:
     def _latest(self, item: Item) -> Item:
         latest = self.timeline.latest(item_id(item))
         return latest.item if latest is not None else item
+
+
+@dataclass(frozen=True)
+class _Live:
+    """The influencers a timeline saw live: any it saw but those the fixtures say are
+    archived (asked of each influencer a page lists; no set of a million ids is made)."""
+
+    timeline: Timeline
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self.timeline and ident not in self.timeline.never_live
 
 
 def observed(probe: Probe) -> Observed:
