@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import tracemalloc
 from dataclasses import replace
 
 import httpx
@@ -84,6 +85,21 @@ class TestMemo:
             with pytest.raises(ValueError, match="spent"):
                 memo.get("k", compute)
         assert len(calls) == 1
+
+    def test_a_value_is_kept_bare(self):
+        """Memory flat in the length of a run (issue 23): the memo holds every answer of a
+        run, each by its key alone, no wrapper around it (64 bytes each)."""
+        keys, values = [("k", n) for n in range(10_000)], [object() for _ in range(10_000)]
+        memo: Memo[object] = Memo()
+        tracemalloc.start()
+        try:
+            for key, value in zip(keys, values, strict=True):
+                memo.get(key, lambda value=value: value)
+            kept, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert memo.results() == values
+        assert kept < 10_000 * 60  # the dict alone; with a wrapper each, over 75 bytes
 
 
 class TestPrefetch:

@@ -4,6 +4,7 @@ was cut short; never an answer it did not record."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import httpx
 import pytest
@@ -260,5 +261,5 @@ class TestOlderReports:
 
 def test_a_recorded_key_never_reaches_the_replay():
     """What the replay answers from is redacted: no exchange holds the key."""
-    text = json.dumps([e.__dict__ for e in recorded(CALLS)])
+    text = json.dumps([asdict(e) for e in recorded(CALLS)])
     assert KEY not in text

@@ -140,7 +140,7 @@ class Point:
         return int(self.limit) if self.limit is not None else params.DEFAULT_LIMIT
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one for every page a walk met: kept small
 class Issued:
     """A real cursor of the main project: the filter and limit it was made under, and the
     last item of the page that handed it out (the next page starts after it)."""

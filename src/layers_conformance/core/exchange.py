@@ -14,7 +14,6 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote, urlencode
@@ -65,7 +64,7 @@ class RawQuery:
 Query = Pairs | RawQuery
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, slots=True)
 class Exchange:
     """A request and its response (or the transport error that replaced it).
 
@@ -91,6 +90,11 @@ class Exchange:
     number: int = 0
     answered_at: int = 0
     stored: Stored | None = field(default=None, compare=False)
+    # A small body's parse, once read (`_parsed`). Slots, not a dict per exchange: a run
+    # keeps every exchange it judged, so memory grows by each one's size (issue 23).
+    _parsed_once: tuple[Any, str | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __repr__(self) -> str:
         chars = len(self.body) if self.stored is None else self.stored.chars
@@ -123,11 +127,13 @@ class Exchange:
         # A body set aside on disk is parsed again each time it is read: a long run's pages
         # parsed and kept would hold every influencer whole (`core.pages` keeps what is
         # compared). A small one is parsed once: every check of a run reads the same answers.
-        return self._parse() if self.stored is not None else self._parsed_once
-
-    @cached_property
-    def _parsed_once(self) -> tuple[Any, str | None]:
-        return self._parse()
+        if self.stored is not None:
+            return self._parse()
+        parsed = self._parsed_once
+        if parsed is None:
+            parsed = self._parse()
+            object.__setattr__(self, "_parsed_once", parsed)
+        return parsed
 
     def _parse(self) -> tuple[Any, str | None]:
         if self.encoding_error is not None:
@@ -166,7 +172,7 @@ class Exchange:
         return f"{self.method} {shorten(self.url, SHOWN_URL_CHARS)} -> {outcome}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stored:
     """Where a body set aside on disk is (`Bodies.keep`)."""
 

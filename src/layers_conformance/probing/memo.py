@@ -14,16 +14,10 @@ V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
-class _Done(Generic[V]):
-    """What a finished computation gave: its value, or the exception it raised."""
+class _Failed:
+    """What a computation raised: every asker gets it again."""
 
-    value: V | None
-    error: Exception | None
-
-    def result(self) -> V:
-        if self.error is not None:
-            raise self.error
-        return cast(V, self.value)
+    error: Exception
 
 
 class Memo(Generic[V]):
@@ -31,31 +25,35 @@ class Memo(Generic[V]):
 
     The first asker computes; the others wait for its result. An exception is remembered as
     the answer too (a spent budget stays spent), so every asker sees the same outcome. A key
-    is a `Future` only while it is computed, then its outcome alone: a run remembers every
-    answer it was given, and a future (a lock, a condition, its queue) costs a kilobyte.
+    is a `Future` only while it is computed, then its value itself (an exception, `_Failed`):
+    a run remembers every answer it was given, and a future (a lock, a condition, its queue)
+    costs a kilobyte, a wrapper around each value 64 bytes.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[Hashable, Future[V] | _Done[V]] = {}
+        self._entries: dict[Hashable, Future[V] | _Failed | V] = {}
 
     def get(self, key: Hashable, compute: Callable[[], V]) -> V:
         with self._lock:
-            entry = self._entries.get(key)
-            owner = entry is None
-            if entry is None:
-                entry = self._entries[key] = Future()
-        if isinstance(entry, _Done):
-            return entry.result()
+            owner = key not in self._entries
+            if owner:
+                self._entries[key] = Future()
+            entry = self._entries[key]
+        if not isinstance(entry, Future):
+            return _outcome(entry)
         if owner:
-            done = _run(compute)
-            with self._lock:
-                self._entries[key] = done
-            if done.error is not None:  # those already waiting learn it from the future
-                entry.set_exception(done.error)
+            try:
+                value = compute()
+            except Exception as error:  # those already waiting learn it from the future
+                with self._lock:
+                    self._entries[key] = _Failed(error)
+                entry.set_exception(error)
             else:
-                entry.set_result(done.result())
-        return entry.result()
+                with self._lock:
+                    self._entries[key] = value
+                entry.set_result(value)
+        return cast(V, entry.result())
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -68,15 +66,10 @@ class Memo(Generic[V]):
         """The keys and values computed so far (errors left out)."""
         with self._lock:
             entries = list(self._entries.items())
-        return [
-            (key, entry.result())
-            for key, entry in entries
-            if isinstance(entry, _Done) and entry.error is None
-        ]
+        return [(key, entry) for key, entry in entries if not isinstance(entry, Future | _Failed)]
 
 
-def _run(compute: Callable[[], V]) -> _Done[V]:
-    try:
-        return _Done(compute(), None)
-    except Exception as error:
-        return _Done(None, error)
+def _outcome(entry: _Failed | V) -> V:
+    if isinstance(entry, _Failed):
+        raise entry.error
+    return entry
