@@ -214,7 +214,9 @@ class Bodies:
         with self._lock:
             offset, self._end = self._end, self._end + len(data)
         os.pwrite(self._file.fileno(), data, offset)
-        stored = Stored(self, offset, len(data), len(exchange.body))
+        size, chars = len(data), len(exchange.body)
+        # An ASCII body's one length, one int: a run keeps one `Stored` for every page.
+        stored = Stored(self, offset, size, size if chars == size else chars)
         return replace(exchange, body="", stored=stored)
 
     def read(self, stored: Stored) -> str:
