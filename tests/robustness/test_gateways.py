@@ -50,7 +50,10 @@ def test_each_gateway_passes_standard_with_no_rate_configured(tmp_path, mode):
     assert run.code == 0, run.explain()
     traffic = run.report["traffic"]
     retried = sum(traffic["retries"].values())
-    assert len(outside.seen) == run.report["requests"] + retried  # every try is counted
+    # Every try the gateway saw is counted; a try counted as closed before any answer may
+    # never have reached it (a keep-alive connection it had let go during a long wait).
+    tries, closed = run.report["requests"] + retried, traffic["retries"].get("closed", 0)
+    assert tries - closed <= len(outside.seen) <= tries, traffic
     if mode.startswith("ratelimit-headers"):
         # Told the rate and what is left, it slows before the 429: at most the first burst.
         assert traffic["retries"].get("429", 0) <= 8, traffic

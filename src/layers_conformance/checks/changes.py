@@ -303,8 +303,10 @@ def _missing(
     timeline: Timeline, lister: Side, lacker: Side, covered_only: bool = False
 ) -> list[Absence]:
     # Each item `lister` compares that `lacker` does not, judged from `lacker`'s side.
-    compared = {item_id(i) for i in lacker[1]}
-    listed, newest, places = set(lacker[0].ids), newest_of(lacker[0]), Places.of(lacker[0])
+    # Only the lister's ids are asked about: of the other side's, those it has too.
+    asked = [item_id(i) for i in lister[1]]
+    compared, listed = _common(asked, map(item_id, lacker[1])), _common(asked, lacker[0].ids)
+    newest, places = newest_of(lacker[0]), Places.of(lacker[0])
     kept = [item for item in lister[1] if item_id(item) not in compared]
     if covered_only:
         # What `absence` would say is "uncovered" (neither listed nor archived by the
@@ -373,7 +375,7 @@ def same_sequence(timeline: Timeline, reference: Traversal, other: Traversal) ->
     lacking = reference if _first_skip_in(found, reference) else other
     listing = other if lacking is reference else reference
     violations = invariants.same_sequence(listing, lacking, aside)
-    both = set(reference.ids) & set(other.ids)
+    both = _common(reference.ids, other.ids)
     return Judged(violations, _allowed(found), len(both))
 
 
@@ -393,7 +395,15 @@ def filters_partition(
     aside = set_aside(found)
     violations = invariants.filters_partition(unfiltered, filtered, aside)
     listed = {item_id(i) for walk in filtered.values() for i in walk.items}
-    return Judged(violations, _allowed(found), len(listed & set(unfiltered.ids)))
+    return Judged(violations, _allowed(found), len(_common(listed, unfiltered.ids)))
+
+
+def _common(one: Iterable[str], other: Iterable[str]) -> set[str]:
+    """The ids both list, made from the shorter as a set (never a set of a whole large list
+    beside another)."""
+    shorter, longer = sorted((list(one), list(other)), key=len)
+    wanted = set(shorter)
+    return {ident for ident in longer if ident in wanted}
 
 
 def _first_skip_in(found: Iterable[Absence], walk: Traversal) -> bool:

@@ -303,11 +303,19 @@ def _without(traversal: Traversal, aside: Collection[str]) -> Traversal:
 
 
 def _kept(traversal: Traversal, aside: Collection[str]) -> Callable[[Item], bool]:
-    # Each influencer's first listing (the very item read), unless set aside.
+    # Each influencer's first listing (the very item read), unless set aside. Only one listed
+    # more than once has its first listing remembered: a walk of a million holds few.
+    items, seen, repeated = traversal.items, set[str](), set[str]()
+    for ident in map(item_id, items):
+        (repeated if ident in seen else seen).add(ident)
+    del seen
     first: dict[str, int] = {}
-    for item in traversal.items:
-        first.setdefault(item_id(item), id(item))
-    return lambda item: item_id(item) not in aside and first.get(item_id(item)) == id(item)
+    for item in items:
+        if item_id(item) in repeated:
+            first.setdefault(item_id(item), id(item))
+    return lambda item: (
+        item_id(item) not in aside and first.get(item_id(item), id(item)) == id(item)
+    )
 
 
 def _found(rule: str, finding: Finding) -> Violation:

@@ -198,6 +198,8 @@ class Rows:
                     again.setdefault(item_id(item), []).append(len(items))
                 items.append(item)
                 at.append(place)
+        if not twice:  # each row at its own place, the only one: no second array
+            return cls(tuple(items), at, at, places, again)
         ranks = array("q", sorted(places[item_id(item)] for item in items))
         return cls(tuple(items), at, ranks, places, again)
 
