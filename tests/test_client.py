@@ -253,6 +253,24 @@ class TestRecording:
         own = sum(len(exchange.url) + len(exchange.body) for exchange in kept)
         assert retained - own < 1000 * 500  # a copy of the headers each: over 1,000 bytes
 
+    def test_long_headers_are_not_remembered(self):
+        """A server's 50 KB of headers on every answer: what the run does not keep of them,
+        the client does not keep either (the last 256 sets would be 12 MB)."""
+
+        def padded(request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200, headers={"x-pad": "p" * 50_000 + request.url.query.decode()})
+
+        with make_client(padded, budget=300) as client:
+            client.list_influencers(PROJECT)
+            tracemalloc.start()
+            try:
+                for n in range(299):
+                    client.list_influencers(PROJECT, [("n", str(n))])
+                retained, _ = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+        assert retained < 1_000_000
+
     def test_body_cap(self):
         """A body over the cap is cut, and the exchange says so."""
         with make_client(

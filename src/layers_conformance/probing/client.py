@@ -579,7 +579,10 @@ class _SharedHeaders:
     only (as an `Exchange` is), its strings interned. A run's exchanges mostly carry the same
     few (the suite's own request headers; a server's, the same within a second), and a run's
     memory must not grow by a copy of them for every request it sends. The `size` sets seen
-    last are remembered; one seen before those is a new dict again."""
+    last are remembered; one seen before those is a new dict again, and so is one longer
+    than `LONGEST` characters (a hostile server's: 256 of 100 KB would be 25 MB)."""
+
+    LONGEST: ClassVar[int] = 4_096
 
     def __init__(self, size: int = 256) -> None:
         self._size = size
@@ -588,6 +591,8 @@ class _SharedHeaders:
 
     def shared(self, headers: Mapping[str, str]) -> dict[str, str]:
         pairs = tuple((sys.intern(name), sys.intern(value)) for name, value in headers.items())
+        if sum(len(name) + len(value) for name, value in pairs) > self.LONGEST:
+            return dict(pairs)
         with self._lock:
             found = self._seen.get(pairs)
             if found is None:
