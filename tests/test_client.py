@@ -462,6 +462,32 @@ class TestRetries:
         assert client.traffic.retries == (("closed", 1),)
         assert client.requests_sent == 1
 
+    def test_a_target_seen_shedding_is_waited_out_past_the_retries(self):
+        """Once a 503 was got past (load shed), a request shed on every one of its first tries
+        is sent again until it gets through: never judged on a 503 of a burst. Where nothing
+        was got past, a 503 on every try is still the answer."""
+        fake, seen = FakeTime(), []
+        shed = httpx.Response(503)
+        answers = replies(shed, ok(None), shed, shed, shed, shed, ok(None), seen=seen)
+        with make_client(answers, fake=fake) as client:
+            assert client.list_influencers(PROJECT).status == 200  # shed once, then through
+            assert client.list_influencers(PROJECT).status == 200  # shed 4 times, then through
+        assert len(seen) == 7
+        assert client.traffic.retries == (("503", 5),)
+
+    def test_a_shed_request_waits_no_longer_than_its_allowance(self):
+        """Shed past its allowance, the request is given up (Refused: inconclusive), not
+        judged on a 503."""
+        fake, seen = FakeTime(), []
+        shed = httpx.Response(503)
+        answers = replies(shed, ok(None), *[shed] * 40, seen=seen)
+        client = make_client(answers, fake=fake, run_deadline=fake.now + 600)
+        with client:
+            client.list_influencers(PROJECT)
+            with pytest.raises(Refused, match=r"HTTP 503 on .* tries in a row"):
+                client.list_influencers(PROJECT)
+        assert not Refused.stops_run
+
     def test_a_503s_retry_after_is_capped(self):
         """A 503 is an answer, retried politely: its Retry-After is capped at 5 s."""
         fake, seen = FakeTime(), []

@@ -21,6 +21,7 @@ from layers_conformance.probing.client import (
     DeadlineExceeded,
     KeyForm,
     RateLimited,
+    Refused,
     TargetUnreachable,
     TargetUnresponsive,
 )
@@ -131,6 +132,34 @@ class TestAnswers:
         exchanges = recorded([((), None)], handler=flaky)
         assert [e.status for e in exchanges] == [503, 200]
         assert replay(exchanges).list_influencers(PROJECT).status == 200
+
+    def test_a_request_the_client_gave_up_shed_is_refused_again(self):
+        """The client waited out a target seen shedding, past the tries a 503 answer takes,
+        and gave the request up: the replay refuses it too, never answers it with the 503."""
+        statuses = iter([503, 200, *[503] * 40])
+        kept: list[Exchange] = []
+        now = [1000.0]  # the client's clock, moved by its waits: nothing sleeps
+
+        def shedding(request):
+            return httpx.Response(next(statuses), json={})
+
+        client = Client(
+            BASE,
+            Credentials("x-api-key", Secret(KEY)),
+            ClientSettings(budget=100),
+            transport=httpx.MockTransport(streamed(shedding)),
+            on_exchange=kept.append,
+            clock=lambda: now[0],
+            sleep=lambda seconds: now.__setitem__(0, now[0] + seconds),
+        )
+        with client:
+            assert client.list_influencers(PROJECT).status == 200
+            with pytest.raises(Refused):
+                client.list_influencers(PROJECT, (("limit", "7"),))
+        replayed = replay(kept)
+        assert replayed.list_influencers(PROJECT).status == 200
+        with pytest.raises(Refused, match="shed on"):
+            replayed.list_influencers(PROJECT, (("limit", "7"),))
 
     def test_a_request_asked_again_is_answered_as_it_was_then(self):
         """The closing walk asks the widest walk's requests once more, and a list in use may

@@ -77,6 +77,7 @@ __all__ += ["Credentials", "DeadlineExceeded", "RateLimited", "TargetUnreachable
 __all__ += ["Refused", "TargetUnresponsive", "query_url", "request_headers", "unsent"]
 
 SHED_STATUSES = frozenset({502, 503, 504})  # a gateway's, sent again before they are judged
+MAX_RETRIES = 2  # a 5xx given on every one of 1 + this many tries is the answer
 CLOSED = "closed"  # a connection closed or reset before any answer, as a retry's cause
 USER_AGENT = f"layers-conformance/{__version__}"
 UNANSWERED_IN_A_ROW = 3  # then the target is unresponsive and the run stops
@@ -184,7 +185,7 @@ class ClientSettings:
     read_timeout_s: float = 10
     request_deadline_s: float = 20  # connect, headers, body and decoding, all told
     max_body_bytes: int = 5_000_000
-    max_retries: int = 2  # of a 502, 503, 504 or a connection closed before any answer
+    max_retries: int = MAX_RETRIES  # of a 502, 503, 504 or a connection closed before any answer
     max_retry_wait_s: float = 5  # for those; a 429's Retry-After is honoured in full
     retry_allowance_s: float = 60  # one request's waits after refusals, all told
     run_deadline: float | None = None
@@ -221,6 +222,9 @@ class Client:
         self._pace = Pace(settings.rate_limit_rps, clock)
         self._jitter = random.Random()  # the waits' own: what is sent never depends on it
         self._retries: Counter[str] = Counter()
+        # Some request shed with a 503 got through on a later try: the target sheds load, and
+        # a 503 is then a refusal to wait out, not an answer (see `_retry_wait`).
+        self._shedding = False
         self._waiting = 0  # threads waiting on a refusal now, and since when
         self._waiting_since = 0.0
         self._waited_s = 0.0
@@ -312,6 +316,7 @@ class Client:
         if shed is not None and outcome.answered:
             with self._admission:
                 self._pace.refused(shed, None)
+                self._shedding = True
         return None
 
     def close(self) -> None:
@@ -489,13 +494,21 @@ class Client:
             return None
         if outcome.status == 429:
             return self._rate_limit_wait(outcome, attempt, waited)
-        if attempt >= self._settings.max_retries:
+        if attempt >= self._settings.max_retries and not self._shed_again(outcome):
             return None  # a 5xx given again on every try is the answer, and is judged
         asked = retry_after(outcome.response_headers)
         wait = (
             self._backoff(attempt) if asked is None else min(asked, self._settings.max_retry_wait_s)
         )
         return self._counted(self._bounded(wait, cause, attempt, waited), cause)
+
+    def _shed_again(self, outcome: Exchange) -> bool:
+        """A 503 from a target seen shedding load (another request's 503 was got past): it is
+        waited out within the request's allowance and the deadline, never judged as its
+        answer. A burst from the run's threads may be shed on every one of a request's first
+        tries; a 503 that persists where nothing is shed is still the answer."""
+        with self._admission:
+            return outcome.status == 503 and self._shedding
 
     def _heed(self, outcome: Exchange, cause: str | None) -> None:
         """Tell the pace what the answer says of the target's rate."""

@@ -21,6 +21,7 @@ from layers_conformance.core.exchange import Exchange, RawQuery, why_unsendable
 from layers_conformance.core.results import Traffic
 from layers_conformance.core.stops import StopKind
 from layers_conformance.probing.client import (
+    MAX_RETRIES,
     BudgetExceeded,
     CallCredentials,
     ClientError,
@@ -38,6 +39,8 @@ from layers_conformance.probing.client import (
 )
 
 __all__ = ["NotRecorded", "RecordingEnds", "Replay", "refusal", "request_key"]
+
+TRIES = MAX_RETRIES + 1  # a 5xx given on every one of these is an answer (the client's)
 
 # The request headers an answer may depend on; the User-Agent (the suite's version) is not one.
 KEY_HEADERS = ("authorization", "x-api-key")
@@ -111,11 +114,14 @@ class Replay:
         # request asked again later (the closing walk reads the widest walk once more; a
         # recheck) was answered afresh: each asking gets the next answer, in the order sent.
         self._answers: dict[RequestKey, deque[Exchange]] = {}
+        self._tries: dict[int, int] = {}  # by an answer's number: the tries that led to it
         for exchange in sorted(recorded, key=lambda e: e.number):
             answers = self._answers.setdefault(request_key(exchange), deque())
+            tries = 1
             if answers and retry_cause(answers[-1]) is not None:
-                answers.pop()  # it was sent again: not an answer
+                tries += self._tries.pop(answers.pop().number, 1)  # sent again: not an answer
             answers.append(exchange)
+            self._tries[exchange.number] = tries
         self._cut_short = cut_short
         self._on_exchange = on_exchange
 
@@ -144,6 +150,11 @@ class Replay:
             if isinstance(self._cut_short, RateLimited):
                 raise RateLimited(*self._cut_short.args)
             raise Refused("refused: the recording ends with a 429 to this request")
+        tries = self._tries[answer.number] if answer is not None else 0
+        if answer is not None and answer.status == 503 and tries > TRIES:
+            # More tries than a 503 answer takes: the client waited out a target seen
+            # shedding, and gave the request up (Refused).
+            raise Refused(f"refused: the recording ends with a 503, shed on {tries} tries")
         if self._cut_short is not None and (
             answer is None or self.requests_sent >= self._sent_before_cut
         ):
