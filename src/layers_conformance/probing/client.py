@@ -78,6 +78,9 @@ __all__ += ["Refused", "TargetUnresponsive", "query_url", "request_headers", "un
 
 SHED_STATUSES = frozenset({502, 503, 504})  # a gateway's, sent again before they are judged
 MAX_RETRIES = 2  # a 5xx given on every one of 1 + this many tries is the answer
+# ... but a 503 only after this many: a gateway shedding load refuses a burst's every try
+# until one is got past (then `_shed_again`); backing off, these wait 4-8 s in all.
+SHED_RETRIES = 4
 CLOSED = "closed"  # a connection closed or reset before any answer, as a retry's cause
 USER_AGENT = f"layers-conformance/{__version__}"
 UNANSWERED_IN_A_ROW = 3  # then the target is unresponsive and the run stops
@@ -494,7 +497,7 @@ class Client:
             return None
         if outcome.status == 429:
             return self._rate_limit_wait(outcome, attempt, waited)
-        if attempt >= self._settings.max_retries and not self._shed_again(outcome):
+        if attempt >= self._tries_left(outcome):
             return None  # a 5xx given again on every try is the answer, and is judged
         asked = retry_after(outcome.response_headers)
         wait = (
@@ -502,13 +505,16 @@ class Client:
         )
         return self._counted(self._bounded(wait, cause, attempt, waited), cause)
 
-    def _shed_again(self, outcome: Exchange) -> bool:
-        """A 503 from a target seen shedding load (another request's 503 was got past): it is
-        waited out within the request's allowance and the deadline, never judged as its
-        answer. A burst from the run's threads may be shed on every one of a request's first
-        tries; a 503 that persists where nothing is shed is still the answer."""
+    def _tries_left(self, outcome: Exchange) -> float:
+        """The retries a 5xx gets before it is judged as the answer. A 503 from a target seen
+        shedding load (another request's 503 was got past) is never judged: it is waited out
+        within the request's allowance and the deadline. Before that, a 503 gets more tries
+        than other 5xx: a burst from the run's threads may be shed on every one of a
+        request's first tries. A 503 that persists where nothing is shed is the answer."""
+        if outcome.status != 503:
+            return self._settings.max_retries
         with self._admission:
-            return outcome.status == 503 and self._shedding
+            return math.inf if self._shedding else max(SHED_RETRIES, self._settings.max_retries)
 
     def _heed(self, outcome: Exchange, cause: str | None) -> None:
         """Tell the pace what the answer says of the target's rate."""

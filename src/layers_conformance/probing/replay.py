@@ -21,7 +21,7 @@ from layers_conformance.core.exchange import Exchange, RawQuery, why_unsendable
 from layers_conformance.core.results import Traffic
 from layers_conformance.core.stops import StopKind
 from layers_conformance.probing.client import (
-    MAX_RETRIES,
+    SHED_RETRIES,
     BudgetExceeded,
     CallCredentials,
     ClientError,
@@ -40,7 +40,7 @@ from layers_conformance.probing.client import (
 
 __all__ = ["NotRecorded", "RecordingEnds", "Replay", "refusal", "request_key"]
 
-TRIES = MAX_RETRIES + 1  # a 5xx given on every one of these is an answer (the client's)
+SHED_TRIES = SHED_RETRIES + 1  # a 503 given on every one of these is an answer (the client's)
 
 # The request headers an answer may depend on; the User-Agent (the suite's version) is not one.
 KEY_HEADERS = ("authorization", "x-api-key")
@@ -151,7 +151,7 @@ class Replay:
                 raise RateLimited(*self._cut_short.args)
             raise Refused("refused: the recording ends with a 429 to this request")
         tries = self._tries[answer.number] if answer is not None else 0
-        if answer is not None and answer.status == 503 and tries > TRIES:
+        if answer is not None and answer.status == 503 and tries > SHED_TRIES:
             # More tries than a 503 answer takes: the client waited out a target seen
             # shedding, and gave the request up (Refused).
             raise Refused(f"refused: the recording ends with a 503, shed on {tries} tries")
