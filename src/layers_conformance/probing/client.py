@@ -79,7 +79,7 @@ __all__ += ["Refused", "TargetUnresponsive", "query_url", "request_headers", "un
 SHED_STATUSES = frozenset({502, 503, 504})  # a gateway's, sent again before they are judged
 MAX_RETRIES = 2  # a 5xx given on every one of 1 + this many tries is the answer
 # ... but a 503 only after this many: a gateway shedding load refuses a burst's every try
-# until one is got past (then `_shed_again`); backing off, these wait 4-8 s in all.
+# until one is got past (then `_tries_left`); backing off, these wait 4-8 s in all.
 SHED_RETRIES = 4
 CLOSED = "closed"  # a connection closed or reset before any answer, as a retry's cause
 USER_AGENT = f"layers-conformance/{__version__}"
@@ -226,7 +226,7 @@ class Client:
         self._jitter = random.Random()  # the waits' own: what is sent never depends on it
         self._retries: Counter[str] = Counter()
         # Some request shed with a 503 got through on a later try: the target sheds load, and
-        # a 503 is then a refusal to wait out, not an answer (see `_retry_wait`).
+        # a 503 is then a refusal to wait out, not an answer (see `_tries_left`).
         self._shedding = False
         self._waiting = 0  # threads waiting on a refusal now, and since when
         self._waiting_since = 0.0

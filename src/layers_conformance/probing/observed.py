@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import cast
 
 from layers_conformance.checks import changes, params
@@ -77,6 +78,12 @@ class Observed:
         another walk listed where the closing walk, disputed, did not (it is the one that
         skipped), each once, with its status as last seen. Influencers the fixtures say are
         archived are no part of it, wherever they were listed."""
+        return self._truth
+
+    @cached_property
+    def _truth(self) -> Truth:
+        # Made once: the query space, the near misses, the key forms and every page a check
+        # adds ask for it, and on a large list it indexes every influencer the walks read.
         never = self.timeline.never_live
         kept: list[Item] = []
         listed: set[str] = set(never)
