@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from layers_conformance.checks.violations import Inconclusive
-from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.exchange import Bodies, Exchange
+from layers_conformance.core.index import DiskIndex, MemoryIndex
 from layers_conformance.core.targets import Fixtures, Secret
 from layers_conformance.probing.client import BudgetExceeded, Client, ClientSettings, Credentials
 from layers_conformance.probing.keys import Keys
@@ -341,3 +342,15 @@ def test_the_probe_prints_as_counts_not_bodies():
     probe.get((("limit", "7"),))
     assert len(repr(probe)) < 100
     assert "lk_probe_SECRET_1" not in repr(probe.keys)
+
+
+def test_an_index_is_on_disk_where_the_bodies_are(tmp_path):
+    """A run's indexes go where its bodies go (the run's folder); without one, in memory."""
+    probe, _ = make_probe()
+    assert isinstance(probe.index(), MemoryIndex)
+    probe.bodies = Bodies.in_folder(tmp_path)
+    try:
+        assert isinstance(probe.index(), DiskIndex)
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        probe.bodies.close()

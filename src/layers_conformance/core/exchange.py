@@ -194,8 +194,11 @@ class Bodies:
     the process. Threads add and read at once: each body has its own place (`os.pwrite`).
     """
 
-    def __init__(self, file: IO[bytes], smallest: int = SET_ASIDE_CHARS) -> None:
+    def __init__(
+        self, file: IO[bytes], smallest: int = SET_ASIDE_CHARS, folder: Path | None = None
+    ) -> None:
         self._file = file
+        self.folder = folder  # the run's folder, for its other nameless files (`core.index`)
         self._smallest = smallest
         self._end = 0
         self._lock = threading.Lock()
@@ -204,7 +207,7 @@ class Bodies:
     def in_folder(cls, folder: Path) -> Bodies:
         """Bodies kept in a nameless file in `folder` (made if it is not there yet)."""
         folder.mkdir(parents=True, exist_ok=True)
-        return cls(tempfile.TemporaryFile(dir=folder))
+        return cls(tempfile.TemporaryFile(dir=folder), folder=folder)
 
     def keep(self, exchange: Exchange) -> Exchange:
         """The exchange with its body on disk when it is large; as it is otherwise."""

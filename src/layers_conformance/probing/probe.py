@@ -20,6 +20,7 @@ from typing import Protocol, cast
 
 from layers_conformance.checks.violations import Inconclusive, inconclusive
 from layers_conformance.core.exchange import Bodies, Exchange, Query, RawQuery
+from layers_conformance.core.index import Index, open_index
 from layers_conformance.core.pages import Page, Traversal, read_page
 from layers_conformance.core.results import Change, Traffic
 from layers_conformance.core.targets import Fixtures
@@ -117,6 +118,11 @@ class Probe:
     def profile(self) -> Profile:
         """The profile as planned for this run's budget."""
         return self.plan.profile
+
+    def index(self) -> Index:
+        """A new index of what a check looks up by influencer id: on disk in the run's folder
+        when its bodies are (a large list's ids would fill memory), else in memory."""
+        return open_index(self.bodies.folder if self.bodies is not None else None)
 
     @property
     def no_credentials(self) -> object:
