@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -64,6 +65,45 @@ class RawQuery:
 Query = Pairs | RawQuery
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Address:
+    """A URL kept as its parts: the endpoint (one string for every request to it) and the
+    query as it was asked (the caller's own value: the probe's memo keeps it as its key),
+    written out when read. A run keeps every exchange it judged, and the text of each URL
+    would be a walk's cursor (~250 characters) once more for each (issue 23)."""
+
+    endpoint: str
+    query: Query
+
+    def __str__(self) -> str:
+        return f"{self.endpoint}?{query_text(self.query)}"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Address | str):
+            return str(self) == str(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+def query_text(query: Query) -> str:
+    """The query as a URL carries it: a raw one as written, pairs percent-encoded."""
+    if isinstance(query, RawQuery):
+        return query.text
+    return urlencode(query, quote_via=quote)
+
+
+def address_of(url: str, query: Query) -> str | Address:
+    """How an exchange keeps the URL sent with `query`: as its parts when they write it out
+    exactly (the encoding of the client that sent it may differ), else as the text."""
+    endpoint, mark, _ = url.partition("?")
+    if not mark:
+        return sys.intern(url)  # the endpoint alone: one string for all its exchanges
+    address = Address(sys.intern(endpoint), query)
+    return address if str(address) == url else url
+
+
 @dataclass(frozen=True, repr=False, slots=True)
 class Exchange:
     """A request and its response (or the transport error that replaced it).
@@ -74,7 +114,7 @@ class Exchange:
     """
 
     method: str
-    url: str
+    address: str | Address  # the URL, as text or as its parts (`url` reads it)
     request_headers: dict[str, str]
     status: int | None = None
     response_headers: dict[str, str] = field(default_factory=dict)
@@ -99,6 +139,10 @@ class Exchange:
     def __repr__(self) -> str:
         chars = len(self.body) if self.stored is None else self.stored.chars
         return f"Exchange({self.describe()}, {chars:,} characters)"
+
+    @property
+    def url(self) -> str:
+        return self.address if isinstance(self.address, str) else str(self.address)
 
     @property
     def body_text(self) -> str:
@@ -245,7 +289,7 @@ def why_unsendable(url: str, query: Query) -> str | None:
                 f"the {name} holds a lone surrogate (U+{code:04X} at character {error.start}), "
                 "which no URL can carry"
             )
-    return _too_long(len(url) + 1 + len(urlencode(query, quote_via=quote)))
+    return _too_long(len(url) + 1 + len(query_text(query)))
 
 
 def _too_long(length: int) -> str | None:
