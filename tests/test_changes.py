@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from layers_conformance.checks import changes
 from layers_conformance.checks.changes import Timeline
-from layers_conformance.core.pages import Traversal
+from layers_conformance.core.pages import Page, Traversal
 
 
 class Clock:
@@ -24,7 +24,13 @@ class Clock:
 
     def walk(self, traversal: Traversal) -> Traversal:
         pages = tuple(
-            replace(page, exchange=replace(page.exchange, number=n, answered_at=n))
+            Page(
+                replace(page.exchange, number=n, answered_at=n),
+                page.number,
+                page.limit,
+                page.items,
+                page.next_cursor,
+            )
             for page in traversal.pages
             for n in [next(self._next)]
         )
