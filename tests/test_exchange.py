@@ -15,6 +15,7 @@ from layers_conformance.core.exchange import (
     Bodies,
     Exchange,
     RawQuery,
+    Stored,
     address_of,
     expand,
     expansion,
@@ -246,6 +247,30 @@ class TestAddress:
         raw = RawQuery("limit=1&limit=2")
         assert isinstance(address_of(f"{self.ENDPOINT}?limit=1&limit=2", raw), Address)
         assert address_of(self.ENDPOINT, ()) == self.ENDPOINT
+
+
+class TestStored:
+    """Where a body set aside on disk is: one object and one integer for every page."""
+
+    def test_its_place_and_lengths_read_back(self):
+        for offset, size, chars in [(0, 0, 0), (7, 300, 300), (2**45, 2**39, 2**39 - 5)]:
+            stored = Stored(None, offset, size, chars)  # type: ignore[arg-type]
+            assert (stored.offset, stored.size, stored.chars) == (offset, size, chars)
+
+    def test_few_bytes_stay_in_memory(self):
+        """Memory flat in the length of a run (issue 23): a run keeps one for every page it
+        read, each at an offset of a file of hundreds of megabytes."""
+        tracemalloc.start()
+        try:  # its numbers made as a run makes them: each its own int
+            kept = [Stored(None, 2**28 + 1_000 * n, 2_000 + n, 2_000 + n) for n in range(1_000)]  # type: ignore[arg-type]
+            retained, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert [(s.offset, s.size, s.chars) for s in kept[:2]] == [
+            (2**28, 2_000, 2_000),
+            (2**28 + 1_000, 2_001, 2_001),
+        ]
+        assert retained < 1_000 * 110  # CPython 3.11: 97 bytes each; four slots, three ints: 169
 
 
 class TestDescribe:
