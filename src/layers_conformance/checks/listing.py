@@ -10,6 +10,7 @@ here in a run of its own: they are few.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -50,22 +51,12 @@ def _items(source: Page | tuple[Item, ...]) -> Sequence[Item]:
     return source.items if isinstance(source, Page) else source
 
 
-class Listing(Sequence[Item]):
-    """Items in the order of their runs."""
+class _Read(Sequence[Item]):
+    """Items read on from a place (`since`), never held: an item, a slice or a pass."""
 
-    def __init__(self, runs: Iterable[Run]) -> None:
-        self.runs = tuple(run for run in runs if len(run))
-        # Places before each run, and the listing's length last: a place's run by bisection.
-        self._starts = array("q", accumulate(map(len, self.runs), initial=0))
-
-    @classmethod
-    def held(cls, items: Sequence[Item]) -> Listing:
-        """Items of no page (a listing made by hand), as one run."""
-        items = tuple(items)
-        return cls([Run.of(items, 0, len(items))])
-
-    def __len__(self) -> int:
-        return self._starts[-1]
+    @abstractmethod
+    def since(self, place: int) -> Iterator[Item]:
+        """The items from `place` on."""
 
     @overload
     def __getitem__(self, at: int) -> Item: ...
@@ -82,11 +73,28 @@ class Listing(Sequence[Item]):
         place = at + len(self) if at < 0 else at
         if not 0 <= place < len(self):
             raise IndexError(at)
-        run, offset = self.located(place)
-        return self.runs[run].items[offset]
+        return next(self.since(place))
 
     def __iter__(self) -> Iterator[Item]:
         return self.since(0)
+
+
+class Listing(_Read):
+    """Items in the order of their runs."""
+
+    def __init__(self, runs: Iterable[Run]) -> None:
+        self.runs = tuple(run for run in runs if len(run))
+        # Places before each run, and the listing's length last: a place's run by bisection.
+        self._starts = array("q", accumulate(map(len, self.runs), initial=0))
+
+    @classmethod
+    def held(cls, items: Sequence[Item]) -> Listing:
+        """Items of no page (a listing made by hand), as one run."""
+        items = tuple(items)
+        return cls([Run.of(items, 0, len(items))])
+
+    def __len__(self) -> int:
+        return self._starts[-1]
 
     def since(self, place: int) -> Iterator[Item]:
         """The items from `place` on, read run by run."""
@@ -160,7 +168,7 @@ def _items_but(runs: Iterable[Run], left_out: frozenset[str]) -> Iterator[Item]:
     return (item for run in runs for item in run.items if item_id(item) not in left_out)
 
 
-class Filtered(Sequence[Item]):
+class Filtered(_Read):
     """A listing's items under a status filter (None: all of them), as rows numbered from 0.
     Per run it keeps how many rows come before it, nothing per influencer: a row is found by
     bisection to its run, then a pass over the run (a page: a hundred items at most)."""
@@ -178,26 +186,6 @@ class Filtered(Sequence[Item]):
 
     def __len__(self) -> int:
         return self._before[-1]
-
-    @overload
-    def __getitem__(self, at: int) -> Item: ...
-
-    @overload
-    def __getitem__(self, at: slice) -> Sequence[Item]: ...
-
-    def __getitem__(self, at: int | slice) -> Item | Sequence[Item]:
-        if isinstance(at, slice):
-            start, stop, step = at.indices(len(self))
-            if step != 1:
-                return tuple(self[row] for row in range(start, stop, step))
-            return tuple(islice(self.since(start), max(0, stop - start)))
-        row = at + len(self) if at < 0 else at
-        if not 0 <= row < len(self):
-            raise IndexError(at)
-        return next(self.since(row))
-
-    def __iter__(self) -> Iterator[Item]:
-        return self.since(0)
 
     def since(self, row: int) -> Iterator[Item]:
         """The rows from `row` on."""
