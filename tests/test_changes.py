@@ -4,6 +4,7 @@ walk's; a still list is judged as strictly as before."""
 
 from __future__ import annotations
 
+import tracemalloc
 from dataclasses import replace
 from itertools import count
 
@@ -12,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from layers_conformance.checks import changes
-from layers_conformance.checks.changes import Timeline
-from layers_conformance.core.pages import Traversal
+from layers_conformance.checks.changes import Sighting, Timeline
+from layers_conformance.core.index import DiskIndex, MemoryIndex
+from layers_conformance.core.pages import Page, Traversal
 
 
 class Clock:
@@ -310,3 +312,113 @@ class TestTimelineAdding:
         told = timeline.told(True)
         assert (told.changing, timeline.changing) == (True, False)
         assert told.sightings("inf_e") == timeline.sightings("inf_e")
+
+
+class TestTimelineIndex:
+    """A timeline keeps its pages and an index, never an object per influencer, and answers as
+    when it kept every sighting in a dict by id."""
+
+    @staticmethod
+    def pages(make_exchange, first: int, count: int, size: int) -> list[Page]:
+        exchange = make_exchange({"items": []})
+        return [
+            Page(
+                exchange,
+                n,
+                size,
+                tuple({"influencerId": f"inf_{n}_{k}"} for k in range(size)),
+                None,
+            )
+            for n in range(first, first + count)
+        ]
+
+    @staticmethod
+    def kept(pages: list[Page], index: DiskIndex) -> int:
+        """The bytes of Python memory a timeline made of `pages` keeps."""
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            timeline = Timeline(pages, index=index)
+            kept = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        assert f"inf_{len(pages) - 1}_0" in timeline
+        return kept
+
+    def test_on_disk_it_keeps_memory_by_the_page_not_by_the_influencer(
+        self, make_exchange, tmp_path
+    ):
+        """Twice the pages of 50 influencers each: under 100 bytes more per page (an
+        influencer's sighting kept as an object would cost more than that alone)."""
+        fewer, more = 200, 400
+        pages = self.pages(make_exchange, 0, more, 50)
+        indexes = DiskIndex.in_folder(tmp_path), DiskIndex.in_folder(tmp_path)
+        grown = self.kept(pages, indexes[1]) - self.kept(pages[:fewer], indexes[0])
+        assert grown < 100 * (more - fewer)
+
+    @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=150)
+    @given(
+        walks=st.lists(
+            st.tuples(
+                st.integers(0, 9),  # the exchange's number (0: unknown)
+                st.lists(
+                    st.tuples(st.sampled_from("abcd"), st.sampled_from(["ready", "draft", None])),
+                    max_size=4,
+                ),
+            ),
+            max_size=6,
+        ),
+        added=st.integers(0, 6),
+    )
+    def test_answers_as_a_dict_of_every_sighting_on_either_index(
+        self, make_exchange, tmp_path, walks, added
+    ):
+        """Sightings of one influencer on several pages, with statuses and numbers in any
+        order, some pages added after: the same answers in memory, on disk and as before."""
+        pages = [
+            Page(
+                replace(make_exchange({"items": []}), number=number, answered_at=number),
+                n,
+                None,
+                tuple(
+                    {"influencerId": f"inf_{name}"} | ({"status": status} if status else {})
+                    for name, status in listed
+                ),
+                None,
+            )
+            for n, (number, listed) in enumerate(walks)
+        ]
+        walked, later = pages[: len(pages) - added], pages[len(pages) - added :]
+        expected: dict[str, list[Sighting]] = {}
+        for page in pages:
+            for item in page.items:
+                expected.setdefault(item["influencerId"], []).append(Sighting(page.exchange, item))
+        timelines = [
+            Timeline(walked, index=index).adding(later)
+            for index in (MemoryIndex(), DiskIndex.in_folder(tmp_path))
+        ]
+        asked = [p.exchange for p in pages[:2]] + [make_exchange({"items": []})]
+        for timeline in timelines:
+            assert timeline.any_moved() == any(
+                s.status != seen[0].status for seen in expected.values() for s in seen
+            )
+            for ident in ("inf_a", "inf_b", "inf_c", "inf_d", "inf_e"):
+                seen = expected.get(ident, [])
+                assert (ident in timeline) == bool(seen)
+                assert tuple(timeline.sightings(ident)) == tuple(seen)
+                moved = [s for s in seen if s.status != seen[0].status]
+                assert timeline.moved(ident) == next(iter(moved), None)
+                latest = max(seen, key=lambda s: s.exchange.number) if seen else None
+                assert timeline.latest(ident) == latest
+                for exchange in asked:
+                    for status in (None, "ready", "draft"):
+                        matching = [s for s in seen if status in (None, s.status)]
+                        other = [s for s in matching if s.exchange is not exchange]
+                        after = [s for s in other if exchange.answered_before(s.exchange)]
+                        before = [s for s in other if s.exchange.answered_before(exchange)]
+                        assert timeline.listed_after(ident, exchange, status) == next(
+                            iter(after), None
+                        )
+                        assert timeline.listed_before(ident, exchange, status) == next(
+                            iter(before), None
+                        )

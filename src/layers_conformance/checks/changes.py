@@ -18,17 +18,19 @@ is judged as strictly as before.
 from __future__ import annotations
 
 import copy
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Literal
 
 from layers_conformance.checks import invariants
 from layers_conformance.checks.invariants import parse_timestamp
 from layers_conformance.checks.violations import Violation
 from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.index import Index, MemoryIndex
 from layers_conformance.core.pages import Item, Page, Traversal, item_id
 from layers_conformance.core.results import Change
 
@@ -50,7 +52,7 @@ Kind = Literal["created", "archived", "moved", "skipped", "unexplained", "uncove
 ALLOWED: tuple[Kind, ...] = ("created", "archived", "moved")
 
 
-@dataclass(frozen=True, slots=True)  # one per influencer per walk: 200,000 on a large list
+@dataclass(frozen=True, slots=True)  # made when asked for: a `Timeline` keeps none
 class Sighting:
     """One influencer as one answer listed it."""
 
@@ -97,22 +99,26 @@ class Absence:
 
 class Timeline:
     """Every influencer the run saw, each sighting with the answer that showed it; and those
-    the fixtures say are archived (`never_live`): no change explains a listing of them."""
+    the fixtures say are archived (`never_live`): no change explains a listing of them.
+
+    It keeps the pages it was made of and an index from each id to where they list it
+    (`index`: on disk in a run, in memory by default), never an object per influencer: a
+    thorough run on a large list sees a million. A `Sighting` is made when asked for.
+    """
 
     def __init__(
-        self, pages: Iterable[Page], never_live: Iterable[str] = (), changing: bool | None = None
+        self,
+        pages: Iterable[Page],
+        never_live: Iterable[str] = (),
+        changing: bool | None = None,
+        *,
+        index: Index | None = None,
     ) -> None:
         self.never_live = frozenset(never_live)
-        # An influencer seen once (most of a large list, read by the walk to the end alone)
-        # keeps its one sighting bare: a list for each would cost more than the sighting.
-        self._by_id: dict[str, Sighting | tuple[Sighting, ...]] = {}
-        for page in pages:
-            for item in page.items:
-                ident, sighting = item_id(item), Sighting(page.exchange, item)
-                seen = self._by_id.get(ident)
-                self._by_id[ident] = sighting if seen is None else (*_sequence(seen), sighting)
-        # Sightings added after (`adding`): the walks' own are shared, never copied.
-        self._more: dict[str, tuple[Sighting, ...]] = {}
+        self._walks = _Listings(MemoryIndex() if index is None else index, pages)
+        # Pages added after (`adding`), a check's few: the walks' index is shared, never
+        # written to again.
+        self._more = _Listings(MemoryIndex(), ())
         # Whether the list was seen changing (a move; or, told by the caller, an influencer
         # created): on a list never seen changing, the order of requests excuses nothing.
         self.changing = self.any_moved() if changing is None else changing
@@ -124,8 +130,11 @@ class Timeline:
         pages: Iterable[Page] = (),
         never_live: Iterable[str] = (),
         changing: bool | None = None,
+        *,
+        index: Index | None = None,
     ) -> Timeline:
-        return cls([*(p for t in traversals for p in t.pages), *pages], never_live, changing)
+        walked = (p for t in traversals for p in t.pages)
+        return cls([*walked, *pages], never_live, changing, index=index)
 
     def told(self, changing: bool) -> Timeline:
         """The same sightings, the list said changing or not (by what the caller saw)."""
@@ -134,26 +143,22 @@ class Timeline:
         return same
 
     def adding(self, pages: Iterable[Page]) -> Timeline:
-        """These sightings, then those of `pages`: as if made of both, without making again
+        """These sightings, then those of `pages`: as if made of both, without indexing again
         the sightings of every walk (200,000 on a large list)."""
         both = copy.copy(self)
-        both._more = dict(self._more)
-        for page in pages:
-            for item in page.items:
-                ident = item_id(item)
-                both._more[ident] = (*both._more.get(ident, ()), Sighting(page.exchange, item))
+        both._more = _Listings(MemoryIndex(), (*self._more.pages, *pages))
         return both
 
     def __contains__(self, ident: object) -> bool:
-        return ident in self._by_id or ident in self._more
+        return ident in self._walks.index or ident in self._more.index
 
     def sightings(self, ident: str) -> Sequence[Sighting]:
-        return (*_sequence(self._by_id.get(ident, ())), *self._more.get(ident, ()))
+        return (*self._walks.sightings(ident), *self._more.sightings(ident))
 
     def any_moved(self) -> bool:
         """Some influencer was seen with two statuses (one seen once has not)."""
-        several = (ident for ident, seen in self._by_id.items() if not isinstance(seen, Sighting))
-        return any(self.moved(ident) is not None for ident in (*several, *self._more))
+        several = chain(self._walks.index.several(), self._more.ids())
+        return any(self.moved(ident) is not None for ident in several)
 
     def moved(self, ident: str) -> Sighting | None:
         """A sighting with another status than the first one, if any."""
@@ -183,8 +188,37 @@ class Timeline:
         )
 
 
-def _sequence(seen: Sighting | tuple[Sighting, ...]) -> tuple[Sighting, ...]:
-    return (seen,) if isinstance(seen, Sighting) else seen
+class _Listings:
+    """Pages, and an index from each influencer id to the places that list it: each place the
+    number of its item counted across the pages, so that a page costs a list entry and an
+    influencer nothing in memory."""
+
+    def __init__(self, index: Index, pages: Iterable[Page]) -> None:
+        self.index = index
+        self.pages: list[Page] = []  # those with items, in the order read
+        self._starts: list[int] = []  # the number of each one's first item
+        self._count = 0
+        index.add(self._numbered(pages))  # one call: the index writes in batches
+
+    def _numbered(self, pages: Iterable[Page]) -> Iterator[tuple[str, int]]:
+        for page in pages:
+            items = page.items
+            if items:
+                self.pages.append(page)
+                self._starts.append(self._count)
+                yield from ((item_id(item), self._count + n) for n, item in enumerate(items))
+                self._count += len(items)
+
+    def sightings(self, ident: str) -> tuple[Sighting, ...]:
+        return tuple(map(self._sighting, self.index.values(ident)))
+
+    def _sighting(self, number: int) -> Sighting:
+        at = bisect_right(self._starts, number) - 1
+        page = self.pages[at]
+        return Sighting(page.exchange, page.items[number - self._starts[at]])
+
+    def ids(self) -> Iterator[str]:
+        return (item_id(item) for page in self.pages for item in page.items)
 
 
 def absence(
