@@ -382,7 +382,7 @@ class TestRows:
         items = list(make_page([_drawn(make_item, one) for one in drawn]).items)  # as compared
         bounds = [0, *sorted(min(cut, len(items)) for cut in cuts), len(items)]
         runs = [
-            Run.of(
+            Run(
                 make_page(items[start:stop]) if n % 2 else tuple(items[start:stop]), 0, stop - start
             )
             for n, (start, stop) in enumerate(itertools.pairwise(bounds))

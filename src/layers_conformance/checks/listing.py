@@ -15,7 +15,6 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from itertools import accumulate, count, islice
 from typing import overload
 
@@ -26,18 +25,11 @@ from layers_conformance.core.pages import Item, Page, item_id
 
 @dataclass(frozen=True, slots=True)
 class Run:
-    """Items `start` to `stop` of a page, or of items held here; and the oldest `createdAt`
-    among them (None: none has one), which says whether an insertion goes in it."""
+    """Items `start` to `stop` of a page, or of items held here."""
 
     source: Page | tuple[Item, ...]
     start: int
     stop: int
-    oldest: datetime | None
-
-    @classmethod
-    def of(cls, source: Page | tuple[Item, ...], start: int, stop: int) -> Run:
-        items = _items(source)[start:stop]
-        return cls(source, start, stop, min(filter(None, map(created_at, items)), default=None))
 
     @property
     def items(self) -> Sequence[Item]:
@@ -91,7 +83,7 @@ class Listing(_Read):
     def held(cls, items: Sequence[Item]) -> Listing:
         """Items of no page (a listing made by hand), as one run."""
         items = tuple(items)
-        return cls([Run.of(items, 0, len(items))])
+        return cls([Run(items, 0, len(items))])
 
     def __len__(self) -> int:
         return self._starts[-1]
@@ -110,31 +102,23 @@ class Listing(_Read):
         run = bisect_right(self._starts, place) - 1
         return run, place - self._starts[run]
 
-    def start_of(self, run: int) -> int:
-        """The place of the run's first item."""
-        return self._starts[run]
-
     def inserting(self, item: Item) -> Listing:
         """The listing with `item` before the first item older than it (at the end when none
         is, or it has no `createdAt`): the listing's own order is kept, right or wrong."""
         created = created_at(item)
-        runs = list(self.runs)
-        at = next(
-            (n for n, run in enumerate(runs) if _older(run.oldest, created)),
-            len(runs),
+        older = (
+            (at, offset)
+            for at, run in enumerate(self.runs)
+            for offset, one in enumerate(map(created_at, run.items))
+            if created is not None and one is not None and one < created
         )
-        alone = Run.of((item,), 0, 1)
-        if at == len(runs):
-            return Listing([*runs, alone])
-        run = runs[at]
-        offset = next(n for n, one in enumerate(run.items) if _older(created_at(one), created))
-        split = run.start + offset
-        parts = [Run.of(run.source, run.start, split), alone, Run.of(run.source, split, run.stop)]
-        return Listing([*runs[:at], *parts, *runs[at + 1 :]])
-
-
-def _older(one: datetime | None, than: datetime | None) -> bool:
-    return one is not None and than is not None and one < than
+        at, offset = next(older, (len(self.runs), 0))
+        alone = Run((item,), 0, 1)
+        if at == len(self.runs):
+            return Listing([*self.runs, alone])
+        run, split = self.runs[at], self.runs[at].start + offset
+        parts = [Run(run.source, run.start, split), alone, Run(run.source, split, run.stop)]
+        return Listing([*self.runs[:at], *parts, *self.runs[at + 1 :]])
 
 
 def once_each(
@@ -156,11 +140,11 @@ def once_each(
             shown = latest(item) if first else None
             if shown == item:
                 continue  # as the page lists it: in the run so far
-            kept.append(Run.of(run.source, start, place))
+            kept.append(Run(run.source, start, place))
             start = place + 1
             if shown is not None:
-                kept.append(Run.of((shown,), 0, 1))
-        kept.append(Run.of(run.source, start, run.stop))
+                kept.append(Run((shown,), 0, 1))
+        kept.append(Run(run.source, start, run.stop))
     return Listing(kept)
 
 

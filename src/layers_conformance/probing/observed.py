@@ -93,7 +93,7 @@ class Observed:
         never = self.timeline.never_live
         listed = self.new_index()  # every influencer listed: a million ids on a large list
         runs = [*(_whole(page) for page in self.closing.pages), *self._past_closing()]
-        listing = once_each(runs, never, self._latest, listed)
+        listing = once_each(runs, never, self._latest(), listed)
         for ident in sorted(self.disputed):
             latest = self.timeline.latest(ident)
             if latest is not None and ident not in never and ident not in listed:
@@ -119,15 +119,22 @@ class Observed:
         for page in self._full().pages:
             past = [(changes.created_at(item) or reach) <= reach for item in page.items]
             for start, stop in _stretches(past):
-                yield Run.of(page, start, stop)
+                yield Run(page, start, stop)
 
-    def _latest(self, item: Item) -> Item:
-        latest = self.timeline.latest(item_id(item))
-        return latest.item if latest is not None else item
+    def _latest(self) -> Callable[[Item], Item]:
+        """Each item as last seen: only one seen more than once may have been seen otherwise
+        (on a large list, the timeline is asked of some thousands, not of a million)."""
+        again = frozenset(self.timeline.several())
+
+        def latest(item: Item) -> Item:
+            seen = self.timeline.latest(item_id(item)) if item_id(item) in again else None
+            return item if seen is None else seen.item
+
+        return latest
 
 
 def _whole(page: Page) -> Run:
-    return Run.of(page, 0, len(page.items))
+    return Run(page, 0, len(page.items))
 
 
 def _stretches(marks: list[bool]) -> Iterator[tuple[int, int]]:
@@ -193,7 +200,7 @@ def observing(
 ) -> Observed:
     """The walks and the closing walk read after them, compared: what changed between."""
     widest = max(limit for limit, status in walks if limit is not None and not status)
-    seen = Timeline.of([*walks.values(), closing], never_live=never_live)
+    seen = Timeline.of([*walks.values(), closing], never_live=never_live, index=new_index())
     # The same request twice, the widest walk and the closing walk: the list changed if they
     # differ, or if some influencer was seen with two statuses.
     first = walks[(widest, None)].ids
