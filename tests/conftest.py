@@ -79,7 +79,7 @@ def exchange(
     headers = {} if content_type is None else {"content-type": content_type}
     return Exchange(
         method="GET",
-        url=url,
+        address=url,
         request_headers={"x-api-key": "$LAYERS_API_KEY"},
         status=status,
         response_headers=headers,

@@ -32,6 +32,7 @@ from layers_conformance.probing.client import (
     RateLimited,
     Refused,
     TargetUnresponsive,
+    list_url,
     query_url,
 )
 from streamed import streamed
@@ -252,6 +253,27 @@ class TestRecording:
         assert len({id(exchange.response_headers) for exchange in kept}) == 1
         own = sum(len(exchange.url) + len(exchange.body) for exchange in kept)
         assert retained - own < 1000 * 500  # a copy of the headers each: over 1,000 bytes
+
+    def test_exchanges_kept_share_their_query(self):
+        """Memory flat in the length of a run (issue 23): an exchange kept holds its URL as
+        the endpoint's one string and the query the caller asked (a walk's cursor, ~250
+        characters, which the probe keeps anyway as its memo's key), not as the text of
+        each URL; the text read back is the URL sent."""
+        cursors = [(("limit", "10"), ("cursor", f"{n:04d}" + "c" * 246)) for n in range(500)]
+        with make_client(budget=501) as client:
+            client.list_influencers(PROJECT)  # httpx's and the redactor's caches, filled once
+            tracemalloc.start()
+            try:
+                kept = [client.list_influencers(PROJECT, query) for query in cursors]
+                retained, _ = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+        endpoint = list_url(BASE, PROJECT)
+        sent = [str(query_url(endpoint, query)) for query in cursors]
+        assert [exchange.url for exchange in kept] == sent
+        assert "cursor=0499cccc" in kept[-1].describe()
+        own = sum(len(exchange.body) for exchange in kept)
+        assert retained - own < 500 * 550  # the text of each URL: over 300 bytes more
 
     def test_long_headers_are_not_remembered(self):
         """A server's 50 KB of headers on every answer: what the run does not keep of them,

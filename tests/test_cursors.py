@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import pytest
 
 from layers_conformance.checks import params
@@ -35,6 +37,23 @@ class TestCursorBook:
         assert (issued.text, issued.status, issued.limit) == ("c1", None, 7)
         assert issued.after["influencerId"] == "inf_a"
         assert book.asked == []
+
+    def test_a_walks_cursors_cost_a_pointer_each(self, make_item, make_traversal):
+        """Memory flat in the length of a run (issue 23): the book holds every cursor the
+        walks met, one a page; each is made into an `Issued` when read, so what stays is
+        the page it comes from (the walk keeps it anyway), not an object more (72 bytes)."""
+        walk = make_traversal(*([make_item(str(n), n % 60)] for n in range(2_001)), limit=1)
+        book = CursorBook(lambda status, limit: None)
+        tracemalloc.start()
+        try:
+            book.learn(None, 1, walk)
+            kept, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        cursors = book.under(None, 1)
+        assert (len(cursors), cursors[1_999].text, cursors[-1].text) == (2_000, "c2000", "c2000")
+        assert cursors[0].after is walk.pages[0].items[-1]
+        assert kept < 2_000 * 20
 
     def test_a_cursor_for_this_query_is_one_made_under_it(self, book):
         """Known from the walk at limit 7, or the first page's when no walk met one."""

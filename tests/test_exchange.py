@@ -11,8 +11,12 @@ import pytest
 
 from layers_conformance.core.exchange import (
     SET_ASIDE_CHARS,
+    Address,
     Bodies,
     Exchange,
+    RawQuery,
+    Stored,
+    address_of,
     expand,
     expansion,
     why_unsendable,
@@ -212,6 +216,61 @@ class TestWhyUnsendable:
         problem = why_unsendable("https://h/x", (("cursor", "c" * 65_536),))
         assert problem is not None
         assert problem.startswith("the URL would be too long: 65,555 characters")
+
+
+class TestAddress:
+    ENDPOINT = "https://api.test/v1/projects/p1/influencers"
+
+    def test_kept_as_parts_when_they_write_the_url(self):
+        """The URL an exchange keeps as its endpoint and query reads back as sent."""
+        url = f"{self.ENDPOINT}?limit=10&cursor=a%2Fb%3D"
+        query = (("limit", "10"), ("cursor", "a/b="))
+        address = address_of(url, query)
+        assert isinstance(address, Address)
+        assert address.query is query
+        assert address == url
+        assert url == address
+        assert hash(address) == hash(url)
+        assert Exchange("GET", address, {}) == Exchange("GET", url, {})
+        assert Exchange("GET", address, {}).url == url
+
+    def test_kept_as_text_when_they_do_not(self):
+        """A URL its query does not write out as sent (another client's encoding, a value
+        abbreviated in an unsent request) stays as its text."""
+        url = f"{self.ENDPOINT}?cursor=a/b"
+        assert address_of(url, (("cursor", "a/b"),)) is url
+        shown = f"{self.ENDPOINT}?q=<9 characters>"
+        assert address_of(shown, (("q", "x" * 9),)) is shown
+
+    def test_raw_query_and_none(self):
+        """A raw query is kept as written; a URL without one is one string for all."""
+        raw = RawQuery("limit=1&limit=2")
+        assert isinstance(address_of(f"{self.ENDPOINT}?limit=1&limit=2", raw), Address)
+        assert address_of(self.ENDPOINT, ()) == self.ENDPOINT
+
+
+class TestStored:
+    """Where a body set aside on disk is: one object and one integer for every page."""
+
+    def test_its_place_and_lengths_read_back(self):
+        for offset, size, chars in [(0, 0, 0), (7, 300, 300), (2**45, 2**39, 2**39 - 5)]:
+            stored = Stored(None, offset, size, chars)  # type: ignore[arg-type]
+            assert (stored.offset, stored.size, stored.chars) == (offset, size, chars)
+
+    def test_few_bytes_stay_in_memory(self):
+        """Memory flat in the length of a run (issue 23): a run keeps one for every page it
+        read, each at an offset of a file of hundreds of megabytes."""
+        tracemalloc.start()
+        try:  # its numbers made as a run makes them: each its own int
+            kept = [Stored(None, 2**28 + 1_000 * n, 2_000 + n, 2_000 + n) for n in range(1_000)]  # type: ignore[arg-type]
+            retained, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert [(s.offset, s.size, s.chars) for s in kept[:2]] == [
+            (2**28, 2_000, 2_000),
+            (2**28 + 1_000, 2_001, 2_001),
+        ]
+        assert retained < 1_000 * 110  # CPython 3.11: 97 bytes each; four slots, three ints: 169
 
 
 class TestDescribe:

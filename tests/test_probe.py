@@ -102,6 +102,37 @@ class TestMemo:
         assert memo.results() == values
         assert kept < 10_000 * 60  # the dict alone; with a wrapper each, over 75 bytes
 
+    def test_an_answer_is_remembered_by_its_query_alone(self):
+        """Memory flat in the length of a run (issue 23): an answer for the project under
+        test with the configured key is remembered by the query the caller asked, the tuple
+        it keeps anyway (a walk's page has it), not by a tuple more that names the project
+        and the key (64 bytes); another project's or key's answer is not taken for it."""
+
+        class OneAnswer(SlowClient):
+            answer = Exchange("GET", "http://t/", {}, 200, {}, '{"items": []}')
+
+            def list_influencers(self, project_id, params=(), *, credentials=None):
+                self.requests_sent += 1
+                return self.answer
+
+        probe, _ = make_probe(concurrency=1)
+        probe.client = OneAnswer()
+        probe.on_answer = lambda _exchange: None
+        queries = [(("limit", "1"), ("cursor", str(n))) for n in range(2_000)]
+        probe.get(queries[0])  # a first answer: whatever is made once per run
+        tracemalloc.start()
+        try:
+            for query in queries[1:]:
+                probe.get(query)
+            kept, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert kept < 1_999 * 60  # the memo's dict alone; with a key tuple each, over 90
+        probe.get(queries[0], project_id="other")
+        probe.get(queries[0], credentials=probe.no_credentials)
+        probe.get(queries[0])
+        assert probe.client.requests_sent == 2_002
+
 
 class TestPrefetch:
     def test_prefetched_requests_are_sent_once_and_told_only_when_asked(self):

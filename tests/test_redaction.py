@@ -229,7 +229,7 @@ class TestRedactExchange:
         """URL, both header sets, an echoed body and the error lose the key; curl shows $VAR."""
         exchange = Exchange(
             method="GET",
-            url="https://h.example/v1/projects/p/influencers?cursor=lk_live%2F0123%2Babcdef",
+            address="https://h.example/v1/projects/p/influencers?cursor=lk_live%2F0123%2Babcdef",
             request_headers={"X-Api-Key": KEY},
             status=400,
             response_headers={"x-echo": KEY},
@@ -244,7 +244,7 @@ class TestRedactExchange:
 
     def test_no_error_stays_none(self):
         """An exchange without an error keeps error None."""
-        exchange = Exchange(method="GET", url="https://h.example/", request_headers={})
+        exchange = Exchange(method="GET", address="https://h.example/", request_headers={})
         assert redact_exchange(exchange, SECRETS) == exchange
 
 

@@ -24,7 +24,7 @@ def test_limit():
         quote="Page size, 1-100.", fixtures=("project_id",), ambiguity="",
     ))
     attach_exchanges([Exchange(
-        method="GET", url="http://127.0.0.1:8000/v1/projects/p1/influencers?limit=7",
+        method="GET", address="http://127.0.0.1:8000/v1/projects/p1/influencers?limit=7",
         request_headers={"X-Api-Key": "$LAYERS_API_KEY"}, status=200,
         response_headers={"content-type": "application/json"},
         body='{"items": [], "nextCursor": null}',

@@ -8,8 +8,9 @@ cursor no walk met.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from layers_conformance.checks import params
 from layers_conformance.checks.space import (
@@ -28,16 +29,41 @@ Made = tuple[str | None, int | None]  # the status filter and limit (None: absen
 FILTERS: tuple[str | None, ...] = (None, *params.STATUSES)
 
 
+class Cursors:
+    """The cursors pages handed out under one filter and limit, each made into an `Issued`
+    when read. The book holds every cursor the walks met, one a page of thousands, and an
+    object for each would stay as long as the run (issue 23); the pages stay anyway."""
+
+    def __init__(self, status: str | None, limit: int | None) -> None:
+        self.status, self.limit = status, limit
+        self._pages: list[Page] = []  # those with a `nextCursor` and an item it comes after
+
+    def extend(self, pages: Iterable[Page]) -> None:
+        self._pages += (page for page in pages if page.next_cursor and page.items)
+
+    def __getitem__(self, index: int) -> Issued:
+        return self._issued(self._pages[index])
+
+    def __iter__(self) -> Iterator[Issued]:
+        return map(self._issued, self._pages)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def _issued(self, page: Page) -> Issued:
+        return Issued(cast(str, page.next_cursor), self.status, self.limit, page.items[-1])
+
+
 @dataclass
 class CursorBook:
     """Real cursors of the main project, by the status filter and limit they were made under."""
 
     first_page: FirstPage
-    issued: dict[Made, list[Issued]] = field(default_factory=dict)
+    issued: dict[Made, Cursors] = field(default_factory=dict)
 
     def learn(self, status: str | None, limit: int | None, walk: Traversal) -> None:
         """Keep the cursors a walk met (its pages' own `nextCursor`s)."""
-        self.issued.setdefault((status, limit), []).extend(_issued(walk.pages, status, limit))
+        self.issued.setdefault((status, limit), Cursors(status, limit)).extend(walk.pages)
 
     def case(self, point: Point, pick: int) -> Case | None:
         """The point with its cursor (`pick` chooses among those that fit), or None when the
@@ -55,11 +81,12 @@ class CursorBook:
             return Case(point, params.truncated(issued.text), issued)
         return Case(point, issued.text, issued)
 
-    def under(self, status: str | None, limit: int | None) -> list[Issued]:
+    def under(self, status: str | None, limit: int | None) -> Cursors:
         """Cursors made under this filter and limit; if none is known, the first page's."""
         if not self.issued.get((status, limit)):
             page = self.first_page(status, limit)
-            self.issued[(status, limit)] = _issued([page] if page else [], status, limit)
+            self.issued[(status, limit)] = cursors = Cursors(status, limit)
+            cursors.extend([page] if page else [])
         return self.issued[(status, limit)]
 
     def _for(self, point: Point, pick: int) -> Issued | None:
@@ -75,19 +102,17 @@ class CursorBook:
         else:  # this query's cursor sent elsewhere or spoiled; where it has none, another's
             made = [(status, limit)] if _valid(point) and self.under(status, limit) else []
             made = made or [key for key in self._known() if key[0] == status] or self._known()
-        found = [issued for key in made for issued in self.under(*key)]
-        return found[pick % len(found)] if found else None
+        # The `pick`th of them all, in this order, made alone: the others stay pages.
+        found = [self.under(*key) for key in made]
+        index = pick % (sum(map(len, found)) or 1)
+        for cursors in found:
+            if index < len(cursors):
+                return cursors[index]
+            index -= len(cursors)
+        return None
 
     def _known(self) -> list[Made]:
         return [key for key, issued in self.issued.items() if issued]
-
-
-def _issued(pages: Iterable[Page], status: str | None, limit: int | None) -> list[Issued]:
-    return [
-        Issued(page.next_cursor, status, limit, page.items[-1])
-        for page in pages
-        if page.next_cursor and page.items
-    ]
 
 
 def _as_sent(point: Point) -> Made:

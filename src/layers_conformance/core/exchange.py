@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import sys
 import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 from urllib.parse import quote, urlencode
 
 from layers_conformance.core import strict_json
@@ -64,6 +65,45 @@ class RawQuery:
 Query = Pairs | RawQuery
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Address:
+    """A URL kept as its parts: the endpoint (one string for every request to it) and the
+    query as it was asked (the caller's own value: the probe's memo keeps it as its key),
+    written out when read. A run keeps every exchange it judged, and the text of each URL
+    would be a walk's cursor (~250 characters) once more for each (issue 23)."""
+
+    endpoint: str
+    query: Query
+
+    def __str__(self) -> str:
+        return f"{self.endpoint}?{query_text(self.query)}"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Address | str):
+            return str(self) == str(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+def query_text(query: Query) -> str:
+    """The query as a URL carries it: a raw one as written, pairs percent-encoded."""
+    if isinstance(query, RawQuery):
+        return query.text
+    return urlencode(query, quote_via=quote)
+
+
+def address_of(url: str, query: Query) -> str | Address:
+    """How an exchange keeps the URL sent with `query`: as its parts when they write it out
+    exactly (the encoding of the client that sent it may differ), else as the text."""
+    endpoint, mark, _ = url.partition("?")
+    if not mark:
+        return sys.intern(url)  # the endpoint alone: one string for all its exchanges
+    address = Address(sys.intern(endpoint), query)
+    return address if str(address) == url else url
+
+
 @dataclass(frozen=True, repr=False, slots=True)
 class Exchange:
     """A request and its response (or the transport error that replaced it).
@@ -74,7 +114,7 @@ class Exchange:
     """
 
     method: str
-    url: str
+    address: str | Address  # the URL, as text or as its parts (`url` reads it)
     request_headers: dict[str, str]
     status: int | None = None
     response_headers: dict[str, str] = field(default_factory=dict)
@@ -99,6 +139,10 @@ class Exchange:
     def __repr__(self) -> str:
         chars = len(self.body) if self.stored is None else self.stored.chars
         return f"Exchange({self.describe()}, {chars:,} characters)"
+
+    @property
+    def url(self) -> str:
+        return self.address if isinstance(self.address, str) else str(self.address)
 
     @property
     def body_text(self) -> str:
@@ -172,14 +216,40 @@ class Exchange:
         return f"{self.method} {shorten(self.url, SHOWN_URL_CHARS)} -> {outcome}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, repr=False)
 class Stored:
-    """Where a body set aside on disk is (`Bodies.keep`)."""
+    """Where a body set aside on disk is (`Bodies.keep`): its offset in the file and its
+    length in bytes and in characters.
+
+    A run keeps one for every page it read: the three are packed into one integer, with
+    `bodies` the object's only other slot (four slots and an int each, a large file's
+    offset among them, would be 120 bytes a page; these are under 90)."""
 
     bodies: Bodies
-    offset: int
-    size: int  # in bytes
-    chars: int
+    _span: int
+    _BITS: ClassVar[int] = 40  # for a length: up to a terabyte (the client's cap: megabytes)
+
+    def __init__(self, bodies: Bodies, offset: int, size: int, chars: int) -> None:
+        # From the top: the offset, the size, and the bytes beyond one per character (none
+        # in ASCII text, so an ASCII body's lengths cost no more than its size).
+        span = (offset << 2 * self._BITS) | (size << self._BITS) | (size - chars)
+        object.__setattr__(self, "bodies", bodies)
+        object.__setattr__(self, "_span", span)
+
+    def __repr__(self) -> str:
+        return f"Stored(offset={self.offset}, size={self.size}, chars={self.chars})"
+
+    @property
+    def offset(self) -> int:
+        return self._span >> 2 * self._BITS
+
+    @property
+    def size(self) -> int:  # in bytes
+        return (self._span >> self._BITS) & ((1 << self._BITS) - 1)
+
+    @property
+    def chars(self) -> int:
+        return self.size - (self._span & ((1 << self._BITS) - 1))
 
     def read(self) -> str:
         return self.bodies.read(self)
@@ -245,7 +315,7 @@ def why_unsendable(url: str, query: Query) -> str | None:
                 f"the {name} holds a lone surrogate (U+{code:04X} at character {error.start}), "
                 "which no URL can carry"
             )
-    return _too_long(len(url) + 1 + len(urlencode(query, quote_via=quote)))
+    return _too_long(len(url) + 1 + len(query_text(query)))
 
 
 def _too_long(length: int) -> str | None:

@@ -380,7 +380,7 @@ def redact_exchange(exchange: Exchange, secrets: Mapping[str, str] | Redactor) -
     redactor = secrets if isinstance(secrets, Redactor) else Redactor(secrets)
     return replace(
         exchange,
-        url=redactor.redact(exchange.url),
+        address=redactor.redact(exchange.url),
         request_headers=redact_headers(exchange.request_headers.items(), redactor),
         response_headers=redact_headers(exchange.response_headers.items(), redactor),
         body=redactor.redact(exchange.body_text),

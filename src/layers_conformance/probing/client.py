@@ -53,6 +53,7 @@ from layers_conformance.core.exchange import (
     Exchange,
     Query,
     RawQuery,
+    address_of,
     expansion,
     shorten,
     why_unsendable,
@@ -293,12 +294,12 @@ class Client:
         chosen = self._credentials if credentials is None else credentials
         prepared = self._prepare(url, query, chosen)
         if isinstance(prepared, Exchange):
-            return self._keep(prepared)
+            return self._keep(prepared, None)  # its URL abbreviates what could not be sent
         request, shown = prepared
         attempt, refused, first = 0, False, math.inf
         shed: float | None = None  # when the first try the target shed (a 503) was sent
         while True:
-            outcome = self._attempt(request, shown, retry=attempt > 0, refused=refused)
+            outcome = self._attempt(request, query, shown, retry=attempt > 0, refused=refused)
             first = min(first, self._clock())  # the allowance runs from the first answer
             shed = self._shed(outcome, shed)
             wait = self._retry_wait(outcome, attempt, self._clock() - first)
@@ -359,7 +360,13 @@ class Client:
         return {name: self._redactor.redact(value) for name, value in headers}
 
     def _attempt(
-        self, request: httpx.Request, shown: dict[str, str], *, retry: bool, refused: bool
+        self,
+        request: httpx.Request,
+        query: Query,
+        shown: dict[str, str],
+        *,
+        retry: bool,
+        refused: bool,
     ) -> Exchange | Exception:
         """Send once; a failed connect comes back as the error, anything else as an Exchange.
         `refused`: the try before was refused (a 429)."""
@@ -374,9 +381,10 @@ class Client:
             connect = isinstance(failure, httpx.ConnectError | httpx.ConnectTimeout)
             if connect and not self._deadline.passed:
                 return failure  # retried, then TargetUnreachable
-            return self._record(request, shown, started, None, Body(b"", failure=failure))
+            failed = Body(b"", failure=failure)
+            return self._record(request, query, shown, started, None, failed)
         body = read_body(response, self._settings.max_body_bytes, self._deadline)
-        return self._record(request, shown, started, response, body)
+        return self._record(request, query, shown, started, response, body)
 
     def _request_deadline(self, started: float) -> float:
         own = started + self._settings.request_deadline_s
@@ -430,6 +438,7 @@ class Client:
     def _record(
         self,
         request: httpx.Request,
+        query: Query,
         shown: dict[str, str],
         started: float,
         response: httpx.Response | None,
@@ -445,7 +454,7 @@ class Client:
             text = text[:BODY_EXCERPT_CHARS]
         raw = Exchange(
             method=request.method,
-            url=str(request.url),
+            address=str(request.url),
             request_headers=shown,
             status=None if response is None else response.status_code,
             response_headers={} if response is None else dict(response.headers.items()),
@@ -459,7 +468,7 @@ class Client:
             answered_at=self.requests_sent,
         )
         # The unredacted record goes no further than this line.
-        return self._keep(redact_exchange(raw, self._redactor))
+        return self._keep(redact_exchange(raw, self._redactor), query)
 
     def _explain(self, failure: Exception, received: int) -> str:
         """The transport's failure in words; the run's deadline passing is no answer at all."""
@@ -469,12 +478,14 @@ class Client:
             return f"no complete answer within {self._settings.request_deadline_s:g} s"
         return describe(failure, received, self._settings.read_timeout_s)
 
-    def _keep(self, exchange: Exchange) -> Exchange:
+    def _keep(self, exchange: Exchange, query: Query | None) -> Exchange:
         # Told, not kept: a run's memory must not grow with its length (the HAR is on disk).
-        # What the caller keeps shares its headers with the exchanges before it.
+        # What the caller keeps shares its headers with the exchanges before it, and its
+        # URL's query with the caller (`address_of`).
         exchange = replace(
             exchange,
             method=sys.intern(exchange.method),
+            address=exchange.address if query is None else address_of(exchange.url, query),
             request_headers=self._headers.shared(exchange.request_headers),
             response_headers=self._headers.shared(exchange.response_headers),
         )
@@ -680,7 +691,7 @@ def unsent(url: str, query: Query, shown: dict[str, str], problem: str) -> Excha
         shown_query = "&".join(f"{name}={_shown_value(value)}" for name, value in query)
     return Exchange(
         method="GET",
-        url=f"{url}?{shown_query}" if shown_query else url,
+        address=f"{url}?{shown_query}" if shown_query else url,
         request_headers=shown,
         error=f"not sent: {problem}",
     )

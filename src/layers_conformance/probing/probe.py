@@ -12,7 +12,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -314,11 +314,20 @@ class Probe:
         if self._ahead.closing and self._ahead_of_tests():
             raise RunClosed("the run is over: no more requests ahead of the tests")
         return self._memos()[0].get(
-            (project, params, credentials),
+            self._answer_key(params, project, credentials),
             lambda: self._kept(
                 self.client.list_influencers(project, params, credentials=credentials)  # type: ignore[arg-type]
             ),
         )
+
+    def _answer_key(self, query: Query, project: str, credentials: CredentialsArg) -> Hashable:
+        """What an answer is remembered by: for the project under test and the configured
+        key (most of a run's requests: a walk's pages), the query alone, a tuple its caller
+        keeps anyway; otherwise all three (a query never equals those: its items are pairs,
+        never a project's id). A run remembers every answer, and a tuple more is 64 bytes."""
+        if project == self.fixtures.project_id and credentials is None:
+            return query
+        return project, query, credentials
 
     def _kept(self, exchange: Exchange) -> Exchange:
         return exchange if self.bodies is None else self.bodies.keep(exchange)

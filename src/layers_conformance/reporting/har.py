@@ -157,7 +157,7 @@ def exchange_of(entry: Mapping[str, Any]) -> Exchange:
     error = entry.get("_error")
     return Exchange(
         method=str(request["method"]),
-        url=str(request["url"]),
+        address=str(request["url"]),
         request_headers=_headers_of(request["headers"]),
         status=int(response["status"]) or None,
         response_headers=_headers_of(response["headers"]),
