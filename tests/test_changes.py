@@ -4,6 +4,7 @@ walk's; a still list is judged as strictly as before."""
 
 from __future__ import annotations
 
+import math
 import tracemalloc
 from dataclasses import replace
 from itertools import count
@@ -314,6 +315,10 @@ class TestTimelineAdding:
         assert told.sightings("inf_e") == timeline.sightings("inf_e")
 
 
+LEFT_OUT = object()  # an item without a status
+STATUSES = ["ready", "draft", None, LEFT_OUT, 1, True, math.nan, ["ready"]]
+
+
 class TestTimelineIndex:
     """A timeline keeps its pages and an index, never an object per influencer, and answers as
     when it kept every sighting in a dict by id."""
@@ -361,32 +366,34 @@ class TestTimelineIndex:
         walks=st.lists(
             st.tuples(
                 st.integers(0, 9),  # the exchange's number (0: unknown)
-                st.lists(
-                    st.tuples(st.sampled_from("abcd"), st.sampled_from(["ready", "draft", None])),
-                    max_size=4,
-                ),
+                st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from(STATUSES)), max_size=4),
             ),
             max_size=6,
         ),
         added=st.integers(0, 6),
+        crowded=st.booleans(),
     )
     def test_answers_as_a_dict_of_every_sighting_on_either_index(
-        self, make_exchange, tmp_path, walks, added
+        self, make_exchange, tmp_path, walks, added, crowded
     ):
-        """Sightings of one influencer on several pages, with statuses and numbers in any
-        order, some pages added after: the same answers in memory, on disk and as before."""
+        """Sightings of one influencer on several pages, with statuses (text, none, left out,
+        or values no timeline keeps: a number, NaN, a list) and numbers in any order, some
+        pages added after; `crowded`: first a page of as many other statuses as a timeline
+        keeps. The same answers in memory, on disk and as before."""
+        others = [(f"other_{n}", f"status {n}") for n in range(changes.KEPT_STATUSES)]
         pages = [
             Page(
                 replace(make_exchange({"items": []}), number=number, answered_at=number),
                 n,
                 None,
                 tuple(
-                    {"influencerId": f"inf_{name}"} | ({"status": status} if status else {})
+                    {"influencerId": f"inf_{name}"}
+                    | ({} if status is LEFT_OUT else {"status": status})
                     for name, status in listed
                 ),
                 None,
             )
-            for n, (number, listed) in enumerate(walks)
+            for n, (number, listed) in enumerate([(1, others)] * crowded + walks)
         ]
         walked, later = pages[: len(pages) - added], pages[len(pages) - added :]
         expected: dict[str, list[Sighting]] = {}
@@ -398,9 +405,13 @@ class TestTimelineIndex:
             for index in (MemoryIndex(), DiskIndex.in_folder(tmp_path))
         ]
         asked = [p.exchange for p in pages[:2]] + [make_exchange({"items": []})]
+        # Asked of each influencer seen twice, and of each a page added lists (NaN, seen once,
+        # is not equal to itself).
+        several = {ident for ident, seen in expected.items() if len(seen) > 1}
+        several |= {item["influencerId"] for page in later for item in page.items}
         for timeline in timelines:
             assert timeline.any_moved() == any(
-                s.status != seen[0].status for seen in expected.values() for s in seen
+                s.status != expected[ident][0].status for ident in several for s in expected[ident]
             )
             for ident in ("inf_a", "inf_b", "inf_c", "inf_d", "inf_e"):
                 seen = expected.get(ident, [])

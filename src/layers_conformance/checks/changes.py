@@ -153,7 +153,7 @@ class Timeline:
         return ident in self._walks.index or ident in self._more.index
 
     def sightings(self, ident: str) -> Sequence[Sighting]:
-        return (*self._walks.sightings(ident), *self._more.sightings(ident))
+        return tuple(place.sighting() for place in self._places(ident))
 
     def any_moved(self) -> bool:
         """Some influencer was seen with two statuses (one seen once has not)."""
@@ -166,42 +166,77 @@ class Timeline:
 
     def moved(self, ident: str) -> Sighting | None:
         """A sighting with another status than the first one, if any."""
-        seen = self.sightings(ident)
-        return next((s for s in seen if s.status != seen[0].status), None) if seen else None
+        places = self._places(ident)
+        first = places[0].status if places else None
+        return next((p.sighting() for p in places if p.status != first), None)
 
     def latest(self, ident: str) -> Sighting | None:
         """The sighting answered last (by the client's count), if any."""
-        seen = self.sightings(ident)
-        return max(seen, key=lambda s: s.exchange.number) if seen else None
+        places = self._places(ident)
+        return max(places, key=lambda p: p.page.exchange.number).sighting() if places else None
 
     def listed_after(self, ident: str, exchange: Exchange, status: str | None) -> Sighting | None:
         """A listing (with `status`, unless None) sent after `exchange` was answered."""
-        return self._find(ident, status, lambda s: s.exchange is not exchange and
-                          exchange.answered_before(s.exchange))  # fmt: skip
+        return self._find(ident, status, lambda other: other is not exchange and
+                          exchange.answered_before(other))  # fmt: skip
 
     def listed_before(self, ident: str, exchange: Exchange, status: str | None) -> Sighting | None:
         """A listing (with `status`, unless None) answered before `exchange` was sent."""
-        return self._find(ident, status, lambda s: s.exchange is not exchange and
-                          s.exchange.answered_before(exchange))  # fmt: skip
+        return self._find(ident, status, lambda other: other is not exchange and
+                          other.answered_before(exchange))  # fmt: skip
 
     def _find(
-        self, ident: str, status: str | None, when: Callable[[Sighting], bool]
+        self, ident: str, status: str | None, when: Callable[[Exchange], bool]
     ) -> Sighting | None:
+        places = self._places(ident)
         return next(
-            (s for s in self.sightings(ident) if status in (None, s.status) and when(s)), None
+            (p.sighting() for p in places if when(p.page.exchange) and status in (None, p.status)),
+            None,
         )
+
+    def _places(self, ident: str) -> list[_Place]:
+        return [*self._walks.places(ident), *self._more.places(ident)]
+
+
+# Statuses a listing keeps beside each place in its index, numbered from 1 (0: a status it
+# does not keep, read from the item): a list has a few, and whether an influencer moved is
+# then answered without reading pages back from disk (on a large list, 50,000 are seen twice).
+KEPT_STATUSES = 15
+_CODES = KEPT_STATUSES + 1  # a place in the index: its item's number * _CODES + its status's
+_UNKEPT = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where a listing shows an influencer: the page, the item's position on it, and the
+    item's status when the listing kept it."""
+
+    page: Page
+    position: int
+    kept_status: object
+
+    @property
+    def status(self) -> object:
+        if self.kept_status is _UNKEPT:
+            return self.page.items[self.position].get("status")
+        return self.kept_status
+
+    def sighting(self) -> Sighting:
+        return Sighting(self.page.exchange, self.page.items[self.position])
 
 
 class _Listings:
     """Pages, and an index from each influencer id to the places that list it: each place the
-    number of its item counted across the pages, so that a page costs a list entry and an
-    influencer nothing in memory."""
+    number of its item counted across the pages, and its status, so that a page costs a list
+    entry and an influencer nothing in memory."""
 
     def __init__(self, index: Index, pages: Iterable[Page]) -> None:
         self.index = index
         self.pages: list[Page] = []  # those with items, in the order read
         self._starts: list[int] = []  # the number of each one's first item
         self._count = 0
+        self._statuses: list[str | None] = []  # those kept: the status coded n is [n - 1]
+        self._codes: dict[str | None, int] = {}
         index.add(self._numbered(pages))  # one call: the index writes in batches
 
     def _numbered(self, pages: Iterable[Page]) -> Iterator[tuple[str, int]]:
@@ -210,16 +245,28 @@ class _Listings:
             if items:
                 self.pages.append(page)
                 self._starts.append(self._count)
-                yield from ((item_id(item), self._count + n) for n, item in enumerate(items))
+                for n, item in enumerate(items):
+                    code = self._code(item.get("status"))
+                    yield item_id(item), (self._count + n) * _CODES + code
                 self._count += len(items)
 
-    def sightings(self, ident: str) -> tuple[Sighting, ...]:
-        return tuple(map(self._sighting, self.index.values(ident)))
+    def _code(self, status: object) -> int:
+        # Text or none, compared as they are; any other value (a float's NaN is not equal to
+        # itself) is read from its item.
+        if not (status is None or type(status) is str):
+            return 0
+        code = self._codes.get(status)
+        if code is None and len(self._statuses) < KEPT_STATUSES:
+            self._statuses.append(status)
+            code = self._codes[status] = len(self._statuses)
+        return code or 0
 
-    def _sighting(self, number: int) -> Sighting:
-        at = bisect_right(self._starts, number) - 1
-        page = self.pages[at]
-        return Sighting(page.exchange, page.items[number - self._starts[at]])
+    def places(self, ident: str) -> Iterator[_Place]:
+        for value in self.index.values(ident):
+            number, code = divmod(value, _CODES)
+            at = bisect_right(self._starts, number) - 1
+            kept = self._statuses[code - 1] if code else _UNKEPT
+            yield _Place(self.pages[at], number - self._starts[at], kept)
 
     def ids(self) -> Iterator[str]:
         return (item_id(item) for page in self.pages for item in page.items)
