@@ -1,6 +1,7 @@
 """Order and traversal: newest first, every influencer once, the same at every page size."""
 
 from dataclasses import replace
+from itertools import islice
 
 import pytest
 
@@ -35,10 +36,10 @@ def _said_of(tail, violation):
 def test_influencers_come_newest_first(conformance):
     """createdAt never increases along any traversal, page boundaries included."""
     traversals = conformance.compared_traversals()
-    dated = [
+    dated = (
         i for t in traversals for i in t.items if invariants.parse_timestamp(i.get("createdAt"))
-    ]
-    if len(dated) < 2:
+    )
+    if len(list(islice(dated, 2))) < 2:
         inconclusive("fewer than two items carry a readable createdAt: no order to check")
     expect([v for t in traversals for v in invariants.sorted_newest_first(t)])
 

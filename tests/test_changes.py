@@ -27,7 +27,13 @@ class Clock:
 
     def walk(self, traversal: Traversal) -> Traversal:
         pages = tuple(
-            replace(page, exchange=replace(page.exchange, number=n, answered_at=n))
+            Page(
+                replace(page.exchange, number=n, answered_at=n),
+                page.number,
+                page.limit,
+                page.items,
+                page.next_cursor,
+            )
             for page in traversal.pages
             for n in [next(self._next)]
         )

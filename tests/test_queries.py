@@ -26,6 +26,7 @@ from layers_conformance.checks.queries import (
 )
 from layers_conformance.checks.space import Case, Issued, Point
 from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.pages import Page
 
 
 @pytest.fixture
@@ -470,8 +471,7 @@ class TestAfterTheWalks:
     an influencer archived or moved out of the filter since is missing from it."""
 
     def _page_without_b(self, it, make_page, number):
-        page = make_page([it.a, it.c, it.d], next_cursor="c1")
-        return replace(page, exchange=replace(page.exchange, number=number))
+        return _answered_as(make_page([it.a, it.c, it.d], next_cursor="c1"), number)
 
     def test_a_missing_influencer_fails_a_page_read_within_the_walks(self, it, make_page):
         truth = replace(it.truth, until=40)
@@ -486,5 +486,11 @@ class TestAfterTheWalks:
         assert mismatch(read_after, Reading(None, 3), truth) is None
         # Still judged as any page must be: in order, of its filter, within its limit.
         out_of_order = make_page([it.c, it.a, it.d], next_cursor="c1")
-        late = replace(out_of_order, exchange=replace(out_of_order.exchange, number=41))
+        late = _answered_as(out_of_order, 41)
         assert mismatch(late, Reading(None, 3), truth) is not None
+
+
+def _answered_as(page, number):
+    """The same page, as the client's request `number` answered it."""
+    exchange = replace(page.exchange, number=number)
+    return Page(exchange, page.number, page.limit, page.items, page.next_cursor)

@@ -388,22 +388,22 @@ def _missing(
     timeline: Timeline, lister: Side, lacker: Side, covered_only: bool = False
 ) -> list[Absence]:
     # Each item `lister` compares that `lacker` does not, judged from `lacker`'s side.
-    # Only the lister's ids are asked about: of the other side's, those it has too.
-    asked = [item_id(i) for i in lister[1]]
-    compared, listed = _common(asked, map(item_id, lacker[1])), _common(asked, lacker[0].ids)
+    # Only the lister's ids are asked about: of the other side's, those it has too. The
+    # lister's items pass one at a time (a walk to the end of a large list is a million).
+    compared, listed = _common(lister[1], lacker[1]), _common(lister[1], lacker[0].items)
     newest, places = newest_of(lacker[0]), Places.of(lacker[0])
-    kept = [item for item in lister[1] if item_id(item) not in compared]
+    kept: Iterable[Item] = (item for item in lister[1] if item_id(item) not in compared)
     if covered_only:
         # What `absence` would say is "uncovered" (neither listed nor archived by the
         # fixtures, past the reach): left out before it is judged.
         never = timeline.never_live
-        kept = [
+        kept = (
             item
             for item in kept
             if not places.past_reach(created_at(item))
             or item_id(item) in listed
             or item_id(item) in never
-        ]
+        )
     return [absence(timeline, item, lacker[0], lacker[2], listed, newest, places) for item in kept]
 
 
@@ -460,7 +460,7 @@ def same_sequence(timeline: Timeline, reference: Traversal, other: Traversal) ->
     lacking = reference if _first_skip_in(found, reference) else other
     listing = other if lacking is reference else reference
     violations = invariants.same_sequence(listing, lacking, aside)
-    both = _common(reference.ids, other.ids)
+    both = _common(reference.items, other.items)
     return Judged(violations, _allowed(found), len(both))
 
 
@@ -471,7 +471,7 @@ def filters_partition(
     between the walks are set aside."""
     found: list[Absence] = []
     for status, walk in filtered.items():
-        mine = [i for i in unfiltered.items if i.get("status") == status]
+        mine = invariants.only_status(unfiltered, status).items
         # An item of another status than the filter's is wrong on its own: never set aside.
         theirs = [i for i in walk.items if i.get("status") == status]
         found += differences(
@@ -479,16 +479,16 @@ def filters_partition(
         )
     aside = set_aside(found)
     violations = invariants.filters_partition(unfiltered, filtered, aside)
-    listed = {item_id(i) for walk in filtered.values() for i in walk.items}
-    return Judged(violations, _allowed(found), len(_common(listed, unfiltered.ids)))
+    listed = [i for walk in filtered.values() for i in walk.items]
+    return Judged(violations, _allowed(found), len(_common(listed, unfiltered.items)))
 
 
-def _common(one: Iterable[str], other: Iterable[str]) -> set[str]:
+def _common(one: Sequence[Item], other: Sequence[Item]) -> set[str]:
     """The ids both list, made from the shorter as a set (never a set of a whole large list
-    beside another)."""
-    shorter, longer = sorted((list(one), list(other)), key=len)
-    wanted = set(shorter)
-    return {ident for ident in longer if ident in wanted}
+    beside another: the longer passes one item at a time)."""
+    shorter, longer = sorted((one, other), key=len)
+    wanted = set(map(item_id, shorter))
+    return {ident for ident in map(item_id, longer) if ident in wanted}
 
 
 def _first_skip_in(found: Iterable[Absence], walk: Traversal) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property
-from itertools import groupby, zip_longest
+from itertools import count, groupby, zip_longest
 from urllib.parse import parse_qsl, urlsplit
 
 from layers_conformance.core.pages import Item, Page, Traversal, item_id
@@ -24,6 +24,9 @@ BEFORE = 3  # rows shown before the first wrong one
 AFTER = 4  # and after it
 GROUPS_AHEAD = 12  # tie groups aligned from the first that differs: enough to fill AFTER
 Key = Callable[[Item], object]
+# Whether to list the item at this place of a walk (0: its first item): a place, not the item
+# object, names a listing, since a page's items are read back from disk afresh.
+Keep = Callable[[int, Item], bool]
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ class Listing:
         traversal: Traversal,
         key: Key,
         label: str | None = None,
-        keep: Callable[[Item], bool] = lambda _: True,
+        keep: Keep = lambda _place, _item: True,
     ) -> Listing:
         """The listing of the items of `traversal` that `keep` keeps, named `label`.
 
@@ -399,12 +402,13 @@ def _single(
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _list(traversal: Traversal, key: Key, keep: Callable[[Item], bool]) -> Iterable[Listed]:
+def _list(traversal: Traversal, key: Key, keep: Keep) -> Iterable[Listed]:
+    places = count()
     kept = [
         (n, page, position, item)
         for n, page in enumerate(traversal.pages)
         for position, item in enumerate(page.items, start=1)
-        if keep(item)
+        if keep(next(places), item)
     ]
     sizes = [len(list(g)) for _, g in groupby(kept, key=lambda e: _hashable(key(e[3])))]
     numbers = [number for number, size in enumerate(sizes, start=1) for _ in range(size)]

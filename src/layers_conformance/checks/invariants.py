@@ -9,13 +9,13 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
-from itertools import groupby
+from itertools import count, groupby
 
-from layers_conformance.checks import divergence
-from layers_conformance.checks.divergence import Finding, Listing
+from layers_conformance.checks import divergence, repeats
+from layers_conformance.checks.divergence import Finding, Keep, Listing
 from layers_conformance.checks.params import DEFAULT_LIMIT
 from layers_conformance.checks.violations import Violation
 from layers_conformance.core.exchange import Exchange, why_unsendable
@@ -48,8 +48,7 @@ def sorted_newest_first(traversal: Traversal) -> list[Violation]:
 
 def no_repeated_items(traversal: Traversal) -> list[Violation]:
     """No influencer is listed twice in one traversal."""
-    ids = traversal.ids
-    if len(set(ids)) == len(ids):
+    if not _repeated(traversal):
         return []
     listing = Listing.of(traversal, tie_key)
     first_seen: dict[str, int] = {}
@@ -228,7 +227,7 @@ def filters_partition(
     violations, kept = [], _kept(unfiltered, aside)
     for status, traversal in filtered.items():
         # A prefix of the list, or a walk a guard stopped, is compared as far as it goes.
-        expected = Traversal((_only_status(unfiltered, status),), prefix=not unfiltered.complete)
+        expected = only_status(unfiltered, status)
         parted = _parting_group(_without(expected, aside), _without(traversal, aside))
         if parted is None:
             continue
@@ -236,7 +235,9 @@ def filters_partition(
             unfiltered,
             tie_key,
             f"{divergence.query_label(unfiltered)} (status={status} only)",
-            keep=lambda item, wanted=status: item.get("status") == wanted and kept(item),  # type: ignore[misc]
+            keep=lambda place, item, wanted=status: (  # type: ignore[misc]
+                item.get("status") == wanted and kept(place, item)
+            ),
         )
         right = Listing.of(traversal, tie_key, keep=_kept(traversal, aside))
         finding = divergence.parted(left, right, parted)
@@ -247,7 +248,7 @@ def filters_partition(
 def excludes_ids(traversal: Traversal, excluded: Iterable[str], why: str) -> list[Violation]:
     """None of `excluded` appears anywhere in the traversal."""
     hidden = set(excluded)
-    if hidden.isdisjoint(traversal.ids):
+    if hidden.isdisjoint(map(item_id, traversal.items)):
         return []
     listing = Listing.of(traversal, tie_key)
     return [
@@ -269,7 +270,7 @@ def parse_timestamp(value: object) -> datetime | None:
 
 # Comparisons of walks read the same page boundaries once per influencer compared (100,000
 # influencers against a prefix of 34 pages): the few hot values stay cached, the rest pass.
-@functools.lru_cache(maxsize=1 << 14)
+@functools.lru_cache(maxsize=1 << 12)
 def _parsed(value: str) -> datetime | None:
     if not RFC3339.fullmatch(value):
         return None
@@ -289,33 +290,42 @@ def _limit(page: Page) -> int:
     return page.limit if page.limit is not None else DEFAULT_LIMIT
 
 
-def _only_status(traversal: Traversal, status: str) -> Page:
-    first = traversal.pages[0]
-    items = tuple(item for item in traversal.items if item.get("status") == status)
-    return Page(first.exchange, 1, None, items, None)
+def only_status(traversal: Traversal, status: str) -> Traversal:
+    """The traversal's influencers of one status, in its order, page by page (on a large
+    list they are a fifth of a million, and a page keeps its items on disk)."""
+    pages = tuple(
+        Page(page.exchange, page.number, page.limit, items, page.next_cursor)
+        for page in traversal.pages
+        for items in [tuple(item for item in page.items if item.get("status") == status)]
+    )
+    return Traversal(pages, prefix=not traversal.complete)
 
 
 def _without(traversal: Traversal, aside: Collection[str]) -> Traversal:
     # The traversal with the influencers in `aside`, and every repeat, left out of its pages.
-    kept = _kept(traversal, aside)
-    pages = tuple(replace(page, items=tuple(filter(kept, page.items))) for page in traversal.pages)
-    return replace(traversal, pages=pages)
+    kept, places, pages = _kept(traversal, aside), count(), []
+    for page in traversal.pages:
+        items = tuple(item for item in page.items if kept(next(places), item))
+        pages.append(Page(page.exchange, page.number, page.limit, items, page.next_cursor))
+    return replace(traversal, pages=tuple(pages))
 
 
-def _kept(traversal: Traversal, aside: Collection[str]) -> Callable[[Item], bool]:
-    # Each influencer's first listing (the very item read), unless set aside. Only one listed
-    # more than once has its first listing remembered: a walk of a million holds few.
-    items, seen, repeated = traversal.items, set[str](), set[str]()
-    for ident in map(item_id, items):
-        (repeated if ident in seen else seen).add(ident)
-    del seen
+def _kept(traversal: Traversal, aside: Collection[str]) -> Keep:
+    # Each influencer's first listing (its place in the walk), unless set aside. Only one
+    # listed more than once has its first place remembered: a walk of a million holds few.
+    repeated = _repeated(traversal)
     first: dict[str, int] = {}
-    for item in items:
+    for place, item in enumerate(traversal.items if repeated else ()):
         if item_id(item) in repeated:
-            first.setdefault(item_id(item), id(item))
-    return lambda item: (
-        item_id(item) not in aside and first.get(item_id(item), id(item)) == id(item)
+            first.setdefault(item_id(item), place)
+    return lambda place, item: (
+        item_id(item) not in aside and first.get(item_id(item), place) == place
     )
+
+
+def _repeated(traversal: Traversal) -> set[str]:
+    # The ids a traversal lists more than once (never a set of all it lists).
+    return repeats.repeated(lambda: map(item_id, traversal.items), len(traversal.items))
 
 
 def _found(rule: str, finding: Finding) -> Violation:

@@ -283,14 +283,16 @@ class Bodies:
         """The exchange with its body on disk when it is large; as it is otherwise."""
         if exchange.stored is not None or len(exchange.body) < self._smallest:
             return exchange
-        data = exchange.body.encode("utf-8", "surrogatepass")
+        return replace(exchange, body="", stored=self.set_aside(exchange.body))
+
+    def set_aside(self, text: str) -> Stored:
+        """`text` on disk (what a page keeps of its items: `core.pages`), to `read` back."""
+        data = text.encode("utf-8", "surrogatepass")
         with self._lock:
             offset, self._end = self._end, self._end + len(data)
         os.pwrite(self._file.fileno(), data, offset)
-        size, chars = len(data), len(exchange.body)
-        # An ASCII body's one length, one int: a run keeps one `Stored` for every page.
-        stored = Stored(self, offset, size, size if chars == size else chars)
-        return replace(exchange, body="", stored=stored)
+        size, chars = len(data), len(text)
+        return Stored(self, offset, size, size if chars == size else chars)
 
     def read(self, stored: Stored) -> str:
         data = os.pread(self._file.fileno(), stored.size, stored.offset)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import sys
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from functools import cached_property
+from itertools import accumulate
+from typing import Any, Literal, overload
 
-from layers_conformance.core.exchange import Exchange, shorten
+from layers_conformance.core.exchange import Exchange, Stored, shorten
 
 Item = dict[str, Any]
 # The fields of an item that walks are compared by (order, repeats, filters, changes); the
@@ -18,25 +24,85 @@ COMPARED = ("influencerId", "createdAt", "status")
 # a row still carrying cursors), no-answer (a timeout or a dropped connection).
 StopKind = Literal["cycle", "empty-cursor", "not-a-page", "empty-pages", "no-answer"]
 EVIDENCE_STOPS: tuple[StopKind, ...] = ("cycle", "empty-cursor", "not-a-page")
+# Pages kept parsed after their items were read back from disk (about 100 items each).
+PAGES_READ_BACK = 32
 
 
-@dataclass(frozen=True, repr=False)
 class Page:
-    """One 200 answer, read as a page (`items` and `nextCursor` as far as they are usable)."""
+    """One 200 answer, read as a page (`items` and `nextCursor` as far as they are usable).
+
+    Immutable. A page whose body is on disk (a run's, `core.exchange.Bodies`) keeps its items
+    there too, read back when asked: a thorough run on a large list reads a million
+    influencers, and a dict of each would hold hundreds of megabytes for the length of it.
+    """
+
+    __slots__ = ("_count", "_held", "exchange", "limit", "next_cursor", "number")
 
     exchange: Exchange
     number: int
     limit: int | None
-    items: tuple[Item, ...]
     next_cursor: str | None
+    _held: tuple[Item, ...] | Stored  # the items, or where they are on disk
+    _count: int
+
+    def __init__(
+        self,
+        exchange: Exchange,
+        number: int,
+        limit: int | None,
+        items: tuple[Item, ...],
+        next_cursor: str | None,
+    ) -> None:
+        held: tuple[Item, ...] | Stored = items
+        stored = exchange.stored
+        if stored is not None and items:
+            held = stored.bodies.set_aside(json.dumps(items, separators=(",", ":")))
+        for name, value in (
+            ("exchange", exchange),
+            ("number", number),
+            ("limit", limit),
+            ("next_cursor", next_cursor),
+            ("_held", held),
+            ("_count", len(items)),
+        ):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Page is immutable: cannot set {name}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Page):
+            return NotImplemented
+        mine = (self.exchange, self.number, self.limit, self.next_cursor, self._count)
+        theirs = (other.exchange, other.number, other.limit, other.next_cursor, other._count)
+        return mine == theirs and self.items == other.items
+
+    __hash__ = None  # type: ignore[assignment]  # its items are dicts: unhashable, as they are
 
     def __repr__(self) -> str:
         cursor = shorten(repr(self.next_cursor), 60)
-        return f"Page({self.number}, {len(self.items)} items, nextCursor {cursor})"
+        return f"Page({self.number}, {self._count} items, nextCursor {cursor})"
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        held = self._held
+        return held if isinstance(held, tuple) else _read_back(held)
+
+    @property
+    def size(self) -> int:
+        """How many items it holds (without reading them back)."""
+        return self._count
 
     @property
     def ids(self) -> list[str]:
         return [item_id(item) for item in self.items]
+
+
+@functools.lru_cache(maxsize=PAGES_READ_BACK)
+def _read_back(stored: Stored) -> tuple[Item, ...]:
+    # The same page is often asked for again soon (a walk's sightings, one by one): a few
+    # pages stay parsed, never a whole walk's.
+    return tuple(json.loads(stored.read()))
 
 
 @dataclass(frozen=True, repr=False)
@@ -69,8 +135,12 @@ class Traversal:
         return self.stop_kind is not None and self.stop_kind not in EVIDENCE_STOPS
 
     @property
-    def items(self) -> list[Item]:
-        return [item for page in self.pages for item in page.items]
+    def items(self) -> Items:
+        return self._items
+
+    @cached_property
+    def _items(self) -> Items:
+        return Items(self.pages)
 
     @property
     def ids(self) -> list[str]:
@@ -80,6 +150,45 @@ class Traversal:
     def exchanges(self) -> list[Exchange]:
         tail = [self.failed_exchange] if self.failed_exchange else []
         return [page.exchange for page in self.pages] + tail
+
+
+class Items(Sequence[Item]):
+    """A walk's items in order, read from its pages as they are asked for: a million of them
+    are never all in memory at once."""
+
+    def __init__(self, pages: Sequence[Page]) -> None:
+        self._pages = pages
+        self._ends = tuple(accumulate(page.size for page in pages))  # one int per page
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    def __iter__(self) -> Iterator[Item]:
+        for page in self._pages:
+            yield from page.items
+
+    @overload
+    def __getitem__(self, index: int) -> Item: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Item]: ...
+
+    def __getitem__(self, index: int | slice) -> Item | list[Item]:
+        if isinstance(index, slice):
+            return [self[n] for n in range(*index.indices(len(self)))]
+        place = index + len(self) if index < 0 else index
+        if not 0 <= place < len(self):
+            raise IndexError("no item at this place of the walk")
+        page = bisect_right(self._ends, place)
+        start = self._ends[page - 1] if page else 0
+        return self._pages[page].items[place - start]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, so unhashable like them
 
 
 def item_id(item: Item) -> str:

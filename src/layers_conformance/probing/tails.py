@@ -16,10 +16,13 @@ then inconclusive at that size, with the reason.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import count, islice
 
 from layers_conformance.checks.params import DEFAULT_LIMIT, MAX_LIMIT, STATUSES
 from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.index import Index
 from layers_conformance.core.pages import Item, Page, Traversal, item_id, read_page
 from layers_conformance.probing.probe import Probe
 from layers_conformance.probing.traversal import walk
@@ -87,8 +90,11 @@ def _tails(probe: Probe) -> Tails:
     if not widest.complete:
         return Tails([], [], ["the walk to the end did not reach the end of the list"])
     found = Tails([], [], [])
+    listings: dict[str | None, _Filtered] = {}
     for limit, status in prefixes:
-        listing = tuple(i for i in widest.items if status in (None, i.get("status")))
+        if status not in listings:
+            listings[status] = _Filtered(widest, status, probe.index())
+        listing = listings[status]
         sources = [walked for (_, made_under), walked in keyed if made_under == status]
         tail = _tail(probe, limit, status, sources, listing)
         if isinstance(tail, Tail):
@@ -110,7 +116,7 @@ def _tail(
     limit: int | None,
     status: str | None,
     walks: list[Traversal],
-    listing: tuple[Item, ...],
+    listing: _Filtered,
 ) -> Tail | Unwalked | str:
     """The tail at `limit` under `status` (None: unfiltered), placed from the cursors `walks`
     met under that filter; `listing` is the walk to the end's, filtered alike."""
@@ -118,7 +124,10 @@ def _tail(
     at = f"limit={limit}" + (f" status={status}" if status else "")
     filtered = (("status", status),) if status is not None else ()
     near = BOUNDARIES * size + 1  # influencers the tail is to list
-    where = {item_id(item): index for index, item in enumerate(listing)}
+    # Where the walk to the end lists the items the cursors were handed out after.
+    where = listing.places(
+        item_id(page.items[-1]) for walked in walks for page in walked.pages if page.size
+    )
     start = _closest(walks, where, len(listing), near)
     if start is None:
         return f"at {at}: the walks met no cursor with influencers after it"
@@ -136,6 +145,7 @@ def _tail(
                 f"at {at}: after a cursor made at another page size the target does "
                 f"not page at the size asked (limit={asked}: {len(moved.items)} items)"
             )
+        where |= listing.places([item_id(moved.items[-1])])
         if item_id(moved.items[-1]) not in where or not moved.next_cursor:
             return f"at {at}: moving the cursor to the end got {_said(moved.exchange)}"
         cursor, after = moved.next_cursor, moved.items[-1]
@@ -163,7 +173,32 @@ def _tail(
             f"at {at}: after a cursor made at another page size the target pages at "
             f"that size ({len(first.items)} items): no tail at {at} to walk"
         )
-    return Tail(limit, status, walked, after, listing[where[item_id(after)] + 1 :])
+    return Tail(limit, status, walked, after, listing.after(where[item_id(after)]))
+
+
+class _Filtered:
+    """The walk to the end's items under a filter, with their places by id in `index` (on
+    disk in a run): on a large list they are a million, never all in memory at once."""
+
+    def __init__(self, walk: Traversal, status: str | None, index: Index) -> None:
+        self._walk, self._status, self._index = walk, status, index
+        places = count()
+        index.add((item_id(item), next(places)) for item in self)
+        self._count = next(places)
+
+    def __iter__(self) -> Iterator[Item]:
+        return (i for i in self._walk.items if self._status in (None, i.get("status")))
+
+    def __len__(self) -> int:
+        return self._count
+
+    def places(self, ids: Iterable[str]) -> dict[str, int]:
+        """The place of each of `ids` it lists (the last, where it lists one twice)."""
+        return {ident: self._index.values(ident)[-1] for ident in ids if ident in self._index}
+
+    def after(self, place: int) -> tuple[Item, ...]:
+        """Its items after `place`."""
+        return tuple(islice(self, place + 1, None))
 
 
 def _closest(

@@ -65,16 +65,14 @@ def _stop_reason(
         return Traversal(done, f"page {len(pages)} has an empty nextCursor", "empty-cursor")
     if cursor in seen_cursors:
         return Traversal(done, f"page {len(pages)} repeats an earlier nextCursor", "cycle")
-    if len(pages) > EMPTY_PAGES_IN_A_ROW and not any(
-        p.items for p in pages[-EMPTY_PAGES_IN_A_ROW:]
-    ):
+    if len(pages) > EMPTY_PAGES_IN_A_ROW and not any(p.size for p in pages[-EMPTY_PAGES_IN_A_ROW:]):
         return Traversal(
             done,
             f"the suite stopped the walk after {EMPTY_PAGES_IN_A_ROW} empty pages in a row "
             "that still carried a nextCursor",
             "empty-pages",
         )
-    held = sum(len(p.items) for p in pages)
+    held = sum(p.size for p in pages)
     if len(pages) >= max_pages or (max_items is not None and held >= max_items):
         return Traversal(done, prefix=True)
     return None
