@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from layers_conformance.checks import changes
 from layers_conformance.checks.changes import Timeline
 from layers_conformance.core.index import DiskIndex
-from layers_conformance.core.pages import Traversal, item_id
+from layers_conformance.core.pages import Page, Traversal, item_id
 from layers_conformance.probing.observed import Observed, created_between, observing
 
 
@@ -133,7 +133,8 @@ def _walk(make_page, items: list, limit: int, complete: bool, sent) -> Traversal
     for number, chunk in enumerate(chunks, start=1):
         read = make_page(chunk, number=number, limit=limit)
         at = next(sent)
-        pages.append(replace(read, exchange=replace(read.exchange, number=at, answered_at=at)))
+        sent_as = replace(read.exchange, number=at, answered_at=at)
+        pages.append(Page(sent_as, read.number, read.limit, read.items, read.next_cursor))
     return Traversal(tuple(pages), prefix=not complete)
 
 

@@ -134,7 +134,7 @@ class Observed:
 
 
 def _whole(page: Page) -> Run:
-    return Run(page, 0, len(page.items))
+    return Run(page, 0, page.size)  # without reading its items back
 
 
 def _stretches(marks: list[bool]) -> Iterator[tuple[int, int]]:
