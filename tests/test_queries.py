@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from layers_conformance.checks import invariants
+from layers_conformance.checks.listing import Listing, Run
 from layers_conformance.checks.queries import (
     Reading,
     Truth,
@@ -321,6 +323,16 @@ class TestJudgePagesOnAListInUse:
         assert judge(Case(point(limit="3", status="ready")), page, it.truth) == []
 
 
+# Items from a small world, so that pages repeat ids, go up in time, lack or spoil a
+# createdAt (written with Z or +00:00), change status, and hold more than their limit.
+ITEMS = st.tuples(
+    st.sampled_from("abcdefgh"),
+    st.none() | st.integers(0, 9),
+    st.sampled_from(["Z", "+00:00", "x"]),
+    st.sampled_from(["ready", "draft"]),
+)
+
+
 class TestRows:
     """The listing under a filter, indexed once for every page judged against it."""
 
@@ -350,15 +362,70 @@ class TestRows:
         assert not rows.tied("inf_d", invariants.parse_timestamp("2026-04-01T14:05:00Z"))
         assert not rows.tied("inf_x", invariants.parse_timestamp(at))
 
+    @given(
+        drawn=st.lists(ITEMS, max_size=12),
+        cuts=st.lists(st.integers(0, 12), max_size=4),
+        extra=ITEMS,
+        status=st.sampled_from([None, "ready", "draft"]),
+    )
+    @settings(
+        max_examples=300,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],  # stateless builders
+    )
+    def test_rows_over_runs_of_pages_are_the_plain_listings(
+        self, make_item, make_page, drawn, cuts, extra, status
+    ):
+        """The listing as runs of pages (some items held alone) is read as the plain list
+        it stands for: its rows, each influencer's first row, the rows before a place, its
+        ties, and an influencer put back before the first older one."""
+        items = list(make_page([_drawn(make_item, one) for one in drawn]).items)  # as compared
+        bounds = [0, *sorted(min(cut, len(items)) for cut in cuts), len(items)]
+        runs = [
+            Run(
+                make_page(items[start:stop]) if n % 2 else tuple(items[start:stop]), 0, stop - start
+            )
+            for n, (start, stop) in enumerate(itertools.pairwise(bounds))
+        ]
+        truth = Truth(Listing(runs), complete=True)
+        rows = truth.filtered(status)
+        plain = [item for item in items if status in (None, item.get("status"))]
+        assert list(rows.items) == plain
+        assert [rows.items[n] for n in range(len(plain))] == plain
+        assert list(rows.items[1:4]) == plain[1:4]
+        last = {item["influencerId"]: place for place, item in enumerate(items)}
+        for place in range(len(items)):
+            assert rows.before(place) == sum(last[row["influencerId"]] <= place for row in plain)
+        for ident in {*last, "inf_x"}:
+            assert truth.place(ident) == last.get(ident)
+            ids = [row["influencerId"] for row in plain]
+            assert rows.first(ident) == (ids.index(ident) if ident in ids else None)
+            for instant in map(invariants.tie_key, items):
+                tied = [row for row in plain if row["influencerId"] == ident]
+                assert rows.tied(ident, instant) == (instant in map(invariants.tie_key, tied))
+        put = _drawn(make_item, extra)
+        assert list(truth.view.inserting(put)) == _put_back(items, put)
 
-# Items from a small world, so that pages repeat ids, go up in time, lack or spoil a
-# createdAt (written with Z or +00:00), change status, and hold more than their limit.
-ITEMS = st.tuples(
-    st.sampled_from("abcdefgh"),
-    st.none() | st.integers(0, 9),
-    st.sampled_from(["Z", "+00:00", "x"]),
-    st.sampled_from(["ready", "draft"]),
-)
+
+def _source(make_page, items, n):
+    # Every other run a page's items, the others held alone.
+    return make_page(items) if n % 2 else tuple(items)
+
+
+def _put_back(items, put):
+    # Before the first item older than it; at the end when none is or it has no createdAt.
+    created = invariants.parse_timestamp(put.get("createdAt"))
+    instants = (invariants.parse_timestamp(one.get("createdAt")) for one in items)
+    older = (n for n, one in enumerate(instants) if created and one and one < created)
+    at = next(older, len(items))
+    return [*items[:at], put, *items[at:]]
+
+
+def _drawn(make_item, drawn):
+    ident, minute, zone, state = drawn
+    created = None if minute is None else f"2026-04-01T14:{minute:02d}:00{zone}"
+    return make_item(ident, status=state) | {"createdAt": created}
 
 
 class TestWalkSoFar:
@@ -381,11 +448,7 @@ class TestWalkSoFar:
     ):
         walk = WalkSoFar(status)
         for number, drawn in enumerate(pages, start=1):
-            items = [
-                make_item(ident, status=state)
-                | {"createdAt": None if minute is None else f"2026-04-01T14:{minute:02d}:00{zone}"}
-                for ident, minute, zone, state in drawn
-            ]
+            items = [_drawn(make_item, one) for one in drawn]
             found = walk.add(make_page(items, number=number, limit=limit, status=status))
             assert found == pages_so_far(list(walk.pages), status)
             if found:

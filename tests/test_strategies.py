@@ -14,7 +14,7 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from layers_conformance.checks import strategies
 from layers_conformance.checks.pairwise import feasible_points
-from layers_conformance.checks.queries import PARTITIONS, requirement
+from layers_conformance.checks.queries import PARTITIONS, Truth, requirement
 from layers_conformance.checks.space import DIMENSIONS, Offer
 from layers_conformance.checks.strategies import (
     PagingMachine,
@@ -188,14 +188,14 @@ class TestPagesAhead:
         return deepest
 
     def test_the_model_finds_every_page_the_machine_asks_for(self):
-        planned = pages_ahead(ITEMS, 20261129, self.SETTINGS)
+        planned = pages_ahead(Truth(ITEMS, True), 20261129, self.SETTINGS)
         assert planned == self.asked(ITEMS)
         assert max(planned.values()) > 1  # it follows cursors, not only first pages
 
     def test_a_listing_that_breaks_an_invariant_plans_until_its_model_fails(self):
         """Oldest first: the model fails too, quietly; the plan holds what it asked so far."""
-        planned = pages_ahead(ITEMS[::-1], 20261129, self.SETTINGS)
-        assert 0 < len(planned) < len(pages_ahead(ITEMS, 20261129, self.SETTINGS))
+        planned = pages_ahead(Truth(ITEMS[::-1], True), 20261129, self.SETTINGS)
+        assert 0 < len(planned) < len(pages_ahead(Truth(ITEMS, True), 20261129, self.SETTINGS))
 
 
 class TestSeedAloneDecides:

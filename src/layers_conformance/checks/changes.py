@@ -157,8 +157,12 @@ class Timeline:
 
     def any_moved(self) -> bool:
         """Some influencer was seen with two statuses (one seen once has not)."""
-        several = chain(self._walks.index.several(), self._more.ids())
-        return any(self.moved(ident) is not None for ident in several)
+        return any(self.moved(ident) is not None for ident in self.several())
+
+    def several(self) -> Iterator[str]:
+        """The influencers that may have been seen more than once (none seen once is): on a
+        large list the few the walks share, where a question per influencer would be slow."""
+        return chain(self._walks.index.several(), self._more.ids())
 
     def moved(self, ident: str) -> Sighting | None:
         """A sighting with another status than the first one, if any."""

@@ -10,14 +10,13 @@ see, an item of another project than the one in the path.
 
 from __future__ import annotations
 
-from array import array
-from bisect import bisect_left, bisect_right
-from collections.abc import Container, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, cached_property
 
 from layers_conformance.checks import invariants, shapes
+from layers_conformance.checks.listing import Filtered, Listing
 from layers_conformance.checks.space import (
     OTHER_HEADER,
     PROJECT_WORDS,
@@ -28,6 +27,7 @@ from layers_conformance.checks.space import (
 )
 from layers_conformance.checks.violations import Violation
 from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.index import Index, MemoryIndex
 from layers_conformance.core.pages import Item, Page, Traversal, item_id, read_page
 
 # The requirement each point is judged under: the rule of its most telling defect.
@@ -94,15 +94,20 @@ def _key_codes(key: str) -> set[str]:
 class Truth:
     """The main project's listing as the walks showed it, and whether they reached its end;
     every influencer they listed (`seen`), and whether the list stood still meanwhile
-    (`probing.observed`): on a list seen changing a page is judged as a live list allows."""
+    (`probing.observed`): on a list seen changing a page is judged as a live list allows.
 
-    listing: tuple[Item, ...]
+    On a large list the listing is a view over the walks' pages (`checks.listing`), and each
+    influencer's place is looked up in an index `new_index` makes (on disk in a run): what
+    the truth keeps in memory grows with the pages, not with the influencers."""
+
+    listing: Sequence[Item]
     complete: bool
     seen: Container[str] = frozenset()  # a timeline's sightings on a large list, not a copy
     still: bool = True
     # The last request the walks sent (0: not known): a page requested after it may show a
     # change no walk could see, and an absence is then no evidence.
     until: int = 0
+    new_index: Callable[[], Index] = MemoryIndex
 
     @property
     def known(self) -> bool:
@@ -125,15 +130,15 @@ class Truth:
         than all they saw (created), or one whose status moved."""
         return any(
             self._status(item) != item.get("status")
-            or (item_id(item) not in self.places and self.created_since(item))
+            or (item_id(item) not in self._places and self.created_since(item))
             for item in page.items
         )
 
     def _status(self, item: Item) -> object:
         # The status the listing gives the influencer (where it is listed twice, its last);
         # the item's own when the listing does not hold it.
-        place = self.places.get(item_id(item))
-        return item.get("status") if place is None else self.listing[place].get("status")
+        place = self.place(item_id(item))
+        return item.get("status") if place is None else self.view[place].get("status")
 
     def created_since(self, item: Item) -> bool:
         """Newer than every influencer the walks listed: created after them (by the server's
@@ -151,12 +156,33 @@ class Truth:
 
     def listed(self, ident: str) -> bool:
         """Some walk listed this influencer: the listing, or the walks `seen` besides it."""
-        return ident in self.places or ident in self.seen
+        return ident in self._places or ident in self.seen
+
+    def place(self, ident: str) -> int | None:
+        """The influencer's place in the listing (its last, where one is listed twice)."""
+        places = self.places_of(ident)
+        return places[-1] if places else None
+
+    def places_of(self, ident: str) -> tuple[int, ...]:
+        """Every place of the influencer in the listing, in order."""
+        return self._places.values(ident)
 
     @cached_property
-    def places(self) -> dict[str, int]:
-        """Each influencer's place in the listing (its last, where one is listed twice)."""
-        return {item_id(item): index for index, item in enumerate(self.listing)}
+    def view(self) -> Listing:
+        """The listing as runs of items, however it was given."""
+        listing = self.listing
+        return listing if isinstance(listing, Listing) else Listing.held(listing)
+
+    @cached_property
+    def repeated(self) -> tuple[tuple[int, ...], ...]:
+        """The places of each influencer listed more than once (rare: a walk that repeats)."""
+        return tuple(self._places.values(ident) for ident in self._places.several())
+
+    @cached_property
+    def _places(self) -> Index:
+        index = self.new_index()
+        index.add((item_id(item), place) for place, item in enumerate(self.view))
+        return index
 
     @cached_property
     def _filtered(self) -> dict[str | None, Rows]:
@@ -164,62 +190,51 @@ class Truth:
 
     @cached_property
     def _newest(self) -> datetime | None:
-        instants = [invariants.parse_timestamp(row.get("createdAt")) for row in self.listing]
+        instants = (invariants.parse_timestamp(row.get("createdAt")) for row in self.view)
         return max((instant for instant in instants if instant is not None), default=None)
 
 
 @dataclass(frozen=True)
 class Rows:
     """The truth's listing under one status filter, indexed once: on a large list it holds
-    100,000 rows, and a run judges a thousand pages against it. Its indexes are arrays of
-    places and the truth's own `places`, not a dict per filter: one influencer's row is found
-    by bisection."""
+    100,000 rows, and a run judges a thousand pages against it. It counts rows per run of
+    the listing (`listing.Filtered`); one influencer's row is found from its places in the
+    truth's index."""
 
-    items: tuple[Item, ...]
-    at: array[int]  # each row's place in the whole listing, in order
-    ranks: array[int]  # the rows' places in the whole listing, each at its influencer's last
-    places: dict[str, int]  # the truth's: each influencer's (last) place in the listing
-    again: dict[str, list[int]]  # every row of an influencer listed more than once
+    items: Filtered
+    truth: Truth
+    # Where an influencer is listed more than once, its rows but the last: (place, last place).
+    again: tuple[tuple[int, int], ...]
 
     @classmethod
     def of(cls, truth: Truth, status: str | None) -> Rows:
-        places = truth.places
-        # Listed more than once: some place of it is not its last (rare; a walk that repeats).
-        twice = {
-            item_id(item)
-            for place, item in enumerate(truth.listing)
-            if places[item_id(item)] != place
-        }
-        items: list[Item] = []
-        at, again = array("q"), dict[str, list[int]]()
-        for place, item in enumerate(truth.listing):
-            if status in (None, item.get("status")):
-                if item_id(item) in twice:
-                    again.setdefault(item_id(item), []).append(len(items))
-                items.append(item)
-                at.append(place)
-        if not twice:  # each row at its own place, the only one: no second array
-            return cls(tuple(items), at, at, places, again)
-        ranks = array("q", sorted(places[item_id(item)] for item in items))
-        return cls(tuple(items), at, ranks, places, again)
+        items = Filtered(truth.view, status)
+        again = tuple(
+            (place, places[-1])
+            for places in truth.repeated
+            for place in places[:-1]
+            if items.holds(truth.view[place])
+        )
+        return cls(items, truth, again)
 
     def first(self, ident: str) -> int | None:
         """The influencer's first row (None: the filter does not list it)."""
-        if ident in self.again:
-            return self.again[ident][0]
-        place = self.places.get(ident)
-        row = bisect_left(self.at, place) if place is not None else len(self.at)
-        return row if row < len(self.at) and self.at[row] == place else None
+        listing = self.truth.view
+        for place in self.truth.places_of(ident):
+            if self.items.holds(listing[place]):
+                return self.items.before(place)
+        return None
 
     def before(self, place: int) -> int:
-        """How many rows stand at or before this place of the whole listing."""
-        return bisect_right(self.ranks, place)
+        """How many rows stand at or before this place of the whole listing, each row at its
+        influencer's last place."""
+        later = sum(row <= place < last for row, last in self.again)
+        return self.items.before(place + 1) - later
 
     def tied(self, ident: str, instant: object) -> bool:
         """Some row lists this influencer created at this instant (one of its tie group)."""
-        first = self.first(ident)
-        rows = self.again.get(ident, [] if first is None else [first])
-        return any(_instant(self.items[row]) == instant for row in rows)
+        rows = (self.truth.view[place] for place in self.truth.places_of(ident))
+        return any(self.items.holds(row) and _instant(row) == instant for row in rows)
 
 
 @dataclass(frozen=True)
@@ -409,7 +424,7 @@ def _off_reading(item: Item, reading: Reading) -> str:
 def _start(rows: Rows, after: Item | None, truth: Truth) -> int | None:
     if after is None or not rows.items:
         return 0
-    place = truth.places.get(item_id(after))
+    place = truth.place(item_id(after))
     return None if place is None else rows.before(place)
 
 

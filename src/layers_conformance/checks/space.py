@@ -12,7 +12,7 @@ says which, so coverage is counted over the points that can exist.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from layers_conformance.checks import params
@@ -223,7 +223,7 @@ class Offer:
 
 
 def offer(
-    projects: Mapping[str, object], has_key_without_scope: bool, listing: list[Item]
+    projects: Mapping[str, object], has_key_without_scope: bool, listing: Sequence[Item]
 ) -> Offer:
     """The offer of a target: projects whose fixture is given (None: not given), and counts
     taken from the main project's listing as walked."""

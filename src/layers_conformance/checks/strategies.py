@@ -23,11 +23,11 @@ from hypothesis.stateful import (
 )
 
 from layers_conformance.checks import nearmiss, pairwise, params, shapes
-from layers_conformance.checks.queries import WalkSoFar, requirement_of
+from layers_conformance.checks.queries import Truth, WalkSoFar, requirement_of
 from layers_conformance.checks.space import Classes, Offer, Params, Point
 from layers_conformance.checks.violations import expect
 from layers_conformance.core.exchange import Exchange
-from layers_conformance.core.pages import Item, Page, read_page
+from layers_conformance.core.pages import Page, read_page
 
 PLAIN_TEXT = st.text(alphabet="abcdefxyzABC-_.,;:!~", min_size=1, max_size=6)
 # The near misses the page excludes, from the grammar of each input (checks/nearmiss.py): a
@@ -218,13 +218,12 @@ def run_machine(fetch: Fetch, seed_value: int, chosen: settings) -> None:
         run_state_machine_as_test(machine, settings=chosen)  # type: ignore[arg-type]
 
 
-def pages_ahead(listing: Sequence[Item], seed_value: int, chosen: settings) -> Deepest:
+def pages_ahead(known: Truth, seed_value: int, chosen: settings) -> Deepest:
     """The walks the paging machine will page through, and how deep, when the target pages
-    `listing` as the page says: the machine run over a model of it, without a request, so
+    the `known` listing as the page says: the machine run over a model of it, without a request, so
     that the pages it needs can be fetched side by side before it asks. Where the target
     pages otherwise the machine asks for other pages, fetched as it asks."""
     deepest: Deepest = {}
-    filtered: dict[str | None, list[Item]] = {}  # the listing under each filter, made once
     answered: dict[Params, Exchange] = {}  # each page once: the machine starts walks again
 
     def model(query: Params) -> Exchange:
@@ -237,9 +236,7 @@ def pages_ahead(listing: Sequence[Item], seed_value: int, chosen: settings) -> D
         limit, status = int(asked["limit"]), asked.get("status")
         number = int(asked.get("cursor", "1"))  # the model's cursor: the next page's number
         deepest[(limit, status)] = max(deepest.get((limit, status), 0), number)
-        if status not in filtered:
-            filtered[status] = [item for item in listing if status in (None, item.get("status"))]
-        rows = filtered[status]
+        rows = known.filtered(status).items  # read from the pages, never copied whole
         page = rows[(number - 1) * limit : number * limit]
         cursor = str(number + 1) if number * limit < len(rows) else None
         body = json.dumps({"items": page, "nextCursor": cursor})

@@ -99,7 +99,7 @@ def run_paging_machine(probe: Probe, seed: int, settings: Settings) -> None:
     side by side; the run that judges then pages through them, asking for any other page as
     it goes. Hypothesis runs in the calling thread only: it parses source with `ast` while
     it reports, and CPython 3.11's AST breaks when several threads parse at once."""
-    ahead = strategies.pages_ahead(truth(probe).listing, seed, settings)
+    ahead = strategies.pages_ahead(truth(probe), seed, settings)
     send_ahead(probe, walk_prefixes(ahead))
     strategies.run_machine(probe.get, seed, settings)
 

@@ -10,16 +10,18 @@ still list it costs the widest walk's pages once more (two requests for 160 infl
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from typing import cast
 
 from layers_conformance.checks import changes, params
 from layers_conformance.checks.changes import Absence, Timeline
+from layers_conformance.checks.listing import Run, once_each
 from layers_conformance.checks.queries import Truth
 from layers_conformance.checks.violations import Inconclusive
+from layers_conformance.core.index import Index, MemoryIndex
 from layers_conformance.core.pages import Item, Page, Traversal, item_id
 from layers_conformance.core.results import Change
 from layers_conformance.probing.probe import Probe
@@ -34,10 +36,13 @@ class Observed:
     walks: dict[WalkKey, Traversal]
     closing: Traversal
     timeline: Timeline
-    # Of each walk's influencers from the closing walk, and back: those a change explains,
-    # and the ids of the others (past the closing walk's reach, 70,000 on a large list).
+    # Of each walk's influencers from the closing walk, and back: those a change explains;
+    # and the ids of the others the truth may take in (not those past the closing walk's
+    # reach, nor those it lists: on a large list, tens of thousands of ids it never reads).
     absences: tuple[Absence, ...]
     disputed: frozenset[str]
+    # Where the truth keeps each influencer's place: on disk in a run (`Probe.index`).
+    new_index: Callable[[], Index] = MemoryIndex
 
     @classmethod
     def of(
@@ -46,12 +51,13 @@ class Observed:
         closing: Traversal,
         timeline: Timeline,
         found: Iterable[Absence],
+        new_index: Callable[[], Index] = MemoryIndex,
     ) -> Observed:
         """The observations, keeping of the absences between them what is read after."""
         found = tuple(found)
         allowed = tuple(a for a in found if a.allowed)
         disputed = frozenset(a.ident for a in found if not a.allowed)
-        return cls(walks, closing, timeline, allowed, disputed)
+        return cls(walks, closing, timeline, allowed, disputed, new_index)
 
     @property
     def changes(self) -> tuple[Change, ...]:
@@ -85,39 +91,61 @@ class Observed:
         # Made once: the query space, the near misses, the key forms and every page a check
         # adds ask for it, and on a large list it indexes every influencer the walks read.
         never = self.timeline.never_live
-        kept: list[Item] = []
-        listed: set[str] = set(never)
-        for item in (*self.closing.items, *self._past_closing()):
-            if item_id(item) not in listed:  # a walk that repeats one lists it once here
-                listed.add(item_id(item))
-                kept.append(self._latest(item))
-        for ident in sorted(self.disputed - listed):
+        listed = self.new_index()  # every influencer listed: a million ids on a large list
+        runs = [*(_whole(page) for page in self.closing.pages), *self._past_closing()]
+        listing = once_each(runs, never, self._latest(), listed)
+        for ident in sorted(self.disputed):
             latest = self.timeline.latest(ident)
-            if latest is not None:
-                _insert(kept, latest.item)
+            if latest is not None and ident not in never and ident not in listed:
+                listing = listing.inserting(latest.item)
         seen = _Live(self.timeline)
         complete = self.closing.complete or self._full().complete
         walks = (*self.walks.values(), self.closing)
         until = max((page.exchange.number for walk in walks for page in walk.pages), default=0)
-        return Truth(tuple(kept), complete, seen, self.still, until)
+        return Truth(listing, complete, seen, self.still, until, self.new_index)
 
     def _full(self) -> Traversal:
         widest = max(limit for limit, status in self.walks if limit is not None and not status)
         return self.walks[(widest, None)]
 
-    def _past_closing(self) -> list[Item]:
+    def _past_closing(self) -> Iterator[Run]:
         """What the walk to the end listed past the closing walk's reach (the closing walk
-        re-reads only as far as the other walks went)."""
+        re-reads only as far as the other walks went), as runs of its pages."""
         if self.closing.complete or not self.closing.items:
-            return []
+            return
         reach = changes.oldest_of(self.closing)
         if reach is None:
-            return []
-        return [i for i in self._full().items if (changes.created_at(i) or reach) <= reach]
+            return
+        for page in self._full().pages:
+            past = [(changes.created_at(item) or reach) <= reach for item in page.items]
+            for start, stop in _stretches(past):
+                yield Run(page, start, stop)
 
-    def _latest(self, item: Item) -> Item:
-        latest = self.timeline.latest(item_id(item))
-        return latest.item if latest is not None else item
+    def _latest(self) -> Callable[[Item], Item]:
+        """Each item as last seen: only one seen more than once may have been seen otherwise
+        (on a large list, the timeline is asked of some thousands, not of a million)."""
+        again = frozenset(self.timeline.several())
+
+        def latest(item: Item) -> Item:
+            seen = self.timeline.latest(item_id(item)) if item_id(item) in again else None
+            return item if seen is None else seen.item
+
+        return latest
+
+
+def _whole(page: Page) -> Run:
+    return Run(page, 0, page.size)  # without reading its items back
+
+
+def _stretches(marks: list[bool]) -> Iterator[tuple[int, int]]:
+    """The (start, stop) of each stretch of marked places, in order."""
+    start = None
+    for place, marked in enumerate([*marks, False]):
+        if marked and start is None:
+            start = place
+        elif not marked and start is not None:
+            yield start, place
+            start = None
 
 
 @dataclass(frozen=True)
@@ -161,19 +189,42 @@ def _observe(probe: Probe, walks: dict[WalkKey, Traversal]) -> Observed:
     if not closing.pages:  # no answer the second time: the first is all there is
         closing = walks[(widest, None)]
     never = probe.fixtures.archived_influencer_ids or ()
-    seen = Timeline.of([*walks.values(), closing], never_live=never)
+    return observing(walks, closing, never, probe.index)
+
+
+def observing(
+    walks: dict[WalkKey, Traversal],
+    closing: Traversal,
+    never_live: Iterable[str] = (),
+    new_index: Callable[[], Index] = MemoryIndex,
+) -> Observed:
+    """The walks and the closing walk read after them, compared: what changed between."""
+    widest = max(limit for limit, status in walks if limit is not None and not status)
+    seen = Timeline.of([*walks.values(), closing], never_live=never_live, index=new_index())
     # The same request twice, the widest walk and the closing walk: the list changed if they
     # differ, or if some influencer was seen with two statuses.
     first = walks[(widest, None)].ids
     same = first if closing.complete else first[: len(closing.ids)]  # as far as it re-read
     timeline = seen.told(seen.changing or closing.ids != same or created_between(walks, closing))
     found: list[Absence] = []
+    past: list[str] = []
     reach = None if closing.complete else changes.oldest_of(closing)
+    closing_ids, closing_places = set(closing.ids), changes.Places.of(closing)
     for (_, status), walk in walks.items():
         theirs = [i for i in closing.items if status in (None, i.get("status"))]
         mine = [i for i in walk.items if status in (None, i.get("status")) and _within(i, reach)]
-        found += changes.differences(timeline, (walk, mine, status), (closing, theirs, None))
-    return Observed.of(walks, closing, timeline, found)
+        sides = (walk, mine, status), (closing, theirs, None)
+        found += changes.differences(timeline, *sides, covered_only=True)
+        # Of the absences past a reach, left out above, the truth takes in those of the
+        # closing walk's (it says nothing of them, and another walk listed them): the few
+        # at its last instant, or all when it listed nothing.
+        past += [
+            item_id(i)
+            for i in mine
+            if item_id(i) not in closing_ids and closing_places.past_reach(changes.created_at(i))
+        ]
+    observed = Observed.of(walks, closing, timeline, found, new_index)
+    return replace(observed, disputed=observed.disputed | frozenset(past))
 
 
 def created_between(walks: dict[WalkKey, Traversal], closing: Traversal) -> bool:
@@ -210,14 +261,3 @@ def _pages_to_cover(walks: dict[WalkKey, Traversal], widest: int) -> int:
         return len(full.pages) + 1
     place = sum(1 for item in full.items if (changes.created_at(item) or oldest) >= oldest)
     return place // widest + 2
-
-
-def _insert(listing: list[Item], item: Item) -> None:
-    # Before the first influencer older than it: the closing walk's own order is kept.
-    created = changes.created_at(item)
-    older = (
-        n
-        for n, one in enumerate(listing)
-        if created is not None and (changes.created_at(one) or created) < created
-    )
-    listing.insert(next(older, len(listing)), item)

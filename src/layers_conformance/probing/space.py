@@ -62,7 +62,7 @@ def gather(probe: Probe) -> Ground:
 
 def _gather(probe: Probe, walks: dict[WalkKey, Traversal]) -> Ground:
     known = truth(probe)
-    target = offer(_projects(probe), probe.keys.without_scope is not None, list(known.listing))
+    target = offer(_projects(probe), probe.keys.without_scope is not None, known.listing)
     book = CursorBook(lambda status, limit: _first_page(probe, status, limit))
     for (limit, status), walk in walks.items():
         book.learn(status, limit, walk)
@@ -99,7 +99,7 @@ def first_pages(known: Truth) -> list[tuple[int, str | None]]:
 
 def total(known: Truth, status: str | None) -> int:
     """How many items of the known listing a filter by `status` (None: none) keeps."""
-    return sum(status in (None, item.get("status")) for item in known.listing)
+    return len(known.filtered(status).items)
 
 
 def first_page_query(limit: int | None, status: str | None) -> tuple[tuple[str, str], ...]:
