@@ -203,9 +203,8 @@ def observing(
     seen = Timeline.of([*walks.values(), closing], never_live=never_live, index=new_index())
     # The same request twice, the widest walk and the closing walk: the list changed if they
     # differ, or if some influencer was seen with two statuses.
-    first = walks[(widest, None)].ids
-    same = first if closing.complete else first[: len(closing.ids)]  # as far as it re-read
-    timeline = seen.told(seen.changing or closing.ids != same or created_between(walks, closing))
+    again = _lists_again(walks[(widest, None)], closing)
+    timeline = seen.told(seen.changing or not again or created_between(walks, closing))
     found: list[Absence] = []
     past: list[str] = []
     reach = None if closing.complete else changes.oldest_of(closing)
@@ -225,6 +224,17 @@ def observing(
         ]
     observed = Observed.of(walks, closing, timeline, found, new_index)
     return replace(observed, disputed=observed.disputed | frozenset(past))
+
+
+def _lists_again(first: Traversal, closing: Traversal) -> bool:
+    """Whether the closing walk lists the ids the first walk did, in its order, as far as it
+    re-read (all of them when it reached the end): one pair at a time, never a list of a
+    million ids."""
+    mine, theirs = first.items, closing.items
+    if len(mine) < len(theirs) or (closing.complete and len(mine) != len(theirs)):
+        return False
+    # The first walk may go further than the closing walk re-read: compared as far as it did.
+    return all(item_id(one) == item_id(other) for one, other in zip(theirs, mine, strict=False))
 
 
 def created_between(walks: dict[WalkKey, Traversal], closing: Traversal) -> bool:
