@@ -39,7 +39,7 @@ class Cursors:
         self._pages: list[Page] = []  # those with a `nextCursor` and an item it comes after
 
     def extend(self, pages: Iterable[Page]) -> None:
-        self._pages += (page for page in pages if page.next_cursor and page.items)
+        self._pages += (page for page in pages if page.next_cursor and page.size)
 
     def __getitem__(self, index: int) -> Issued:
         return self._issued(self._pages[index])
