@@ -92,6 +92,11 @@ class TestTruthAsTheModel:
         walks, closing, never = data.draw(_observations(make_page))
         seen = observing(walks, closing, never)
         truth, model = seen.truth(), _model_listing(seen)
+        first = walks[(3, None)].ids
+        same = first if closing.complete else first[: len(closing.ids)]
+        moved = Timeline.of([*walks.values(), closing], never_live=never).changing
+        changing = moved or closing.ids != same or created_between(walks, closing)
+        assert truth.still is not changing
         assert list(truth.listing) == model
         assert len(truth.listing) == len(model)
         for status in (None, "ready", "draft"):

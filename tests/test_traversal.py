@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from dataclasses import replace
 
 import pytest
 
-from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.exchange import Bodies, Exchange
 from layers_conformance.core.pages import read_page
 from layers_conformance.probing.traversal import walk
 
@@ -164,9 +165,29 @@ class TestReadPage:
         )
         assert exchange.json()["items"][0] == make_item("a", 3)
 
-    def test_the_same_text_is_shared_between_sightings(self, make_exchange, make_item):
-        """Two walks listing one influencer hold its id once."""
-        one, two = (make_exchange({"items": [make_item("a")]}) for _ in range(2))
-        first, second = (read_page(e, 1, None).items[0] for e in (one, two))
-        assert first["influencerId"] is second["influencerId"]
-        assert first is not second  # each sighting is its own item (a repeat is found by it)
+    def test_a_page_whose_body_is_on_disk_keeps_its_items_there(
+        self, make_exchange, make_item, tmp_path
+    ):
+        """Memory flat in a walk's length (issue 23): a page of 100 influencers read from a
+        body on disk keeps a few numbers of them, not a dict each (about 35 KB), and reads
+        them back equal to the page read in memory, as often as asked."""
+        items = [make_item(f"i{n:03d}", n % 60) for n in range(100)]
+        body = {"items": items, "nextCursor": "c1"}
+        bodies = Bodies.in_folder(tmp_path / "run")
+        try:
+            stored = bodies.keep(make_exchange(body))
+            read_page(stored, 1, 100)  # the parser's and the file's first buffers
+            tracemalloc.start()
+            try:
+                pages = [read_page(stored, 1, 100) for _ in range(200)]
+                kept, _ = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+            in_memory = read_page(make_exchange(body), 1, 100)
+            assert in_memory is not None
+            assert all(page is not None for page in pages)
+            assert kept / len(pages) < 600
+            assert pages[0].items == pages[0].items == in_memory.items
+            assert (pages[0].size, pages[0].ids) == (100, in_memory.ids)
+        finally:
+            bodies.close()

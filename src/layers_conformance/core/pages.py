@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -211,12 +210,8 @@ def read_page(exchange: Exchange, number: int, limit: int | None) -> Page | None
 
 
 def _compared(item: object) -> Item:
-    # An item as comparisons read it: the fields of `COMPARED` it has, as sent (text shared
-    # with every other sighting of the same value), or a value that is no object as `_raw`.
+    # An item as comparisons read it: the fields of `COMPARED` it has, as sent, or a value
+    # that is no object as `_raw`.
     if not isinstance(item, dict):
         return {"_raw": item}
-    return {key: _shared(item[key]) for key in COMPARED if key in item}
-
-
-def _shared(value: object) -> object:
-    return sys.intern(value) if type(value) is str else value
+    return {key: item[key] for key in COMPARED if key in item}
