@@ -13,6 +13,7 @@ import shlex
 import sys
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -216,43 +217,83 @@ class Exchange:
         return f"{self.method} {shorten(self.url, SHOWN_URL_CHARS)} -> {outcome}"
 
 
-@dataclass(frozen=True, slots=True, init=False, repr=False)
-class Stored:
-    """Where a body set aside on disk is (`Bodies.keep`): its offset in the file and its
-    length in bytes and in characters.
+class Stored(int):
+    """Where a body set aside on disk is (`Bodies.keep`, `Bodies.set_aside`): the file of
+    which run, the offset in it, and the length in bytes and in characters.
 
-    A run keeps one for every page it read: the three are packed into one integer, with
-    `bodies` the object's only other slot (four slots and an int each, a large file's
-    offset among them, would be 120 bytes a page; these are under 90)."""
+    A run keeps one or two for every page it read (its body, its items: `core.pages`), so
+    they are one integer, ~40 bytes (an object holding them would be 48 more): from the
+    top, the offset, the size, the bytes beyond one per character (none in ASCII text), and
+    the number of the run's `Bodies` among those this process made (`_FILES`).
+    """
 
-    bodies: Bodies
-    _span: int
-    _BITS: ClassVar[int] = 40  # for a length: up to a terabyte (the client's cap: megabytes)
+    __slots__ = ()
+    _BITS: ClassVar[int] = 32  # for a length: up to 4 GB (the client's cap is megabytes)
+    _FILE_BITS: ClassVar[int] = 24
 
-    def __init__(self, bodies: Bodies, offset: int, size: int, chars: int) -> None:
-        # From the top: the offset, the size, and the bytes beyond one per character (none
-        # in ASCII text, so an ASCII body's lengths cost no more than its size).
-        span = (offset << 2 * self._BITS) | (size << self._BITS) | (size - chars)
-        object.__setattr__(self, "bodies", bodies)
-        object.__setattr__(self, "_span", span)
+    def __new__(cls, bodies: Bodies, offset: int, size: int, chars: int) -> Stored:
+        if size >> cls._BITS:
+            raise OverflowError(f"a body of {size:,} bytes is too large to set aside")
+        place = (((offset << cls._BITS) | size) << cls._BITS) | (size - chars)
+        return super().__new__(cls, (place << cls._FILE_BITS) | _FILES.number(bodies))
 
     def __repr__(self) -> str:
         return f"Stored(offset={self.offset}, size={self.size}, chars={self.chars})"
 
     @property
+    def bodies(self) -> Bodies:
+        return _FILES.bodies(self & _mask(self._FILE_BITS))
+
+    @property
     def offset(self) -> int:
-        return self._span >> 2 * self._BITS
+        return self >> (2 * self._BITS + self._FILE_BITS)
 
     @property
     def size(self) -> int:  # in bytes
-        return (self._span >> self._BITS) & ((1 << self._BITS) - 1)
+        return (self >> (self._BITS + self._FILE_BITS)) & _mask(self._BITS)
 
     @property
     def chars(self) -> int:
-        return self.size - (self._span & ((1 << self._BITS) - 1))
+        return self.size - ((self >> self._FILE_BITS) & _mask(self._BITS))
 
     def read(self) -> str:
         return self.bodies.read(self)
+
+
+def _mask(bits: int) -> int:
+    return (1 << bits) - 1
+
+
+class _MadeFiles:
+    """The `Bodies` a `Stored` names by number. A number is never given twice, so a body
+    whose file is gone is never read from another's; and a `Bodies` is not kept alive by
+    its number (as by its file, it is kept by the run that made it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._numbers: weakref.WeakKeyDictionary[Bodies, int] = weakref.WeakKeyDictionary()
+        self._bodies: weakref.WeakValueDictionary[int, Bodies] = weakref.WeakValueDictionary()
+        self._made = 0
+
+    def number(self, bodies: Bodies) -> int:
+        with self._lock:
+            number = self._numbers.get(bodies)
+            if number is None:
+                if self._made == _mask(Stored._FILE_BITS):
+                    raise OverflowError("this process made too many files of bodies to number")
+                self._made = number = self._made + 1
+                self._numbers[bodies] = number
+                self._bodies[number] = bodies
+            return number
+
+    def bodies(self, number: int) -> Bodies:
+        found = self._bodies.get(number)
+        if found is None:
+            raise LookupError("the file this body was set aside in is gone with its run")
+        return found
+
+
+_FILES = _MadeFiles()
 
 
 class Bodies:
