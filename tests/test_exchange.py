@@ -228,7 +228,7 @@ class TestAddress:
         query = (("limit", "10"), ("cursor", "a/b="))
         address = address_of(url, query)
         assert isinstance(address, Address)
-        assert address.query is query
+        assert (address.query, address.cursor) == ((("limit", "10"),), "a/b=")
         assert address == url
         assert url == address
         assert hash(address) == hash(url)

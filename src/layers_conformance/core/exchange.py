@@ -52,6 +52,7 @@ SET_ASIDE_CHARS = 256
 
 
 Pairs = tuple[tuple[str, str], ...]  # a query's names and values, encoded as any client does
+CURSOR = "cursor"  # the parameter a walk's next page is asked with
 
 
 @dataclass(frozen=True)
@@ -68,16 +69,22 @@ Query = Pairs | RawQuery
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Address:
-    """A URL kept as its parts: the endpoint (one string for every request to it) and the
-    query as it was asked (the caller's own value: the probe's memo keeps it as its key),
-    written out when read. A run keeps every exchange it judged, and the text of each URL
-    would be a walk's cursor (~250 characters) once more for each (issue 23)."""
+    """A URL kept as its parts: the endpoint (one string for every request to it), the query
+    as it was asked and, apart, the cursor it ends with (`continued`), written out when
+    read. A run keeps every exchange it judged, most of them a walk's pages: the text of
+    each URL would be its cursor (~250 characters) once more, and a tuple of the query and
+    the cursor for each page 120 bytes more than the walk's query and the cursor's text,
+    which the page before keeps anyway (issue 23)."""
 
     endpoint: str
     query: Query
+    cursor: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.endpoint}?{query_text(self.query)}"
+        asked = self.query
+        if self.cursor is not None and not isinstance(asked, RawQuery):
+            asked = (*asked, (CURSOR, self.cursor))
+        return f"{self.endpoint}?{query_text(asked)}"
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Address | str):
@@ -101,8 +108,38 @@ def address_of(url: str, query: Query) -> str | Address:
     endpoint, mark, _ = url.partition("?")
     if not mark:
         return sys.intern(url)  # the endpoint alone: one string for all its exchanges
-    address = Address(sys.intern(endpoint), query)
+    address = Address(sys.intern(endpoint), *continued(query))
     return address if str(address) == url else url
+
+
+def continued(query: Query) -> tuple[Query, str | None]:
+    """The query a cursor continues, and that cursor, when `query` ends with one (a walk's
+    page: its query is the walk's, one object for every equal one, `_WALKS`); otherwise
+    `query` as it is, and None."""
+    if isinstance(query, RawQuery) or not query or query[-1][0] != CURSOR:
+        return query, None
+    return _WALKS.shared(query[:-1]), query[-1][1]
+
+
+class _SharedQueries:
+    """Equal queries as one tuple: those of the last `size` seen (a run's walks are few)."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._seen: dict[Pairs, Pairs] = {}
+        self._lock = threading.Lock()  # exchanges are kept from several threads at once
+
+    def shared(self, query: Pairs) -> Pairs:
+        with self._lock:
+            found = self._seen.get(query)
+            if found is None:
+                if len(self._seen) >= self._size:
+                    del self._seen[next(iter(self._seen))]
+                found = self._seen[query] = query
+            return found
+
+
+_WALKS = _SharedQueries()
 
 
 @dataclass(frozen=True, repr=False, slots=True)

@@ -19,7 +19,7 @@ from functools import partial
 from typing import Protocol, cast
 
 from layers_conformance.checks.violations import Inconclusive, inconclusive
-from layers_conformance.core.exchange import Bodies, Exchange, Query, RawQuery
+from layers_conformance.core.exchange import Bodies, Exchange, Query, RawQuery, continued
 from layers_conformance.core.index import Index, open_index
 from layers_conformance.core.pages import Page, Traversal, read_page
 from layers_conformance.core.results import Change, Traffic
@@ -321,12 +321,15 @@ class Probe:
         )
 
     def _answer_key(self, query: Query, project: str, credentials: CredentialsArg) -> Hashable:
-        """What an answer is remembered by: for the project under test and the configured
-        key (most of a run's requests: a walk's pages), the query alone, a tuple its caller
-        keeps anyway; otherwise all three (a query never equals those: its items are pairs,
-        never a project's id). A run remembers every answer, and a tuple more is 64 bytes."""
+        """What an answer is remembered by. For the project under test and the configured
+        key (most of a run's requests: a walk's pages), the query alone; when it ends with a
+        cursor, the query that cursor continues (the walk's, one object for all its pages)
+        and the cursor's text, which the page before keeps. Otherwise all three. A run
+        remembers every answer, and a tuple more for each is 56 bytes or more; no two
+        queries have one key (a query's items are pairs, never a project's id or a text)."""
         if project == self.fixtures.project_id and credentials is None:
-            return query
+            walk, cursor = continued(query)
+            return query if cursor is None else (walk, cursor)
         return project, query, credentials
 
     def _kept(self, exchange: Exchange) -> Exchange:
