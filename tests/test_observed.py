@@ -17,7 +17,7 @@ from layers_conformance.core.index import DiskIndex
 from layers_conformance.core.pages import Page, Traversal, item_id
 from layers_conformance.probing.observed import (
     Observed,
-    _lists_again,
+    _reread_alike,
     created_between,
     observing,
 )
@@ -97,6 +97,11 @@ class TestTruthAsTheModel:
         walks, closing, never = data.draw(_observations(make_page))
         seen = observing(walks, closing, never)
         truth, model = seen.truth(), _model_listing(seen)
+        first = walks[(3, None)].ids
+        same = first if closing.complete else first[: len(closing.ids)]
+        moved = Timeline.of([*walks.values(), closing], never_live=never).changing
+        changing = moved or closing.ids != same or created_between(walks, closing)
+        assert truth.still is not changing
         assert list(truth.listing) == model
         assert len(truth.listing) == len(model)
         for status in (None, "ready", "draft"):
@@ -240,15 +245,15 @@ class TestListsAgain:
     def test_the_same_prefix_or_the_same_whole_list(self, make_item, make_traversal):
         items = [make_item(f"i{n}", 50 - n) for n in range(6)]
         first = make_traversal(items[:3], items[3:], limit=3)
-        assert _lists_again(first, make_traversal(items[:3], limit=3, prefix=True))
-        assert _lists_again(first, make_traversal(items[:3], items[3:], limit=3))
+        assert _reread_alike(first, make_traversal(items[:3], limit=3, prefix=True))
+        assert _reread_alike(first, make_traversal(items[:3], items[3:], limit=3))
 
     def test_another_order_a_gap_or_another_end_is_not(self, make_item, make_traversal):
         items = [make_item(f"i{n}", 50 - n) for n in range(6)]
         first = make_traversal(items[:3], items[3:], limit=3)
         swapped = [items[1], items[0], items[2]]
-        assert not _lists_again(first, make_traversal(swapped, limit=3, prefix=True))
-        assert not _lists_again(first, make_traversal(items[:3], items[4:], limit=3))
-        assert not _lists_again(first, make_traversal(items[:3], limit=3))  # ends sooner
+        assert not _reread_alike(first, make_traversal(swapped, limit=3, prefix=True))
+        assert not _reread_alike(first, make_traversal(items[:3], items[4:], limit=3))
+        assert not _reread_alike(first, make_traversal(items[:3], limit=3))  # ends sooner
         longer = make_traversal(items[:3], items[3:], [make_item("new", 1)], limit=3)
-        assert not _lists_again(first, longer)
+        assert not _reread_alike(first, longer)

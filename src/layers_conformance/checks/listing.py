@@ -94,8 +94,8 @@ class Listing(_Read):
             return
         run, offset = self.located(place)
         yield from self.runs[run].items[offset:]
-        for later in self.runs[run + 1 :]:
-            yield from later.items
+        for later in range(run + 1, len(self.runs)):  # by index: no copy of the runs per read
+            yield from self.runs[later].items
 
     def located(self, place: int) -> tuple[int, int]:
         """The run that holds `place` (0 <= place < len), and the place's offset in it."""
@@ -177,8 +177,9 @@ class Filtered(_Read):
             return
         run = bisect_right(self._before, row) - 1
         skip = row - self._before[run]
-        for later in self.listing.runs[run:]:
-            for item in later.items:
+        runs = self.listing.runs
+        for later in range(run, len(runs)):  # by index: no copy of the runs per read
+            for item in runs[later].items:
                 if self.holds(item):
                     if skip == 0:
                         yield item

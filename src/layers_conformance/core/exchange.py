@@ -13,6 +13,7 @@ import shlex
 import sys
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -51,6 +52,7 @@ SET_ASIDE_CHARS = 256
 
 
 Pairs = tuple[tuple[str, str], ...]  # a query's names and values, encoded as any client does
+CURSOR = "cursor"  # the parameter a walk's next page is asked with
 
 
 @dataclass(frozen=True)
@@ -67,16 +69,22 @@ Query = Pairs | RawQuery
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Address:
-    """A URL kept as its parts: the endpoint (one string for every request to it) and the
-    query as it was asked (the caller's own value: the probe's memo keeps it as its key),
-    written out when read. A run keeps every exchange it judged, and the text of each URL
-    would be a walk's cursor (~250 characters) once more for each (issue 23)."""
+    """A URL kept as its parts: the endpoint (one string for every request to it), the query
+    as it was asked and, apart, the cursor it ends with (`continued`), written out when
+    read. A run keeps every exchange it judged, most of them a walk's pages: the text of
+    each URL would be its cursor (~250 characters) once more, and a tuple of the query and
+    the cursor for each page 120 bytes more than the walk's query and the cursor's text,
+    which the page before keeps anyway (issue 23)."""
 
     endpoint: str
     query: Query
+    cursor: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.endpoint}?{query_text(self.query)}"
+        asked = self.query
+        if self.cursor is not None and not isinstance(asked, RawQuery):
+            asked = (*asked, (CURSOR, self.cursor))
+        return f"{self.endpoint}?{query_text(asked)}"
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Address | str):
@@ -100,8 +108,38 @@ def address_of(url: str, query: Query) -> str | Address:
     endpoint, mark, _ = url.partition("?")
     if not mark:
         return sys.intern(url)  # the endpoint alone: one string for all its exchanges
-    address = Address(sys.intern(endpoint), query)
+    address = Address(sys.intern(endpoint), *continued(query))
     return address if str(address) == url else url
+
+
+def continued(query: Query) -> tuple[Query, str | None]:
+    """The query a cursor continues, and that cursor, when `query` ends with one (a walk's
+    page: its query is the walk's, one object for every equal one, `_WALKS`); otherwise
+    `query` as it is, and None."""
+    if isinstance(query, RawQuery) or not query or query[-1][0] != CURSOR:
+        return query, None
+    return _WALKS.shared(query[:-1]), query[-1][1]
+
+
+class _SharedQueries:
+    """Equal queries as one tuple: those of the last `size` seen (a run's walks are few)."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._seen: dict[Pairs, Pairs] = {}
+        self._lock = threading.Lock()  # exchanges are kept from several threads at once
+
+    def shared(self, query: Pairs) -> Pairs:
+        with self._lock:
+            found = self._seen.get(query)
+            if found is None:
+                if len(self._seen) >= self._size:
+                    del self._seen[next(iter(self._seen))]
+                found = self._seen[query] = query
+            return found
+
+
+_WALKS = _SharedQueries()
 
 
 @dataclass(frozen=True, repr=False, slots=True)
@@ -216,43 +254,83 @@ class Exchange:
         return f"{self.method} {shorten(self.url, SHOWN_URL_CHARS)} -> {outcome}"
 
 
-@dataclass(frozen=True, slots=True, init=False, repr=False)
-class Stored:
-    """Where a body set aside on disk is (`Bodies.keep`): its offset in the file and its
-    length in bytes and in characters.
+class Stored(int):
+    """Where a body set aside on disk is (`Bodies.keep`, `Bodies.set_aside`): the file of
+    which run, the offset in it, and the length in bytes and in characters.
 
-    A run keeps one for every page it read: the three are packed into one integer, with
-    `bodies` the object's only other slot (four slots and an int each, a large file's
-    offset among them, would be 120 bytes a page; these are under 90)."""
+    A run keeps one or two for every page it read (its body, its items: `core.pages`), so
+    they are one integer, ~40 bytes (an object holding them would be 48 more): from the
+    top, the offset, the size, the bytes beyond one per character (none in ASCII text), and
+    the number of the run's `Bodies` among those this process made (`_FILES`).
+    """
 
-    bodies: Bodies
-    _span: int
-    _BITS: ClassVar[int] = 40  # for a length: up to a terabyte (the client's cap: megabytes)
+    __slots__ = ()
+    _BITS: ClassVar[int] = 32  # for a length: up to 4 GB (the client's cap is megabytes)
+    _FILE_BITS: ClassVar[int] = 24
 
-    def __init__(self, bodies: Bodies, offset: int, size: int, chars: int) -> None:
-        # From the top: the offset, the size, and the bytes beyond one per character (none
-        # in ASCII text, so an ASCII body's lengths cost no more than its size).
-        span = (offset << 2 * self._BITS) | (size << self._BITS) | (size - chars)
-        object.__setattr__(self, "bodies", bodies)
-        object.__setattr__(self, "_span", span)
+    def __new__(cls, bodies: Bodies, offset: int, size: int, chars: int) -> Stored:
+        if size >> cls._BITS:
+            raise OverflowError(f"a body of {size:,} bytes is too large to set aside")
+        place = (((offset << cls._BITS) | size) << cls._BITS) | (size - chars)
+        return super().__new__(cls, (place << cls._FILE_BITS) | _FILES.number(bodies))
 
     def __repr__(self) -> str:
         return f"Stored(offset={self.offset}, size={self.size}, chars={self.chars})"
 
     @property
+    def bodies(self) -> Bodies:
+        return _FILES.bodies(self & _mask(self._FILE_BITS))
+
+    @property
     def offset(self) -> int:
-        return self._span >> 2 * self._BITS
+        return self >> (2 * self._BITS + self._FILE_BITS)
 
     @property
     def size(self) -> int:  # in bytes
-        return (self._span >> self._BITS) & ((1 << self._BITS) - 1)
+        return (self >> (self._BITS + self._FILE_BITS)) & _mask(self._BITS)
 
     @property
     def chars(self) -> int:
-        return self.size - (self._span & ((1 << self._BITS) - 1))
+        return self.size - ((self >> self._FILE_BITS) & _mask(self._BITS))
 
     def read(self) -> str:
         return self.bodies.read(self)
+
+
+def _mask(bits: int) -> int:
+    return (1 << bits) - 1
+
+
+class _MadeFiles:
+    """The `Bodies` a `Stored` names by number. A number is never given twice, so a body
+    whose file is gone is never read from another's; and a `Bodies` is not kept alive by
+    its number (as by its file, it is kept by the run that made it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._numbers: weakref.WeakKeyDictionary[Bodies, int] = weakref.WeakKeyDictionary()
+        self._bodies: weakref.WeakValueDictionary[int, Bodies] = weakref.WeakValueDictionary()
+        self._made = 0
+
+    def number(self, bodies: Bodies) -> int:
+        with self._lock:
+            number = self._numbers.get(bodies)
+            if number is None:
+                if self._made == _mask(Stored._FILE_BITS):
+                    raise OverflowError("this process made too many files of bodies to number")
+                self._made = number = self._made + 1
+                self._numbers[bodies] = number
+                self._bodies[number] = bodies
+            return number
+
+    def bodies(self, number: int) -> Bodies:
+        found = self._bodies.get(number)
+        if found is None:
+            raise LookupError("the file this body was set aside in is gone with its run")
+        return found
+
+
+_FILES = _MadeFiles()
 
 
 class Bodies:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
+from itertools import islice, zip_longest
 from typing import cast
 
 from layers_conformance.checks import changes, params
@@ -203,8 +204,8 @@ def observing(
     seen = Timeline.of([*walks.values(), closing], never_live=never_live, index=new_index())
     # The same request twice, the widest walk and the closing walk: the list changed if they
     # differ, or if some influencer was seen with two statuses.
-    again = _lists_again(walks[(widest, None)], closing)
-    timeline = seen.told(seen.changing or not again or created_between(walks, closing))
+    again = not _reread_alike(walks[(widest, None)], closing)
+    timeline = seen.told(seen.changing or again or created_between(walks, closing))
     found: list[Absence] = []
     past: list[str] = []
     reach = None if closing.complete else changes.oldest_of(closing)
@@ -226,15 +227,13 @@ def observing(
     return replace(observed, disputed=observed.disputed | frozenset(past))
 
 
-def _lists_again(first: Traversal, closing: Traversal) -> bool:
-    """Whether the closing walk lists the ids the first walk did, in its order, as far as it
-    re-read (all of them when it reached the end): one pair at a time, never a list of a
-    million ids."""
-    mine, theirs = first.items, closing.items
-    if len(mine) < len(theirs) or (closing.complete and len(mine) != len(theirs)):
-        return False
-    # The first walk may go further than the closing walk re-read: compared as far as it did.
-    return all(item_id(one) == item_id(other) for one, other in zip(theirs, mine, strict=False))
+def _reread_alike(walk: Traversal, closing: Traversal) -> bool:
+    """Whether the closing walk lists the ids the walk lists, in order, as far as it re-read
+    (to the end, if it did): id by id, never the walk to the end's million ids at once."""
+    listed = (item_id(item) for item in walk.items)
+    first = listed if closing.complete else islice(listed, sum(p.size for p in closing.pages))
+    reread = (item_id(item) for item in closing.items)
+    return all(one == other for one, other in zip_longest(first, reread))
 
 
 def created_between(walks: dict[WalkKey, Traversal], closing: Traversal) -> bool:
