@@ -27,7 +27,7 @@ from layers_conformance.core.targets import Fixtures
 from layers_conformance.probing import scope
 from layers_conformance.probing.client import NO_CREDENTIALS, CallCredentials, Credentials
 from layers_conformance.probing.keys import Keys
-from layers_conformance.probing.memo import Memo
+from layers_conformance.probing.memo import Grouped, Memo
 from layers_conformance.probing.plan import Plan, WalkKey, WalkPlan
 from layers_conformance.probing.profiles import Profile
 from layers_conformance.probing.scheduler import Scheduler
@@ -98,6 +98,8 @@ class Probe:
     # remembers every answer, and a long run's pages would otherwise hold all their text.
     bodies: Bodies | None = None
     _answers: Memo[Exchange] = field(default_factory=Memo)
+    # The run's answers that continue a query with a cursor (a walk's pages): see `_ask`.
+    _pages: Grouped[Exchange] = field(default_factory=Grouped)
     _walks: Memo[Traversal] = field(default_factory=Memo)
     # What is computed from its answers once for every thread (the query space's ground).
     derived: Memo[object] = field(default_factory=Memo)
@@ -313,21 +315,30 @@ class Probe:
     def _ask(self, params: Query, project: str, credentials: CredentialsArg) -> Exchange:
         if self._ahead.closing and self._ahead_of_tests():
             raise RunClosed("the run is over: no more requests ahead of the tests")
-        return self._memos()[0].get(
-            self._answer_key(params, project, credentials),
-            lambda: self._kept(
-                self.client.list_influencers(project, params, credentials=credentials)  # type: ignore[arg-type]
-            ),
-        )
+
+        def send() -> Exchange:
+            sent = self.client.list_influencers(project, params, credentials=credentials)  # type: ignore[arg-type]
+            return self._kept(sent)
+
+        answers = self._memos()[0]
+        if answers is self._answers and self._as_configured(project, credentials):
+            walk, cursor = continued(params)
+            if cursor is not None:  # a walk's page (or the same request, whoever asks it)
+                return self._pages.get(walk, cursor, send)
+        return answers.get(self._answer_key(params, project, credentials), send)
+
+    def _as_configured(self, project: str, credentials: CredentialsArg) -> bool:
+        return project == self.fixtures.project_id and credentials is None
 
     def _answer_key(self, query: Query, project: str, credentials: CredentialsArg) -> Hashable:
         """What an answer is remembered by. For the project under test and the configured
         key (most of a run's requests: a walk's pages), the query alone; when it ends with a
         cursor, the query that cursor continues (the walk's, one object for all its pages)
-        and the cursor's text, which the page before keeps. Otherwise all three. A run
+        and the cursor's text, which the page before keeps: the run's memo keeps those
+        by the cursor alone, in a group for the query (`_pages`). Otherwise all three. A run
         remembers every answer, and a tuple more for each is 56 bytes or more; no two
         queries have one key (a query's items are pairs, never a project's id or a text)."""
-        if project == self.fixtures.project_id and credentials is None:
+        if self._as_configured(project, credentials):
             walk, cursor = continued(query)
             return query if cursor is None else (walk, cursor)
         return project, query, credentials
