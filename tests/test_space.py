@@ -109,8 +109,11 @@ class TestOffer:
 
     def test_a_target_without_fixtures_offers_less(self):
         """No empty or foreign project, no key without scope: their points are not offered."""
-        listing = [{"status": "ready"}] * 3
-        target = offer({"main": "p", "empty": None, "foreign": None}, False, listing)
+
+        def three_ready(status):  # the count of a listing of three influencers, all ready
+            return 3 if status in (None, "ready") else 0
+
+        target = offer({"main": "p", "empty": None, "foreign": None}, False, three_ready)
         assert target.projects == {"main"}
         assert not any(key.startswith("no-scope") for key in target.keys)
         assert target.counts == {None: 3, "ready": 3, "draft": 0} | dict.fromkeys(

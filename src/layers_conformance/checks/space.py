@@ -12,7 +12,7 @@ says which, so coverage is counted over the points that can exist.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from layers_conformance.checks import params
@@ -223,13 +223,14 @@ class Offer:
 
 
 def offer(
-    projects: Mapping[str, object], has_key_without_scope: bool, listing: Sequence[Item]
+    projects: Mapping[str, object],
+    has_key_without_scope: bool,
+    count: Callable[[str | None], int],
 ) -> Offer:
     """The offer of a target: projects whose fixture is given (None: not given), and counts
-    taken from the main project's listing as walked."""
+    of the main project's listing as walked under each filter (`count`: of a million
+    influencers on a large list, counted once for every page judged against them)."""
     keys = [k for k in KEYS if has_key_without_scope or not k.startswith("no-scope")]
-    counts: dict[str | None, int] = {None: len(listing)}
-    for status in params.STATUSES:
-        counts[status] = sum(item.get("status") == status for item in listing)
+    counts = {status: count(status) for status in (None, *params.STATUSES)}
     given = frozenset(name for name, value in projects.items() if value is not None)
     return Offer(given, frozenset(keys), counts)

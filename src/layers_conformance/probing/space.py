@@ -4,6 +4,7 @@ pages judged at every limit."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import cast
@@ -62,7 +63,8 @@ def gather(probe: Probe) -> Ground:
 
 def _gather(probe: Probe, walks: dict[WalkKey, Traversal]) -> Ground:
     known = truth(probe)
-    target = offer(_projects(probe), probe.keys.without_scope is not None, known.listing)
+    counted = functools.partial(total, known)
+    target = offer(_projects(probe), probe.keys.without_scope is not None, counted)
     book = CursorBook(lambda status, limit: _first_page(probe, status, limit))
     for (limit, status), walk in walks.items():
         book.learn(status, limit, walk)
