@@ -242,7 +242,7 @@ class TestPlaces:
                 return page
         return walk.pages[-1] if walk.complete and walk.pages else None
 
-    @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
     @given(
         pages=st.lists(st.lists(st.integers(0, 59), max_size=3), max_size=6),
         complete=st.booleans(),
@@ -265,7 +265,9 @@ class TestCoveredOnly:
     """Leaving out what lies past a prefix's reach drops only what `absence` says is
     uncovered: every absence a comparison sets aside or blames is still found."""
 
-    @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=200)
+    @settings(
+        suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=200, deadline=None
+    )
     @given(
         left=st.lists(
             st.lists(st.tuples(st.sampled_from("abcdefgh"), st.integers(0, 9)), max_size=3),
@@ -368,7 +370,9 @@ class TestTimelineIndex:
         grown = self.kept(pages, indexes[1]) - kept
         assert grown < 100 * (more - fewer)
 
-    @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=150)
+    @settings(
+        suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=150, deadline=None
+    )
     @given(
         walks=st.lists(
             st.tuples(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from layers_conformance.core.index import DiskIndex, Index, MemoryIndex, open_index
@@ -69,6 +69,7 @@ class TestOnDisk:
         assert isinstance(open_index(None), MemoryIndex)
         assert isinstance(open_index(tmp_path), DiskIndex)
 
+    @settings(deadline=None)  # SQLite on a loaded machine: no example is timed
     @given(st.lists(st.tuples(st.text(max_size=4), st.integers(-(2**63), 2**63 - 1))))
     def test_on_disk_as_in_memory(self, tmp_path_factory, pairs):
         """The same answers, whatever the keys and values (SQLite's own integers)."""

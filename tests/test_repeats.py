@@ -5,12 +5,13 @@ from __future__ import annotations
 import tracemalloc
 from collections import Counter
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from layers_conformance.checks.repeats import repeated
 
 
+@settings(deadline=None)  # a bitmap per example: no example is timed on a loaded machine
 @given(st.lists(st.text(max_size=3)))
 def test_the_ids_listed_more_than_once_and_no_other(ids):
     assert repeated(lambda: iter(ids), len(ids)) == {i for i, n in Counter(ids).items() if n > 1}

@@ -31,7 +31,7 @@ from layers_conformance.checks.invariants import parse_timestamp
 from layers_conformance.checks.violations import Violation
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.index import Index, MemoryIndex
-from layers_conformance.core.pages import Item, Page, Traversal, item_id
+from layers_conformance.core.pages import Item, Items, Page, Traversal, item_id
 from layers_conformance.core.results import Change
 
 # Requirements whose tests put two observations side by side: a finding there may follow from
@@ -365,7 +365,26 @@ def _older(floor: datetime | None, created: datetime) -> bool:
     return floor is not None and floor < created
 
 
-Side = tuple[Traversal, Sequence[Item], str | None]  # a walk, the items compared, its filter
+Side = tuple[Traversal, Collection[Item], str | None]  # a walk, the items compared, its filter
+
+
+class Only(Collection[Item]):
+    """The items of `items` that `keep` keeps, read again at each pass: the part of a walk a
+    comparison reads (one status, or what another walk covers) is tens of thousands of
+    influencers on a large list, never all held at once."""
+
+    def __init__(self, items: Collection[Item], keep: Callable[[Item], bool]) -> None:
+        self._items, self._keep = items, keep
+        self._count = sum(1 for _ in self)
+
+    def __iter__(self) -> Iterator[Item]:
+        return (item for item in self._items if self._keep(item))
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __contains__(self, item: object) -> bool:
+        return any(one == item for one in self)
 
 
 def differences(
@@ -471,19 +490,23 @@ def filters_partition(
     between the walks are set aside."""
     found: list[Absence] = []
     for status, walk in filtered.items():
-        mine = invariants.only_status(unfiltered, status).items
+        mine = Only(unfiltered.items, _of_status(status))
         # An item of another status than the filter's is wrong on its own: never set aside.
-        theirs = [i for i in walk.items if i.get("status") == status]
+        theirs = Only(walk.items, _of_status(status))
         found += differences(
             timeline, (unfiltered, mine, None), (walk, theirs, status), covered_only=True
         )
     aside = set_aside(found)
     violations = invariants.filters_partition(unfiltered, filtered, aside)
-    listed = [i for walk in filtered.values() for i in walk.items]
+    listed = Items(tuple(page for walk in filtered.values() for page in walk.pages))
     return Judged(violations, _allowed(found), len(_common(listed, unfiltered.items)))
 
 
-def _common(one: Sequence[Item], other: Sequence[Item]) -> set[str]:
+def _of_status(status: str | None) -> Callable[[Item], bool]:
+    return lambda item: item.get("status") == status
+
+
+def _common(one: Collection[Item], other: Collection[Item]) -> set[str]:
     """The ids both list, made from the shorter as a set (never a set of a whole large list
     beside another: the longer passes one item at a time)."""
     shorter, longer = sorted((one, other), key=len)

@@ -211,8 +211,8 @@ def observing(
     reach = None if closing.complete else changes.oldest_of(closing)
     closing_ids, closing_places = set(closing.ids), changes.Places.of(closing)
     for (_, status), walk in walks.items():
-        theirs = [i for i in closing.items if status in (None, i.get("status"))]
-        mine = [i for i in walk.items if status in (None, i.get("status")) and _within(i, reach)]
+        theirs = changes.Only(closing.items, _under(status))
+        mine = changes.Only(walk.items, _under(status, reach))
         sides = (walk, mine, status), (closing, theirs, None)
         found += changes.differences(timeline, *sides, covered_only=True)
         # Of the absences past a reach, left out above, the truth takes in those of the
@@ -253,6 +253,11 @@ def created_between(walks: dict[WalkKey, Traversal], closing: Traversal) -> bool
 def _within(item: Item, reach: datetime | None) -> bool:
     """Not older than the closing walk's reach (None: it read to the end)."""
     return reach is None or (changes.created_at(item) or reach) >= reach
+
+
+def _under(status: str | None, reach: datetime | None = None) -> Callable[[Item], bool]:
+    """Whether a filter by `status` (None: none) lists an item, within `reach`."""
+    return lambda item: status in (None, item.get("status")) and _within(item, reach)
 
 
 def _pages_to_cover(walks: dict[WalkKey, Traversal], widest: int) -> int:
