@@ -361,6 +361,10 @@ class Places:
         return floor is None or created <= floor
 
 
+def _newer(created: datetime | None, newest: datetime | None) -> bool:
+    return created is not None and newest is not None and created > newest
+
+
 def _older(floor: datetime | None, created: datetime) -> bool:
     return floor is not None and floor < created
 
@@ -395,12 +399,14 @@ def _missing(
     kept: Iterable[Item] = (item for item in lister[1] if item_id(item) not in compared)
     if covered_only:
         # What `absence` would say is "uncovered" (neither listed nor archived by the
-        # fixtures, past the reach): left out before it is judged.
+        # fixtures, nor newer than all the lacker lists, past the reach): left out before it
+        # is judged. Past a reach yet newer: no page of the lacker ends with a createdAt.
         never = timeline.never_live
         kept = (
             item
             for item in kept
             if not places.past_reach(created_at(item))
+            or _newer(created_at(item), newest)
             or item_id(item) in listed
             or item_id(item) in never
         )
