@@ -15,7 +15,12 @@ from layers_conformance.checks import changes
 from layers_conformance.checks.changes import Timeline
 from layers_conformance.core.index import DiskIndex
 from layers_conformance.core.pages import Page, Traversal, item_id
-from layers_conformance.probing.observed import Observed, created_between, observing
+from layers_conformance.probing.observed import (
+    Observed,
+    _reread_alike,
+    created_between,
+    observing,
+)
 
 
 def observed(walks, closing, never_live=()):
@@ -234,3 +239,24 @@ def _kept_by_truth(make_page, folder, count: int) -> int:
 def _instant(n: int) -> str:
     # Newest first: the n-th influencer of the listing is n seconds older than the first.
     return (datetime(2026, 4, 1, tzinfo=UTC) - timedelta(seconds=n)).isoformat()
+
+
+class TestListsAgain:
+    """The closing walk against the first walk at its size: the same ids in the same order,
+    as far as it re-read (its end too, when it reached one)."""
+
+    def test_the_same_prefix_or_the_same_whole_list(self, make_item, make_traversal):
+        items = [make_item(f"i{n}", 50 - n) for n in range(6)]
+        first = make_traversal(items[:3], items[3:], limit=3)
+        assert _reread_alike(first, make_traversal(items[:3], limit=3, prefix=True))
+        assert _reread_alike(first, make_traversal(items[:3], items[3:], limit=3))
+
+    def test_another_order_a_gap_or_another_end_is_not(self, make_item, make_traversal):
+        items = [make_item(f"i{n}", 50 - n) for n in range(6)]
+        first = make_traversal(items[:3], items[3:], limit=3)
+        swapped = [items[1], items[0], items[2]]
+        assert not _reread_alike(first, make_traversal(swapped, limit=3, prefix=True))
+        assert not _reread_alike(first, make_traversal(items[:3], items[4:], limit=3))
+        assert not _reread_alike(first, make_traversal(items[:3], limit=3))  # ends sooner
+        longer = make_traversal(items[:3], items[3:], [make_item("new", 1)], limit=3)
+        assert not _reread_alike(first, longer)

@@ -3,7 +3,8 @@
 A thorough run on a large list reads a million influencers. A dict from each id to where it
 was seen would hold a million strings and entries in memory (over 150 MB), so a run's
 indexes live in a nameless SQLite file in the folder the run owns, gone with the process;
-in memory only what SQLite caches (a megabyte each). Without a folder (checks unit-tested on
+in memory only what SQLite caches (a quarter of a megabyte each: a run has several at once,
+and the operating system caches the file besides). Without a folder (checks unit-tested on
 hand-made pages) an index is a dict.
 
 Each key keeps its values in the order they were added: an influencer's sightings in the
@@ -22,9 +23,9 @@ from pathlib import Path
 from typing import Protocol
 
 # What SQLite may cache of one index: its pages beyond that are read back from the file.
-CACHE_KIB = 1024
-# Pairs written in one statement: a walk's pages arrive a page at a time, a truth's at once.
-BATCH = 10_000
+CACHE_KIB = 256
+# Pairs written in one statement (a transaction each): few enough to stay small in memory.
+BATCH = 2_000
 
 
 class Index(Protocol):
