@@ -96,7 +96,8 @@ class TestTruthAsTheModel:
     def test_the_truth_is_the_models_listing(self, data, make_page):
         walks, closing, never = data.draw(_observations(make_page))
         seen = observing(walks, closing, never)
-        truth, model = seen.truth(), _model_listing(seen)
+        truth, (model, changed) = seen.truth(), _model(seen)
+        assert seen.changes == changed
         first = walks[(3, None)].ids
         same = first if closing.complete else first[: len(closing.ids)]
         moved = Timeline.of([*walks.values(), closing], never_live=never).changing
@@ -148,12 +149,13 @@ def _walk(make_page, items: list, limit: int, complete: bool, sent) -> Traversal
     return Traversal(tuple(pages), prefix=not complete)
 
 
-def _model_listing(seen: Observed) -> list:
+def _model(seen: Observed) -> tuple[list, tuple]:
     """The truth as a list of items, made the plain way: every absence judged (none left
-    out as past a reach), each influencer kept in a set, the disputed inserted one by one."""
+    out as past a reach), each influencer kept in a set, the disputed inserted one by one;
+    and the changes every absence shows."""
     timeline, closing, walks = seen.timeline, seen.closing, seen.walks
     reach = None if closing.complete else changes.oldest_of(closing)
-    disputed = set()
+    disputed, every = set(), []
     for (_, status), walk in walks.items():
         theirs = [i for i in closing.items if status in (None, i.get("status"))]
         mine = [
@@ -164,6 +166,7 @@ def _model_listing(seen: Observed) -> list:
         ]
         found = changes.differences(timeline, (walk, mine, status), (closing, theirs, None))
         disputed |= {a.ident for a in found if not a.allowed}
+        every += found
     widest = max(limit for limit, status in walks if limit is not None and not status)
     past = []
     oldest = changes.oldest_of(closing)
@@ -187,7 +190,7 @@ def _model_listing(seen: Observed) -> list:
                 if created is not None and (changes.created_at(one) or created) < created
             )
             kept.insert(next(older, len(kept)), latest.item)
-    return kept
+    return kept, changes.changes_of(every)
 
 
 class TestMemory:

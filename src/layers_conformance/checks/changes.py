@@ -361,30 +361,15 @@ class Places:
         return floor is None or created <= floor
 
 
+def _newer(created: datetime | None, newest: datetime | None) -> bool:
+    return created is not None and newest is not None and created > newest
+
+
 def _older(floor: datetime | None, created: datetime) -> bool:
     return floor is not None and floor < created
 
 
 Side = tuple[Traversal, Collection[Item], str | None]  # a walk, the items compared, its filter
-
-
-class Only(Collection[Item]):
-    """The items of `items` that `keep` keeps, read again at each pass: the part of a walk a
-    comparison reads (one status, or what another walk covers) is tens of thousands of
-    influencers on a large list, never all held at once."""
-
-    def __init__(self, items: Collection[Item], keep: Callable[[Item], bool]) -> None:
-        self._items, self._keep = items, keep
-        self._count = sum(1 for _ in self)
-
-    def __iter__(self) -> Iterator[Item]:
-        return (item for item in self._items if self._keep(item))
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __contains__(self, item: object) -> bool:
-        return any(one == item for one in self)
 
 
 def differences(
@@ -414,12 +399,14 @@ def _missing(
     kept: Iterable[Item] = (item for item in lister[1] if item_id(item) not in compared)
     if covered_only:
         # What `absence` would say is "uncovered" (neither listed nor archived by the
-        # fixtures, past the reach): left out before it is judged.
+        # fixtures, nor newer than all the lacker lists, past the reach): left out before it
+        # is judged. Past a reach yet newer: no page of the lacker ends with a createdAt.
         never = timeline.never_live
         kept = (
             item
             for item in kept
             if not places.past_reach(created_at(item))
+            or _newer(created_at(item), newest)
             or item_id(item) in listed
             or item_id(item) in never
         )
@@ -490,9 +477,9 @@ def filters_partition(
     between the walks are set aside."""
     found: list[Absence] = []
     for status, walk in filtered.items():
-        mine = Only(unfiltered.items, _of_status(status))
+        mine = invariants.only_status(unfiltered, status).items
         # An item of another status than the filter's is wrong on its own: never set aside.
-        theirs = Only(walk.items, _of_status(status))
+        theirs = invariants.only_status(walk, status).items
         found += differences(
             timeline, (unfiltered, mine, None), (walk, theirs, status), covered_only=True
         )
@@ -500,10 +487,6 @@ def filters_partition(
     violations = invariants.filters_partition(unfiltered, filtered, aside)
     listed = Items(tuple(page for walk in filtered.values() for page in walk.pages))
     return Judged(violations, _allowed(found), len(_common(listed, unfiltered.items)))
-
-
-def _of_status(status: str | None) -> Callable[[Item], bool]:
-    return lambda item: item.get("status") == status
 
 
 def _common(one: Collection[Item], other: Collection[Item]) -> set[str]:

@@ -35,6 +35,11 @@ class Run:
     def items(self) -> Sequence[Item]:
         return _items(self.source)[self.start : self.stop]
 
+    @classmethod
+    def whole(cls, page: Page) -> Run:
+        """All of a page's items (counted without reading them back)."""
+        return cls(page, 0, page.size)
+
     def __len__(self) -> int:
         return self.stop - self.start
 
@@ -78,6 +83,11 @@ class Listing(_Read):
         self.runs = tuple(run for run in runs if len(run))
         # Places before each run, and the listing's length last: a place's run by bisection.
         self._starts = array("q", accumulate(map(len, self.runs), initial=0))
+
+    @classmethod
+    def of_pages(cls, pages: Iterable[Page]) -> Listing:
+        """The items of these pages, in order."""
+        return cls(map(Run.whole, pages))
 
     @classmethod
     def held(cls, items: Sequence[Item]) -> Listing:
@@ -153,20 +163,23 @@ def _items_but(runs: Iterable[Run], left_out: frozenset[str]) -> Iterator[Item]:
 
 
 class Filtered(_Read):
-    """A listing's items under a status filter (None: all of them), as rows numbered from 0.
-    Per run it keeps how many rows come before it, nothing per influencer: a row is found by
-    bisection to its run, then a pass over the run (a page: a hundred items at most)."""
+    """A listing's items under a status filter (None: all of them), and of those only what
+    `also` keeps when given, as rows numbered from 0. Per run it keeps how many rows come
+    before it, nothing per influencer: a row is found by bisection to its run, then a pass
+    over the run (a page: a hundred items at most)."""
 
-    def __init__(self, listing: Listing, status: str | None) -> None:
-        self.listing, self.status = listing, status
-        counts = (
-            len(run) if status is None else sum(map(self.holds, run.items)) for run in listing.runs
-        )
+    def __init__(
+        self, listing: Listing, status: str | None, also: Callable[[Item], bool] | None = None
+    ) -> None:
+        self.listing, self.status, self._also = listing, status, also
+        every = status is None and also is None
+        counts = (len(run) if every else sum(map(self.holds, run.items)) for run in listing.runs)
         self._before = array("q", accumulate(counts, initial=0))
 
     def holds(self, item: Item) -> bool:
         """Whether the filter lists this item."""
-        return self.status in (None, item.get("status"))
+        kept = self._also is None or self._also(item)
+        return kept and self.status in (None, item.get("status"))
 
     def __len__(self) -> int:
         return self._before[-1]
@@ -191,5 +204,4 @@ class Filtered(_Read):
         if place >= len(self.listing):
             return len(self)
         run, offset = self.listing.located(place)
-        items = self.listing.runs[run].items[:offset]
-        return self._before[run] + (offset if self.status is None else sum(map(self.holds, items)))
+        return self._before[run] + sum(map(self.holds, self.listing.runs[run].items[:offset]))
