@@ -351,7 +351,7 @@ class TestBodies:
         finally:
             tracemalloc.stop()
         assert kept[-1].body_text == text
-        assert retained < 1000 * 300  # CPython 3.11: 277 bytes each; 388 with dicts
+        assert retained < 1000 * 300  # CPython 3.11: 217 bytes each; 388 with dicts
 
     def test_a_small_body_stays_in_memory(self, bodies):
         """An error's body, or a page of a few items: kept as it is."""

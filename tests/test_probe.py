@@ -44,6 +44,24 @@ class SlowClient:
         return Exchange("GET", f"http://t/{project_id}?{params}", {}, 200, {}, body)
 
 
+class OneAnswer(SlowClient):
+    """A client that gives every request the same answer, counting them."""
+
+    answer = Exchange("GET", "http://t/", {}, 200, {}, '{"items": []}')
+
+    def list_influencers(self, project_id, params=(), *, credentials=None):
+        self.requests_sent += 1
+        return self.answer
+
+
+def _answering_alike():
+    """A probe (no work ahead, no evidence kept) whose client answers everything alike."""
+    probe, _ = make_probe(concurrency=1)
+    probe.client = OneAnswer()
+    probe.on_answer = lambda _exchange: None
+    return probe
+
+
 def make_probe(concurrency=4):
     keys = Keys(Credentials("x-api-key", Secret("k")), None)
     fixtures = Fixtures(PROJECT, None, None, None)
@@ -109,16 +127,7 @@ class TestMemo:
         it keeps anyway (a walk's page has it), not by a tuple more that names the project
         and the key (64 bytes); another project's or key's answer is not taken for it."""
 
-        class OneAnswer(SlowClient):
-            answer = Exchange("GET", "http://t/", {}, 200, {}, '{"items": []}')
-
-            def list_influencers(self, project_id, params=(), *, credentials=None):
-                self.requests_sent += 1
-                return self.answer
-
-        probe, _ = make_probe(concurrency=1)
-        probe.client = OneAnswer()
-        probe.on_answer = lambda _exchange: None
+        probe = _answering_alike()
         queries = [(("limit", "1"), ("status", str(n))) for n in range(2_000)]
         probe.get(queries[0])  # a first answer: whatever is made once per run
         tracemalloc.start()
@@ -140,16 +149,7 @@ class TestMemo:
         tuple of the query and the cursor each; asked by anyone with the same query and
         cursor, it is the same answer, sent once."""
 
-        class OneAnswer(SlowClient):
-            answer = Exchange("GET", "http://t/", {}, 200, {}, '{"items": []}')
-
-            def list_influencers(self, project_id, params=(), *, credentials=None):
-                self.requests_sent += 1
-                return self.answer
-
-        probe, _ = make_probe(concurrency=1)
-        probe.client = OneAnswer()
-        probe.on_answer = lambda _exchange: None
+        probe = _answering_alike()
         walk = (("limit", "7"),)
         cursors = [f"cursor-{n}" for n in range(2_000)]
         probe.get((*walk, ("cursor", "first")))  # whatever is made once per run
