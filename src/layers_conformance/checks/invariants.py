@@ -9,10 +9,10 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from itertools import count, groupby
+from itertools import groupby
 
 from layers_conformance.checks import divergence, repeats
 from layers_conformance.checks.divergence import Finding, Keep, Listing
@@ -48,7 +48,7 @@ def sorted_newest_first(traversal: Traversal) -> list[Violation]:
 
 def no_repeated_items(traversal: Traversal) -> list[Violation]:
     """No influencer is listed twice in one traversal."""
-    if not _repeated(traversal):
+    if not _repeated(lambda: traversal.items, len(traversal.items)):
         return []
     listing = Listing.of(traversal, tie_key)
     first_seen: dict[str, int] = {}
@@ -194,7 +194,7 @@ def same_sequence(
     `aside` (those a change of the list explains: `checks.changes`) are not compared, nor
     an influencer listed again (the walk that repeats breaks TRAV-NODUP-001 by itself).
     """
-    parted = _parting_group(_without(reference, aside), _without(other, aside))
+    parted = _parting_group(_walked(reference, aside), _walked(other, aside))
     if parted is None:
         return []
     left = Listing.of(reference, tie_key, keep=_kept(reference, aside))
@@ -227,8 +227,10 @@ def filters_partition(
     violations, kept = [], _kept(unfiltered, aside)
     for status, traversal in filtered.items():
         # A prefix of the list, or a walk a guard stopped, is compared as far as it goes.
-        expected = only_status(unfiltered, status)
-        parted = _parting_group(_without(expected, aside), _without(traversal, aside))
+        expected = _Compared.of(
+            _of_status(unfiltered, status), len(unfiltered.items), unfiltered.complete, aside
+        )
+        parted = _parting_group(expected, _walked(traversal, aside))
         if parted is None:
             continue
         left = Listing.of(
@@ -301,21 +303,45 @@ def only_status(traversal: Traversal, status: str) -> Traversal:
     return Traversal(pages, prefix=not traversal.complete)
 
 
-def _without(traversal: Traversal, aside: Collection[str]) -> Traversal:
-    # The traversal with the influencers in `aside`, and every repeat, left out of its pages.
-    kept, places, pages = _kept(traversal, aside), count(), []
-    for page in traversal.pages:
-        items = tuple(item for item in page.items if kept(next(places), item))
-        pages.append(Page(page.exchange, page.number, page.limit, items, page.next_cursor))
-    return replace(traversal, pages=tuple(pages))
+Reread = Callable[[], Iterable[Item]]  # items read afresh at each call, in order
+
+
+@dataclass(frozen=True)
+class _Compared:
+    """A walk's items as a comparison reads them: the influencers in `aside` and every repeat
+    left out, read afresh at each pass (a walk to the end of a large list is a million, and
+    copying it into new pages wrote it to disk again for each comparison)."""
+
+    items: Reread
+    keep: Keep
+    complete: bool
+
+    @classmethod
+    def of(cls, items: Reread, size: int, complete: bool, aside: Collection[str]) -> _Compared:
+        return cls(items, _keep(items, size, aside), complete)
+
+    def __iter__(self) -> Iterator[Item]:
+        return (item for place, item in enumerate(self.items()) if self.keep(place, item))
+
+
+def _walked(traversal: Traversal, aside: Collection[str]) -> _Compared:
+    return _Compared.of(lambda: traversal.items, len(traversal.items), traversal.complete, aside)
+
+
+def _of_status(traversal: Traversal, status: str) -> Reread:
+    return lambda: (item for item in traversal.items if item.get("status") == status)
 
 
 def _kept(traversal: Traversal, aside: Collection[str]) -> Keep:
-    # Each influencer's first listing (its place in the walk), unless set aside. Only one
+    return _keep(lambda: traversal.items, len(traversal.items), aside)
+
+
+def _keep(items: Reread, size: int, aside: Collection[str]) -> Keep:
+    # Each influencer's first listing (its place among `items`), unless set aside. Only one
     # listed more than once has its first place remembered: a walk of a million holds few.
-    repeated = _repeated(traversal)
+    repeated = _repeated(items, size)
     first: dict[str, int] = {}
-    for place, item in enumerate(traversal.items if repeated else ()):
+    for place, item in enumerate(items() if repeated else ()):
         if item_id(item) in repeated:
             first.setdefault(item_id(item), place)
     return lambda place, item: (
@@ -323,9 +349,9 @@ def _kept(traversal: Traversal, aside: Collection[str]) -> Keep:
     )
 
 
-def _repeated(traversal: Traversal) -> set[str]:
-    # The ids a traversal lists more than once (never a set of all it lists).
-    return repeats.repeated(lambda: map(item_id, traversal.items), len(traversal.items))
+def _repeated(items: Reread, size: int) -> set[str]:
+    # The ids listed more than once (never a set of all of them); `size` sizes the bitmap.
+    return repeats.repeated(lambda: map(item_id, items()), size)
 
 
 def _found(rule: str, finding: Finding) -> Violation:
@@ -334,30 +360,28 @@ def _found(rule: str, finding: Finding) -> Violation:
     return Violation(rule, finding.message, exchange, finding.divergence)
 
 
-def _parting_group(reference: Traversal, other: Traversal) -> int | None:
-    # The index of the first tie group that differs, or where the shorter traversal ends
-    # while the other goes on; None when the two list the same. The groups are made one
-    # pair at a time: two walks of 100,000 influencers would be 200,000 Counters at once.
-    mine, theirs = reference.items, other.items
-    partial = not (reference.complete and other.complete)
+def _parting_group(mine: _Compared, theirs: _Compared) -> int | None:
+    # The index of the first tie group that differs, or where the shorter walk ends while the
+    # other goes on; None when the two list the same. The groups are made one pair at a time:
+    # two walks of 100,000 influencers would be 200,000 Counters at once.
+    partial = not (mine.complete and theirs.complete)
     groups = min(_groups(mine), _groups(theirs))
     compared = groups - (1 if partial else 0)
     pairs = zip(range(max(compared, 0)), _tie_groups(mine), _tie_groups(theirs), strict=False)
     for index, left, right in pairs:
         if left != right:
             return index
-    ended_early = (reference.complete and len(mine) < len(theirs)) or (
-        other.complete and len(theirs) < len(mine)
-    )
+    held, others = sum(1 for _ in mine), sum(1 for _ in theirs)
+    ended_early = (mine.complete and held < others) or (theirs.complete and others < held)
     return groups if ended_early else None
 
 
-def _tie_groups(items: Sequence[Item]) -> Iterator[Counter[str]]:
+def _tie_groups(items: Iterable[Item]) -> Iterator[Counter[str]]:
     # `tie_groups`, one group at a time.
     return (Counter(item_id(item) for item in group) for _, group in groupby(items, key=tie_key))
 
 
-def _groups(items: Sequence[Item]) -> int:
+def _groups(items: Iterable[Item]) -> int:
     # How many tie groups `items` holds.
     return sum(1 for _ in groupby(items, key=tie_key))
 
