@@ -5,19 +5,24 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
 
 from layers_conformance.core.exchange import Exchange
-from layers_conformance.reporting.allure_attach import exchange_title, section_slug
+from layers_conformance.reporting.allure_attach import (
+    attach_exchanges,
+    exchange_title,
+    section_slug,
+)
 
 INNER_TEST = """
 from layers_conformance.core.catalogue import Requirement
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.reporting.allure_attach import attach_exchanges, label_requirement
 
-def test_limit():
+def test_limit(tmp_path):
     label_requirement(Requirement(
         id="LIMIT-MAX-001", area="limit", level="MUST",
         statement="No page holds more items than its limit.", section="Query parameters",
@@ -28,19 +33,20 @@ def test_limit():
         request_headers={"X-Api-Key": "$LAYERS_API_KEY"}, status=200,
         response_headers={"content-type": "application/json"},
         body='{"items": [], "nextCursor": null}',
-    )])
+    )], tmp_path)
 
-def test_two():
+def test_two(tmp_path):
     attach_exchanges([
         Exchange("GET", f"http://h/v1/projects/p1/influencers?limit={limit}", {}, status=200)
         for limit in (1, 2)
-    ])
+    ], tmp_path)
 
-def test_many():
+def test_many(tmp_path):
     attach_exchanges([
         Exchange("GET", f"http://h/v1/projects/p1/influencers?cursor=c{n}", {}, status=200)
         for n in range(102)
-    ])
+    ], tmp_path)
+    assert not list(tmp_path.iterdir())  # the file Allure copied is gone
 
 def test_should():
     label_requirement(Requirement(
@@ -126,6 +132,24 @@ def test_attach_many_exchanges(results, pytester):
         "GET /v1/projects/p1/influencers?cursor=c100 -> 200\n"
         "GET /v1/projects/p1/influencers?cursor=c101 -> 200"
     )
+
+
+def test_an_attachment_of_thousands_is_written_without_holding_its_text(tmp_path):
+    """A test that compared long walks judged thousands of exchanges: their titles are
+    written as they are made, so memory stays far below the attachment's size (issue 23)."""
+    cursor = "c" * 400 + "\u2026"  # one character past Latin-1: four bytes a character at once
+    exchanges = [
+        Exchange("GET", f"http://h/v1/projects/p1/influencers?cursor={cursor}{n}", {}, status=200)
+        for n in range(5_000)
+    ]
+    tracemalloc.start()
+    try:
+        attach_exchanges(exchanges, tmp_path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000 < 5_000 * len(cursor)  # the text is 2 MB, 8 MB at four bytes
+    assert not list(tmp_path.iterdir())
 
 
 def test_title_without_response():

@@ -162,5 +162,5 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
         if state.attached:
             from layers_conformance.reporting.allure_attach import attach_exchanges
 
-            attach_exchanges(list(state.attached.values()))
+            attach_exchanges(list(state.attached.values()), state.options.target_report_dir)
             state.attached = {}

@@ -6,8 +6,11 @@ on every run, and most runs have no `--alluredir`. Without one, the calls do not
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from types import ModuleType
 from urllib.parse import urlsplit
 
@@ -63,23 +66,38 @@ def describe(requirement: Requirement) -> str:
     return "\n\n".join(parts)
 
 
-def attach_exchanges(exchanges: Sequence[Exchange]) -> None:
+def attach_exchanges(exchanges: Sequence[Exchange], folder: Path) -> None:
     """Attach the recorded (already redacted) exchanges a test judged to it, as one text
     file: each exchange under its title, in the order the test met them; past the first
     `SHOWN_WHOLE`, their titles alone (a test that compares walks judged thousands, and
-    exchanges.har holds each whole)."""
+    exchanges.har holds each whole).
+
+    The file is written in `folder` (the run's) a piece at a time, each piece cleaned, and
+    Allure copies it: the text of thousands of titles made and cleaned at once was the
+    peak of a long run's memory, and grew with its length (issue 23)."""
     allure = _allure()
-    titles = [exchange_title(exchange) for exchange in exchanges]
-    name = titles[0] if len(titles) == 1 else f"{len(titles)} exchanges, from {titles[0]}"
-    whole = [
-        f"=== {title}\n{exchange_text(exchange)}"
-        for title, exchange in zip(titles[:SHOWN_WHOLE], exchanges, strict=False)
-    ]
-    rest = titles[SHOWN_WHOLE:]
-    if rest:
-        whole.append(f"=== {len(rest):,} more, by title (exchanges.har holds each whole)")
-    text = "\n".join(whole + rest)
-    allure.attach(clean(text), name=clean(name), attachment_type=allure.attachment_type.TEXT)
+    first = exchange_title(exchanges[0])
+    name = first if len(exchanges) == 1 else f"{len(exchanges)} exchanges, from {first}"
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, path = tempfile.mkstemp(prefix=".attachment-", suffix=".txt", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as file:
+            for number, piece in enumerate(_pieces(exchanges)):
+                file.write(("\n" if number else "") + clean(piece))
+        allure.attach.file(path, name=clean(name), attachment_type=allure.attachment_type.TEXT)
+    finally:
+        os.unlink(path)
+
+
+def _pieces(exchanges: Sequence[Exchange]) -> Iterator[str]:
+    for number, exchange in enumerate(exchanges):
+        if number < SHOWN_WHOLE:
+            yield f"=== {exchange_title(exchange)}\n{exchange_text(exchange)}"
+            continue
+        if number == SHOWN_WHOLE:
+            more = len(exchanges) - SHOWN_WHOLE
+            yield f"=== {more:,} more, by title (exchanges.har holds each whole)"
+        yield exchange_title(exchange)
 
 
 def exchange_title(exchange: Exchange) -> str:
