@@ -156,6 +156,12 @@ class Redactor:
         soft = re.escape("".join(sorted(set(alphabet) | _escape_characters(alphabet))))
         self._hard = re.compile(f"[^{soft}]")
 
+    @property
+    def crosses_lines(self) -> bool:
+        """Some form holds a line break, so a text is redacted whole, never a line at a time
+        (a stretch of escapes to decode never crosses a character no form holds)."""
+        return any("\n" in form for form in self._forms)
+
     def redact(self, text: str) -> str:
         """`text` with every form of every secret replaced by its placeholder."""
         if self._pattern is None or self._stretch is None:
