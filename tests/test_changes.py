@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from layers_conformance.checks import changes
+from layers_conformance.checks import changes, invariants
 from layers_conformance.checks.changes import Sighting, Timeline
 from layers_conformance.core.index import DiskIndex, MemoryIndex
 from layers_conformance.core.pages import Page, Traversal
@@ -237,7 +237,7 @@ class TestPlaces:
     @staticmethod
     def linear(walk: Traversal, created):
         for page in walk.pages:
-            oldest = changes.created_at(page.items[-1]) if page.items else None
+            oldest = invariants.created_at(page.items[-1]) if page.items else None
             if oldest is not None and oldest < created:
                 return page
         return walk.pages[-1] if walk.complete and walk.pages else None
@@ -257,7 +257,7 @@ class TestPlaces:
             for p, minutes in enumerate(pages)
         ]
         walk = make_traversal(*listed, prefix=not complete) if listed else Traversal(())
-        created = changes.created_at(make_item("x", minute))
+        created = invariants.created_at(make_item("x", minute))
         assert changes.Places.of(walk).covering(created) is self.linear(walk, created)
 
 
@@ -447,3 +447,34 @@ class TestTimelineIndex:
                         assert timeline.listed_before(ident, exchange, status) == next(
                             iter(before), None
                         )
+
+
+class TestWorkingSet:
+    """A comparison keeps the ids both walks list in a few bytes each, not as a set of them
+    (issue 23: on a large list, 13 MB of sets at the run's peak)."""
+
+    SIZE, PAGE = 20_000, 100
+
+    def walk(self, make_exchange, clock) -> Traversal:
+        exchange = make_exchange({"items": []})
+        ids = (f"inf_{n * 7919:026X}" for n in range(self.SIZE))
+        stamps = (f"2026-04-01T{n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z" for n in
+                  range(self.SIZE, 0, -1))  # fmt: skip
+        items = [{"influencerId": i, "createdAt": t} for i, t in zip(ids, stamps, strict=True)]
+        pages = tuple(
+            Page(exchange, n, self.PAGE, tuple(items[start : start + self.PAGE]), f"c{n}")
+            for n, start in enumerate(range(0, self.SIZE, self.PAGE), start=1)
+        )
+        return clock.walk(Traversal(pages))
+
+    def test_two_walks_are_compared_in_a_few_bytes_an_id(self, make_exchange, clock):
+        one, two = self.walk(make_exchange, clock), self.walk(make_exchange, clock)
+        timeline = Timeline.of([one, two])
+        tracemalloc.start()
+        try:
+            judged = changes.same_sequence(timeline, one, two)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert (judged.violations, judged.compared) == ([], self.SIZE)
+        assert peak < 3_500_000

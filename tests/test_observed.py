@@ -11,7 +11,7 @@ from itertools import count
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings
 
-from layers_conformance.checks import changes
+from layers_conformance.checks import changes, invariants
 from layers_conformance.checks.changes import Timeline
 from layers_conformance.core.index import DiskIndex
 from layers_conformance.core.pages import Page, Traversal, item_id
@@ -162,7 +162,7 @@ def _model(seen: Observed) -> tuple[list, tuple]:
             i
             for i in walk.items
             if status in (None, i.get("status"))
-            and (reach is None or (changes.created_at(i) or reach) >= reach)
+            and (reach is None or (invariants.created_at(i) or reach) >= reach)
         ]
         found = changes.differences(timeline, (walk, mine, status), (closing, theirs, None))
         disputed |= {a.ident for a in found if not a.allowed}
@@ -172,7 +172,7 @@ def _model(seen: Observed) -> tuple[list, tuple]:
     oldest = changes.oldest_of(closing)
     if not closing.complete and closing.items and oldest is not None:
         past = [
-            i for i in walks[(widest, None)].items if (changes.created_at(i) or oldest) <= oldest
+            i for i in walks[(widest, None)].items if (invariants.created_at(i) or oldest) <= oldest
         ]
     kept, listed = [], set(timeline.never_live)
     for item in (*closing.items, *past):
@@ -183,11 +183,11 @@ def _model(seen: Observed) -> tuple[list, tuple]:
     for ident in sorted(disputed - listed):
         latest = timeline.latest(ident)
         if latest is not None:
-            created = changes.created_at(latest.item)
+            created = invariants.created_at(latest.item)
             older = (
                 n
                 for n, one in enumerate(kept)
-                if created is not None and (changes.created_at(one) or created) < created
+                if created is not None and (invariants.created_at(one) or created) < created
             )
             kept.insert(next(older, len(kept)), latest.item)
     return kept, changes.changes_of(every)

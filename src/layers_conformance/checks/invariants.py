@@ -270,6 +270,11 @@ def parse_timestamp(value: object) -> datetime | None:
     return _parsed(value) if isinstance(value, str) else None
 
 
+def created_at(item: Item) -> datetime | None:
+    """An item's `createdAt`, or None when it is not a timestamp."""
+    return parse_timestamp(item.get("createdAt")) if isinstance(item, dict) else None
+
+
 # Comparisons of walks read the same page boundaries once per influencer compared (100,000
 # influencers against a prefix of 34 pages): the few hot values stay cached, the rest pass.
 @functools.lru_cache(maxsize=1 << 12)

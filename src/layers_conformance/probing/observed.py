@@ -17,7 +17,7 @@ from functools import cached_property
 from itertools import islice, zip_longest
 from typing import cast
 
-from layers_conformance.checks import changes, params
+from layers_conformance.checks import changes, invariants, params
 from layers_conformance.checks.changes import Absence, Timeline
 from layers_conformance.checks.listing import Filtered, Listing, Run, once_each
 from layers_conformance.checks.queries import Truth
@@ -118,7 +118,7 @@ class Observed:
         if reach is None:
             return
         for page in self._full().pages:
-            past = [(changes.created_at(item) or reach) <= reach for item in page.items]
+            past = [(invariants.created_at(item) or reach) <= reach for item in page.items]
             for start, stop in _stretches(past):
                 yield Run(page, start, stop)
 
@@ -216,7 +216,7 @@ def observing(
         # Of the absences past a reach, left out above, the truth takes in those of the
         # closing walk's (it says nothing of them, and another walk listed them): the few
         # at its last instant, or all when it listed nothing.
-        beyond = {item_id(i) for i in mine if closing_places.past_reach(changes.created_at(i))}
+        beyond = {item_id(i) for i in mine if closing_places.past_reach(invariants.created_at(i))}
         if beyond:
             past |= beyond - {item_id(i) for i in reread if item_id(i) in beyond}
     observed = Observed.of(walks, closing, timeline, found, new_index)
@@ -239,16 +239,16 @@ def created_between(walks: dict[WalkKey, Traversal], closing: Traversal) -> bool
     unfiltered = [walk for (_, status), walk in walks.items() if status is None]
     firsts = [walk.pages[0] for walk in (*unfiltered, closing) if walk.pages]
     newest = max(
-        filter(None, (changes.created_at(p.items[0]) for p in firsts if p.items)), default=None
+        filter(None, (invariants.created_at(p.items[0]) for p in firsts if p.items)), default=None
     )
     return newest is not None and any(
-        (changes.created_at(page.items[0]) or newest) < newest for page in firsts if page.items
+        (invariants.created_at(page.items[0]) or newest) < newest for page in firsts if page.items
     )
 
 
 def _within(item: Item, reach: datetime | None) -> bool:
     """Not older than the closing walk's reach (None: it read to the end)."""
-    return reach is None or (changes.created_at(item) or reach) >= reach
+    return reach is None or (invariants.created_at(item) or reach) >= reach
 
 
 def _pages_to_cover(walks: dict[WalkKey, Traversal], widest: int) -> int:
@@ -264,5 +264,5 @@ def _pages_to_cover(walks: dict[WalkKey, Traversal], widest: int) -> int:
     oldest = min(filter(None, reached), default=None)
     if oldest is None:
         return len(full.pages) + 1
-    place = sum(1 for item in full.items if (changes.created_at(item) or oldest) >= oldest)
+    place = sum(1 for item in full.items if (invariants.created_at(item) or oldest) >= oldest)
     return place // widest + 2
