@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from layers_conformance.checks import ids as ids_module
-from layers_conformance.checks.ids import CommonIds
+from layers_conformance.checks.ids import CommonIds, Hashes
 
 # The reference's ids, UUIDs in either case and near misses of both, text of any other kind:
 # what a server sends, right or wrong.
@@ -92,3 +92,14 @@ def test_a_large_walk_costs_a_few_bytes_an_id():
         tracemalloc.stop()
     assert len(both) == size
     assert peak < 3_000_000
+
+
+@ONE_SETTING
+@given(SIDES)
+def test_an_id_held_by_hash_is_always_found(runs, sides):
+    one, other = sides
+    held = Hashes(iter(one))
+    assert all(i in held for i in one)
+    assert 7 not in held
+    # Another is taken for one held only when their hashes are equal.
+    assert all((i in held) == (hash(i) in set(map(hash, one))) for i in other)

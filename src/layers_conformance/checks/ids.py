@@ -42,7 +42,7 @@ class CommonIds:
             for place, item in enumerate(items)
             if holds is None or holds(item)
         )
-        self._hashes, self._places = _sorted(placed)
+        self._hashes, self._places = _sorted(placed, 2)
         self._kept = bytearray(len(self._hashes))  # 1 at the first entry of an id both list
         for ident in others:
             entry = self._entry(ident)
@@ -68,13 +68,29 @@ class CommonIds:
         return None
 
 
-def _sorted(pairs: Iterator[tuple[int, int]]) -> tuple[array[int], array[int]]:
-    """The pairs sorted, as two arrays: the first of each and the second."""
+class Hashes:
+    """Ids by their hash alone, 8 bytes each: an id held is always found, and another is taken
+    for one held once in 2**64 times. For a question asked to save work, whose answer is the
+    same when asked of any id (only cheaper not to ask)."""
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        (self._hashes,) = _sorted(((hash(ident),) for ident in ids), 1)
+
+    def __contains__(self, ident: object) -> bool:
+        if not isinstance(ident, str):
+            return False
+        hashed, hashes = hash(ident), self._hashes
+        entry = bisect_left(hashes, hashed)
+        return entry < len(hashes) and hashes[entry] == hashed
+
+
+def _sorted(rows: Iterator[tuple[int, ...]], width: int) -> list[array[int]]:
+    """The rows sorted, as one array per column."""
     runs = []
-    while run := sorted(islice(pairs, RUN)):
-        runs.append((array("q", (one for one, _ in run)), array("q", (two for _, two in run))))
-    firsts, seconds = array("q"), array("q")
-    for one, two in heapq.merge(*(zip(*run, strict=True) for run in runs)):
-        firsts.append(one)
-        seconds.append(two)
-    return firsts, seconds
+    while run := sorted(islice(rows, RUN)):
+        runs.append([array("q", column) for column in zip(*run, strict=True)])
+    columns = [array("q") for _ in range(width)]
+    for row in heapq.merge(*(zip(*run, strict=True) for run in runs)):
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    return columns

@@ -19,6 +19,7 @@ from typing import cast
 
 from layers_conformance.checks import changes, invariants, params
 from layers_conformance.checks.changes import Absence, Timeline
+from layers_conformance.checks.ids import Hashes
 from layers_conformance.checks.listing import Filtered, Listing, Run, once_each
 from layers_conformance.checks.queries import Truth
 from layers_conformance.checks.violations import Inconclusive
@@ -125,7 +126,7 @@ class Observed:
     def _latest(self) -> Callable[[Item], Item]:
         """Each item as last seen: only one seen more than once may have been seen otherwise
         (on a large list, the timeline is asked of some thousands, not of a million)."""
-        again = frozenset(self.timeline.several())
+        again = Hashes(self.timeline.several())  # by hash: asking of another costs a query
 
         def latest(item: Item) -> Item:
             seen = self.timeline.latest(item_id(item)) if item_id(item) in again else None
