@@ -29,7 +29,7 @@ from typing import Literal
 from layers_conformance.checks import invariants
 from layers_conformance.checks.ids import CommonIds
 from layers_conformance.checks.invariants import created_at
-from layers_conformance.checks.listing import Filtered
+from layers_conformance.checks.listing import Filtered, Listing
 from layers_conformance.checks.violations import Violation
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.index import Index, MemoryIndex
@@ -480,10 +480,11 @@ def filters_partition(
     """`invariants.filters_partition` on a live list: influencers created, archived or moved
     between the walks are set aside."""
     found: list[Absence] = []
+    everything = Listing.of_pages(unfiltered.pages)
     for status, walk in filtered.items():
-        mine = invariants.only_status(unfiltered, status).items
-        # An item of another status than the filter's is wrong on its own: never set aside.
-        theirs = invariants.only_status(walk, status).items
+        # Views over the walks' own pages, read as they are compared. An item of another
+        # status than the filter's is wrong on its own: never set aside.
+        mine, theirs = Filtered(everything, status), Filtered(Listing.of_pages(walk.pages), status)
         found += differences(
             timeline, (unfiltered, mine, None), (walk, theirs, status), covered_only=True
         )

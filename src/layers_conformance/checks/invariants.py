@@ -297,17 +297,6 @@ def _limit(page: Page) -> int:
     return page.limit if page.limit is not None else DEFAULT_LIMIT
 
 
-def only_status(traversal: Traversal, status: str) -> Traversal:
-    """The traversal's influencers of one status, in its order, page by page (on a large
-    list they are a fifth of a million, and a page keeps its items on disk)."""
-    pages = tuple(
-        Page(page.exchange, page.number, page.limit, items, page.next_cursor)
-        for page in traversal.pages
-        for items in [tuple(item for item in page.items if item.get("status") == status)]
-    )
-    return Traversal(pages, prefix=not traversal.complete)
-
-
 Reread = Callable[[], Iterable[Item]]  # items read afresh at each call, in order
 
 
