@@ -5,6 +5,7 @@ walk's; a still list is judged as strictly as before."""
 from __future__ import annotations
 
 import math
+import tempfile
 import tracemalloc
 from dataclasses import replace
 from itertools import count
@@ -13,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from layers_conformance.checks import changes
+from layers_conformance.checks import changes, invariants
 from layers_conformance.checks.changes import Sighting, Timeline
+from layers_conformance.core.exchange import Bodies, Exchange, Stored
 from layers_conformance.core.index import DiskIndex, MemoryIndex
 from layers_conformance.core.pages import Page, Traversal
 
@@ -237,7 +239,7 @@ class TestPlaces:
     @staticmethod
     def linear(walk: Traversal, created):
         for page in walk.pages:
-            oldest = changes.created_at(page.items[-1]) if page.items else None
+            oldest = invariants.created_at(page.items[-1]) if page.items else None
             if oldest is not None and oldest < created:
                 return page
         return walk.pages[-1] if walk.complete and walk.pages else None
@@ -257,7 +259,7 @@ class TestPlaces:
             for p, minutes in enumerate(pages)
         ]
         walk = make_traversal(*listed, prefix=not complete) if listed else Traversal(())
-        created = changes.created_at(make_item("x", minute))
+        created = invariants.created_at(make_item("x", minute))
         assert changes.Places.of(walk).covering(created) is self.linear(walk, created)
 
 
@@ -447,3 +449,66 @@ class TestTimelineIndex:
                         assert timeline.listed_before(ident, exchange, status) == next(
                             iter(before), None
                         )
+
+
+class TestWorkingSet:
+    """A comparison keeps the ids both walks list in a few bytes each, not as a set of them
+    (issue 23: on a large list, 13 MB of sets at the run's peak)."""
+
+    SIZE, PAGE = 20_000, 100
+
+    def walk(self, make_exchange, clock, status: str | None = None) -> Traversal:
+        """Of the list (every other influencer ready, the others draft), those of `status`."""
+        exchange = make_exchange({"items": []})
+        items = [
+            {
+                "influencerId": f"inf_{n * 7919:026X}",
+                "createdAt": f"2026-04-01T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z",
+                "status": "ready" if n % 2 else "draft",
+            }
+            for n in range(self.SIZE, 0, -1)
+        ]
+        items = [item for item in items if status in (None, item["status"])]
+        pages = tuple(
+            Page(exchange, n, self.PAGE, tuple(items[start : start + self.PAGE]), f"c{n}")
+            for n, start in enumerate(range(0, len(items), self.PAGE), start=1)
+        )
+        return clock.walk(Traversal(pages))
+
+    def test_two_walks_are_compared_in_a_few_bytes_an_id(self, make_exchange, clock):
+        one, two = self.walk(make_exchange, clock), self.walk(make_exchange, clock)
+        timeline = Timeline.of([one, two])
+        tracemalloc.start()
+        try:
+            judged = changes.same_sequence(timeline, one, two)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert (judged.violations, judged.compared) == ([], self.SIZE)
+        assert peak < 3_500_000
+
+    def test_a_walk_and_its_filtered_walks_are_compared_without_copying_them(
+        self, make_exchange, clock
+    ):
+        """Each status's items are read from the walks' own pages: none is written to disk
+        again (at 1,000,000 influencers, pages of a fifth of a million, held besides)."""
+
+        class Counted(Bodies):
+            written = 0
+
+            def set_aside(self, text: str) -> Stored:
+                self.written += len(text)
+                return super().set_aside(text)
+
+        with tempfile.TemporaryFile() as file:
+            bodies = Counted(file, smallest=0)
+
+            def on_disk(_body: object) -> Exchange:
+                return bodies.keep(make_exchange({"items": [{}] * 9}))
+
+            unfiltered = self.walk(on_disk, clock)
+            filtered = {s: self.walk(on_disk, clock, s) for s in ("ready", "draft")}
+            timeline, before = Timeline.of([unfiltered, *filtered.values()]), bodies.written
+            judged = changes.filters_partition(timeline, unfiltered, filtered)
+        assert (judged.violations, judged.compared) == ([], self.SIZE)
+        assert bodies.written == before

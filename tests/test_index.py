@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import tracemalloc
 
 import pytest
 from hypothesis import given, settings
@@ -63,6 +64,25 @@ class TestOnDisk:
         index.add((f"inf_{n}", n) for n in range(25_000))  # more than one batch
         assert list((tmp_path / "run").iterdir()) == []
         assert index.values("inf_24999") == (24999,)
+        index.close()
+
+    def test_the_keys_seen_again_are_read_a_batch_at_a_time(self, tmp_path):
+        """Memory flat in the list (issue 23): 30,000 keys seen twice are listed in a few
+        batches' memory, not all at once (3 MB), and the index answers between them."""
+        index = DiskIndex.in_folder(tmp_path)
+        size = 30_000
+        index.add((f"inf_{n % size:026X}", n) for n in range(2 * size))
+        tracemalloc.start()
+        try:
+            agreeing = sum(
+                index.values(key) == (int(key[4:], 16), int(key[4:], 16) + size)
+                for key in index.several()
+            )
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert agreeing == size
+        assert peak < 1_500_000
         index.close()
 
     def test_without_a_folder_an_index_is_a_dict(self, tmp_path):

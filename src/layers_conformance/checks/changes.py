@@ -20,14 +20,16 @@ from __future__ import annotations
 import copy
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
 from typing import Literal
 
 from layers_conformance.checks import invariants
-from layers_conformance.checks.invariants import parse_timestamp
+from layers_conformance.checks.ids import CommonIds
+from layers_conformance.checks.invariants import created_at
+from layers_conformance.checks.listing import Filtered, Listing
 from layers_conformance.checks.violations import Violation
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.index import Index, MemoryIndex
@@ -277,7 +279,7 @@ def absence(
     item: Item,
     lacking: Traversal,
     status: str | None,
-    listed: Collection[str] | None = None,
+    listed: Container[str] | None = None,
     newest: datetime | None = None,
     places: Places | None = None,
 ) -> Absence:
@@ -369,7 +371,7 @@ def _older(floor: datetime | None, created: datetime) -> bool:
     return floor is not None and floor < created
 
 
-Side = tuple[Traversal, Collection[Item], str | None]  # a walk, the items compared, its filter
+Side = tuple[Traversal, Sequence[Item], str | None]  # a walk, the items compared, its filter
 
 
 def differences(
@@ -394,7 +396,9 @@ def _missing(
     # Each item `lister` compares that `lacker` does not, judged from `lacker`'s side.
     # Only the lister's ids are asked about: of the other side's, those it has too. The
     # lister's items pass one at a time (a walk to the end of a large list is a million).
-    compared, listed = _common(lister[1], lacker[1]), _common(lister[1], lacker[0].items)
+    compared = _common(lister[1], lacker[1])
+    walked = lacker[0].items  # the items it compares, when they are all it lists: the same
+    listed = compared if lacker[1] is walked else _common(lister[1], walked)
     newest, places = newest_of(lacker[0]), Places.of(lacker[0])
     kept: Iterable[Item] = (item for item in lister[1] if item_id(item) not in compared)
     if covered_only:
@@ -476,10 +480,11 @@ def filters_partition(
     """`invariants.filters_partition` on a live list: influencers created, archived or moved
     between the walks are set aside."""
     found: list[Absence] = []
+    everything = Listing.of_pages(unfiltered.pages)
     for status, walk in filtered.items():
-        mine = invariants.only_status(unfiltered, status).items
-        # An item of another status than the filter's is wrong on its own: never set aside.
-        theirs = invariants.only_status(walk, status).items
+        # Views over the walks' own pages, read as they are compared. An item of another
+        # status than the filter's is wrong on its own: never set aside.
+        mine, theirs = Filtered(everything, status), Filtered(Listing.of_pages(walk.pages), status)
         found += differences(
             timeline, (unfiltered, mine, None), (walk, theirs, status), covered_only=True
         )
@@ -489,12 +494,13 @@ def filters_partition(
     return Judged(violations, _allowed(found), len(_common(listed, unfiltered.items)))
 
 
-def _common(one: Collection[Item], other: Collection[Item]) -> set[str]:
-    """The ids both list, made from the shorter as a set (never a set of a whole large list
-    beside another: the longer passes one item at a time)."""
+def _common(one: Sequence[Item], other: Sequence[Item]) -> CommonIds:
+    """The ids both list, kept from the shorter (16 bytes an id: never a set of a whole large
+    list's ids), the longer passing one item at a time."""
     shorter, longer = sorted((one, other), key=len)
-    wanted = set(map(item_id, shorter))
-    return {ident for ident in map(item_id, longer) if ident in wanted}
+    if isinstance(shorter, Filtered):  # kept by their places in the listing it filters
+        return CommonIds(shorter.listing, map(item_id, longer), shorter.holds)
+    return CommonIds(shorter, map(item_id, longer))
 
 
 def _first_skip_in(found: Iterable[Absence], walk: Traversal) -> bool:
@@ -533,10 +539,6 @@ def newest_of(walk: Traversal) -> datetime | None:
 def oldest_of(walk: Traversal) -> datetime | None:
     """The oldest `createdAt` a walk listed."""
     return min(filter(None, map(created_at, walk.items)), default=None)
-
-
-def created_at(item: Item) -> datetime | None:
-    return parse_timestamp(item.get("createdAt")) if isinstance(item, dict) else None
 
 
 def _request(exchange: Exchange) -> str:

@@ -270,6 +270,11 @@ def parse_timestamp(value: object) -> datetime | None:
     return _parsed(value) if isinstance(value, str) else None
 
 
+def created_at(item: Item) -> datetime | None:
+    """An item's `createdAt`, or None when it is not a timestamp."""
+    return parse_timestamp(item.get("createdAt")) if isinstance(item, dict) else None
+
+
 # Comparisons of walks read the same page boundaries once per influencer compared (100,000
 # influencers against a prefix of 34 pages): the few hot values stay cached, the rest pass.
 @functools.lru_cache(maxsize=1 << 12)
@@ -290,17 +295,6 @@ def tie_key(item: Item) -> object:
 
 def _limit(page: Page) -> int:
     return page.limit if page.limit is not None else DEFAULT_LIMIT
-
-
-def only_status(traversal: Traversal, status: str) -> Traversal:
-    """The traversal's influencers of one status, in its order, page by page (on a large
-    list they are a fifth of a million, and a page keeps its items on disk)."""
-    pages = tuple(
-        Page(page.exchange, page.number, page.limit, items, page.next_cursor)
-        for page in traversal.pages
-        for items in [tuple(item for item in page.items if item.get("status") == status)]
-    )
-    return Traversal(pages, prefix=not traversal.complete)
 
 
 Reread = Callable[[], Iterable[Item]]  # items read afresh at each call, in order

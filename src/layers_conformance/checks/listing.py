@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import accumulate, count, islice
 from typing import overload
 
-from layers_conformance.checks.changes import created_at
+from layers_conformance.checks.invariants import created_at
 from layers_conformance.core.index import Index
 from layers_conformance.core.pages import Item, Page, item_id
 

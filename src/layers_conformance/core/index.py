@@ -147,11 +147,22 @@ class DiskIndex:
         return self.first(key) is not None
 
     def several(self) -> Iterator[str]:
+        # Read a batch at a time (on a large list, 50,000 keys), the lock taken per batch:
+        # between batches the caller may ask other questions of the index (SQLite reads with
+        # a second statement while one is stepping), never add to it.
         with self._lock:
             rows = self._db.execute(
                 "SELECT key FROM pairs GROUP BY key HAVING count(*) > 1 ORDER BY key"
-            ).fetchall()
-        return (bytes(row[0]).decode("utf-8", "surrogatepass") for row in rows)
+            )
+        try:
+            while True:
+                with self._lock:
+                    batch = rows.fetchmany(BATCH)
+                if not batch:
+                    return
+                yield from (bytes(row[0]).decode("utf-8", "surrogatepass") for row in batch)
+        finally:
+            rows.close()
 
     def close(self) -> None:
         with self._lock:

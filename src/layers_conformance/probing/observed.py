@@ -17,8 +17,9 @@ from functools import cached_property
 from itertools import islice, zip_longest
 from typing import cast
 
-from layers_conformance.checks import changes, params
+from layers_conformance.checks import changes, invariants, params
 from layers_conformance.checks.changes import Absence, Timeline
+from layers_conformance.checks.ids import Hashes
 from layers_conformance.checks.listing import Filtered, Listing, Run, once_each
 from layers_conformance.checks.queries import Truth
 from layers_conformance.checks.violations import Inconclusive
@@ -118,14 +119,14 @@ class Observed:
         if reach is None:
             return
         for page in self._full().pages:
-            past = [(changes.created_at(item) or reach) <= reach for item in page.items]
+            past = [(invariants.created_at(item) or reach) <= reach for item in page.items]
             for start, stop in _stretches(past):
                 yield Run(page, start, stop)
 
     def _latest(self) -> Callable[[Item], Item]:
         """Each item as last seen: only one seen more than once may have been seen otherwise
         (on a large list, the timeline is asked of some thousands, not of a million)."""
-        again = frozenset(self.timeline.several())
+        again = Hashes(self.timeline.several())  # by hash: asking of another costs a query
 
         def latest(item: Item) -> Item:
             seen = self.timeline.latest(item_id(item)) if item_id(item) in again else None
@@ -216,7 +217,7 @@ def observing(
         # Of the absences past a reach, left out above, the truth takes in those of the
         # closing walk's (it says nothing of them, and another walk listed them): the few
         # at its last instant, or all when it listed nothing.
-        beyond = {item_id(i) for i in mine if closing_places.past_reach(changes.created_at(i))}
+        beyond = {item_id(i) for i in mine if closing_places.past_reach(invariants.created_at(i))}
         if beyond:
             past |= beyond - {item_id(i) for i in reread if item_id(i) in beyond}
     observed = Observed.of(walks, closing, timeline, found, new_index)
@@ -239,16 +240,16 @@ def created_between(walks: dict[WalkKey, Traversal], closing: Traversal) -> bool
     unfiltered = [walk for (_, status), walk in walks.items() if status is None]
     firsts = [walk.pages[0] for walk in (*unfiltered, closing) if walk.pages]
     newest = max(
-        filter(None, (changes.created_at(p.items[0]) for p in firsts if p.items)), default=None
+        filter(None, (invariants.created_at(p.items[0]) for p in firsts if p.items)), default=None
     )
     return newest is not None and any(
-        (changes.created_at(page.items[0]) or newest) < newest for page in firsts if page.items
+        (invariants.created_at(page.items[0]) or newest) < newest for page in firsts if page.items
     )
 
 
 def _within(item: Item, reach: datetime | None) -> bool:
     """Not older than the closing walk's reach (None: it read to the end)."""
-    return reach is None or (changes.created_at(item) or reach) >= reach
+    return reach is None or (invariants.created_at(item) or reach) >= reach
 
 
 def _pages_to_cover(walks: dict[WalkKey, Traversal], widest: int) -> int:
@@ -264,5 +265,5 @@ def _pages_to_cover(walks: dict[WalkKey, Traversal], widest: int) -> int:
     oldest = min(filter(None, reached), default=None)
     if oldest is None:
         return len(full.pages) + 1
-    place = sum(1 for item in full.items if (changes.created_at(item) or oldest) >= oldest)
+    place = sum(1 for item in full.items if (invariants.created_at(item) or oldest) >= oldest)
     return place // widest + 2
