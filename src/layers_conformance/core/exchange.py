@@ -7,6 +7,7 @@ large the body: pytest may render it in a failure's locals, once per failing tes
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -121,6 +122,13 @@ def continued(query: Query) -> tuple[Query, str | None]:
     if isinstance(query, RawQuery) or not query or query[-1][0] != CURSOR:
         return query, None
     return _WALKS.shared(query[:-1]), query[-1][1]
+
+
+def cursor_key(cursor: str) -> bytes:
+    """What a cursor is remembered by: its BLAKE2b digest (128 bits, no two cursors of a run
+    share one unless BLAKE2b is broken), 16 bytes for its ~250 characters. A run remembers
+    the answer to each of its twenty thousand pages' cursors (issue 23)."""
+    return hashlib.blake2b(cursor.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 class _SharedQueries:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import json
+import threading
 from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,19 +31,18 @@ PAGES_READ_BACK = 32
 class Page:
     """One 200 answer, read as a page (`items` and `nextCursor` as far as they are usable).
 
-    Immutable. A page whose body is on disk (a run's, `core.exchange.Bodies`) keeps its items
-    there too, read back when asked: a thorough run on a large list reads a million
-    influencers, and a dict of each would hold hundreds of megabytes for the length of it.
-    Its exchange, kept on disk with the body, is read back when asked as well.
+    Immutable. A page whose exchange is kept on disk (a run's, `core.exchange.Bodies`) is
+    kept there too, in one record: where its exchange is, its cursor and its items, read
+    back when asked. A thorough run on a large list reads a million influencers on twenty
+    thousand pages: a dict of each item would hold hundreds of megabytes, and each page's
+    exchange and cursor (~250 characters) another ten.
     """
 
-    __slots__ = ("_answer", "_count", "_held", "limit", "next_cursor", "number")
+    __slots__ = ("_count", "_held", "limit", "number")
 
-    _answer: Held  # the exchange, or where it is on disk (`Bodies.keep`)
     number: int
     limit: int | None
-    next_cursor: str | None
-    _held: tuple[Item, ...] | Stored  # the items, or where they are on disk
+    _held: _Parts | Stored  # the page's parts, or where their record is on disk
     _count: int
 
     def __init__(
@@ -53,15 +53,16 @@ class Page:
         items: tuple[Item, ...],
         next_cursor: str | None,
     ) -> None:
-        held: tuple[Item, ...] | Stored = items
-        stored = exchange.stored
-        if stored is not None and items:
-            held = stored.bodies.set_aside(json.dumps(items, separators=(",", ":")))
+        parts: _Parts = (hold(exchange), next_cursor, items)
+        held: _Parts | Stored = parts
+        kept = exchange.kept
+        if kept is not None:
+            record = [int(kept), next_cursor, items]
+            held = kept.bodies.set_aside(json.dumps(record, separators=(",", ":")))
+            _RECENT.put(held, parts)  # a walk asks for its cursor at once
         for name, value in (
-            ("_answer", hold(exchange)),
             ("number", number),
             ("limit", limit),
-            ("next_cursor", next_cursor),
             ("_held", held),
             ("_count", len(items)),
         ):
@@ -83,14 +84,21 @@ class Page:
         cursor = shorten(repr(self.next_cursor), 60)
         return f"Page({self.number}, {self._count} items, nextCursor {cursor})"
 
+    def _parts(self) -> _Parts:
+        held = self._held
+        return held if isinstance(held, tuple) else _RECENT.get(held)
+
     @property
     def exchange(self) -> Exchange:
-        return held_exchange(self._answer)
+        return held_exchange(self._parts()[0])
+
+    @property
+    def next_cursor(self) -> str | None:
+        return self._parts()[1]
 
     @property
     def items(self) -> tuple[Item, ...]:
-        held = self._held
-        return held if isinstance(held, tuple) else _read_back(held)
+        return self._parts()[2]
 
     @property
     def size(self) -> int:
@@ -102,11 +110,39 @@ class Page:
         return [item_id(item) for item in self.items]
 
 
-@functools.lru_cache(maxsize=PAGES_READ_BACK)
-def _read_back(stored: Stored) -> tuple[Item, ...]:
-    # The same page is often asked for again soon (a walk's sightings, one by one): a few
-    # pages stay parsed, never a whole walk's.
-    return tuple(json.loads(stored.read()))
+_Parts = tuple[Held, str | None, tuple[Item, ...]]  # its exchange, its cursor, its items
+
+
+class _RecentPages:
+    """The parts of the last pages read back from disk, by where their record is. The same
+    page is often asked for again soon (a walk's sightings, one by one; its cursor, then its
+    items): a few pages stay parsed, never a whole walk's. Threads read pages at once."""
+
+    def __init__(self, size: int = PAGES_READ_BACK) -> None:
+        self._size = size
+        self._parts: OrderedDict[Stored, _Parts] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, record: Stored) -> _Parts:
+        with self._lock:
+            found = self._parts.get(record)
+            if found is not None:
+                self._parts.move_to_end(record)
+                return found
+        answer, cursor, items = json.loads(record.read())
+        parts: _Parts = (Stored.of(answer), cursor, tuple(items))
+        self.put(record, parts)
+        return parts
+
+    def put(self, record: Stored, parts: _Parts) -> None:
+        with self._lock:
+            self._parts[record] = parts
+            self._parts.move_to_end(record)
+            while len(self._parts) > self._size:
+                self._parts.popitem(last=False)
+
+
+_RECENT = _RecentPages()
 
 
 @dataclass(frozen=True, repr=False)

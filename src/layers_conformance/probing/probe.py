@@ -26,6 +26,7 @@ from layers_conformance.core.exchange import (
     Query,
     RawQuery,
     continued,
+    cursor_key,
     held_exchange,
     hold,
 )
@@ -334,7 +335,7 @@ class Probe:
         if answers is self._answers and self._as_configured(project, credentials):
             walk, cursor = continued(params)
             if cursor is not None:  # a walk's page (or the same request, whoever asks it)
-                return held_exchange(self._pages.get(walk, cursor, send))
+                return held_exchange(self._pages.get(walk, cursor_key(cursor), send))
         return held_exchange(answers.get(self._answer_key(params, project, credentials), send))
 
     def _as_configured(self, project: str, credentials: CredentialsArg) -> bool:
@@ -344,8 +345,8 @@ class Probe:
         """What an answer is remembered by. For the project under test and the configured
         key (most of a run's requests: a walk's pages), the query alone; when it ends with a
         cursor, the query that cursor continues (the walk's, one object for all its pages)
-        and the cursor's text, which the page before keeps: the run's memo keeps those
-        by the cursor alone, in a group for the query (`_pages`). Otherwise all three. A run
+        and the cursor: the run's memo keeps those by the cursor's digest alone
+        (`cursor_key`), in a group for the query (`_pages`). Otherwise all three. A run
         remembers every answer, and a tuple more for each is 56 bytes or more; no two
         queries have one key (a query's items are pairs, never a project's id or a text)."""
         if self._as_configured(project, credentials):

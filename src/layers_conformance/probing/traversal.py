@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.exchange import Exchange, cursor_key
 from layers_conformance.core.pages import Page, Traversal, read_page
 
 # A server handing out fresh cursors to empty pages would otherwise spend the walk's share.
@@ -29,7 +29,9 @@ def walk(
     """Follow cursors until `nextCursor` is null or a guard trips; a walk that has used its
     `max_pages` or holds `max_items` stops on purpose, as a prefix."""
     pages: list[Page] = []
-    seen_cursors: set[str] = set()
+    # Each cursor given so far, by its digest, to the page that gave it: the pages keep
+    # their cursors on disk in a run, and a walk to a million's end has 10,000 of them.
+    seen_cursors: dict[bytes, int] = {}
     cursor: str | None = None
     held = 0  # items so far, counted as they come: a walk to a million's end has 10,000 pages
     while True:
@@ -50,14 +52,14 @@ def walk(
         stop = _stop_reason(pages, held, cursor, seen_cursors, max_pages, max_items)
         if stop is not None:
             return stop
-        seen_cursors.add(cursor or "")
+        seen_cursors.setdefault(cursor_key(cursor or ""), len(pages) - 1)
 
 
 def _stop_reason(
     pages: list[Page],
     held: int,
     cursor: str | None,
-    seen_cursors: set[str],
+    seen_cursors: dict[bytes, int],
     max_pages: int,
     max_items: int | None,
 ) -> Traversal | None:
@@ -65,7 +67,8 @@ def _stop_reason(
         return Traversal(tuple(pages))
     if cursor == "":
         return Traversal(tuple(pages), f"page {len(pages)} has an empty nextCursor", "empty-cursor")
-    if cursor in seen_cursors:
+    earlier = seen_cursors.get(cursor_key(cursor))
+    if earlier is not None and pages[earlier].next_cursor == cursor:  # the text, to be sure
         return Traversal(tuple(pages), f"page {len(pages)} repeats an earlier nextCursor", "cycle")
     if len(pages) > EMPTY_PAGES_IN_A_ROW and not any(p.size for p in pages[-EMPTY_PAGES_IN_A_ROW:]):
         return Traversal(
