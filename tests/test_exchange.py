@@ -7,6 +7,7 @@ import json
 import shlex
 import subprocess
 import tracemalloc
+from dataclasses import replace
 
 import pytest
 
@@ -20,6 +21,8 @@ from layers_conformance.core.exchange import (
     address_of,
     expand,
     expansion,
+    held_exchange,
+    hold,
     why_unsendable,
 )
 from layers_conformance.core.redaction import redact_exchange
@@ -337,21 +340,46 @@ class TestBodies:
 
     def test_what_stays_in_memory_of_a_body_set_aside_is_small(self, bodies):
         """Memory flat in the length of a run (issue 23): a run keeps every page it judged,
-        so of each set aside only a few numbers stay, no dict of attributes (each with
-        slots; an ASCII body's length in bytes and in characters one int)."""
+        so of each exchange kept on disk it holds where it is (`hold`): one integer, no
+        object with headers and numbers."""
         headers = {"content-type": "application/json"}
         text = json.dumps({"items": ["x"] * SET_ASIDE_CHARS})
         bodies.keep(Exchange("GET", "u", headers, 200, headers, text))  # the file's buffers
         tracemalloc.start()
         try:
-            kept = [
-                bodies.keep(Exchange("GET", "u", headers, 200, headers, text)) for _ in range(1000)
+            held = [
+                hold(bodies.keep(Exchange("GET", "u", headers, 200, headers, text)))
+                for _ in range(1000)
             ]
             retained, _ = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-        assert kept[-1].body_text == text
-        assert retained < 1000 * 300  # CPython 3.11: 217 bytes each; 388 with dicts
+        assert held_exchange(held[-1]).body_text == text
+        assert retained < 1000 * 100  # CPython 3.11: ~50 bytes each; 217 holding exchanges
+
+    def test_a_kept_exchange_is_on_disk_whole_and_reads_back_as_it_was(self, bodies):
+        """What a page or a memo holds of a kept exchange is where it is on disk; read back,
+        it is the same exchange (headers, a lone surrogate, its numbers, its body), the same
+        object while any holds it, and a changed copy of it claims no place on disk."""
+        text = json.dumps({"items": [{"name": "Zo\u00eb"}] * 40, "nextCursor": "c\ud800"})
+        asked = {"x-api-key": "$LAYERS_API_KEY"}
+        given = {"date": "Mon, 07 Dec 2026 17:38:27 GMT", "x-odd": "\ud800"}
+        sent = Exchange("GET", "http://h/v1?limit=7", asked, 200, given, text, 0.25, number=9)
+        kept = bodies.keep(replace(sent, answered_at=11, error="cut", cut_short=True))
+        held = hold(kept)
+        assert isinstance(held, Stored)
+        assert held_exchange(held) is kept
+        read_back = held_exchange(Stored.of(int(held)))
+        assert read_back == kept
+        assert (read_back.url, read_back.body_text, read_back.json()) == (
+            kept.url,
+            text,
+            json.loads(text),
+        )
+        assert (read_back.number, read_back.answered_at, read_back.elapsed_s) == (9, 11, 0.25)
+        changed, small = replace(kept, status=500), bodies.keep(answer("{}"))
+        assert hold(changed) is changed  # not what the disk holds
+        assert hold(small) is small  # never on disk
 
     def test_a_small_body_stays_in_memory(self, bodies):
         """An error's body, or a page of a few items: kept as it is."""

@@ -191,3 +191,31 @@ class TestReadPage:
             assert (pages[0].size, pages[0].ids) == (100, in_memory.ids)
         finally:
             bodies.close()
+
+    def test_a_page_of_a_kept_exchange_holds_where_it_is_not_the_exchange(
+        self, make_exchange, make_item, tmp_path
+    ):
+        """Memory flat in the length of a run (issue 23): a long run reads twenty thousand
+        pages, each answer with its own headers (a date, a length) and numbers; a page holds
+        where its exchange is on disk (~650 bytes less each) and reads it back when asked."""
+        body = {"items": [make_item(f"i{n:03d}", n % 60) for n in range(10)], "nextCursor": None}
+        bodies = Bodies.in_folder(tmp_path / "run")
+        try:
+            bodies.keep(make_exchange(body))  # the file's first buffers
+            tracemalloc.start()
+            try:
+                pages = []
+                for n in range(500):
+                    given = {"date": f"Mon, 07 Dec 2026 17:{n // 60:02d}:{n % 60:02d} GMT"}
+                    answer = replace(make_exchange(body), response_headers=given, number=n + 300)
+                    pages.append(read_page(bodies.keep(answer), 1, 10))
+                del answer
+                kept, _ = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+            assert all(page is not None for page in pages)
+            assert kept / len(pages) < 300  # CPython 3.11: ~240 bytes; ~800 holding exchanges
+            assert [page.exchange.number for page in pages[:2]] == [300, 301]
+            assert pages[1].exchange.response_headers["date"].endswith("17:00:01 GMT")
+        finally:
+            bodies.close()

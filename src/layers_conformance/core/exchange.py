@@ -7,6 +7,7 @@ large the body: pytest may render it in a failure's locals, once per failing tes
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -14,10 +15,11 @@ import sys
 import tempfile
 import threading
 import weakref
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import IO, Any, ClassVar, Union
 from urllib.parse import quote, urlencode
 
 from layers_conformance.core import strict_json
@@ -142,7 +144,7 @@ class _SharedQueries:
 _WALKS = _SharedQueries()
 
 
-@dataclass(frozen=True, repr=False, slots=True)
+@dataclass(frozen=True, repr=False, slots=True, weakref_slot=True)
 class Exchange:
     """A request and its response (or the transport error that replaced it).
 
@@ -168,6 +170,10 @@ class Exchange:
     number: int = 0
     answered_at: int = 0
     stored: Stored | None = field(default=None, compare=False)
+    # Where the whole exchange is on disk too (`Bodies.keep`): what pages and memos hold of
+    # a kept exchange instead of it, read back when asked (`held_exchange`). Not copied by
+    # `replace`: a changed copy is not what the disk holds.
+    kept: Stored | None = field(default=None, init=False, compare=False)
     # A small body's parse, once read (`_parsed`). Slots, not a dict per exchange: a run
     # keeps every exchange it judged, so memory grows by each one's size (issue 23).
     _parsed_once: tuple[Any, str | None] | None = field(
@@ -274,6 +280,11 @@ class Stored(int):
         place = (((offset << cls._BITS) | size) << cls._BITS) | (size - chars)
         return super().__new__(cls, (place << cls._FILE_BITS) | _FILES.number(bodies))
 
+    @classmethod
+    def of(cls, place: int) -> Stored:
+        """The `Stored` whose number is `place` (as a record of it wrote it)."""
+        return super().__new__(cls, place)
+
     def __repr__(self) -> str:
         return f"Stored(offset={self.offset}, size={self.size}, chars={self.chars})"
 
@@ -358,10 +369,13 @@ class Bodies:
         return cls(tempfile.TemporaryFile(dir=folder), folder=folder)
 
     def keep(self, exchange: Exchange) -> Exchange:
-        """The exchange with its body on disk when it is large; as it is otherwise."""
+        """The exchange with its body on disk when it is large, and itself there too (`kept`);
+        as it is otherwise. A long run reads twenty thousand pages: each exchange held (its
+        headers, its URL, its numbers) was ~650 bytes for the length of the run (issue 23)."""
         if exchange.stored is not None or len(exchange.body) < self._smallest:
             return exchange
-        return replace(exchange, body="", stored=self.set_aside(exchange.body))
+        set_aside = replace(exchange, body="", stored=self.set_aside(exchange.body))
+        return _KEPT.remember(_kept_at(set_aside, self.set_aside(_record(set_aside))))
 
     def set_aside(self, text: str) -> Stored:
         """`text` on disk (what a page keeps of its items: `core.pages`), to `read` back."""
@@ -378,6 +392,97 @@ class Bodies:
 
     def close(self) -> None:
         self._file.close()
+
+
+def _record(exchange: Exchange) -> str:
+    """The exchange as one line of JSON, all but its body (set aside on its own) and `kept`.
+    Lone surrogates and all: JSON escapes them, and they read back the same."""
+    return json.dumps(
+        [
+            exchange.method,
+            exchange.url,
+            exchange.request_headers,
+            exchange.status,
+            exchange.response_headers,
+            exchange.elapsed_s,
+            exchange.error,
+            exchange.encoding_error,
+            exchange.cut_short,
+            exchange.number,
+            exchange.answered_at,
+            exchange.stored,
+        ]
+    )
+
+
+def _kept_at(exchange: Exchange, kept: Stored) -> Exchange:
+    object.__setattr__(exchange, "kept", kept)
+    return exchange
+
+
+def _from_record(fields: list[Any], kept: Stored) -> Exchange:
+    method, url, asked, status, answered, elapsed, error, encoding, cut, number, at, body = fields
+    exchange = Exchange(
+        method=method,
+        address=url,
+        request_headers=asked,
+        status=status,
+        response_headers=answered,
+        elapsed_s=elapsed,
+        error=error,
+        encoding_error=encoding,
+        cut_short=cut,
+        number=number,
+        answered_at=at,
+        stored=None if body is None else Stored.of(body),
+    )
+    return _kept_at(exchange, kept)
+
+
+class _KeptExchanges:
+    """Kept exchanges read back: one object for each while anything holds it (so `is` says
+    the same as of the exchange before it was kept), and the last few held a while longer
+    (a walk's sightings ask for the same page's exchange again soon)."""
+
+    def __init__(self, recent: int = 64) -> None:
+        self._lock = threading.Lock()
+        self._alive: weakref.WeakValueDictionary[int, Exchange] = weakref.WeakValueDictionary()
+        self._recent: deque[Exchange] = deque(maxlen=recent)
+
+    def remember(self, exchange: Exchange) -> Exchange:
+        """`exchange`, just kept: what reading it back gives while it is alive."""
+        assert exchange.kept is not None
+        with self._lock:
+            self._alive[exchange.kept] = exchange
+        return exchange
+
+    def read(self, kept: Stored) -> Exchange:
+        with self._lock:
+            found = self._alive.get(kept)
+        if found is None:
+            made = _from_record(json.loads(kept.read()), kept)
+            with self._lock:
+                found = self._alive.setdefault(kept, made)
+        with self._lock:
+            self._recent.append(found)
+        return found
+
+
+_KEPT = _KeptExchanges()
+
+
+Held = Union["Exchange", Stored]  # what a page or a memo holds of an exchange (`hold`)
+
+
+def hold(exchange: Exchange) -> Held:
+    """What to hold of an exchange for the length of a run: where it is on disk, when it was
+    kept there (`Bodies.keep`), else the exchange."""
+    return exchange if exchange.kept is None else exchange.kept
+
+
+def held_exchange(held: Held) -> Exchange:
+    """The exchange `hold` gave `held` for, read back from disk when it is there."""
+    return held if isinstance(held, Exchange) else _KEPT.read(held)
 
 
 def why_unsendable(url: str, query: Query) -> str | None:

@@ -11,7 +11,7 @@ from functools import cached_property
 from itertools import accumulate
 from typing import Any, Literal, overload
 
-from layers_conformance.core.exchange import Exchange, Stored, shorten
+from layers_conformance.core.exchange import Exchange, Held, Stored, held_exchange, hold, shorten
 
 Item = dict[str, Any]
 # The fields of an item that walks are compared by (order, repeats, filters, changes); the
@@ -33,11 +33,12 @@ class Page:
     Immutable. A page whose body is on disk (a run's, `core.exchange.Bodies`) keeps its items
     there too, read back when asked: a thorough run on a large list reads a million
     influencers, and a dict of each would hold hundreds of megabytes for the length of it.
+    Its exchange, kept on disk with the body, is read back when asked as well.
     """
 
-    __slots__ = ("_count", "_held", "exchange", "limit", "next_cursor", "number")
+    __slots__ = ("_answer", "_count", "_held", "limit", "next_cursor", "number")
 
-    exchange: Exchange
+    _answer: Held  # the exchange, or where it is on disk (`Bodies.keep`)
     number: int
     limit: int | None
     next_cursor: str | None
@@ -57,7 +58,7 @@ class Page:
         if stored is not None and items:
             held = stored.bodies.set_aside(json.dumps(items, separators=(",", ":")))
         for name, value in (
-            ("exchange", exchange),
+            ("_answer", hold(exchange)),
             ("number", number),
             ("limit", limit),
             ("next_cursor", next_cursor),
@@ -81,6 +82,10 @@ class Page:
     def __repr__(self) -> str:
         cursor = shorten(repr(self.next_cursor), 60)
         return f"Page({self.number}, {self._count} items, nextCursor {cursor})"
+
+    @property
+    def exchange(self) -> Exchange:
+        return held_exchange(self._answer)
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -146,9 +151,8 @@ class Traversal:
         return [item_id(item) for item in self.items]
 
     @property
-    def exchanges(self) -> list[Exchange]:
-        tail = [self.failed_exchange] if self.failed_exchange else []
-        return [page.exchange for page in self.pages] + tail
+    def exchanges(self) -> Exchanges:
+        return Exchanges(self.pages, self.failed_exchange)
 
 
 class Items(Sequence[Item]):
@@ -175,9 +179,7 @@ class Items(Sequence[Item]):
     def __getitem__(self, index: int | slice) -> Item | list[Item]:
         if isinstance(index, slice):
             return [self[n] for n in range(*index.indices(len(self)))]
-        place = index + len(self) if index < 0 else index
-        if not 0 <= place < len(self):
-            raise IndexError("no item at this place of the walk")
+        place = _place(index, len(self), "no item at this place of the walk")
         page = bisect_right(self._ends, place)
         start = self._ends[page - 1] if page else 0
         return self._pages[page].items[place - start]
@@ -188,6 +190,42 @@ class Items(Sequence[Item]):
         return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
 
     __hash__ = None  # type: ignore[assignment]  # equal to lists, so unhashable like them
+
+
+class Exchanges(Sequence[Exchange]):
+    """A walk's exchanges in order, its pages' and then the one that ended it short (if any),
+    each read as it is asked for (from disk, when kept there): a walk to the end of a large
+    list has ten thousand, never all in memory at once."""
+
+    def __init__(self, pages: Sequence[Page], failed: Exchange | None) -> None:
+        self._pages = pages
+        self._failed = failed
+
+    def __len__(self) -> int:
+        return len(self._pages) + (self._failed is not None)
+
+    @overload
+    def __getitem__(self, index: int) -> Exchange: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Exchange]: ...
+
+    def __getitem__(self, index: int | slice) -> Exchange | list[Exchange]:
+        if isinstance(index, slice):
+            return [self[n] for n in range(*index.indices(len(self)))]
+        place = _place(index, len(self), "no exchange at this place of the walk")
+        if place < len(self._pages):
+            return self._pages[place].exchange
+        assert self._failed is not None  # the one place past the pages
+        return self._failed
+
+
+def _place(index: int, length: int, missing: str) -> int:
+    """Where `index` points in a sequence of `length` (from its end when negative)."""
+    place = index + length if index < 0 else index
+    if not 0 <= place < length:
+        raise IndexError(missing)
+    return place
 
 
 def item_id(item: Item) -> str:

@@ -111,11 +111,17 @@ def _allure_attacher(config: pytest.Config, state: RunState) -> Callable[[Exchan
     if not getattr(config.option, "allure_report_dir", None):
         return None
 
+    from layers_conformance.core.exchange import hold
+
     def attach(exchange: Exchange) -> None:
         # Each test shows the exchanges it judged, once each, whoever fetched them first;
         # they are written as one attachment when the test ends (`pytest_runtest_teardown`).
+        # Held as pages hold them (`hold`): a test that compares walks judged thousands, and
+        # each exchange read back from disk and held here was a kilobyte more until it ended.
+        # A kept one by where it is on disk (above 2**56: never an object's id).
         if state.current is not None:
-            state.attached.setdefault(id(exchange), exchange)
+            held = hold(exchange)
+            state.attached.setdefault(held if isinstance(held, int) else id(exchange), held)
 
     return attach
 

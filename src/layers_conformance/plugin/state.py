@@ -14,7 +14,7 @@ from layers_conformance.run.options import Options
 from layers_conformance.run.tally import Tally
 
 if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a run needs them
-    from layers_conformance.core.exchange import Exchange
+    from layers_conformance.core.exchange import Held
     from layers_conformance.core.results import PairCoverage, RunResult
     from layers_conformance.core.targets import Target
     from layers_conformance.probing.probe import Probe
@@ -44,7 +44,7 @@ class RunState:
     deselected: bool = False  # -k, -m or the smoke profile left tests out
     current: pytest.Item | None = None
     # The exchanges `current` judged, by id, in the order it met them: one Allure attachment.
-    attached: dict[int, Exchange] = field(default_factory=dict)
+    attached: dict[int, Held] = field(default_factory=dict)
     result: RunResult | None = None
     waivers: WaiverBook | None = None
     # Every exchange as a HAR entry, on disk as it comes (see `reporting.har`). Under xdist

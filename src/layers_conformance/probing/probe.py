@@ -19,7 +19,16 @@ from functools import partial
 from typing import Protocol, cast
 
 from layers_conformance.checks.violations import Inconclusive, inconclusive
-from layers_conformance.core.exchange import Bodies, Exchange, Query, RawQuery, continued
+from layers_conformance.core.exchange import (
+    Bodies,
+    Exchange,
+    Held,
+    Query,
+    RawQuery,
+    continued,
+    held_exchange,
+    hold,
+)
 from layers_conformance.core.index import Index, open_index
 from layers_conformance.core.pages import Page, Traversal, read_page
 from layers_conformance.core.results import Change, Traffic
@@ -97,9 +106,9 @@ class Probe:
     # Where the bodies of the answers it remembers go (None: they stay in memory): a run
     # remembers every answer, and a long run's pages would otherwise hold all their text.
     bodies: Bodies | None = None
-    _answers: Memo[Exchange] = field(default_factory=Memo)
+    _answers: Memo[Held] = field(default_factory=Memo)
     # The run's answers that continue a query with a cursor (a walk's pages): see `_ask`.
-    _pages: Grouped[Exchange] = field(default_factory=Grouped)
+    _pages: Grouped[Held] = field(default_factory=Grouped)
     _walks: Memo[Traversal] = field(default_factory=Memo)
     # What is computed from its answers once for every thread (the query space's ground).
     derived: Memo[object] = field(default_factory=Memo)
@@ -155,12 +164,12 @@ class Probe:
         return exchange
 
     @contextmanager
-    def uncached(self) -> Iterator[Memo[Exchange]]:
+    def uncached(self) -> Iterator[Memo[Held]]:
         """Inside the block every question this thread asks is asked afresh (a recheck); after
         it, the answers seen before are back and the fresh ones forgotten. Yields the fresh
         answers. Work fetched ahead meanwhile, in other threads, still lands in the run's
         memos: it is no part of the recheck's fresh look."""
-        answers: Memo[Exchange] = Memo()
+        answers: Memo[Held] = Memo()
         self._fresh.memos = answers, Memo()
         try:
             yield answers
@@ -302,9 +311,9 @@ class Probe:
         """No test asked for what this thread fetches: nobody's evidence yet."""
         return self._ahead.in_job()
 
-    def _memos(self) -> tuple[Memo[Exchange], Memo[Traversal]]:
+    def _memos(self) -> tuple[Memo[Held], Memo[Traversal]]:
         """The answers and walks this thread asks of: a recheck's own, or the run's."""
-        fresh: tuple[Memo[Exchange], Memo[Traversal]] | None = getattr(self._fresh, "memos", None)
+        fresh: tuple[Memo[Held], Memo[Traversal]] | None = getattr(self._fresh, "memos", None)
         return fresh or (self._answers, self._walks)
 
     def _answered(self, exchanges: Iterable[Exchange]) -> None:
@@ -316,16 +325,17 @@ class Probe:
         if self._ahead.closing and self._ahead_of_tests():
             raise RunClosed("the run is over: no more requests ahead of the tests")
 
-        def send() -> Exchange:
+        def send() -> Held:
+            # Remembered as what a page holds of it: on disk, when its body is.
             sent = self.client.list_influencers(project, params, credentials=credentials)  # type: ignore[arg-type]
-            return self._kept(sent)
+            return hold(self._kept(sent))
 
         answers = self._memos()[0]
         if answers is self._answers and self._as_configured(project, credentials):
             walk, cursor = continued(params)
             if cursor is not None:  # a walk's page (or the same request, whoever asks it)
-                return self._pages.get(walk, cursor, send)
-        return answers.get(self._answer_key(params, project, credentials), send)
+                return held_exchange(self._pages.get(walk, cursor, send))
+        return held_exchange(answers.get(self._answer_key(params, project, credentials), send))
 
     def _as_configured(self, project: str, credentials: CredentialsArg) -> bool:
         return project == self.fixtures.project_id and credentials is None

@@ -31,6 +31,7 @@ def walk(
     pages: list[Page] = []
     seen_cursors: set[str] = set()
     cursor: str | None = None
+    held = 0  # items so far, counted as they come: a walk to a million's end has 10,000 pages
     while True:
         exchange = fetch(cursor)
         number = len(pages) + 1
@@ -42,10 +43,11 @@ def walk(
             reason = f"page {number} is not a page: {exchange.describe()}"
             return Traversal(tuple(pages), reason, "not-a-page", failed_exchange=exchange)
         pages.append(page)
+        held += page.size
         if on_page is not None:
             on_page(page)
         cursor = page.next_cursor
-        stop = _stop_reason(pages, cursor, seen_cursors, max_pages, max_items)
+        stop = _stop_reason(pages, held, cursor, seen_cursors, max_pages, max_items)
         if stop is not None:
             return stop
         seen_cursors.add(cursor or "")
@@ -53,26 +55,25 @@ def walk(
 
 def _stop_reason(
     pages: list[Page],
+    held: int,
     cursor: str | None,
     seen_cursors: set[str],
     max_pages: int,
     max_items: int | None,
 ) -> Traversal | None:
-    done = tuple(pages)
     if cursor is None:
-        return Traversal(done)
+        return Traversal(tuple(pages))
     if cursor == "":
-        return Traversal(done, f"page {len(pages)} has an empty nextCursor", "empty-cursor")
+        return Traversal(tuple(pages), f"page {len(pages)} has an empty nextCursor", "empty-cursor")
     if cursor in seen_cursors:
-        return Traversal(done, f"page {len(pages)} repeats an earlier nextCursor", "cycle")
+        return Traversal(tuple(pages), f"page {len(pages)} repeats an earlier nextCursor", "cycle")
     if len(pages) > EMPTY_PAGES_IN_A_ROW and not any(p.size for p in pages[-EMPTY_PAGES_IN_A_ROW:]):
         return Traversal(
-            done,
+            tuple(pages),
             f"the suite stopped the walk after {EMPTY_PAGES_IN_A_ROW} empty pages in a row "
             "that still carried a nextCursor",
             "empty-pages",
         )
-    held = sum(p.size for p in pages)
     if len(pages) >= max_pages or (max_items is not None and held >= max_items):
-        return Traversal(done, prefix=True)
+        return Traversal(tuple(pages), prefix=True)
     return None

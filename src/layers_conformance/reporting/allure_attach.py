@@ -15,7 +15,7 @@ from types import ModuleType
 from urllib.parse import urlsplit
 
 from layers_conformance.core.catalogue import Requirement
-from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.exchange import Exchange, Held, held_exchange
 from layers_conformance.core.redaction import clean
 from layers_conformance.reporting.html_report import AMBIGUITY_VERDICT
 
@@ -66,7 +66,7 @@ def describe(requirement: Requirement) -> str:
     return "\n\n".join(parts)
 
 
-def attach_exchanges(exchanges: Sequence[Exchange], folder: Path) -> None:
+def attach_exchanges(exchanges: Sequence[Held], folder: Path) -> None:
     """Attach the recorded (already redacted) exchanges a test judged to it, as one text
     file: each exchange under its title, in the order the test met them; past the first
     `SHOWN_WHOLE`, their titles alone (a test that compares walks judged thousands, and
@@ -76,7 +76,7 @@ def attach_exchanges(exchanges: Sequence[Exchange], folder: Path) -> None:
     Allure copies it: the text of thousands of titles made and cleaned at once was the
     peak of a long run's memory, and grew with its length (issue 23)."""
     allure = _allure()
-    first = exchange_title(exchanges[0])
+    first = exchange_title(held_exchange(exchanges[0]))
     name = first if len(exchanges) == 1 else f"{len(exchanges)} exchanges, from {first}"
     folder.mkdir(parents=True, exist_ok=True)
     handle, path = tempfile.mkstemp(prefix=".attachment-", suffix=".txt", dir=folder)
@@ -89,8 +89,9 @@ def attach_exchanges(exchanges: Sequence[Exchange], folder: Path) -> None:
         os.unlink(path)
 
 
-def _pieces(exchanges: Sequence[Exchange]) -> Iterator[str]:
-    for number, exchange in enumerate(exchanges):
+def _pieces(exchanges: Sequence[Held]) -> Iterator[str]:
+    # Each read back from disk as it is written, when it is there: never all at once.
+    for number, exchange in enumerate(map(held_exchange, exchanges)):
         if number < SHOWN_WHOLE:
             yield f"=== {exchange_title(exchange)}\n{exchange_text(exchange)}"
             continue

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.exchange import Exchange, held_exchange
 from layers_conformance.probing.probe import Probe
 
 
@@ -34,4 +34,4 @@ def recheck(check: Callable[[], object], probe: Probe, pause_s: float) -> Rechec
             check()
         except Exception:  # failed again, or could not look: either way no second opinion
             return Recheck(held=False, pause_s=pause_s)
-    return Recheck(held=True, pause_s=pause_s, exchanges=tuple(fresh.results()))
+    return Recheck(held=True, pause_s=pause_s, exchanges=tuple(map(held_exchange, fresh.results())))
