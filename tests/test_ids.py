@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from layers_conformance.checks import ids as ids_module
 from layers_conformance.checks.ids import CommonIds, Hashes
+from layers_conformance.checks.listing import Listing, Run
 
 # The reference's ids, UUIDs in either case and near misses of both, text of any other kind:
 # what a server sends, right or wrong.
@@ -37,11 +38,18 @@ def runs(request, monkeypatch):
     monkeypatch.setattr(ids_module, "RUN", request.param)
 
 
+def in_runs(items):
+    """The items as a listing of runs of 3, read back run by run."""
+    return Listing(
+        [Run(tuple(items[n : n + 3]), 0, len(items[n : n + 3])) for n in range(0, len(items), 3)]
+    )
+
+
 @ONE_SETTING
-@given(SIDES, st.lists(ANY_ID, max_size=10))
-def test_the_ids_both_list_and_no_other(runs, sides, asked):
+@given(SIDES, st.lists(ANY_ID, max_size=10), st.sampled_from([list, in_runs]))
+def test_the_ids_both_list_and_no_other(runs, sides, asked, kind):
     one, other = sides
-    both = CommonIds(items(one), other)
+    both = CommonIds(kind(items(one)), other)
     assert len(both) == len(set(one) & set(other))
     assert {i for i in [*one, *other, *asked] if i in both} == set(one) & set(other)
 

@@ -378,8 +378,8 @@ class TestRows:
         self, make_item, make_page, drawn, cuts, extra, status
     ):
         """The listing as runs of pages (some items held alone) is read as the plain list
-        it stands for: its rows, each influencer's first row, the rows before a place, its
-        ties, and an influencer put back before the first older one."""
+        it stands for: its items run by run, its rows, each influencer's first row, the rows
+        before a place, its ties, and an influencer put back before the first older one."""
         items = list(make_page([_drawn(make_item, one) for one in drawn]).items)  # as compared
         bounds = [0, *sorted(min(cut, len(items)) for cut in cuts), len(items)]
         runs = [
@@ -389,6 +389,10 @@ class TestRows:
             for n, (start, stop) in enumerate(itertools.pairwise(bounds))
         ]
         truth = Truth(Listing(runs), complete=True)
+        for place, item in enumerate(items):  # a run read once for the places near it
+            start, run = truth.view.run_at(place)
+            assert start <= place < start + len(run)
+            assert run[place - start] == item
         rows = truth.filtered(status)
         plain = [item for item in items if status in (None, item.get("status"))]
         assert list(rows.items) == plain

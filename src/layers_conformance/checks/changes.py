@@ -33,7 +33,7 @@ from layers_conformance.checks.listing import Filtered, Listing
 from layers_conformance.checks.violations import Violation
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.index import Index, MemoryIndex
-from layers_conformance.core.pages import Item, Items, Page, Traversal, item_id
+from layers_conformance.core.pages import Item, Page, Traversal, item_id
 from layers_conformance.core.results import Change
 
 # Requirements whose tests put two observations side by side: a finding there may follow from
@@ -384,21 +384,34 @@ def differences(
     the other side's reach (a prefix) is not judged: its absence says nothing ("uncovered"),
     and against a prefix of a large list nearly every influencer of the walk to the end is one.
     """
-    return [
-        *_missing(timeline, left, right, covered_only),
-        *_missing(timeline, right, left, covered_only),
+    return _differences(timeline, left, right, covered_only)[0]
+
+
+def _differences(
+    timeline: Timeline, left: Side, right: Side, covered_only: bool
+) -> tuple[list[Absence], CommonIds]:
+    # And the ids both sides compare: found once, asked from either side.
+    both = _common(_viewed(left), _viewed(right))
+    found = [
+        *_missing(timeline, left, right, both, covered_only),
+        *_missing(timeline, right, left, both, covered_only),
     ]
+    return found, both
 
 
 def _missing(
-    timeline: Timeline, lister: Side, lacker: Side, covered_only: bool = False
+    timeline: Timeline, lister: Side, lacker: Side, compared: CommonIds, covered_only: bool
 ) -> list[Absence]:
-    # Each item `lister` compares that `lacker` does not, judged from `lacker`'s side.
-    # Only the lister's ids are asked about: of the other side's, those it has too. The
-    # lister's items pass one at a time (a walk to the end of a large list is a million).
-    compared = _common(lister[1], lacker[1])
+    # Each item `lister` compares that `lacker` does not (`compared`: the ids both compare),
+    # judged from `lacker`'s side. Only the lister's ids are asked about: of the other side's,
+    # those it has too. The lister's items pass one at a time (a walk to the end of a large
+    # list is a million).
     walked = lacker[0].items  # the items it compares, when they are all it lists: the same
-    listed = compared if lacker[1] is walked else _common(lister[1], walked)
+    listed: Container[str] = (
+        compared
+        if lacker[1] is walked
+        else _WhenAsked(lambda: _common(_viewed(lister), Listing.of_pages(lacker[0].pages)))
+    )
     newest, places = newest_of(lacker[0]), Places.of(lacker[0])
     kept: Iterable[Item] = (item for item in lister[1] if item_id(item) not in compared)
     if covered_only:
@@ -460,17 +473,13 @@ def judged_changes(judged: Sequence[Judged]) -> tuple[Change, ...]:
 def same_sequence(timeline: Timeline, reference: Traversal, other: Traversal) -> Judged:
     """`invariants.same_sequence` on a live list: influencers created, archived or moved
     between the walks are set aside; where one walk skipped, it is the one said to part."""
-    found = differences(
-        timeline,
-        (reference, reference.items, None),
-        (other, other.items, None),
-        covered_only=True,
+    found, both = _differences(
+        timeline, (reference, reference.items, None), (other, other.items, None), True
     )
     aside = set_aside(found)
     lacking = reference if _first_skip_in(found, reference) else other
     listing = other if lacking is reference else reference
     violations = invariants.same_sequence(listing, lacking, aside)
-    both = _common(reference.items, other.items)
     return Judged(violations, _allowed(found), len(both))
 
 
@@ -490,8 +499,13 @@ def filters_partition(
         )
     aside = set_aside(found)
     violations = invariants.filters_partition(unfiltered, filtered, aside)
-    listed = Items(tuple(page for walk in filtered.values() for page in walk.pages))
-    return Judged(violations, _allowed(found), len(_common(listed, unfiltered.items)))
+    listed = Listing.of_pages(page for walk in filtered.values() for page in walk.pages)
+    return Judged(violations, _allowed(found), len(_common(listed, everything)))
+
+
+def _viewed(side: Side) -> Sequence[Item]:
+    # A side's items as a view over its walk's pages, when they are all the walk lists.
+    return Listing.of_pages(side[0].pages) if side[1] is side[0].items else side[1]
 
 
 def _common(one: Sequence[Item], other: Sequence[Item]) -> CommonIds:
@@ -501,6 +515,19 @@ def _common(one: Sequence[Item], other: Sequence[Item]) -> CommonIds:
     if isinstance(shorter, Filtered):  # kept by their places in the listing it filters
         return CommonIds(shorter.listing, map(item_id, longer), shorter.holds)
     return CommonIds(shorter, map(item_id, longer))
+
+
+class _WhenAsked(Container[str]):
+    """Ids found when first asked about: a comparison of walks that agree never asks."""
+
+    def __init__(self, find: Callable[[], Container[str]]) -> None:
+        self._find = find
+        self._found: Container[str] | None = None
+
+    def __contains__(self, ident: object) -> bool:
+        if self._found is None:
+            self._found = self._find()
+        return ident in self._found
 
 
 def _first_skip_in(found: Iterable[Absence], walk: Traversal) -> bool:

@@ -17,6 +17,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 
+from layers_conformance.checks.listing import Listing
 from layers_conformance.core.pages import Item, item_id
 
 # Ids sorted at once before their runs are merged: the pairs of a run are the only Python
@@ -37,12 +38,16 @@ class CommonIds:
         holds: Callable[[Item], bool] | None = None,
     ) -> None:
         self._items = items
+        # The run of a `Listing` read last, from its first place: an id is asked about near
+        # the one before (the walks list them in the same order), so a run is looked up once.
+        self._run: tuple[int, Sequence[Item]] = (0, ())
         placed = (
             (hash(item_id(item)), place)
             for place, item in enumerate(items)
             if holds is None or holds(item)
         )
         self._hashes, self._places = _sorted(placed, 2)
+        self._buckets = _Buckets(self._hashes)
         self._kept = bytearray(len(self._hashes))  # 1 at the first entry of an id both list
         for ident in others:
             entry = self._entry(ident)
@@ -60,12 +65,21 @@ class CommonIds:
         # The first entry whose item's id is `ident`: among those of equal hash (the same id
         # listed again, or another whose hash is equal), the text decides.
         hashed, hashes = hash(ident), self._hashes
-        entry = bisect_left(hashes, hashed)
+        entry = self._buckets.first(hashed)
         while entry < len(hashes) and hashes[entry] == hashed:
-            if item_id(self._items[self._places[entry]]) == ident:
+            if self._id_at(self._places[entry]) == ident:
                 return entry
             entry += 1
         return None
+
+    def _id_at(self, place: int) -> str:
+        items = self._items
+        if not isinstance(items, Listing):
+            return item_id(items[place])
+        start, run = self._run
+        if not start <= place < start + len(run):
+            start, run = self._run = items.run_at(place)
+        return item_id(run[place - start])
 
 
 class Hashes:
@@ -82,6 +96,24 @@ class Hashes:
         hashed, hashes = hash(ident), self._hashes
         entry = bisect_left(hashes, hashed)
         return entry < len(hashes) and hashes[entry] == hashed
+
+
+class _Buckets:
+    """Where each range of hashes starts among sorted ones (a range for some 8 of them): a
+    search in a few, not a bisection of an array whose every element read is a new int."""
+
+    def __init__(self, hashes: array[int]) -> None:
+        self._hashes = hashes
+        self._shift = 64 - max(1, (len(hashes) // 8).bit_length())
+        ranges = 1 << (64 - self._shift)
+        self._starts = array(
+            "q", (bisect_left(hashes, (n << self._shift) - (1 << 63)) for n in range(ranges + 1))
+        )
+
+    def first(self, hashed: int) -> int:
+        """The place of the first hash not below `hashed`."""
+        n = (hashed + (1 << 63)) >> self._shift
+        return bisect_left(self._hashes, hashed, self._starts[n], self._starts[n + 1])
 
 
 def _sorted(rows: Iterator[tuple[int, ...]], width: int) -> list[array[int]]:

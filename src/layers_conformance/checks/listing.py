@@ -107,6 +107,12 @@ class Listing(_Read):
         for later in range(run + 1, len(self.runs)):  # by index: no copy of the runs per read
             yield from self.runs[later].items
 
+    def run_at(self, place: int) -> tuple[int, Sequence[Item]]:
+        """The place of the first item of the run that holds `place` (0 <= place < len), and
+        the run's items: read once for the places near it."""
+        run = bisect_right(self._starts, place) - 1
+        return self._starts[run], self.runs[run].items
+
     def located(self, place: int) -> tuple[int, int]:
         """The run that holds `place` (0 <= place < len), and the place's offset in it."""
         run = bisect_right(self._starts, place) - 1
