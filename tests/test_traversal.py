@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from layers_conformance.core.exchange import Bodies, Exchange
-from layers_conformance.core.pages import read_page
+from layers_conformance.core.pages import PAGES_READ_BACK, read_page
 from layers_conformance.probing.traversal import walk
 
 
@@ -191,6 +191,26 @@ class TestReadPage:
             assert (kept - some) / 400 < 600  # CPython 3.11: ~220 bytes each
             assert pages[0].items == pages[0].items == in_memory.items
             assert (pages[0].size, pages[0].ids) == (100, in_memory.ids)
+        finally:
+            bodies.close()
+
+    @pytest.mark.parametrize("cursor", ['c"\\\ud800,[1]', None, ""])
+    def test_a_kept_pages_cursor_and_exchange_read_back_without_its_items(
+        self, make_exchange, make_item, tmp_path, cursor
+    ):
+        """Read back from disk (its parts no longer among the last pages parsed), a page's
+        cursor (quotes, a backslash, a lone surrogate, brackets; null; empty) and exchange
+        are what it was made with, read without its items; its items too."""
+        body = {"items": [make_item("a", 3)], "nextCursor": cursor}
+        bodies = Bodies.in_folder(tmp_path / "run")
+        try:
+            page = read_page(bodies.keep(replace(make_exchange(body), number=7)), 1, 1)
+            others = {"items": [make_item("b", 2)], "nextCursor": "x"}
+            for _ in range(PAGES_READ_BACK):
+                read_page(bodies.keep(make_exchange(others)), 1, 1)
+            assert page is not None
+            assert (page.next_cursor, page.exchange.number) == (cursor, 7)
+            assert page.ids == ["inf_a"]
         finally:
             bodies.close()
 

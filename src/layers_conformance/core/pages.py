@@ -84,21 +84,22 @@ class Page:
         cursor = shorten(repr(self.next_cursor), 60)
         return f"Page({self.number}, {self._count} items, nextCursor {cursor})"
 
-    def _parts(self) -> _Parts:
+    def _head(self) -> tuple[Held, str | None]:
         held = self._held
-        return held if isinstance(held, tuple) else _RECENT.get(held)
+        return held[:2] if isinstance(held, tuple) else _RECENT.head(held)
 
     @property
     def exchange(self) -> Exchange:
-        return held_exchange(self._parts()[0])
+        return held_exchange(self._head()[0])
 
     @property
     def next_cursor(self) -> str | None:
-        return self._parts()[1]
+        return self._head()[1]
 
     @property
     def items(self) -> tuple[Item, ...]:
-        return self._parts()[2]
+        held = self._held
+        return held[2] if isinstance(held, tuple) else _RECENT.get(held)[2]
 
     @property
     def size(self) -> int:
@@ -134,6 +135,19 @@ class _RecentPages:
         self.put(record, parts)
         return parts
 
+    def head(self, record: Stored) -> tuple[Held, str | None]:
+        """Where the page's exchange is and its cursor, without parsing its items when they
+        are not parsed already: a pass over a walk's cursors (the tails look for the page
+        closest to an instant) would otherwise make and drop a hundred dicts a page."""
+        with self._lock:
+            found = self._parts.get(record)
+        if found is not None:
+            return found[0], found[1]
+        text = record.read()  # `[answer,cursor,[items]]`, as `Page` wrote it
+        answer, end = _DECODER.raw_decode(text, 1)
+        cursor, _ = _DECODER.raw_decode(text, end + 1)
+        return Stored.of(answer), cursor
+
     def put(self, record: Stored, parts: _Parts) -> None:
         with self._lock:
             self._parts[record] = parts
@@ -143,6 +157,7 @@ class _RecentPages:
 
 
 _RECENT = _RecentPages()
+_DECODER = json.JSONDecoder()
 
 
 @dataclass(frozen=True, repr=False)
