@@ -476,6 +476,18 @@ class TestRetries:
         # A 503 gets more tries: a gateway may shed a burst's every try (see below).
         assert client.traffic.retries == ((str(status), 4 if status == 503 else 2),)
 
+    def test_a_5xx_after_429s_gets_its_own_retries(self):
+        """A gateway that paced a request (429s) and then shed it (a 502 page): the 502 is
+        tried again like any first 5xx, not judged because the 429s used the tries. (Seen
+        against a gateway in front of the independent server: LIMIT-INTEGER-001 failed on
+        its 502.)"""
+        fake, seen = FakeTime(), []
+        busy, page = httpx.Response(429), httpx.Response(502, html="<html>Bad Gateway</html>")
+        answers = replies(busy, busy, busy, page, ok(None), seen=seen)
+        with make_client(answers, fake, run_deadline=fake.now + 600) as client:
+            assert client.list_influencers(PROJECT).status == 200
+        assert dict(client.traffic.retries) == {"429": 3, "502": 1}
+
     def test_only_a_503_that_a_retry_gets_past_slows_the_pace(self):
         """A 503 that a later try gets past was load shed: the pace slows as for a 429. A
         503 on every try is the server's own answer, and leaves the pace alone."""

@@ -297,17 +297,21 @@ class Client:
             return self._keep(prepared, None)  # its URL abbreviates what could not be sent
         request, shown = prepared
         attempt, refused, first = 0, False, math.inf
+        # Tries the target failed (a 5xx, a connection closed before any answer): the tries
+        # a 429 refused before them spend none of theirs.
+        failed = 0
         shed: float | None = None  # when the first try the target shed (a 503) was sent
         while True:
             outcome = self._attempt(request, query, shown, retry=attempt > 0, refused=refused)
             first = min(first, self._clock())  # the allowance runs from the first answer
             shed = self._shed(outcome, shed)
-            wait = self._retry_wait(outcome, attempt, self._clock() - first)
+            wait = self._retry_wait(outcome, attempt, self._clock() - first, failed)
             if wait is None:
                 return self._count_answer(self._result(outcome))
             self._wait(wait)
             attempt += 1
             refused = isinstance(outcome, Exchange) and outcome.status == 429
+            failed += isinstance(outcome, Exchange) and not refused
 
     def _shed(self, outcome: Exchange | Exception, shed: float | None) -> float | None:
         """When the request was first shed (a 503), until a try gets through: then the pace
@@ -494,10 +498,12 @@ class Client:
         return exchange
 
     def _retry_wait(
-        self, outcome: Exchange | Exception, attempt: int, waited: float
+        self, outcome: Exchange | Exception, attempt: int, waited: float, failed: int = 0
     ) -> float | None:
         """Seconds to wait before sending again, or None when the outcome stands; `waited`
-        is the time since the request's first try came back."""
+        is the time since the request's first try came back, `failed` how many tries
+        before the target failed (a 5xx given again on each of its tries is the answer; the
+        tries a 429 refused are not its)."""
         if not isinstance(outcome, Exchange):  # no connection: tried again, then unreachable
             if attempt >= self._settings.max_retries:
                 return None
@@ -508,7 +514,7 @@ class Client:
             return None
         if outcome.status == 429:
             return self._rate_limit_wait(outcome, attempt, waited)
-        if attempt >= self._tries_left(outcome):
+        if failed >= self._tries_left(outcome):
             return None  # a 5xx given again on every try is the answer, and is judged
         asked = retry_after(outcome.response_headers)
         wait = (
