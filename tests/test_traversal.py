@@ -238,7 +238,7 @@ class TestReadPage:
             finally:
                 tracemalloc.stop()
             assert all(page is not None for page in pages)
-            assert (kept - some) / 500 < 200  # CPython 3.11: ~150 bytes; ~800 holding exchanges
+            assert (kept - some) / 500 < 400  # CPython 3.11: ~205 bytes; ~1,100 holding exchanges
             assert [page.exchange.number for page in pages[:2]] == [300, 301]
             assert pages[1].exchange.response_headers["date"].endswith("17:00:01 GMT")
         finally:
