@@ -467,11 +467,9 @@ class _KeptExchanges:
     def read(self, kept: Stored) -> Exchange:
         with self._lock:
             found = self._alive.get(kept)
-        if found is None:
-            made = _from_record(json.loads(kept.read()), kept)
-            with self._lock:
-                found = self._alive.setdefault(kept, made)
-        with self._lock:
+        made = found if found is not None else _from_record(json.loads(kept.read()), kept)
+        with self._lock:  # another thread may have read it back meanwhile: one object
+            found = self._alive.setdefault(kept, made)
             self._recent.append(found)
         return found
 

@@ -49,17 +49,18 @@ def walk(
         if on_page is not None:
             on_page(page)
         cursor = page.next_cursor
-        stop = _stop_reason(pages, held, cursor, seen_cursors, max_pages, max_items)
+        key = cursor_key(cursor) if cursor else b""  # None or "" ends the walk below
+        stop = _stop_reason(pages, held, cursor, seen_cursors.get(key), max_pages, max_items)
         if stop is not None:
             return stop
-        seen_cursors.setdefault(cursor_key(cursor or ""), len(pages) - 1)
+        seen_cursors.setdefault(key, len(pages) - 1)
 
 
 def _stop_reason(
     pages: list[Page],
     held: int,
     cursor: str | None,
-    seen_cursors: dict[bytes, int],
+    earlier: int | None,  # the page that gave a cursor of the same digest, if any
     max_pages: int,
     max_items: int | None,
 ) -> Traversal | None:
@@ -67,7 +68,6 @@ def _stop_reason(
         return Traversal(tuple(pages))
     if cursor == "":
         return Traversal(tuple(pages), f"page {len(pages)} has an empty nextCursor", "empty-cursor")
-    earlier = seen_cursors.get(cursor_key(cursor))
     if earlier is not None and pages[earlier].next_cursor == cursor:  # the text, to be sure
         return Traversal(tuple(pages), f"page {len(pages)} repeats an earlier nextCursor", "cycle")
     if len(pages) > EMPTY_PAGES_IN_A_ROW and not any(p.size for p in pages[-EMPTY_PAGES_IN_A_ROW:]):
