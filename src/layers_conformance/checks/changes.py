@@ -338,7 +338,8 @@ class Places:
         floors: list[datetime | None] = []
         floor: datetime | None = None
         for page in walk.pages:
-            oldest = created_at(page.items[-1]) if page.items else None
+            last = page.last_item
+            oldest = created_at(last) if last is not None else None
             if oldest is not None and (floor is None or oldest < floor):
                 floor = oldest
             floors.append(floor)

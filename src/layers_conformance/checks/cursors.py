@@ -21,7 +21,7 @@ from layers_conformance.checks.space import (
     limit_class,
     status_class,
 )
-from layers_conformance.core.pages import Page, Traversal
+from layers_conformance.core.pages import Item, Page, Traversal
 
 # first_page(status, limit) -> the main project's first page under them, None if not a page.
 FirstPage = Callable[[str | None, int | None], Page | None]
@@ -51,7 +51,8 @@ class Cursors:
         return len(self._pages)
 
     def _issued(self, page: Page) -> Issued:
-        return Issued(cast(str, page.next_cursor), self.status, self.limit, page.items[-1])
+        cursor, last = page.cursor_and_last_item()
+        return Issued(cast(str, cursor), self.status, self.limit, cast(Item, last))
 
 
 @dataclass

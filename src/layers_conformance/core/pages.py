@@ -32,10 +32,11 @@ class Page:
     """One 200 answer, read as a page (`items` and `nextCursor` as far as they are usable).
 
     Immutable. A page whose exchange is kept on disk (a run's, `core.exchange.Bodies`) is
-    kept there too, in one record: where its exchange is, its cursor and its items, read
-    back when asked. A thorough run on a large list reads a million influencers on twenty
-    thousand pages: a dict of each item would hold hundreds of megabytes, and each page's
-    exchange and cursor (~250 characters) another ten.
+    kept there too, in one record: where its exchange is, its cursor, its last item and its
+    items, read back when asked (the cursor and the last item without the others: passes
+    over a walk's cursors read only those). A thorough run on a large list reads a million
+    influencers on twenty thousand pages: a dict of each item would hold hundreds of
+    megabytes, and each page's exchange and cursor (~250 characters) another ten.
     """
 
     __slots__ = ("_count", "_held", "limit", "number")
@@ -57,7 +58,7 @@ class Page:
         held: _Parts | Stored = parts
         kept = exchange.kept
         if kept is not None:
-            record = [int(kept), next_cursor, items]
+            record = [int(kept), next_cursor, items[-1] if items else None, items]
             held = kept.bodies.set_aside(json.dumps(record, separators=(",", ":")))
             _RECENT.put(held, parts)  # a walk asks for its cursor at once
         for name, value in (
@@ -84,9 +85,11 @@ class Page:
         cursor = shorten(repr(self.next_cursor), 60)
         return f"Page({self.number}, {self._count} items, nextCursor {cursor})"
 
-    def _head(self) -> tuple[Held, str | None]:
+    def _head(self) -> _Head:
         held = self._held
-        return held[:2] if isinstance(held, tuple) else _RECENT.head(held)
+        if isinstance(held, tuple):
+            return held[0], held[1], held[2][-1] if held[2] else None
+        return _RECENT.head(held)
 
     @property
     def exchange(self) -> Exchange:
@@ -95,6 +98,16 @@ class Page:
     @property
     def next_cursor(self) -> str | None:
         return self._head()[1]
+
+    @property
+    def last_item(self) -> Item | None:
+        """The item its cursor comes after (None when it has no item), read without the others."""
+        return self._head()[2]
+
+    def cursor_and_last_item(self) -> tuple[str | None, Item | None]:
+        """`next_cursor` and `last_item`, read together."""
+        _, cursor, last = self._head()
+        return cursor, last
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -112,6 +125,7 @@ class Page:
 
 
 _Parts = tuple[Held, str | None, tuple[Item, ...]]  # its exchange, its cursor, its items
+_Head = tuple[Held, str | None, Item | None]  # its exchange, its cursor, its last item
 
 
 class _RecentPages:
@@ -130,23 +144,25 @@ class _RecentPages:
             if found is not None:
                 self._parts.move_to_end(record)
                 return found
-        answer, cursor, items = json.loads(record.read())
+        answer, cursor, _, items = json.loads(record.read())
         parts: _Parts = (Stored.of(answer), cursor, tuple(items))
         self.put(record, parts)
         return parts
 
-    def head(self, record: Stored) -> tuple[Held, str | None]:
-        """Where the page's exchange is and its cursor, without parsing its items when they
-        are not parsed already: a pass over a walk's cursors (the tails look for the page
-        closest to an instant) would otherwise make and drop a hundred dicts a page."""
+    def head(self, record: Stored) -> _Head:
+        """Where the page's exchange is, its cursor and its last item, without parsing its
+        items when they are not parsed already: a pass over a walk's cursors (the tails look
+        for the page closest to an instant) would otherwise make and drop a hundred dicts a
+        page, and keeping one of each would hold the memory of them all."""
         with self._lock:
             found = self._parts.get(record)
         if found is not None:
-            return found[0], found[1]
-        text = record.read()  # `[answer,cursor,[items]]`, as `Page` wrote it
+            return found[0], found[1], found[2][-1] if found[2] else None
+        text = record.read()  # `[answer,cursor,last,[items]]`, as `Page` wrote it
         answer, end = _DECODER.raw_decode(text, 1)
-        cursor, _ = _DECODER.raw_decode(text, end + 1)
-        return Stored.of(answer), cursor
+        cursor, end = _DECODER.raw_decode(text, end + 1)
+        last, _ = _DECODER.raw_decode(text, end + 1)
+        return Stored.of(answer), cursor, last
 
     def put(self, record: Stored, parts: _Parts) -> None:
         with self._lock:

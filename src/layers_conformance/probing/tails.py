@@ -16,7 +16,7 @@ then inconclusive at that size, with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import count, islice
 
@@ -124,16 +124,12 @@ def _tail(
     at = f"limit={limit}" + (f" status={status}" if status else "")
     filtered = (("status", status),) if status is not None else ()
     near = BOUNDARIES * size + 1  # influencers the tail is to list
-    # Where the walk to the end lists the items the cursors were handed out after.
-    where = listing.places(
-        item_id(page.items[-1]) for walked in walks for page in walked.pages if page.size
-    )
-    start = _closest(walks, where, len(listing), near)
+    start = _closest(walks, listing, near)
     if start is None:
         return f"at {at}: the walks met no cursor with influencers after it"
-    cursor, after = start
+    cursor, after, place = start  # `place`: where the walk to the end lists `after`
     for _ in range(MOVES):
-        left = len(listing) - where[item_id(after)] - 1
+        left = len(listing) - place - 1
         if left <= near + size:
             break
         asked = min(MAX_LIMIT, left - near)
@@ -145,11 +141,11 @@ def _tail(
                 f"at {at}: after a cursor made at another page size the target does "
                 f"not page at the size asked (limit={asked}: {len(moved.items)} items)"
             )
-        where |= listing.places([item_id(moved.items[-1])])
-        if item_id(moved.items[-1]) not in where or not moved.next_cursor:
+        moved_to = listing.place(item_id(moved.items[-1]))
+        if moved_to is None or not moved.next_cursor:
             return f"at {at}: moving the cursor to the end got {_said(moved.exchange)}"
-        cursor, after = moved.next_cursor, moved.items[-1]
-    left = len(listing) - where[item_id(after)] - 1
+        cursor, after, place = moved.next_cursor, moved.items[-1], moved_to
+    left = len(listing) - place - 1
     if left > near + size:
         return Unwalked(
             f"at {at}: {left:,} influencers remain after the nearest cursor the walks met, "
@@ -173,7 +169,7 @@ def _tail(
             f"at {at}: after a cursor made at another page size the target pages at "
             f"that size ({len(first.items)} items): no tail at {at} to walk"
         )
-    return Tail(limit, status, walked, after, listing.after(where[item_id(after)]))
+    return Tail(limit, status, walked, after, listing.after(place))
 
 
 class _Filtered:
@@ -192,32 +188,40 @@ class _Filtered:
     def __len__(self) -> int:
         return self._count
 
-    def places(self, ids: Iterable[str]) -> dict[str, int]:
-        """The place of each of `ids` it lists (the last, where it lists one twice)."""
-        return {ident: self._index.values(ident)[-1] for ident in ids if ident in self._index}
+    def place(self, ident: str) -> int | None:
+        """Where it lists `ident` (the last place, where it lists it twice), or None."""
+        return self._index.values(ident)[-1] if ident in self._index else None
 
     def after(self, place: int) -> tuple[Item, ...]:
         """Its items after `place`."""
         return tuple(islice(self, place + 1, None))
 
 
-def _closest(
-    walks: list[Traversal], where: dict[str, int], total: int, near: int
-) -> tuple[str, Item] | None:
+def _closest(walks: list[Traversal], listing: _Filtered, near: int) -> _Start | None:
     """The cursor met with the fewest influencers after it, at least `near` of them; when
-    none has that many, the one with the most (its tail is shorter, and still ends)."""
-    found: list[tuple[int, str, Item]] = []
+    none has that many, the one with the most (its tail is shorter, and still ends). Each
+    page is read for its cursor and last item alone, and only the two best are kept: the
+    walks of a large list met twenty thousand."""
+    fewest: tuple[int, _Start] | None = None  # at least `near` left
+    most: tuple[int, _Start] | None = None
     for walked in walks:
         for page in walked.pages:
-            if page.next_cursor and page.items and item_id(page.items[-1]) in where:
-                left = total - where[item_id(page.items[-1])] - 1
-                if left > 0:
-                    found.append((left, page.next_cursor, page.items[-1]))
-    if not found:
-        return None
-    enough = [entry for entry in found if entry[0] >= near]
-    _, cursor, after = min(enough, key=lambda e: e[0]) if enough else max(found, key=lambda e: e[0])
-    return cursor, after
+            cursor, last = page.cursor_and_last_item()
+            if not cursor or last is None:
+                continue
+            place = listing.place(item_id(last))
+            left = len(listing) - place - 1 if place is not None else 0
+            if place is None or left <= 0:
+                continue
+            if left >= near and (fewest is None or left < fewest[0]):
+                fewest = left, (cursor, last, place)
+            if most is None or left > most[0]:
+                most = left, (cursor, last, place)
+    chosen = fewest or most
+    return chosen[1] if chosen else None
+
+
+_Start = tuple[str, Item, int]  # a cursor, the item it comes after, and that item's place
 
 
 def _page(probe: Probe, query: tuple[tuple[str, str], ...], limit: int) -> Page | str:
