@@ -9,6 +9,8 @@ import pytest
 from layers_conformance.checks import params
 from layers_conformance.checks.cursors import CursorBook
 from layers_conformance.checks.space import Point
+from layers_conformance.core.exchange import Bodies
+from layers_conformance.core.pages import Traversal, read_page
 
 
 @pytest.fixture
@@ -38,22 +40,36 @@ class TestCursorBook:
         assert issued.after["influencerId"] == "inf_a"
         assert book.asked == []
 
-    def test_a_walks_cursors_cost_a_pointer_each(self, make_item, make_traversal):
+    def test_a_walks_cursors_cost_a_row_of_numbers_each(self, make_exchange, make_item, tmp_path):
         """Memory flat in the length of a run (issue 23): the book holds every cursor the
-        walks met, one a page; each is made into an `Issued` when read, so what stays is
-        the page it comes from (the walk keeps it anyway), not an object more (72 bytes)."""
-        walk = make_traversal(*([make_item(str(n), n % 60)] for n in range(2_001)), limit=1)
-        book = CursorBook(lambda status, limit: None)
-        tracemalloc.start()
+        walks met, one a page; each is made into an `Issued` when read, and the page it
+        comes from is a row of numbers (`Pages`), not a page object (~200 bytes)."""
+        bodies = Bodies.in_folder(tmp_path / "run")
         try:
-            book.learn(None, 1, walk)
-            kept, _ = tracemalloc.get_traced_memory()
+            rows = []
+            for n in range(2_001):
+                item = make_item(str(n), n % 60)  # twice: a body of one stays in memory
+                body = {"items": [item, item], "nextCursor": f"c{n + 1}"}
+                rows.append(read_page(bodies.keep(make_exchange(body)), n + 1, 1))
+            walk = Traversal(rows)
+            del rows
+            book = CursorBook(lambda status, limit: None)
+            tracemalloc.start()
+            try:
+                book.learn(None, 1, walk)
+                kept, _ = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+            cursors = book.under(None, 1)
+            assert (len(cursors), cursors[1_999].text, cursors[-1].text) == (
+                2_001,
+                "c2000",
+                "c2001",
+            )
+            assert cursors[0].after == walk.pages[0].items[-1]
+            assert kept < 2_001 * 40
         finally:
-            tracemalloc.stop()
-        cursors = book.under(None, 1)
-        assert (len(cursors), cursors[1_999].text, cursors[-1].text) == (2_000, "c2000", "c2000")
-        assert cursors[0].after is walk.pages[0].items[-1]
-        assert kept < 2_000 * 20
+            bodies.close()
 
     def test_a_cursor_for_this_query_is_one_made_under_it(self, book):
         """Known from the walk at limit 7, or the first page's when no walk met one."""

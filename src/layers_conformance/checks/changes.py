@@ -18,6 +18,7 @@ is judged as strictly as before.
 from __future__ import annotations
 
 import copy
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
@@ -33,7 +34,7 @@ from layers_conformance.checks.listing import Filtered, Listing
 from layers_conformance.checks.violations import Violation
 from layers_conformance.core.exchange import Exchange
 from layers_conformance.core.index import Index, MemoryIndex
-from layers_conformance.core.pages import Item, Page, Traversal, item_id
+from layers_conformance.core.pages import Item, Page, Pages, Traversal, item_id
 from layers_conformance.core.results import Change
 
 # Requirements whose tests put two observations side by side: a finding there may follow from
@@ -136,7 +137,7 @@ class Timeline:
         index: Index | None = None,
     ) -> Timeline:
         walked = (p for t in traversals for p in t.pages)
-        return cls([*walked, *pages], never_live, changing, index=index)
+        return cls(chain(walked, pages), never_live, changing, index=index)
 
     def told(self, changing: bool) -> Timeline:
         """The same sightings, the list said changing or not (by what the caller saw)."""
@@ -234,8 +235,8 @@ class _Listings:
 
     def __init__(self, index: Index, pages: Iterable[Page]) -> None:
         self.index = index
-        self.pages: list[Page] = []  # those with items, in the order read
-        self._starts: list[int] = []  # the number of each one's first item
+        self.pages = Pages()  # those with items, in the order read
+        self._starts = array("q")  # the number of each one's first item
         self._count = 0
         self._statuses: list[str | None] = []  # those kept: the status coded n is [n - 1]
         self._codes: dict[str | None, int] = {}

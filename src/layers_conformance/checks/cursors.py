@@ -21,7 +21,7 @@ from layers_conformance.checks.space import (
     limit_class,
     status_class,
 )
-from layers_conformance.core.pages import Item, Page, Traversal
+from layers_conformance.core.pages import Item, Page, Pages, Traversal
 
 # first_page(status, limit) -> the main project's first page under them, None if not a page.
 FirstPage = Callable[[str | None, int | None], Page | None]
@@ -36,10 +36,10 @@ class Cursors:
 
     def __init__(self, status: str | None, limit: int | None) -> None:
         self.status, self.limit = status, limit
-        self._pages: list[Page] = []  # those with a `nextCursor` and an item it comes after
+        self._pages = Pages()  # those with a `nextCursor` and an item it comes after
 
     def extend(self, pages: Iterable[Page]) -> None:
-        self._pages += (page for page in pages if page.next_cursor and page.size)
+        self._pages.extend(page for page in pages if page.size and page.next_cursor)
 
     def __getitem__(self, index: int) -> Issued:
         return self._issued(self._pages[index])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import threading
+from array import array
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate
@@ -61,11 +62,21 @@ class Page:
             record = [int(kept), next_cursor, items[-1] if items else None, items]
             held = kept.bodies.set_aside(json.dumps(record, separators=(",", ":")))
             _RECENT.put(held, parts)  # a walk asks for its cursor at once
+        self._set(number, limit, held, len(items))
+
+    @classmethod
+    def _of_record(cls, record: Stored, number: int, limit: int | None, size: int) -> Page:
+        """The page whose record is on disk at `record` (as `Pages` holds it)."""
+        page = object.__new__(cls)
+        page._set(number, limit, record, size)
+        return page
+
+    def _set(self, number: int, limit: int | None, held: _Parts | Stored, size: int) -> None:
         for name, value in (
             ("number", number),
             ("limit", limit),
             ("_held", held),
-            ("_count", len(items)),
+            ("_count", size),
         ):
             object.__setattr__(self, name, value)
 
@@ -176,6 +187,84 @@ _RECENT = _RecentPages()
 _DECODER = json.JSONDecoder()
 
 
+class Pages(Sequence[Page]):
+    """Pages in order. One kept on disk (a run's) is a row of numbers in arrays: where its
+    record is, its number, its limit and its size, ~40 bytes and no object of its own; it is
+    made again when asked. The walks of a large list read twenty thousand pages, and an
+    object or two for each, made among the parses of their answers, held the memory of those
+    parses too. A page held in memory (made by hand, or too small to keep) is held itself."""
+
+    def __init__(self, pages: Iterable[Page] = ()) -> None:
+        self._records = array("Q")  # two a row: the record's place, its low 64 bits first
+        self._numbers = array("i")
+        self._limits = array("i")  # _NO_LIMIT: None
+        self._sizes = array("i")
+        self._held: dict[int, Page] = {}  # the pages held in memory, by place
+        self.extend(pages)
+
+    def append(self, page: Page) -> None:
+        record = page._held
+        row = (page.number, _NO_LIMIT if page.limit is None else page.limit, page.size)
+        if not isinstance(record, Stored) or not all(-1 <= n <= _LARGEST for n in row):
+            self._held[len(self)] = page  # in memory, or a number no column holds: as it is
+            record, row = Stored.of(0), (0, 0, 0)
+        self._records.extend((record & _LOW, record >> 64))
+        for column, number in zip((self._numbers, self._limits, self._sizes), row, strict=True):
+            column.append(number)
+
+    def extend(self, pages: Iterable[Page]) -> None:
+        for page in pages:
+            self.append(page)
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    @overload
+    def __getitem__(self, index: int) -> Page: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Pages: ...
+
+    def __getitem__(self, index: int | slice) -> Page | Pages:
+        if isinstance(index, slice):
+            return Pages(self[n] for n in range(*index.indices(len(self))))
+        place = _place(index, len(self), "no page at this place")
+        held = self._held.get(place)
+        if held is not None:
+            return held
+        low, high = self._records[2 * place], self._records[2 * place + 1]
+        limit = self._limits[place]
+        return Page._of_record(
+            Stored.of(low | high << 64),
+            self._numbers[place],
+            None if limit == _NO_LIMIT else limit,
+            self._sizes[place],
+        )
+
+    def __iter__(self) -> Iterator[Page]:
+        return (self[n] for n in range(len(self)))
+
+    def sizes(self) -> Iterator[int]:
+        """Each page's size, without making the pages."""
+        held = self._held
+        return (held[n].size if n in held else size for n, size in enumerate(self._sizes))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to tuples of pages, so unhashable
+
+    def __repr__(self) -> str:
+        return f"Pages({len(self)})"
+
+
+_LOW = (1 << 64) - 1
+_NO_LIMIT = -1
+_LARGEST = (1 << 31) - 1  # in a column of a row
+
+
 @dataclass(frozen=True, repr=False)
 class Traversal:
     """The pages met by following `nextCursor` from the first page.
@@ -186,11 +275,15 @@ class Traversal:
     budget (see `probing.plan`), or held as many items as it was planned to.
     """
 
-    pages: tuple[Page, ...]
+    pages: Sequence[Page]  # held as `Pages`, whatever it is made with
     stopped: str = ""
     stop_kind: StopKind | None = None
     prefix: bool = False
     failed_exchange: Exchange | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.pages, Pages):
+            object.__setattr__(self, "pages", Pages(self.pages))
 
     def __repr__(self) -> str:
         end = "complete" if self.complete else "prefix" if self.prefix else self.stopped
@@ -228,7 +321,8 @@ class Items(Sequence[Item]):
 
     def __init__(self, pages: Sequence[Page]) -> None:
         self._pages = pages
-        self._ends = tuple(accumulate(page.size for page in pages))  # one int per page
+        sizes = pages.sizes() if isinstance(pages, Pages) else (page.size for page in pages)
+        self._ends = array("q", accumulate(sizes))  # 8 bytes a page
 
     def __len__(self) -> int:
         return self._ends[-1] if self._ends else 0

@@ -31,7 +31,7 @@ from layers_conformance.core.exchange import (
     hold,
 )
 from layers_conformance.core.index import Index, open_index
-from layers_conformance.core.pages import Page, Traversal, read_page
+from layers_conformance.core.pages import Page, Pages, Traversal, read_page
 from layers_conformance.core.results import Change, Traffic
 from layers_conformance.core.targets import Fixtures
 from layers_conformance.probing import scope
@@ -226,7 +226,7 @@ class Probe:
             f"was not checked: {self.plan.further()}"
         )
 
-    def sample(self, walked: Traversal) -> tuple[Page, ...]:
+    def sample(self, walked: Traversal) -> Sequence[Page]:
         """The pages of `walked` that checks of every item read: the first ones and the last,
         as many as the profile's `sample_pages` (all of them when that is None)."""
         wanted = self.profile.sample_pages
@@ -235,7 +235,7 @@ class Probe:
         key = self._key_of(walked)
         if key is not None and key[0] == self.fixtures.project_id:
             self._use.sampled[key[1:]] = wanted
-        return walked.pages[: wanted - 1] + walked.pages[-1:]
+        return Pages([*walked.pages[: wanted - 1], walked.pages[-1]])
 
     def walks_done(self) -> list[Traversal]:
         """Every walk finished so far: its pages are the run's chains of dependent requests."""

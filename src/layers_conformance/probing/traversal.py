@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from layers_conformance.core.exchange import Exchange, cursor_key
-from layers_conformance.core.pages import Page, Traversal, read_page
+from layers_conformance.core.pages import Page, Pages, Traversal, read_page
 
 # A server handing out fresh cursors to empty pages would otherwise spend the walk's share.
 EMPTY_PAGES_IN_A_ROW = 3
@@ -28,7 +28,7 @@ def walk(
 ) -> Traversal:
     """Follow cursors until `nextCursor` is null or a guard trips; a walk that has used its
     `max_pages` or holds `max_items` stops on purpose, as a prefix."""
-    pages: list[Page] = []
+    pages = Pages()  # rows of numbers, not a page object each (a walk to a million's end)
     # Each cursor given so far, by its digest, to the page that gave it: the pages keep
     # their cursors on disk in a run, and a walk to a million's end has 10,000 of them.
     seen_cursors: dict[bytes, int] = {}
@@ -39,11 +39,11 @@ def walk(
         number = len(pages) + 1
         if not exchange.answered:
             reason = f"no answer to page {number}: {exchange.describe()}"
-            return Traversal(tuple(pages), reason, "no-answer", failed_exchange=exchange)
+            return Traversal(pages, reason, "no-answer", failed_exchange=exchange)
         page = read_page(exchange, number, limit)
         if page is None:
             reason = f"page {number} is not a page: {exchange.describe()}"
-            return Traversal(tuple(pages), reason, "not-a-page", failed_exchange=exchange)
+            return Traversal(pages, reason, "not-a-page", failed_exchange=exchange)
         pages.append(page)
         held += page.size
         if on_page is not None:
@@ -57,7 +57,7 @@ def walk(
 
 
 def _stop_reason(
-    pages: list[Page],
+    pages: Pages,
     held: int,
     cursor: str | None,
     earlier: int | None,  # the page that gave a cursor of the same digest, if any
@@ -65,11 +65,11 @@ def _stop_reason(
     max_items: int | None,
 ) -> Traversal | None:
     if cursor is None:
-        return Traversal(tuple(pages))
+        return Traversal(pages)
     if cursor == "":
-        return Traversal(tuple(pages), f"page {len(pages)} has an empty nextCursor", "empty-cursor")
+        return Traversal(pages, f"page {len(pages)} has an empty nextCursor", "empty-cursor")
     if earlier is not None and pages[earlier].next_cursor == cursor:  # the text, to be sure
-        return Traversal(tuple(pages), f"page {len(pages)} repeats an earlier nextCursor", "cycle")
+        return Traversal(pages, f"page {len(pages)} repeats an earlier nextCursor", "cycle")
     if len(pages) > EMPTY_PAGES_IN_A_ROW and not any(p.size for p in pages[-EMPTY_PAGES_IN_A_ROW:]):
         return Traversal(
             tuple(pages),
@@ -78,5 +78,5 @@ def _stop_reason(
             "empty-pages",
         )
     if len(pages) >= max_pages or (max_items is not None and held >= max_items):
-        return Traversal(tuple(pages), prefix=True)
+        return Traversal(pages, prefix=True)
     return None
