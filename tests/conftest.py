@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from layers_conformance.core.exchange import Exchange
+from layers_conformance.core.exchange import Bodies, Exchange
 from layers_conformance.core.pages import Item, Page, Traversal, read_page
 
 TESTS = Path(__file__).resolve().parent
@@ -146,6 +146,27 @@ def traversal(
     )
     kind = "empty-pages" if stopped else None
     return Traversal(built, stopped, kind, prefix=prefix)
+
+
+def kept_traversal(bodies: Bodies, pages: int, size: int) -> Traversal:
+    """A walk of `pages` pages of `size` influencers `inf_k<place>`, each page kept on disk by
+    `bodies` as a run keeps them, chained by cursors `at:<place of the page's next item>`."""
+    walked = []
+    for number in range(1, pages + 1):
+        first = (number - 1) * size
+        rows = [item(f"k{n}") for n in range(first, first + size)]
+        cursor = f"at:{first + size}" if number < pages else None
+        answer = bodies.keep(exchange({"items": rows, "nextCursor": cursor}))
+        read = read_page(answer, number, size)
+        assert answer.kept is not None  # on disk, as in a run
+        assert read is not None
+        walked.append(read)
+    return Traversal(tuple(walked))
+
+
+@pytest.fixture
+def make_kept_traversal() -> Callable[..., Traversal]:
+    return kept_traversal
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 
 from layers_conformance.core.exchange import Bodies, Exchange
 from layers_conformance.core.index import MemoryIndex
-from layers_conformance.core.pages import Traversal, read_page
 from layers_conformance.probing import tails
 
 
@@ -143,25 +142,15 @@ def test_an_end_further_than_a_tails_few_requests_is_unwalked_not_walked_page_by
     assert len(model.asked) == tails.MOVES
 
 
-def _kept_walk(bodies, size, pages):
-    """A walk of `pages` pages of `size` over a list of `size * pages`, each kept on disk."""
-    items = [LISTING[0].__class__(LISTING[0], influencerId=f"inf_{n}") for n in range(size * pages)]
-    walked = []
-    for number in range(1, pages + 1):
-        rows = items[(number - 1) * size : number * size]
-        cursor = f"at:{number * size}" if number < pages else None
-        answer = bodies.keep(_answer({"items": rows, "nextCursor": cursor}, 200))
-        walked.append(read_page(answer, number, size))
-    return Traversal(tuple(walked))
-
-
-def test_the_closest_cursor_is_found_without_holding_every_pages_cursor(tmp_path):
+def test_the_closest_cursor_is_found_without_holding_every_pages_cursor(
+    make_kept_traversal, tmp_path
+):
     """Memory flat in the length of a run (issue 23): the walks of a large list met twenty
     thousand cursors. The nearest one is found reading each page's cursor and last item
     alone, keeping the best two; keeping each candidate held ~0.5 kB a page."""
     bodies = Bodies.in_folder(tmp_path / "run")
     try:
-        walk = _kept_walk(bodies, 7, 800)
+        walk = make_kept_traversal(bodies, 800, 7)
         listing = tails._Filtered(walk, None, MemoryIndex())
         tails._closest([walk], listing, 15)  # warm: the first read of the file's pages
         tracemalloc.start()

@@ -20,7 +20,7 @@ from typing import overload
 
 from layers_conformance.checks.invariants import created_at
 from layers_conformance.core.index import Index
-from layers_conformance.core.pages import Item, Page, item_id
+from layers_conformance.core.pages import Item, Page, Pages, item_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,54 @@ class Run:
 
 def _items(source: Page | tuple[Item, ...]) -> Sequence[Item]:
     return source.items if isinstance(source, Page) else source
+
+
+class Runs(Sequence[Run]):
+    """Runs in order, as columns: each run's page as a row of `Pages` (no object of its
+    own), or the items it holds (few: see the module's doc), and its bounds. The truth of a
+    large list is ten thousand runs, made in a pass over the pages: an object for each run
+    and its page kept the memory of that pass. A run is made again when asked."""
+
+    def __init__(self, runs: Iterable[Run]) -> None:
+        self._pages = Pages()
+        self._page_of = array("q")  # the run's page in `_pages`, or -1: its items held
+        self._held: dict[int, tuple[Item, ...]] = {}
+        self._bounds = array("q")  # start and stop, two a run
+        for run in runs:
+            if isinstance(run.source, Page):
+                self._page_of.append(len(self._pages))
+                self._pages.append(run.source)
+            else:
+                self._held[len(self._page_of)] = run.source
+                self._page_of.append(-1)
+            self._bounds.extend((run.start, run.stop))
+
+    def __len__(self) -> int:
+        return len(self._page_of)
+
+    @overload
+    def __getitem__(self, at: int) -> Run: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[Run]: ...
+
+    def __getitem__(self, at: int | slice) -> Run | list[Run]:
+        if isinstance(at, slice):
+            return [self[n] for n in range(*at.indices(len(self)))]
+        n = at + len(self) if at < 0 else at
+        if not 0 <= n < len(self):
+            raise IndexError(at)
+        page = self._page_of[n]
+        source = self._held[n] if page < 0 else self._pages[page]
+        return Run(source, self._bounds[2 * n], self._bounds[2 * n + 1])
+
+    def __iter__(self) -> Iterator[Run]:
+        return (self[n] for n in range(len(self)))
+
+    def lengths(self) -> Iterator[int]:
+        """Each run's length, without making the runs."""
+        bounds = self._bounds
+        return (bounds[n + 1] - bounds[n] for n in range(0, len(bounds), 2))
 
 
 class _Read(Sequence[Item]):
@@ -80,9 +128,9 @@ class Listing(_Read):
     """Items in the order of their runs."""
 
     def __init__(self, runs: Iterable[Run]) -> None:
-        self.runs = tuple(run for run in runs if len(run))
+        self.runs = Runs(run for run in runs if len(run))
         # Places before each run, and the listing's length last: a place's run by bisection.
-        self._starts = array("q", accumulate(map(len, self.runs), initial=0))
+        self._starts = array("q", accumulate(self.runs.lengths(), initial=0))
 
     @classmethod
     def of_pages(cls, pages: Iterable[Page]) -> Listing:
@@ -179,7 +227,8 @@ class Filtered(_Read):
     ) -> None:
         self.listing, self.status, self._also = listing, status, also
         every = status is None and also is None
-        counts = (len(run) if every else sum(map(self.holds, run.items)) for run in listing.runs)
+        runs = listing.runs
+        counts = runs.lengths() if every else (sum(map(self.holds, r.items)) for r in runs)
         self._before = array("q", accumulate(counts, initial=0))
 
     def holds(self, item: Item) -> bool:
