@@ -243,3 +243,29 @@ class TestReadPage:
             assert pages[1].exchange.response_headers["date"].endswith("17:00:01 GMT")
         finally:
             bodies.close()
+
+
+class TestPages:
+    def test_a_kept_page_made_again_is_the_page_met_while_it_is_held(
+        self, make_kept_traversal, tmp_path
+    ):
+        """A kept page is a row of numbers (`Pages`), made again when asked; while anything
+        holds it, `is` says the same of it as of the page the walk met (a comparison finds
+        the page an influencer was skipped on among a walk's pages by it)."""
+        bodies = Bodies.in_folder(tmp_path / "run")
+        try:
+            walk = make_kept_traversal(bodies, 3, 2)
+            met = walk.pages[1]
+            assert walk.pages[1] is met
+            assert [page is met for page in walk.pages] == [False, True, False]
+            assert [page.ids for page in walk.pages] == [
+                ["inf_k0", "inf_k1"],
+                ["inf_k2", "inf_k3"],
+                ["inf_k4", "inf_k5"],
+            ]
+            assert [(page.number, page.limit, page.size) for page in walk.pages[1:]] == [
+                (2, 2, 2),
+                (3, 2, 2),
+            ]
+        finally:
+            bodies.close()

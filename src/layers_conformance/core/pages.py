@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import weakref
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
@@ -40,7 +41,7 @@ class Page:
     megabytes, and each page's exchange and cursor (~250 characters) another ten.
     """
 
-    __slots__ = ("_count", "_held", "limit", "number")
+    __slots__ = ("__weakref__", "_count", "_held", "limit", "number")
 
     number: int
     limit: int | None
@@ -63,13 +64,20 @@ class Page:
             held = kept.bodies.set_aside(json.dumps(record, separators=(",", ":")))
             _RECENT.put(held, parts)  # a walk asks for its cursor at once
         self._set(number, limit, held, len(items))
+        if isinstance(held, Stored):
+            _MADE.one(held, self)
 
     @classmethod
     def _of_record(cls, record: Stored, number: int, limit: int | None, size: int) -> Page:
-        """The page whose record is on disk at `record` (as `Pages` holds it)."""
-        page = object.__new__(cls)
-        page._set(number, limit, record, size)
-        return page
+        """The page whose record is on disk at `record` (as `Pages` holds it): the object
+        made of it while anything holds that, so that `is` says the same of a page made
+        again as of the page a walk met."""
+        made = _MADE.get(record)
+        if made is None:
+            made = object.__new__(cls)
+            made._set(number, limit, record, size)
+            made = _MADE.one(record, made)
+        return made
 
     def _set(self, number: int, limit: int | None, held: _Parts | Stored, size: int) -> None:
         for name, value in (
@@ -185,6 +193,26 @@ class _RecentPages:
 
 _RECENT = _RecentPages()
 _DECODER = json.JSONDecoder()
+
+
+class _MadePages:
+    """Each kept page alive, by where its record is: threads make pages at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._alive: weakref.WeakValueDictionary[Stored, Page] = weakref.WeakValueDictionary()
+
+    def get(self, record: Stored) -> Page | None:
+        with self._lock:
+            return self._alive.get(record)
+
+    def one(self, record: Stored, page: Page) -> Page:
+        """The page alive for `record`: `page`, unless another was made first."""
+        with self._lock:
+            return self._alive.setdefault(record, page)
+
+
+_MADE = _MadePages()
 
 
 class Pages(Sequence[Page]):
