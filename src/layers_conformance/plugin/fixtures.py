@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from layers_conformance.core.heap import give_back_freed_memory
 from layers_conformance.plugin.state import COVERAGE, STATE, RunState, marked_requirement
 
 if TYPE_CHECKING:  # the plugin stays cheap to import: these load only when a run needs them
@@ -170,3 +171,4 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
 
             attach_exchanges(list(state.attached.values()), state.options.target_report_dir)
             state.attached = {}
+        give_back_freed_memory()  # what the test's passes over the pages freed

@@ -30,6 +30,7 @@ from layers_conformance.core.exchange import (
     held_exchange,
     hold,
 )
+from layers_conformance.core.heap import give_back_freed_memory
 from layers_conformance.core.index import Index, open_index
 from layers_conformance.core.pages import Page, Pages, Traversal, read_page
 from layers_conformance.core.results import Change, Traffic
@@ -409,13 +410,15 @@ class Probe:
                     f"{now - started:.0f} s, still walking ({used} used)"
                 )
 
-        return walk(
+        walked = walk(
             fetch,
             limit=limit,
             max_pages=planned.pages if pages is None else min(pages, planned.pages),
             max_items=planned.max_items,
             on_page=progress,
         )
+        give_back_freed_memory()  # what parsing its pages freed, before the next walk's
+        return walked
 
 
 def _query(limit: int | None, status: str | None) -> Params:
