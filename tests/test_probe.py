@@ -14,12 +14,12 @@ import httpx
 import pytest
 
 from layers_conformance.checks.violations import Inconclusive
-from layers_conformance.core.exchange import Bodies, Exchange
+from layers_conformance.core.exchange import Bodies, Exchange, Stored, cursor_key
 from layers_conformance.core.index import DiskIndex, MemoryIndex
 from layers_conformance.core.targets import Fixtures, Secret
 from layers_conformance.probing.client import BudgetExceeded, Client, ClientSettings, Credentials
 from layers_conformance.probing.keys import Keys
-from layers_conformance.probing.memo import Memo
+from layers_conformance.probing.memo import KeptAnswers, Memo
 from layers_conformance.probing.plan import plan_run
 from layers_conformance.probing.probe import NoAnswer, Probe
 from layers_conformance.probing.profiles import PROFILES
@@ -120,6 +120,37 @@ class TestMemo:
             tracemalloc.stop()
         assert memo.results() == values
         assert kept < 10_000 * 60  # the dict alone; with a wrapper each, over 75 bytes
+
+    def test_an_answer_kept_on_disk_is_remembered_as_numbers_by_its_digest(self, tmp_path):
+        """Memory flat in the length of a run (issue 23): a run remembers each of its walks'
+        pages by its cursor's digest, and the answer of each is kept on disk (a `Stored`).
+        Both are numbers in a table's arrays (~50 bytes), not a bytes object and an int in
+        a dict (~150); read back, the answer is the same `Stored`. Other keys and answers
+        (an answer in memory, an error) are remembered as any memo remembers them."""
+        bodies = Bodies.in_folder(tmp_path / "run")
+        try:
+            memo = KeptAnswers()
+            tracemalloc.start()
+            try:
+                for n in range(2_000):
+                    memo.get(cursor_key(f"c{n}"), lambda n=n: bodies.set_aside(f"answer {n}"))
+                kept, _ = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+            assert kept < 2_000 * 80
+            again = memo.get(cursor_key("c1234"), lambda: pytest.fail("asked again"))
+            assert (type(again), again.read()) == (Stored, "answer 1234")
+            answer = Exchange("GET", "http://t/x", {}, 200, {}, "{}")
+            assert memo.get(b"\0" * 16, lambda: answer) is answer
+            assert memo.get(b"\0" * 16, lambda: pytest.fail("asked again")) is answer
+            with pytest.raises(ValueError, match="nope"):
+                memo.get(("a", "tuple"), lambda: (_ for _ in ()).throw(ValueError("nope")))
+            with pytest.raises(ValueError, match="nope"):
+                memo.get(("a", "tuple"), lambda: pytest.fail("asked again"))
+            assert len(memo) == 2_002
+            assert memo.results()[1234] == again
+        finally:
+            bodies.close()
 
     def test_an_answer_is_remembered_by_its_query_alone(self):
         """Memory flat in the length of a run (issue 23): an answer for the project under

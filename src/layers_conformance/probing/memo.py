@@ -8,7 +8,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
-__all__ = ["Grouped", "Memo"]
+from layers_conformance.core.digests import LARGEST, DigestTable
+from layers_conformance.core.exchange import Held, Stored
+
+__all__ = ["Grouped", "KeptAnswers", "Memo"]
 
 V = TypeVar("V")
 
@@ -36,10 +39,10 @@ class Memo(Generic[V]):
 
     def get(self, key: Hashable, compute: Callable[[], V]) -> V:
         with self._lock:
-            owner = key not in self._entries
-            if owner:
-                self._entries[key] = Future()
-            entry = self._entries[key]
+            entry = self._found(key)
+            owner = entry is None
+            if entry is None:
+                entry = self._entries[key] = Future()
         if not isinstance(entry, Future):
             return _outcome(entry)
         if owner:
@@ -51,9 +54,17 @@ class Memo(Generic[V]):
                 entry.set_exception(error)
             else:
                 with self._lock:
-                    self._entries[key] = value
+                    self._settle(key, value)
                 entry.set_result(value)
         return cast(V, entry.result())
+
+    def _found(self, key: Hashable) -> Future[V] | _Failed | V | None:
+        # What the memo has for `key` (under its lock), or None.
+        return self._entries.get(key)
+
+    def _settle(self, key: Hashable, value: V) -> None:
+        # `value` computed for `key` (under its lock).
+        self._entries[key] = value
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -69,20 +80,50 @@ class Memo(Generic[V]):
         return [(key, entry) for key, entry in entries if not isinstance(entry, Future | _Failed)]
 
 
+class KeptAnswers(Memo[Held]):
+    """Answers by a 16-byte digest (`cursor_key`); those kept on disk (a run's: `Stored`)
+    as numbers in a `DigestTable`, with no object an entry; others as any memo holds them. A
+    run remembers each of its walks' twenty thousand pages (issue 23)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._kept = DigestTable()
+
+    def _found(self, key: Hashable) -> Future[Held] | _Failed | Held | None:
+        number = self._kept.get(key) if isinstance(key, bytes) else None
+        return super()._found(key) if number is None else Stored.of(number)
+
+    def _settle(self, key: Hashable, value: Held) -> None:
+        if isinstance(key, bytes) and isinstance(value, Stored) and value <= LARGEST:
+            self._kept.put(key, value)
+            del self._entries[key]
+        else:
+            super()._settle(key, value)
+
+    def __len__(self) -> int:
+        return super().__len__() + len(self._kept)
+
+    def items(self) -> list[tuple[Any, Held]]:
+        with self._lock:
+            kept = [(key, Stored.of(number)) for key, number in self._kept.items()]
+        return kept + super().items()
+
+
 class Grouped(Generic[V]):
     """Memos by group, each key computed once in its group. A key shared by many values
     (a walk's query, by each of its pages: their cursors tell them apart) is then kept once
     for the group, not in a tuple with each value's own (56 bytes each, issue 23)."""
 
-    def __init__(self) -> None:
+    def __init__(self, memo: Callable[[], Memo[V]] = Memo) -> None:
         self._lock = threading.Lock()
         self._groups: dict[Hashable, Memo[V]] = {}
+        self._memo = memo  # what makes a group's memo
 
     def get(self, group: Hashable, key: Hashable, compute: Callable[[], V]) -> V:
         with self._lock:
             memo = self._groups.get(group)
             if memo is None:
-                memo = self._groups[group] = Memo()
+                memo = self._groups[group] = self._memo()
         return memo.get(key, compute)
 
 

@@ -38,7 +38,7 @@ from layers_conformance.core.targets import Fixtures
 from layers_conformance.probing import scope
 from layers_conformance.probing.client import NO_CREDENTIALS, CallCredentials, Credentials
 from layers_conformance.probing.keys import Keys
-from layers_conformance.probing.memo import Grouped, Memo
+from layers_conformance.probing.memo import Grouped, KeptAnswers, Memo
 from layers_conformance.probing.plan import Plan, WalkKey, WalkPlan
 from layers_conformance.probing.profiles import Profile
 from layers_conformance.probing.scheduler import Scheduler
@@ -110,7 +110,7 @@ class Probe:
     bodies: Bodies | None = None
     _answers: Memo[Held] = field(default_factory=Memo)
     # The run's answers that continue a query with a cursor (a walk's pages): see `_ask`.
-    _pages: Grouped[Held] = field(default_factory=Grouped)
+    _pages: Grouped[Held] = field(default_factory=lambda: Grouped(KeptAnswers))
     _walks: Memo[Traversal] = field(default_factory=Memo)
     # What is computed from its answers once for every thread (the query space's ground).
     derived: Memo[object] = field(default_factory=Memo)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from layers_conformance.core.digests import DigestTable
 from layers_conformance.core.exchange import Exchange, cursor_key
 from layers_conformance.core.pages import Page, Pages, Traversal, read_page
 
@@ -31,7 +32,7 @@ def walk(
     pages = Pages()  # rows of numbers, not a page object each (a walk to a million's end)
     # Each cursor given so far, by its digest, to the page that gave it: the pages keep
     # their cursors on disk in a run, and a walk to a million's end has 10,000 of them.
-    seen_cursors: dict[bytes, int] = {}
+    seen_cursors = DigestTable()
     cursor: str | None = None
     held = 0  # items so far, counted as they come: a walk to a million's end has 10,000 pages
     while True:
@@ -49,11 +50,13 @@ def walk(
         if on_page is not None:
             on_page(page)
         cursor = page.next_cursor
-        key = cursor_key(cursor) if cursor else b""  # None or "" ends the walk below
-        stop = _stop_reason(pages, held, cursor, seen_cursors.get(key), max_pages, max_items)
+        key = cursor_key(cursor) if cursor else None  # None or "" ends the walk below
+        earlier = seen_cursors.get(key) if key is not None else None
+        stop = _stop_reason(pages, held, cursor, earlier, max_pages, max_items)
         if stop is not None:
             return stop
-        seen_cursors.setdefault(key, len(pages) - 1)
+        if key is not None and earlier is None:
+            seen_cursors.put(key, len(pages) - 1)
 
 
 def _stop_reason(
