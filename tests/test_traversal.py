@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from layers_conformance.core.exchange import Bodies, Exchange
-from layers_conformance.core.pages import PAGES_READ_BACK, read_page
+from layers_conformance.core.exchange import Bodies, Exchange, Stored
+from layers_conformance.core.pages import PAGES_READ_BACK, Page, Pages, read_page
 from layers_conformance.probing.traversal import walk
 
 
@@ -267,5 +267,31 @@ class TestPages:
                 (2, 2, 2),
                 (3, 2, 2),
             ]
+        finally:
+            bodies.close()
+
+    @pytest.mark.parametrize(
+        ("number", "limit", "offset"),
+        [(1, -1, 0), (1, 2**31, 0), (2**31, 7, 0), (1, 7, 2**41)],
+        ids=["limit -1", "limit past a column", "number past a column", "record past 128 bits"],
+    )
+    def test_a_page_no_row_holds_is_held_as_it_is(
+        self, make_exchange, make_item, tmp_path, number, limit, offset
+    ):
+        """A limit of -1 (a case out of range: not None), a number past what a column
+        holds, or a record's place past 128 bits: the page is held itself and reads back
+        as it was, never as another."""
+        bodies = Bodies.in_folder(tmp_path / "run")
+        try:
+            body = {"items": [make_item("a"), make_item("b")], "nextCursor": None}
+            page = read_page(bodies.keep(make_exchange(body)), number, limit)
+            assert page is not None
+            if offset:  # the same page, as if its record were that far into the file
+                page = Page._of_record(Stored(bodies, offset, 1, 1), number, limit, page.size)
+            pages = Pages([page])
+            del page  # no longer met elsewhere: read back from what `pages` holds
+            assert (pages[0].limit, pages[0].number) == (limit, number)
+            if not offset:  # (a record that far into the file is not there to read)
+                assert pages[0].ids == ["inf_a", "inf_b"]
         finally:
             bodies.close()

@@ -231,9 +231,10 @@ class Pages(Sequence[Page]):
         self.extend(pages)
 
     def append(self, page: Page) -> None:
-        record = page._held
-        row = (page.number, _NO_LIMIT if page.limit is None else page.limit, page.size)
-        if not isinstance(record, Stored) or not all(-1 <= n <= _LARGEST for n in row):
+        record, limit = page._held, page.limit
+        row = (page.number, _NO_LIMIT if limit is None else limit, page.size)
+        fits = all(0 <= n <= _LARGEST for n in (page.number, limit or 0, page.size))
+        if not isinstance(record, Stored) or not fits or record >> 128:
             self._held[len(self)] = page  # in memory, or a number no column holds: as it is
             record, row = Stored.of(0), (0, 0, 0)
         self._records.extend((record & _LOW, record >> 64))
