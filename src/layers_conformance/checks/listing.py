@@ -20,7 +20,7 @@ from typing import overload
 
 from layers_conformance.checks.invariants import created_at
 from layers_conformance.core.index import Index
-from layers_conformance.core.pages import Item, Page, Pages, item_id
+from layers_conformance.core.pages import Item, Page, Pages, item_id, place_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +80,7 @@ class Runs(Sequence[Run]):
     def __getitem__(self, at: int | slice) -> Run | list[Run]:
         if isinstance(at, slice):
             return [self[n] for n in range(*at.indices(len(self)))]
-        n = at + len(self) if at < 0 else at
-        if not 0 <= n < len(self):
-            raise IndexError(at)
+        n = place_at(at, len(self), "no run at this place of the listing")
         page = self._page_of[n]
         source = self._held[n] if page < 0 else self._pages[page]
         return Run(source, self._bounds[2 * n], self._bounds[2 * n + 1])

@@ -257,7 +257,7 @@ class Pages(Sequence[Page]):
     def __getitem__(self, index: int | slice) -> Page | Pages:
         if isinstance(index, slice):
             return Pages(self[n] for n in range(*index.indices(len(self))))
-        place = _place(index, len(self), "no page at this place")
+        place = place_at(index, len(self), "no page at this place")
         held = self._held.get(place)
         if held is not None:
             return held
@@ -369,7 +369,7 @@ class Items(Sequence[Item]):
     def __getitem__(self, index: int | slice) -> Item | list[Item]:
         if isinstance(index, slice):
             return [self[n] for n in range(*index.indices(len(self)))]
-        place = _place(index, len(self), "no item at this place of the walk")
+        place = place_at(index, len(self), "no item at this place of the walk")
         page = bisect_right(self._ends, place)
         start = self._ends[page - 1] if page else 0
         return self._pages[page].items[place - start]
@@ -403,14 +403,14 @@ class Exchanges(Sequence[Exchange]):
     def __getitem__(self, index: int | slice) -> Exchange | list[Exchange]:
         if isinstance(index, slice):
             return [self[n] for n in range(*index.indices(len(self)))]
-        place = _place(index, len(self), "no exchange at this place of the walk")
+        place = place_at(index, len(self), "no exchange at this place of the walk")
         if place < len(self._pages):
             return self._pages[place].exchange
         assert self._failed is not None  # the one place past the pages
         return self._failed
 
 
-def _place(index: int, length: int, missing: str) -> int:
+def place_at(index: int, length: int, missing: str) -> int:
     """Where `index` points in a sequence of `length` (from its end when negative)."""
     place = index + length if index < 0 else index
     if not 0 <= place < length:
